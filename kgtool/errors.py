@@ -1,0 +1,16 @@
+"""The project's exceptions. The CLI turns them into one-line messages and exit code 2."""
+
+from __future__ import annotations
+
+
+class KgtoolError(Exception):
+    """Something kgtool could not do (bad input, missing file); the message says what and where."""
+
+
+class DataError(KgtoolError):
+    """A data file could not be parsed. Carries the file, line and column when the parser gives them."""
+
+    def __init__(self, path: str, message: str, line: int | None = None, column: int | None = None):
+        self.path, self.line, self.column = path, line, column
+        where = path if line is None else f"{path}:{line}" + ("" if column is None else f":{column}")
+        super().__init__(f"{where}: {message}")

@@ -1,0 +1,185 @@
+"""Validation of the data: SHACL shapes, violation queries, declared terms, statement IRIs.
+
+Nothing here prints: :func:`validate` returns a :class:`ValidationReport` that the CLI renders.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib.term import Node
+
+from . import resources
+from .errors import DataError
+from .namespaces import BUILTIN_NAMESPACES, KG
+from .provenance import statement_iri
+from .store import bind_prefixes, parse_file
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+OWL = Namespace("http://www.w3.org/2002/07/owl#")
+_DECLARATION_TYPES = (OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty,
+                      OWL.AnnotationProperty, RDF.Property)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One problem found in the data, in words a curator can act on."""
+
+    check: str                 # the shape or query that found it
+    focus: str                 # the resource at fault, as a label or prefixed name
+    message: str
+    path: str | None = None    # the property involved
+    value: str | None = None   # the offending value
+
+    def __str__(self) -> str:
+        where = self.focus + (f" {self.path}" if self.path else "") + (f" = {self.value}" if self.value else "")
+        return f"{where}: {self.message} [{self.check}]"
+
+
+@dataclass
+class ValidationReport:
+    files: list[Path]
+    triples: int = 0
+    shapes: int = 0
+    checks: int = 0
+    violations: list[Violation] = field(default_factory=list)
+    parse_errors: list[DataError] = field(default_factory=list)
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations and not self.parse_errors
+
+    def summary(self) -> str:
+        return (f"{len(self.files)} files, {self.triples} triples, {self.shapes} shapes, "
+                f"{self.checks} checks, {len(self.violations)} violations")
+
+
+def validate(files: Iterable[str | Path] = (), *, bundled: bool | None = None) -> ValidationReport:
+    """Validate the bundled data (the default), the given files, or both (``bundled=True`` with files)."""
+    files = [Path(f) for f in files]
+    if bundled is None:
+        bundled = not files
+    data_files = (resources.data_files() if bundled else []) + files
+    report = ValidationReport(files=data_files)
+
+    ontology = bind_prefixes(Graph())
+    for path in resources.ontology_files():
+        parse_file(path, ontology)
+    data = bind_prefixes(Graph())
+    for path in data_files:
+        try:
+            parse_file(path, data)
+        except DataError as err:
+            report.parse_errors.append(err)
+    if report.parse_errors:
+        return report
+
+    shapes = parse_file(resources.shapes_file())
+    whole = data + ontology
+    bind_prefixes(whole)
+    report.triples = len(data)
+    report.shapes = len(set(shapes.subjects(RDF.type, SH.NodeShape)))
+
+    report.violations += _shacl(data, ontology, shapes, whole)
+    queries = resources.check_queries()
+    report.checks = len(queries) + 2  # + declared terms + statement IRIs
+    for query in queries:
+        report.violations += _violation_query(query, whole)
+    report.violations += _undeclared_terms(data, ontology)
+    report.violations += _statement_iris(data)
+    return report
+
+
+def _show(graph: Graph, node: Node | None) -> str:
+    """A node as a person reads it: its label and prefixed name, or a literal's value."""
+    if node is None:
+        return ""
+    if isinstance(node, Literal):
+        return repr(str(node)) if len(str(node)) < 80 else repr(str(node)[:77] + "...")
+    name = node.n3(graph.namespace_manager)
+    label = graph.value(node, RDFS.label)
+    return f"{label} ({name})" if label is not None else name
+
+
+def _shacl(data: Graph, ontology: Graph, shapes: Graph, whole: Graph) -> list[Violation]:
+    import pyshacl  # heavy; only validation pays for it
+
+    _, results, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology, inference="none",
+                                     abort_on_first=False, allow_warnings=False)
+    found = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        shape = results.value(result, SH.sourceShape)
+        message = results.value(result, SH.resultMessage)
+        focus, path, value = (results.value(result, p) for p in (SH.focusNode, SH.resultPath, SH.value))
+        if path is not None and not isinstance(path, URIRef):
+            # a complex path (alternatives): name the property that actually holds the value
+            path = next(iter(data.predicates(focus, value)), None) if value is not None else None
+        found.append(Violation(
+            check=_shape_name(shapes, shape),
+            focus=_show(whole, focus),
+            message=str(message) if message is not None else "does not conform",
+            path=_show(whole, path) or None,
+            value=_show(whole, value) or None,
+        ))
+    return sorted(found, key=str)
+
+
+def _shape_name(shapes: Graph, shape: Node | None) -> str:
+    """The node shape's name, also for a property shape (a blank node hanging from it)."""
+    if shape is not None and not isinstance(shape, URIRef):
+        shape = next(iter(shapes.subjects(SH.property, shape)), shape)
+    return shape.n3(shapes.namespace_manager) if isinstance(shape, URIRef) else "shape"
+
+
+def query_header(text: str) -> dict[str, str]:
+    """The ``# key: value`` lines at the top of a .rq file."""
+    header = {}
+    for line in text.splitlines():
+        match = re.match(r"#\s*(\w+):\s*(.*)", line)
+        if match:
+            header.setdefault(match.group(1), match.group(2).strip())
+        elif line.strip() and not line.startswith("#"):
+            break
+    return header
+
+
+def _violation_query(path: Path, graph: Graph) -> list[Violation]:
+    text = path.read_text(encoding="utf-8")
+    message = query_header(text).get("message") or query_header(text).get("title", path.stem)
+    found = []
+    for row in graph.query(text):
+        values = row.asdict()
+        focus = values.pop("focus", None) or next(iter(values.values()), None)
+        found.append(Violation(
+            check=path.name, focus=_show(graph, focus), message=message,
+            path=_show(graph, values.get("property")) or None, value=_show(graph, values.get("value")) or None,
+        ))
+    return found
+
+
+def _undeclared_terms(data: Graph, ontology: Graph) -> list[Violation]:
+    declared = {s for t in _DECLARATION_TYPES for s in ontology.subjects(RDF.type, t)}
+    used = {("property", p) for p in data.predicates()} | {("class", c) for c in data.objects(None, RDF.type)}
+    return [
+        Violation(check="declared-terms", focus=term.n3(data.namespace_manager),
+                  message=f"{kind} is used in the data but not declared in the ontology")
+        for kind, term in sorted(used)
+        if isinstance(term, URIRef) and not str(term).startswith(BUILTIN_NAMESPACES) and term not in declared
+    ]
+
+
+def _statement_iris(data: Graph) -> list[Violation]:
+    found = []
+    for statement in data.subjects(RDF.type, URIRef(KG + "Statement")):
+        s, p, o = (data.value(statement, t) for t in (RDF.subject, RDF.predicate, RDF.object))
+        if None in (s, p, o):
+            continue  # the shape reports incomplete statements
+        expected = statement_iri(str(s), str(p), str(o), isinstance(o, URIRef))
+        if str(statement) != expected:
+            found.append(Violation(check="statement-iris", focus=_show(data, statement),
+                                   message=f"a statement's IRI is derived from its triple; expected <{expected}>"))
+    return found
