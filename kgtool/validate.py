@@ -115,6 +115,8 @@ def _shacl(data: Graph, ontology: Graph, shapes: Graph, whole: Graph) -> list[Vi
         shape = results.value(result, SH.sourceShape)
         message = results.value(result, SH.resultMessage)
         focus, path, value = (results.value(result, p) for p in (SH.focusNode, SH.resultPath, SH.value))
+        if path is None and value == focus:
+            value = None  # a constraint on the node itself: the focus says it all
         if path is not None and not isinstance(path, URIRef):
             # a complex path (alternatives): name the property that actually holds the value
             path = next(iter(data.predicates(focus, value)), None) if value is not None else None

@@ -1,0 +1,87 @@
+"""Each of the seven models has its organization, date, paper, sizes and architecture."""
+
+from __future__ import annotations
+
+import pytest
+
+from kgtool.namespaces import sparql_prologue
+
+SEVEN = ["gpt-3", "lamda", "palm", "flamingo", "blip-2", "llama", "gpt-4"]
+
+
+def one_row(graph, query: str, model: str):
+    rows = list(graph.query(sparql_prologue() + query.replace("$model", f"kgr:{model}")))
+    return rows
+
+
+@pytest.mark.parametrize("model", SEVEN)
+def test_model_card_is_complete(graph, model):
+    card = one_row(graph, """
+        SELECT ?org ?date ?paper ?arch WHERE {
+          $model kg:developedBy ?org ; kg:releaseDate ?date ; kg:introducedIn ?paper ; kg:hasArchitecture ?arch .
+          ?org a kg:Organization . ?paper a kg:Paper ; kg:arxivId ?id . ?arch a kg:Architecture .
+          FILTER (DATATYPE(?date) = xsd:date)
+        }""", model)
+    assert card, f"{model} lacks organization, release date, paper or architecture"
+
+
+@pytest.mark.parametrize("model", SEVEN)
+def test_model_has_sizes(graph, model):
+    sizes = one_row(graph, """
+        SELECT ?size ?count WHERE {
+          { ?size kg:variantOf $model } UNION { BIND($model AS ?size) }
+          { ?size kg:parameterCount ?count } UNION { ?size kg:trainableParameterCount ?count }
+                                             UNION { ?size kg:contextLength ?count }
+        }""", model)
+    assert sizes, f"{model} has no size with a parameter count (or, for GPT-4, a context length)"
+
+
+@pytest.mark.parametrize("model", SEVEN)
+def test_every_fact_about_the_model_has_a_source(graph, model):
+    unsourced = one_row(graph, """
+        SELECT ?p ?o WHERE {
+          { ?s kg:variantOf $model } UNION { BIND($model AS ?s) }
+          ?s ?p ?o . FILTER (STRSTARTS(STR(?p), STR(kg:)) && ?p NOT IN (kg:sizeLabel, kg:url))
+          FILTER NOT EXISTS { ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:source ?src ; kg:locator ?loc }
+        }""", model)
+    assert unsourced == []
+
+
+def test_gpt4_parameter_count_is_never_a_fact(graph):
+    assert not list(graph.query(sparql_prologue() + """
+        SELECT ?n WHERE { { kgr:gpt-4 kg:parameterCount ?n } UNION { ?v kg:variantOf kgr:gpt-4 ; kg:parameterCount ?n } }"""))
+    statuses = {str(r.status) for r in graph.query(sparql_prologue() + """
+        SELECT ?status WHERE { ?c a kg:Claim ; kg:about kgr:gpt-4 ; kg:claimedProperty kg:parameterCount ; kg:status ?status }""")}
+    assert statuses == {kgr("status/rumoured"), kgr("status/undisclosed")}
+
+
+def test_gpt4_is_both_language_and_vision_language_model(graph):
+    types = {str(t) for t in graph.objects(graph.namespace_manager.expand_curie("kgr:gpt-4"),
+                                           graph.namespace_manager.expand_curie("rdf:type"))}
+    assert {kg("LanguageModel"), kg("VisionLanguageModel")} <= types
+
+
+def test_claims_by_status(graph):
+    counts = {str(r.status): int(r.n) for r in graph.query(sparql_prologue() + """
+        SELECT ?status (COUNT(?c) AS ?n) WHERE { ?c a kg:Claim ; kg:status ?status } GROUP BY ?status""")}
+    assert counts.get(kgr("status/corrected"), 0) >= 21   # the 21 errors of the source article at least
+    assert counts.get(kgr("status/rumoured"), 0) >= 1
+    assert counts.get(kgr("status/unverified"), 0) >= 2     # the Marcus quote, "terabytes of text"
+    assert counts.get(kgr("status/undisclosed"), 0) >= 1
+
+
+def test_unverified_items_are_claims_not_facts(graph):
+    marcus = list(graph.query(sparql_prologue() + """
+        SELECT ?c WHERE { ?c a kg:Claim ; kg:status kgr:status/unverified ; kg:claimedBy kgr:gary-marcus }""".replace(
+        "kgr:status/unverified", "<https://w3id.org/llmkg/resource/status/unverified>")))
+    assert marcus
+    assert not list(graph.query(sparql_prologue() + """
+        SELECT ?q WHERE { ?q a kg:Quote ; kg:quotedPerson kgr:gary-marcus . FILTER NOT EXISTS { ?q a kg:Claim } }"""))
+
+
+def kg(name):
+    return "https://w3id.org/llmkg/ontology#" + name
+
+
+def kgr(name):
+    return "https://w3id.org/llmkg/resource/" + name

@@ -1,0 +1,69 @@
+"""Every shape has a valid and an invalid example: the valid one conforms, the invalid one fails on that shape."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, Graph, Namespace, URIRef
+
+from kgtool import resources
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+KGSH = "https://w3id.org/llmkg/shapes#"
+EXAMPLES = Path(__file__).parent / "shapes"
+
+
+@pytest.fixture(scope="module")
+def shapes():
+    return Graph().parse(resources.shapes_file())
+
+
+@pytest.fixture(scope="module")
+def ontology():
+    g = Graph()
+    for path in resources.ontology_files():
+        g.parse(path)
+    return g
+
+
+def targeted_shapes() -> list[str]:
+    g = Graph().parse(resources.shapes_file())
+    targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+    return sorted({str(s)[len(KGSH):] for s in g.subjects(RDF.type, SH.NodeShape)
+                   if any((s, t, None) in g for t in targets)})
+
+
+def run(data_path: Path, shapes: Graph, ontology: Graph):
+    import pyshacl
+
+    data = Graph().parse(data_path)
+    return pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology, inference="none")
+
+
+def failing_shapes(results: Graph, shapes: Graph) -> set[str]:
+    names = set()
+    for source in results.objects(None, SH.sourceShape):
+        owner = source if isinstance(source, URIRef) else shapes.value(None, SH.property, source)
+        if owner is not None:
+            names.add(str(owner)[len(KGSH):])
+    return names
+
+
+def test_every_shape_has_examples():
+    missing = [n for n in targeted_shapes()
+               if not (EXAMPLES / n / "valid.ttl").is_file() or not (EXAMPLES / n / "invalid.ttl").is_file()]
+    assert missing == []
+
+
+@pytest.mark.parametrize("name", targeted_shapes())
+def test_valid_example_conforms(name, shapes, ontology):
+    conforms, _, text = run(EXAMPLES / name / "valid.ttl", shapes, ontology)
+    assert conforms, text
+
+
+@pytest.mark.parametrize("name", targeted_shapes())
+def test_invalid_example_fails_on_its_shape(name, shapes, ontology):
+    conforms, results, text = run(EXAMPLES / name / "invalid.ttl", shapes, ontology)
+    assert not conforms
+    assert name in failing_shapes(results, shapes), text

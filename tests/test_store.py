@@ -1,0 +1,66 @@
+"""kgtool.load_graph: the bundled graph, extra files, inference, the caller's choice of store."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import RDF, URIRef
+
+import kgtool
+from kgtool import resources
+from kgtool.errors import DataError
+
+KG = "https://w3id.org/llmkg/ontology#"
+KGR = "https://w3id.org/llmkg/resource/"
+
+
+def test_bundled_graph_holds_ontology_and_data(graph):
+    assert (URIRef(KG + "Model"), None, None) in graph               # ontology
+    assert (URIRef(KGR + "llama-65b"), None, None) in graph          # data
+    assert len(graph) > 5000
+
+
+def test_no_blank_nodes_in_the_data():
+    from rdflib import BNode, Graph
+
+    for path in resources.data_files():
+        g = Graph().parse(path)
+        assert not [t for t in g if any(isinstance(x, BNode) for x in t)], path
+
+
+def test_inference_adds_superclass_memberships(graph):
+    language_model = URIRef(KG + "LanguageModel")
+    model = URIRef(KG + "Model")
+    plain = set(graph.subjects(RDF.type, model))
+    inferred = kgtool.load_graph(infer=True)
+    with_inference = set(inferred.subjects(RDF.type, model))
+    assert URIRef(KGR + "llama-65b") not in plain
+    assert URIRef(KGR + "llama-65b") in with_inference
+    assert set(graph.subjects(RDF.type, language_model)) <= with_inference
+
+
+def test_extra_files_are_merged(tmp_path):
+    extra = tmp_path / "extra.ttl"
+    extra.write_text('<https://example.org/x> <http://www.w3.org/2000/01/rdf-schema#label> "x"@en .\n')
+    g = kgtool.load_graph([extra])
+    assert (URIRef("https://example.org/x"), None, None) in g
+    only = kgtool.load_graph([extra], bundled=False)
+    assert len(only) == 1
+
+
+def test_caller_chooses_the_store():
+    g = kgtool.load_graph(store="Memory")
+    assert type(g.store).__name__ == "Memory" and len(g) > 5000
+
+
+def test_parse_error_raises_data_error(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<a> <b> .\n")
+    with pytest.raises(DataError) as err:
+        kgtool.load_graph([bad], bundled=False)
+    assert err.value.path.endswith("bad.ttl") and err.value.line == 1 and err.value.column is not None
+
+
+def test_resources_found_in_checkout_or_package():
+    root = resources.data_root()
+    assert (root / "ontology" / "llmkg.ttl").is_file()
+    assert resources.check_queries(), "no violation queries found"

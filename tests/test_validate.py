@@ -1,0 +1,126 @@
+"""kgtool validate: the bundled data conforms, and each kind of problem is reported in plain words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from kgtool.cli import main
+
+PREFIXES = """\
+@prefix kg:   <https://w3id.org/llmkg/ontology#> .
+@prefix kgr:  <https://w3id.org/llmkg/resource/> .
+@prefix rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd:  <http://www.w3.org/2001/XMLSchema#> .
+@base <https://w3id.org/llmkg/resource/> .
+"""
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def write(tmp_path: Path, name: str, body: str) -> Path:
+    path = tmp_path / name
+    path.write_text(PREFIXES + body, encoding="utf-8")
+    return path
+
+
+def test_bundled_data_conforms(report):
+    assert report.parse_errors == []
+    assert [str(v) for v in report.violations] == []
+    assert report.triples > 5000 and report.shapes >= 30 and report.checks >= 6
+
+
+def test_cli_summary_on_bundled_data():
+    result = run("validate")
+    assert result.exit_code == 0, result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("conforms: ") and "triples" in last and "shapes" in last and "0 violations" in last
+
+
+def test_syntax_error_names_file_line_and_column(tmp_path):
+    bad = write(tmp_path, "typo.ttl", 'kgr:x rdfs:label "x"@en\nkgr:y rdfs:label "y"@en .\n')
+    result = run("validate", str(bad))
+    assert result.exit_code == 2
+    line_no = PREFIXES.count("\n") + 2  # the statement runs on into the next line, where it breaks
+    assert f"typo.ttl:{line_no}:" in result.output
+    assert "expected" in result.output
+
+
+def test_violation_names_label_property_value_and_message(tmp_path):
+    data = write(tmp_path, "model.ttl", """
+kgr:test-model a kg:LanguageModel ; rdfs:label "Test Model"@en ; kg:parameterCount "175B" .
+<statement/test-model/parameter-count/175b> a kg:Statement ;
+    rdf:subject kgr:test-model ; rdf:predicate kg:parameterCount ; rdf:object "175B" ;
+    kg:source kgr:arxiv-2005.14165 ; kg:locator "Table 2.1" .
+""")
+    result = run("validate", "--bundled", str(data))
+    assert result.exit_code == 1
+    line = next(l for l in result.output.splitlines() if "kg:parameterCount" in l and "violation" in l)
+    assert "Test Model" in line and "'175B'" in line and "positive integer" in line
+    assert result.output.strip().splitlines()[-1].startswith("does not conform:")
+
+
+def test_unsourced_fact_is_a_violation(tmp_path):
+    data = write(tmp_path, "unsourced.ttl", 'kgr:llama kg:contextLength 4096 .\n')
+    result = run("validate", "--bundled", str(data))
+    assert result.exit_code == 1
+    assert "unsourced-fact-violation.rq" in result.output and "LLaMA" in result.output
+
+
+def test_rumour_stated_as_fact_is_a_violation(tmp_path):
+    data = write(tmp_path, "rumour.ttl", """
+kgr:gpt-4 kg:parameterCount 1760000000000 .
+<statement/gpt-4/parameter-count/1760000000000> a kg:Statement ;
+    rdf:subject kgr:gpt-4 ; rdf:predicate kg:parameterCount ; rdf:object 1760000000000 ;
+    kg:source <web/wandb-gpt-4-speculation-2023> ; kg:locator "report" .
+""")
+    result = run("validate", "--bundled", str(data))
+    assert result.exit_code == 1
+    assert "claimed-value-as-fact-violation.rq" in result.output
+    assert "undisclosed-value-as-fact-violation.rq" in result.output
+
+
+def test_undeclared_term_is_a_violation(tmp_path):
+    data = write(tmp_path, "undeclared.ttl", 'kgr:llama kg:favouriteColour "blue" .\n')
+    result = run("validate", "--bundled", str(data))
+    assert result.exit_code == 1
+    assert "kg:favouriteColour" in result.output and "not declared in the ontology" in result.output
+
+
+def test_statement_iri_must_follow_the_rule(tmp_path):
+    data = write(tmp_path, "iri.ttl", """
+<statement/llama/whatever> a kg:Statement ;
+    rdf:subject kgr:llama ; rdf:predicate kg:usesTechnique ; rdf:object kgr:rope ;
+    kg:source kgr:arxiv-2302.13971 ; kg:locator "§2.2" .
+""")
+    result = run("validate", "--bundled", str(data))
+    assert result.exit_code == 1
+    assert "statement/llama/uses-technique/rope" in result.output
+
+
+def test_missing_file_is_exit_2(tmp_path):
+    result = run("validate", str(tmp_path / "nope.ttl"))
+    assert result.exit_code == 2
+    assert "nope.ttl" in result.output
+
+
+def test_every_class_used_has_a_shape(graph):
+    from rdflib import RDF, Graph, Namespace
+
+    from kgtool import resources
+
+    sh = Namespace("http://www.w3.org/ns/shacl#")
+    shapes = Graph().parse(resources.shapes_file())
+    targeted = set(shapes.objects(None, sh.targetClass))
+    data = Graph()
+    for path in resources.data_files():
+        data.parse(path)
+    used = set(data.objects(None, RDF.type))
+    # kg:LanguageModel etc. are covered by the shapes of their superclasses (pySHACL follows rdfs:subClassOf)
+    def covered(cls):
+        return cls in targeted or any(covered(sup) for sup in graph.objects(cls, graph.namespace_manager.expand_curie("rdfs:subClassOf")) if sup != cls)
+    assert sorted(str(c) for c in used if not covered(c)) == []
