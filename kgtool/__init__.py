@@ -1,16 +1,38 @@
 """kgtool: a knowledge graph of landmark language and vision-language models.
 
     >>> import kgtool
-    >>> g = kgtool.load_graph()                  # ontology + curated data, as an rdflib graph
-    >>> report = kgtool.validate()               # SHACL, violation queries, declared terms
+    >>> g = kgtool.load_graph()                       # ontology + curated data, as an rdflib graph
+    >>> result = kgtool.run_query("models-by-organization", params={"org": "OpenAI"})
+    >>> report = kgtool.validate()                    # SHACL, violation queries, declared terms
+
+The API is imported lazily so that ``kgtool --help`` and a plain query load only what they use.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING
+
 __version__ = "0.1.0"
 
-from .errors import DataError, KgtoolError
-from .store import load_graph
-from .validate import ValidationReport, validate
+_EXPORTS = {
+    "load_graph": "store", "load_store": "store",
+    "run_query": "sparql", "QueryResult": "results",
+    "validate": "validate", "ValidationReport": "validate",
+    "KgtoolError": "errors", "DataError": "errors", "QueryError": "errors", "EndpointError": "errors",
+}
 
-__all__ = ["__version__", "load_graph", "validate", "ValidationReport", "KgtoolError", "DataError"]
+__all__ = ["__version__", *_EXPORTS]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .errors import DataError, EndpointError, KgtoolError, QueryError
+    from .results import QueryResult
+    from .sparql import run_query
+    from .store import load_graph, load_store
+    from .validate import ValidationReport, validate
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'kgtool' has no attribute {name!r}")

@@ -14,3 +14,11 @@ class DataError(KgtoolError):
         self.path, self.line, self.column = path, line, column
         where = path if line is None else f"{path}:{line}" + ("" if column is None else f":{column}")
         super().__init__(f"{where}: {message}")
+
+
+class QueryError(KgtoolError):
+    """A query could not run: a syntax error (with line and column), an unknown name, a bad parameter."""
+
+
+class EndpointError(KgtoolError):
+    """A SPARQL endpoint was down, too slow, or answered with something that is not SPARQL results."""
