@@ -67,5 +67,82 @@ def validate(ctx: click.Context, files: tuple[Path, ...], bundled: bool | None) 
     ctx.exit(EXIT_OK if report.conforms else EXIT_FAILED)
 
 
+# ---------------------------------------------------------------------------------------------
+# options shared by the commands that read the graph or an endpoint (defined once)
+
+def data_options(command):
+    command = click.option("--data", "extra", multiple=True, type=click.Path(path_type=Path),
+                           help="An extra RDF file to load with the bundled graph (repeatable).")(command)
+    command = click.option("--infer", is_flag=True,
+                           help="Add RDFS/OWL-RL entailments (owlrl) before querying the local graph.")(command)
+    command = click.option("--endpoint", metavar="URL",
+                           help="Query this SPARQL 1.1 endpoint instead of the bundled graph.")(command)
+    command = click.option("--timeout", type=float, default=30.0, show_default=True,
+                           help="Seconds allowed for a whole answer from an endpoint.")(command)
+    return command
+
+
+def format_option(command):
+    from .results import GRAPH_FORMATS, SELECT_FORMATS
+
+    return click.option("-f", "--format", "fmt", default="table", show_default=True,
+                        type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
+                        help="table, csv, tsv, json, xml or markdown for SELECT; turtle, nt or json-ld "
+                             "for CONSTRUCT and DESCRIBE.")(command)
+
+
+@main.command("queries")
+@click.option("--all", "show_all", is_flag=True, help="Also list the violation checks under queries/checks/.")
+def list_queries(show_all: bool) -> None:
+    """List the named queries: name, title and parameters."""
+    from .queries import catalogue
+
+    queries = [q for q in catalogue().values() if show_all or not q.name.startswith("checks/")]
+    width = max(len(q.name) for q in queries)
+    for q in queries:
+        params = " ".join(f"-p {p}" for p in q.params)
+        click.echo(f"{q.name.ljust(width)}  {q.title}" + (f"  [{params}]" if params else ""))
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("-e", "--expression", metavar="SPARQL", help="Run this SPARQL text.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter value: an IRI, a prefixed name, a literal, or a label (repeatable).")
+@format_option
+@data_options
+def query(query: str | None, expression: str | None, params: tuple[str, ...], fmt: str,
+          extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+    """Run QUERY: a named query (see `kgtool queries`), a .rq file, or - for standard input;
+    or the SPARQL given with -e. An ASK query prints true or false and exits 0 or 1."""
+    from .errors import QueryError
+    from .queries import NamedQuery
+    from .results import render
+    from .sparql import run_query
+
+    if (query is None) == (expression is None):
+        raise QueryError("give one query: a name, a .rq file, - for standard input, or -e 'SPARQL'")
+    if expression is not None:
+        target = NamedQuery.parse(expression, "(-e)")
+    elif query == "-":
+        target = NamedQuery.parse(click.get_text_stream("stdin").read(), "(stdin)")
+    else:
+        target = query
+    values = {}
+    for item in params:
+        name, eq, value = item.partition("=")
+        if not eq or not name:
+            raise QueryError(f"-p {item!r}: write parameters as NAME=VALUE")
+        values[name.strip()] = value
+    result = run_query(target, values, endpoint=endpoint, infer=infer, extra=extra, timeout=timeout)
+    try:
+        text = render(result, fmt)
+    except ValueError as err:
+        raise QueryError(str(err)) from None
+    click.echo(text, nl=False)
+    if result.kind == "ask":
+        sys.exit(EXIT_OK if result.boolean else EXIT_FAILED)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -104,7 +104,12 @@ def load_store(extra: Iterable[str | Path] = (), *, bundled: bool = True, infer:
     store = pyoxigraph.Store()
     files = (bundled_files() if bundled else []) + [Path(p) for p in extra]
     if infer:
+        from rdflib import Literal
+
         closure = load_graph(files, bundled=False, infer=True)
+        # OWL-RL rules can derive triples with a literal in subject position; RDF cannot hold them
+        for triple in [t for t in closure if isinstance(t[0], Literal)]:
+            closure.remove(triple)
         store.load(closure.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
         return store
     for path in files:

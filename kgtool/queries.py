@@ -1,0 +1,134 @@
+"""The named-query catalogue: .rq files with a header of title, description and parameters.
+
+    # title: Models by organization
+    # description: Every model with the organization that developed it and its release date.
+    # param: org (optional) an organization, by label or IRI, e.g. OpenAI or kgr:openai
+    # param: model (default kgr:llama) a model
+
+A parameter is a variable of the query. Its value is bound when the query runs (never pasted into
+the text): an IRI (<...>), a prefixed name (kgr:llama), a literal ("text", "text"@en, 42, 3.5,
+true), or a label (LLaMA) that is resolved to the IRI of the one resource carrying it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import resources
+from .errors import QueryError
+from .namespaces import PREFIXES
+from .results import XSD, Term
+
+_HEADER = re.compile(r"#\s*(title|description|param|message):\s*(.*)")
+_PARAM = re.compile(r"(\w+)\s*(?:\((optional|default\s+([^)]*))\))?\s*(.*)")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    description: str = ""
+    optional: bool = False
+    default: str | None = None
+
+    @property
+    def required(self) -> bool:
+        return not self.optional and self.default is None
+
+    def __str__(self) -> str:
+        if self.default is not None:
+            return f"{self.name}={self.default}"
+        return f"[{self.name}]" if self.optional else f"{self.name}"
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    text: str
+    title: str = ""
+    description: str = ""
+    params: tuple[Param, ...] = field(default_factory=tuple)
+    path: Path | None = None
+
+    @classmethod
+    def parse(cls, text: str, name: str, path: Path | None = None) -> "NamedQuery":
+        title, description, params = "", "", []
+        for line in text.splitlines():
+            match = _HEADER.match(line.strip())
+            if not match:
+                if line.strip() and not line.lstrip().startswith("#"):
+                    break  # the header ends where the query begins
+                continue
+            key, value = match.groups()
+            if key == "title":
+                title = value.strip()
+            elif key == "description":
+                description = value.strip()
+            elif key == "param":
+                pname, modifier, default, pdesc = _PARAM.match(value.strip()).groups()
+                params.append(Param(pname, pdesc.strip(), optional=modifier == "optional",
+                                    default=default.strip() if default else None))
+        return cls(name, text, title, description, tuple(params), path)
+
+    def example(self) -> str:
+        args = " ".join(f"-p {p.name}={p.default or 'VALUE'}" for p in self.params if not p.optional)
+        return f"kgtool query {self.name} {args}".strip()
+
+
+def catalogue() -> dict[str, NamedQuery]:
+    """Every named query under queries/ (the checks under queries/checks/ included, as checks/<name>)."""
+    root = resources.queries_dir()
+    found = {}
+    for path in sorted(root.rglob("*.rq")):
+        name = path.relative_to(root).with_suffix("").as_posix()
+        found[name] = NamedQuery.parse(path.read_text(encoding="utf-8"), name, path)
+    return found
+
+
+def find(name_or_path: str) -> NamedQuery:
+    """A named query by name, or a .rq file by path; an unknown name lists the closest names."""
+    path = Path(name_or_path)
+    if name_or_path.endswith(".rq") or path.is_file():
+        if not path.is_file():
+            raise QueryError(f"{name_or_path}: no such query file")
+        return NamedQuery.parse(path.read_text(encoding="utf-8"), path.stem, path)
+    queries = catalogue()
+    if name_or_path in queries:
+        return queries[name_or_path]
+    close = difflib.get_close_matches(name_or_path, queries, n=5, cutoff=0.4)
+    close += [n for n in queries if name_or_path in n and n not in close][:5 - len(close)]
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `kgtool queries` lists them"
+    raise QueryError(f"no query named {name_or_path!r}{hint}")
+
+
+# ---------------------------------------------------------------------------------------------
+# parameter values
+
+_NUMBER = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?")
+_LITERAL = re.compile(r'"(.*)"(?:@([A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^(\S+))?', re.S)
+
+
+def parse_value(text: str) -> Term | str:
+    """A command-line value as a term; a bare word that is no term is returned as a label to resolve."""
+    text = text.strip()
+    if text.startswith("<") and text.endswith(">"):
+        return Term("uri", text[1:-1])
+    prefix, colon, local = text.partition(":")
+    if colon and prefix in PREFIXES and " " not in text:
+        return Term("uri", PREFIXES[prefix] + local)
+    if text.startswith(("http://", "https://", "urn:")) and " " not in text:
+        return Term("uri", text)
+    literal = _LITERAL.fullmatch(text)
+    if literal:
+        value, lang, datatype = literal.groups()
+        if datatype:
+            datatype = parse_value(datatype).value if isinstance(parse_value(datatype), Term) else datatype
+        return Term("literal", value, datatype, lang)
+    if _NUMBER.fullmatch(text):
+        kind = "double" if "e" in text.lower() else "decimal" if "." in text else "integer"
+        return Term("literal", text, XSD + kind)
+    if text in ("true", "false"):
+        return Term("literal", text, XSD + "boolean")
+    return text  # a label, resolved against the graph by the caller

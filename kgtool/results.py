@@ -1,0 +1,248 @@
+"""One result type for local and remote queries, and its renderings.
+
+A :class:`QueryResult` holds SPARQL terms as plain :class:`Term` values (the shape of the W3C
+SPARQL 1.1 Query Results JSON format), so formatting, visualisation and export never ask whether
+the rows came from the embedded engine or from an endpoint.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from xml.sax.saxutils import escape, quoteattr
+
+from .namespaces import PREFIXES
+
+XSD = PREFIXES["xsd"]
+_NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger")}
+
+SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
+GRAPH_FORMATS = ("turtle", "nt", "json-ld")
+
+
+@dataclass(frozen=True)
+class Term:
+    """An RDF term: ``kind`` is ``uri``, ``literal`` or ``bnode``."""
+
+    kind: str
+    value: str
+    datatype: str | None = None
+    lang: str | None = None
+
+    def n3(self) -> str:
+        """The term in SPARQL/Turtle syntax, escaped so that it can never end the literal or IRI early."""
+        if self.kind == "uri":
+            return f"<{_escape_iri(self.value)}>"
+        if self.kind == "bnode":
+            return f"_:{self.value}"
+        text = '"' + _escape_string(self.value) + '"'
+        if self.lang:
+            return f"{text}@{self.lang}"
+        if self.datatype and self.datatype != XSD + "string":
+            return f"{text}^^<{_escape_iri(self.datatype)}>"
+        return text
+
+    def to_json(self) -> dict:
+        out = {"type": self.kind, "value": self.value}
+        if self.lang:
+            out["xml:lang"] = self.lang
+        elif self.datatype and self.kind == "literal":
+            out["datatype"] = self.datatype
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Term":
+        kind = data["type"]
+        if kind == "typed-literal":  # SPARQL 1.0 JSON, still sent by some endpoints
+            kind = "literal"
+        return cls(kind, data["value"], data.get("datatype"), data.get("xml:lang"))
+
+
+def _escape_string(value: str) -> str:
+    return (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+            .replace("\r", "\\r").replace("\t", "\\t"))
+
+
+def _escape_iri(value: str) -> str:
+    # characters that may not appear raw in an IRIREF are written as \u escapes
+    return "".join(f"\\u{ord(c):04X}" if c in '<>"{}|^`\\ ' or ord(c) < 0x20 else c for c in value)
+
+
+@dataclass
+class QueryResult:
+    """``kind`` is ``select``, ``ask`` or ``graph`` (CONSTRUCT and DESCRIBE)."""
+
+    kind: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, Term]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[tuple[Term, Term, Term]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.triples) if self.kind == "graph" else len(self.rows)
+
+    def values(self) -> list[tuple[str | None, ...]]:
+        """Rows as tuples of plain values (IRIs and lexical forms), in variable order."""
+        return [tuple(row[v].value if v in row else None for v in self.variables) for row in self.rows]
+
+
+# ---------------------------------------------------------------------------------------------
+# rendering
+
+def render(result: QueryResult, fmt: str = "table") -> str:
+    """The result in one of :data:`SELECT_FORMATS` (SELECT), :data:`GRAPH_FORMATS` (CONSTRUCT,
+    DESCRIBE); an ASK result renders as ``true`` or ``false``."""
+    if result.kind == "ask":
+        return "true\n" if result.boolean else "false\n"
+    if result.kind == "graph":
+        return render_graph(result, "turtle" if fmt == "table" else fmt)
+    renderers = {"table": _table, "csv": _csv, "tsv": _tsv, "json": _json, "xml": _xml, "markdown": _markdown}
+    if fmt not in renderers:
+        raise ValueError(f"unknown format {fmt!r} for SELECT results; choose one of {', '.join(SELECT_FORMATS)}")
+    return renderers[fmt](result)
+
+
+def short(term: Term | None) -> str:
+    """A term as a person reads it: prefixed names, literal values, readable large numbers."""
+    if term is None:
+        return ""
+    if term.kind == "uri":
+        for prefix, iri in PREFIXES.items():
+            if term.value.startswith(iri) and term.value != iri:
+                return f"{prefix}:{term.value[len(iri):]}"
+        return f"<{term.value}>"
+    if term.kind == "bnode":
+        return f"_:{term.value}"
+    if term.datatype in _NUMERIC:
+        return _readable_number(term.value)
+    return term.value
+
+
+def _readable_number(lexical: str) -> str:
+    try:
+        number = Decimal(lexical)
+    except InvalidOperation:
+        return lexical
+    if number == number.to_integral_value() and "." not in lexical and "e" not in lexical.lower():
+        return f"{int(number):,}"
+    return lexical
+
+
+def _table(result: QueryResult) -> str:
+    header = result.variables
+    cells = [[short(row.get(v)) for v in header] for row in result.rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
+    numeric = [all(row.get(v) is None or row[v].datatype in _NUMERIC for row in result.rows) and result.rows
+               for v in header]
+
+    def line(values):
+        return "  ".join((val.rjust(w) if num else val.ljust(w)) for val, w, num in zip(values, widths, numeric)).rstrip()
+
+    out = [line(header), line(["-" * w for w in widths])] + [line(r) for r in cells]
+    out.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(out) + "\n"
+
+
+def _markdown(result: QueryResult) -> str:
+    def cell(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+    out = ["| " + " | ".join(result.variables) + " |", "|" + "---|" * len(result.variables)]
+    for row in result.rows:
+        out.append("| " + " | ".join(cell(short(row.get(v))) for v in result.variables) + " |")
+    return "\n".join(out) + "\n"
+
+
+def _csv(result: QueryResult) -> str:
+    # W3C SPARQL 1.1 Query Results CSV: IRIs and literals as plain values, CRLF line ends
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(result.variables)
+    for row in result.rows:
+        writer.writerow(["" if v not in row else (f"_:{row[v].value}" if row[v].kind == "bnode" else row[v].value)
+                         for v in result.variables])
+    return buffer.getvalue()
+
+
+def _tsv(result: QueryResult) -> str:
+    # W3C SPARQL 1.1 Query Results TSV: terms in Turtle syntax, variables with '?'
+    out = ["\t".join(f"?{v}" for v in result.variables)]
+    for row in result.rows:
+        out.append("\t".join(row[v].n3() if v in row else "" for v in result.variables))
+    return "\n".join(out) + "\n"
+
+
+def _json(result: QueryResult) -> str:
+    document = {"head": {"vars": result.variables},
+                "results": {"bindings": [{v: t.to_json() for v, t in row.items()} for row in result.rows]}}
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+def _xml(result: QueryResult) -> str:
+    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "  <head>"]
+    out += [f"    <variable name={quoteattr(v)}/>" for v in result.variables]
+    out += ["  </head>", "  <results>"]
+    for row in result.rows:
+        out.append("    <result>")
+        for name, term in row.items():
+            if term.kind == "uri":
+                inner = f"<uri>{escape(term.value)}</uri>"
+            elif term.kind == "bnode":
+                inner = f"<bnode>{escape(term.value)}</bnode>"
+            elif term.lang:
+                inner = f"<literal xml:lang={quoteattr(term.lang)}>{escape(term.value)}</literal>"
+            elif term.datatype:
+                inner = f"<literal datatype={quoteattr(term.datatype)}>{escape(term.value)}</literal>"
+            else:
+                inner = f"<literal>{escape(term.value)}</literal>"
+            out.append(f"      <binding name={quoteattr(name)}>{inner}</binding>")
+        out.append("    </result>")
+    out += ["  </results>", "</sparql>"]
+    return "\n".join(out) + "\n"
+
+
+def render_graph(result: QueryResult, fmt: str) -> str:
+    """CONSTRUCT/DESCRIBE triples as Turtle, N-Triples or JSON-LD, written by Oxigraph's serialisers."""
+    import pyoxigraph as ox
+
+    formats = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "json-ld": ox.RdfFormat.JSON_LD}
+    if fmt not in formats:
+        raise ValueError(f"unknown format {fmt!r} for graph results; choose one of {', '.join(GRAPH_FORMATS)}")
+    triples = [ox.Triple(*(to_oxigraph(t) for t in triple)) for triple in result.triples]
+    prefixes = PREFIXES if fmt == "turtle" else None
+    data = ox.serialize(triples, format=formats[fmt], prefixes=prefixes) if prefixes else \
+        ox.serialize(triples, format=formats[fmt])
+    return data.decode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# conversions from the engines' own term types
+
+def from_oxigraph(term) -> Term:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return Term("uri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return Term("bnode", term.value)
+    datatype = term.datatype.value if term.datatype is not None else None
+    if term.language:
+        return Term("literal", term.value, None, term.language)
+    return Term("literal", term.value, None if datatype == XSD + "string" else datatype)
+
+
+def to_oxigraph(term: Term):
+    import pyoxigraph as ox
+
+    if term.kind == "uri":
+        return ox.NamedNode(term.value)
+    if term.kind == "bnode":
+        return ox.BlankNode(term.value)
+    if term.lang:
+        return ox.Literal(term.value, language=term.lang)
+    if term.datatype:
+        return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype))
+    return ox.Literal(term.value)

@@ -1,0 +1,312 @@
+"""Run SPARQL: on the embedded Oxigraph engine, or on any SPARQL 1.1 endpoint (via SPARQLWrapper).
+
+Both return a :class:`~kgtool.results.QueryResult`. Parameter values are bound, never formatted
+into the query text: locally through Oxigraph's substitutions; remotely through a VALUES block of
+escaped terms placed at the start of the query's WHERE group.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from .errors import EndpointError, QueryError
+from .namespaces import PREFIXES
+from .queries import NamedQuery, find, parse_value
+from .results import QueryResult, Term, from_oxigraph
+
+DEFAULT_TIMEOUT = 30.0          # seconds for a whole remote answer
+DEFAULT_CONNECT_TIMEOUT = 10.0  # seconds to connect, and for any single read
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+
+_SYNTAX = re.compile(r"error at (\d+):(\d+)(?:-\d+:\d+)?:?\s*(.*)", re.S)
+
+
+def run_query(
+    query: str | NamedQuery,
+    params: Mapping[str, str | Term] | None = None,
+    *,
+    endpoint: str | None = None,
+    infer: bool = False,
+    extra: Iterable[str | Path] = (),
+    store=None,
+    timeout: float = DEFAULT_TIMEOUT,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> QueryResult:
+    """Run a named query, a .rq file or SPARQL text, locally (the bundled graph plus ``extra`` files,
+    or a given Oxigraph ``store``) or on ``endpoint``.
+
+    ``params`` maps parameter names to values: :class:`Term` objects, or strings in the command-line
+    notation (an IRI, a prefixed name, a literal, or a label resolved to its resource).
+    """
+    named = as_named_query(query)
+    if endpoint:
+        if infer or list(extra):
+            raise QueryError("--infer and extra data files apply to the local graph, not to an endpoint")
+        engine: _Engine = RemoteEngine(endpoint, timeout, connect_timeout, max_bytes)
+    else:
+        if store is None:
+            from .store import load_store
+
+            store = load_store(extra, infer=infer)
+        engine = LocalEngine(store)
+    check_syntax(named)
+    bindings = bind_parameters(named, params or {}, engine)
+    return engine.run(named, bindings)
+
+
+def as_named_query(query: str | NamedQuery) -> NamedQuery:
+    """A named query, a .rq path, or SPARQL text (anything with a brace or a query keyword)."""
+    if isinstance(query, NamedQuery):
+        return query
+    if "{" in query or re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", query, re.I):
+        return NamedQuery.parse(query, "(inline query)")
+    return find(query)
+
+
+def check_syntax(named: NamedQuery) -> None:
+    """Parse the query with Oxigraph (on an empty store); a syntax error names line and column."""
+    import pyoxigraph
+
+    try:
+        pyoxigraph.Store().query(named.text, prefixes=PREFIXES)
+    except SyntaxError as err:
+        raise syntax_error(named, err) from None
+
+
+def syntax_error(named: NamedQuery, err: SyntaxError) -> QueryError:
+    match = _SYNTAX.match(str(err))
+    if match:
+        line, column, what = match.groups()
+        what = " ".join(what.split())
+        if "Prefix not found" in what:
+            what = "an undeclared prefix (declare it with PREFIX)"
+        elif len(what) > 160:
+            what = what[:157] + "..."
+        return QueryError(f"query {named.name}: syntax error at line {line}, column {column}: {what}")
+    return QueryError(f"query {named.name}: syntax error: {err}")
+
+
+def bind_parameters(named: NamedQuery, given: Mapping[str, str | Term], engine: "_Engine") -> dict[str, Term]:
+    declared = {p.name: p for p in named.params}
+    unknown = sorted(set(given) - set(declared)) if declared else []
+    if unknown:
+        raise QueryError(f"query {named.name} has no parameter {', '.join(unknown)}; "
+                         f"its parameters are {', '.join(str(p) for p in named.params)}")
+    bindings: dict[str, Term] = {}
+    for name in declared or given:
+        value = given.get(name)
+        if value is None and name in declared:
+            param = declared[name]
+            if param.required:
+                raise QueryError(f"query {named.name} needs the parameter {name!r} ({param.description}); "
+                                 f"for example: {named.example()}")
+            value = param.default
+        if value is None:
+            continue
+        term = value if isinstance(value, Term) else parse_value(value)
+        bindings[name] = term if isinstance(term, Term) else engine.resolve_label(term, name)
+    return bindings
+
+
+_LABEL_QUERY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?resource ?label WHERE {
+  { ?resource rdfs:label ?label } UNION { ?resource skos:altLabel ?label }
+  FILTER (LCASE(STR(?label)) = LCASE(STR(?text)))
+}
+ORDER BY ?resource
+"""
+
+
+class _Engine:
+    def run(self, named: NamedQuery, bindings: dict[str, Term]) -> QueryResult:
+        raise NotImplementedError
+
+    def resolve_label(self, text: str, param: str) -> Term:
+        """The one resource whose label (or alternative label) is ``text``; a plain literal when none is."""
+        found = self.run(NamedQuery.parse(_LABEL_QUERY, "(label lookup)"), {"text": Term("literal", text)})
+        resources = sorted({row["resource"].value for row in found.rows})
+        if len(resources) == 1:
+            return Term("uri", resources[0])
+        if len(resources) > 1:
+            raise QueryError(f"parameter {param}={text!r} is ambiguous: it is the label of "
+                             + ", ".join(f"<{r}>" for r in resources) + "; give the IRI instead")
+        return Term("literal", text)
+
+
+class LocalEngine(_Engine):
+    """The embedded Oxigraph store."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def run(self, named: NamedQuery, bindings: dict[str, Term]) -> QueryResult:
+        import pyoxigraph as ox
+
+        from .results import to_oxigraph
+
+        substitutions = {ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()}
+        try:
+            try:
+                answer = self.store.query(named.text, substitutions=substitutions, prefixes=PREFIXES)
+            except RuntimeError as err:
+                if "projection" not in str(err):
+                    raise
+                # Oxigraph substitutes only projected variables; otherwise bind through VALUES,
+                # exactly as for an endpoint
+                answer = self.store.query(with_values(named.text, bindings), prefixes=PREFIXES)
+        except SyntaxError as err:
+            raise syntax_error(named, err) from None
+        except (OSError, RuntimeError) as err:
+            raise QueryError(f"query {named.name} failed: {err}") from None
+        if isinstance(answer, ox.QueryBoolean):
+            return QueryResult("ask", boolean=bool(answer))
+        if isinstance(answer, ox.QuerySolutions):
+            variables = [v.value for v in answer.variables]
+            rows = [{v: from_oxigraph(solution[v]) for v in variables if solution[v] is not None}
+                    for solution in answer]
+            return QueryResult("select", variables=variables, rows=rows)
+        return QueryResult("graph", triples=[tuple(from_oxigraph(t) for t in (tr.subject, tr.predicate, tr.object))
+                                             for tr in answer])
+
+
+class RemoteEngine(_Engine):
+    """Any SPARQL 1.1 Protocol endpoint, with a connect timeout, a total deadline and a size cap."""
+
+    def __init__(self, url: str, timeout: float, connect_timeout: float, max_bytes: int):
+        self.url, self.timeout, self.connect_timeout, self.max_bytes = url, timeout, connect_timeout, max_bytes
+
+    def run(self, named: NamedQuery, bindings: dict[str, Term]) -> QueryResult:
+        from SPARQLWrapper import JSON, N3, POST, SPARQLWrapper
+
+        # the project's prefixes come first, as they do locally; the query's own declarations win
+        text = prologue() + with_values(named.text, bindings)
+        wrapper = SPARQLWrapper(self.url)
+        wrapper.setQuery(text)
+        graph = wrapper.queryType in ("CONSTRUCT", "DESCRIBE")
+        wrapper.setReturnFormat(N3 if graph else JSON)
+        wrapper.setTimeout(self.connect_timeout)
+        if len(text) > 1500:
+            wrapper.setMethod(POST)
+        body, content_type = self._fetch(wrapper)
+        return self._parse_graph(body, content_type) if graph else self._parse_results(body, content_type)
+
+    def _fetch(self, wrapper) -> tuple[bytes, str]:
+        import socket
+        import urllib.error
+
+        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+        start = time.monotonic()
+        try:
+            response = wrapper.query().response
+            chunks, size = [], 0
+            while True:
+                if time.monotonic() - start > self.timeout:
+                    raise EndpointError(f"{self.url}: no complete answer within {self.timeout:g} s")
+                chunk = response.read(64 * 1024)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise EndpointError(f"{self.url}: the answer is larger than {self.max_bytes // (1024 * 1024)} MB; "
+                                        "narrow the query (LIMIT) or raise the size cap")
+                chunks.append(chunk)
+            return b"".join(chunks), response.headers.get("Content-Type", "")
+        except EndpointError:
+            raise
+        except SPARQLWrapperException as err:
+            message = " ".join(str(err).split())
+            raise EndpointError(f"{self.url}: the endpoint refused the query: {message[:300]}") from None
+        except urllib.error.HTTPError as err:
+            raise EndpointError(f"{self.url}: HTTP {err.code} {err.reason}") from None
+        except urllib.error.URLError as err:
+            reason = err.reason
+            if isinstance(reason, (TimeoutError, socket.timeout)):
+                raise EndpointError(f"{self.url}: no answer within {self.connect_timeout:g} s (connect timeout)") from None
+            raise EndpointError(f"{self.url}: cannot connect ({reason})") from None
+        except (TimeoutError, socket.timeout):
+            raise EndpointError(f"{self.url}: no data for {self.connect_timeout:g} s (read timeout)") from None
+        except (ConnectionError, OSError) as err:
+            raise EndpointError(f"{self.url}: connection failed ({err})") from None
+
+    def _not_results(self, body: bytes, content_type: str, why: str) -> EndpointError:
+        preview = body[:80].decode("utf-8", errors="replace").replace("\n", " ")
+        return EndpointError(f"{self.url} answered with {content_type or 'no content type'}, "
+                             f"not SPARQL results ({why}): {preview!r}")
+
+    def _parse_results(self, body: bytes, content_type: str) -> QueryResult:
+        try:
+            document = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise self._not_results(body, content_type, "not JSON") from None
+        if not isinstance(document, dict):
+            raise self._not_results(body, content_type, "not a results document")
+        if "boolean" in document:
+            return QueryResult("ask", boolean=bool(document["boolean"]))
+        try:
+            variables = list(document["head"]["vars"])
+            rows = [{v: Term.from_json(t) for v, t in binding.items()} for binding in document["results"]["bindings"]]
+        except (KeyError, TypeError):
+            raise self._not_results(body, content_type, "no head/results") from None
+        return QueryResult("select", variables=variables, rows=rows)
+
+    def _parse_graph(self, body: bytes, content_type: str) -> QueryResult:
+        import pyoxigraph as ox
+
+        mime = content_type.split(";")[0].strip().lower()
+        fmt = ox.RdfFormat.from_media_type(mime) if mime else None
+        if fmt is None:
+            raise self._not_results(body, content_type, "not an RDF format")
+        try:
+            triples = [tuple(from_oxigraph(t) for t in (q.subject, q.predicate, q.object))
+                       for q in ox.parse(body, format=fmt)]
+        except SyntaxError as err:
+            raise self._not_results(body, content_type, f"unparseable {mime}: {err}") from None
+        return QueryResult("graph", triples=triples)
+
+
+# ---------------------------------------------------------------------------------------------
+# VALUES for remote bindings
+
+def with_values(text: str, bindings: Mapping[str, Term]) -> str:
+    """The query with ``VALUES (?a ?b) { (...) }`` at the start of its WHERE group. The terms are
+    written with :meth:`Term.n3`, which escapes quotes and backslashes, so no value can end its
+    literal and become query syntax."""
+    if not bindings:
+        return text
+    names = list(bindings)
+    block = (" VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
+             + " ".join(bindings[n].n3() for n in names) + ") } ")
+    position = _where_brace(text)
+    return text[:position + 1] + block + text[position + 1:]
+
+
+_TOKENS = re.compile(r'''#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|\bWHERE\b|[{]''', re.I)
+
+
+def _where_brace(text: str) -> int:
+    """The offset of the brace that opens the query's WHERE group (strings, IRIs and comments skipped)."""
+    first_brace, after_where = None, False
+    for match in _TOKENS.finditer(text):
+        token = match.group(0)
+        if token.upper() == "WHERE":
+            after_where = True
+        elif token == "{":
+            if after_where:
+                return match.start()
+            if first_brace is None:
+                first_brace = match.start()
+    if first_brace is None:
+        raise QueryError("cannot bind parameters: the query has no group pattern")
+    return first_brace
+
+
+def prologue() -> str:
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())

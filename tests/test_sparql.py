@@ -1,0 +1,301 @@
+"""kgtool query: named queries locally and on a real endpoint, parameters bound safely, clear errors."""
+
+from __future__ import annotations
+
+import csv
+import re
+import io
+import json
+import subprocess
+import sys
+import threading
+import xml.etree.ElementTree as ET
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import kgtool
+from kgtool.cli import main
+from kgtool.errors import EndpointError, QueryError
+from kgtool.queries import catalogue
+
+NAMED = sorted(n for n in catalogue() if not n.startswith("checks/"))
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture(scope="module")
+def store():
+    return kgtool.load_store()
+
+
+# --- the catalogue ---------------------------------------------------------------------------
+
+def test_at_least_25_named_queries_with_headers():
+    assert len(NAMED) >= 25
+    for name in NAMED:
+        q = catalogue()[name]
+        assert q.title and q.description, name
+        assert "PREFIX" in q.text or "prefix" in q.text, f"{name} declares its own prefixes"
+
+
+def test_queries_command_lists_names_titles_and_parameters():
+    result = run("queries")
+    assert result.exit_code == 0
+    for name in NAMED:
+        assert name in result.output
+    assert "-p model" in result.output
+
+
+# --- golden results --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", NAMED)
+def test_named_query_matches_golden(name, store):
+    from kgtool.results import render
+
+    result = kgtool.run_query(name, store=store)
+    rendered = render(result, "tsv" if result.kind == "select" else "nt" if result.kind == "graph" else "table")
+    if result.kind == "graph":
+        rendered = "".join(sorted(rendered.splitlines(keepends=True)))
+    golden = GOLDEN / f"{name}.txt"
+    if not golden.exists():
+        pytest.fail(f"no golden result for {name}: run KGTOOL_UPDATE_GOLDEN=1 pytest tests/test_sparql.py")
+    import os
+
+    if os.environ.get("KGTOOL_UPDATE_GOLDEN") == "1":
+        golden.write_text(rendered, encoding="utf-8")
+    assert rendered == golden.read_text(encoding="utf-8")
+    assert len(result) > 0, f"{name} returns nothing on the bundled graph"
+
+
+# --- local and remote agree ------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", NAMED)
+def test_same_rows_locally_and_on_oxigraph_server(name, store, oxigraph_endpoint):
+    local = kgtool.run_query(name, store=store)
+    remote = kgtool.run_query(name, endpoint=oxigraph_endpoint)
+    assert local.kind == remote.kind
+    if local.kind == "graph":
+        assert sorted(local.triples, key=str) == sorted(remote.triples, key=str)
+    elif local.kind == "ask":
+        assert local.boolean == remote.boolean
+    else:
+        assert local.variables == remote.variables
+        assert sorted(map(str, local.rows)) == sorted(map(str, remote.rows))
+
+
+def test_parameters_bound_remotely(oxigraph_endpoint, store):
+    local = kgtool.run_query("model-techniques", {"model": "LLaMA"}, store=store)
+    remote = kgtool.run_query("model-techniques", {"model": "LLaMA"}, endpoint=oxigraph_endpoint)
+    assert local.values() == remote.values() and len(local) > 5
+
+
+# --- parameters ------------------------------------------------------------------------------
+
+PAYLOADS = ['x" } UNION { ?s ?p ?o } #', 'x\\u0022 } UNION { ?s ?p ?o } #', "x' } UNION { ?s ?p ?o } #",
+            'x> } UNION { ?s ?p ?o } #']
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_injection_payloads_are_plain_values(payload, store, oxigraph_endpoint):
+    query = ('PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n'
+             'SELECT ?label ?thing WHERE { ?thing rdfs:label ?label }')
+    for kwargs in ({"store": store}, {"endpoint": oxigraph_endpoint}):
+        result = kgtool.run_query(query, {"label": f'"{payload}"'}, **kwargs)
+        assert len(result) == 0, kwargs        # no label has that text, and nothing else leaked in
+        echo = kgtool.run_query("PREFIX x: <urn:x:> SELECT ?v WHERE { BIND(?v AS ?w) }", {"v": f'"{payload}"'}, **kwargs)
+        assert [row["v"].value for row in echo.rows] == [payload], kwargs  # the value arrives unchanged
+
+
+def test_label_resolves_to_iri(store):
+    result = kgtool.run_query("model-techniques", {"model": "LLaMA"}, store=store)
+    assert any(row["technique"].value.endswith("/rope") for row in result.rows)
+
+
+def test_ambiguous_label_is_an_error():
+    extra = Path(__file__).parent / "data" / "ambiguous.ttl"
+    with pytest.raises(QueryError, match="ambiguous.*twin-1.*twin-2"):
+        kgtool.run_query("SELECT ?m WHERE { ?m ?p ?o }", {"m": "Twin"}, extra=[extra])
+
+
+def test_missing_parameter_says_which_and_shows_an_example():
+    path = Path(__file__).parent / "data" / "needs-model.rq"
+    result = run("query", str(path))
+    assert result.exit_code == 2
+    assert "needs the parameter 'model'" in result.output and "for example: kgtool query needs-model -p model=" in result.output
+    ok = run("query", str(path), "-p", "model=LLaMA", "-f", "csv")
+    assert ok.exit_code == 0 and "llama-65b" in ok.output
+
+
+def test_unknown_query_lists_closest_names():
+    result = run("query", "model-technique")
+    assert result.exit_code == 2 and "did you mean" in result.output and "model-techniques" in result.output
+
+
+def test_syntax_error_names_line_column_and_query(tmp_path):
+    bad = tmp_path / "broken.rq"
+    bad.write_text("# title: broken\nSELECT ?s WHERE {\n  ?s ?p ?o .\n  FILTER (?o >)\n}\n")
+    result = run("query", str(bad))
+    assert result.exit_code == 2
+    assert re.search(r"query broken: syntax error at line \d+, column \d+: expected", result.output)
+
+
+# --- output formats parse back ---------------------------------------------------------------
+
+def test_formats_parse_back_with_standard_parsers():
+    args = ["query", "models-by-organization"]
+    as_json = json.loads(run(*args, "-f", "json").output)
+    rows = as_json["results"]["bindings"]
+    assert rows and set(as_json["head"]["vars"]) >= {"model", "organization"}
+    as_csv = list(csv.DictReader(io.StringIO(run(*args, "-f", "csv").output)))
+    assert len(as_csv) == len(rows)
+    tsv = run(*args, "-f", "tsv").output.splitlines()
+    assert tsv[0].startswith("?") and len(tsv) == len(rows) + 1
+    root = ET.fromstring(run(*args, "-f", "xml").output)
+    ns = {"s": "http://www.w3.org/2005/sparql-results#"}
+    assert len(root.findall("s:results/s:result", ns)) == len(rows)
+    from rdflib.plugins.sparql.results.jsonresults import JSONResultParser
+    from rdflib.plugins.sparql.results.xmlresults import XMLResultParser
+
+    assert len(JSONResultParser().parse(io.StringIO(run(*args, "-f", "json").output))) == len(rows)
+    assert len(XMLResultParser().parse(io.BytesIO(run(*args, "-f", "xml").output.encode()))) == len(rows)
+    markdown = run(*args, "-f", "markdown").output.splitlines()
+    assert markdown[1].startswith("|---") and len(markdown) == len(rows) + 2
+
+
+@pytest.mark.parametrize("fmt,rdflib_format", [("turtle", "turtle"), ("nt", "nt"), ("json-ld", "json-ld")])
+def test_construct_formats_parse_back(fmt, rdflib_format):
+    from rdflib import Graph
+
+    query = ("PREFIX kg: <https://w3id.org/llmkg/ontology#>\n"
+             "CONSTRUCT { ?m kg:parameterCount ?n } WHERE { ?m kg:parameterCount ?n }")
+    result = run("query", "-e", query, "-f", fmt)
+    assert result.exit_code == 0, result.output
+    g = Graph().parse(data=result.output, format=rdflib_format)
+    assert len(g) > 20
+
+
+def test_ask_exit_codes():
+    assert run("query", "-e", "ASK { ?s ?p ?o }").exit_code == 0
+    result = run("query", "-e", "ASK { <urn:nothing> ?p ?o }")
+    assert result.exit_code == 1 and result.output.strip() == "false"
+
+
+def test_table_is_aligned_with_readable_numbers():
+    result = run("query", "-e", "PREFIX kg: <https://w3id.org/llmkg/ontology#> "
+                 "SELECT ?model ?n WHERE { ?model kg:parameterCount ?n } ORDER BY DESC(?n) LIMIT 2")
+    lines = result.output.splitlines()
+    assert "540,350,000,000" in result.output and "kgr:palm-540b" in result.output
+    assert len({len(l) for l in lines[2:4]}) == 1 and lines[-1] == "(2 rows)"
+
+
+def test_stdin_query():
+    result = CliRunner().invoke(main, ["query", "-"], input="ASK { ?s ?p ?o }")
+    assert result.exit_code == 0 and result.output.strip() == "true"
+
+
+# --- inference -------------------------------------------------------------------------------
+
+def test_infer_changes_the_answer():
+    query = ("PREFIX kg: <https://w3id.org/llmkg/ontology#>\n"
+             "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a kg:Model }")
+    plain = kgtool.run_query(query)
+    inferred = kgtool.run_query(query, infer=True)
+    assert int(inferred.rows[0]["n"].value) > int(plain.rows[0]["n"].value)
+
+
+# --- what a plain query imports ---------------------------------------------------------------
+
+def test_query_imports_only_what_it_uses():
+    code = ("import sys; from kgtool.cli import main\n"
+            "try:\n    main(['query', 'models-by-organization'])\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('rdflib', 'pyshacl', 'owlrl', 'networkx', 'pyvis', 'SPARQLWrapper', "
+            "'starlette', 'uvicorn', 'fastapi') if m in sys.modules]\n"
+            "print('HEAVY', heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "HEAVY []" in out
+
+
+def test_help_imports_only_click():
+    code = ("import sys; from kgtool.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print('HEAVY', [m for m in ('rdflib', 'pyoxigraph', 'pyshacl', 'owlrl') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "HEAVY []" in out
+
+
+# --- endpoints that fail ---------------------------------------------------------------------
+
+class _Faulty(BaseHTTPRequestHandler):
+    """A loopback HTTP server that answers like a broken endpoint (faults an Oxigraph server will not make)."""
+
+    def do_GET(self):  # noqa: N802
+        if self.path.startswith("/html"):
+            self._send(200, "text/html", b"<html><body>Login required</body></html>")
+        elif self.path.startswith("/garbage"):
+            self._send(200, "application/sparql-results+json", b"\x00\x01 not json at all")
+        elif self.path.startswith("/huge"):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.end_headers()
+            for _ in range(200):
+                self.wfile.write(b" " * 65536)
+        elif self.path.startswith("/slow"):
+            import time
+
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.end_headers()
+            for _ in range(40):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.1)
+        elif self.path.startswith("/error"):
+            self._send(500, "text/plain", b"internal error")
+
+    do_POST = do_GET
+
+    def _send(self, code, ctype, body):
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def faulty():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Faulty)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize("path,expected", [("/html", "not SPARQL results"), ("/garbage", "not SPARQL results"),
+                                           ("/error", "500"), ("/slow", "within 1 s")])
+def test_faulty_endpoints_give_clear_errors(faulty, path, expected):
+    with pytest.raises(EndpointError) as err:
+        kgtool.run_query("ASK { ?s ?p ?o }", endpoint=faulty + path, timeout=1.0)
+    assert faulty + path in str(err.value) and expected in str(err.value)
+
+
+def test_huge_answer_is_capped(faulty):
+    with pytest.raises(EndpointError, match="larger than 1 MB"):
+        kgtool.run_query("ASK { ?s ?p ?o }", endpoint=faulty + "/huge", max_bytes=1024 * 1024)
+
+
+def test_unreachable_endpoint_exit_2():
+    from tests.conftest import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/sparql"
+    result = run("query", "models-by-organization", "--endpoint", url)
+    assert result.exit_code == 2 and url in result.output and "cannot connect" in result.output
