@@ -72,18 +72,55 @@ def load_graph(
     """The knowledge graph as an rdflib :class:`~rdflib.Graph`.
 
     ``extra``: more RDF files to merge in. ``bundled``: include the packaged ontology and data.
-    ``infer``: add RDFS and OWL-RL entailments (owlrl), so that a query for ``kg:LanguageModel``
-    also finds members of its subclasses. ``store``: the rdflib store plugin to load into.
+    ``infer``: add RDFS and OWL-RL entailments (owlrl), so that a query for ``kg:Model``
+    also finds the members of its subclasses (``kg:LanguageModel``...). ``store``: the rdflib store plugin to load into.
     """
     from rdflib import Graph
 
     graph = bind_prefixes(Graph(store=store))
     files = (bundled_files() if bundled else []) + [Path(p) for p in extra]
+    if infer:
+        return graph.parse(entailed_ntriples(files), format="nt")
     for path in files:
         parse_file(path, graph)
-    if infer:
-        add_entailments(graph)
     return graph
+
+
+def entailed_ntriples(files: list[Path]) -> Path:
+    """The files plus their RDFS/OWL-RL closure, as an N-Triples file in the user's cache.
+
+    owlrl needs tens of seconds for the closure of the bundled graph, so it is computed once per
+    distinct set of inputs (keyed by their content) and reused afterwards.
+    """
+    import hashlib
+    import os
+    import tempfile
+
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(f"owlrl {version('owlrl')} RDFS_OWLRL".encode())
+    for path in files:
+        if not Path(path).is_file():
+            raise KgtoolError(f"{path}: no such file")
+        digest.update(Path(path).read_bytes())
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kgtool"
+    target = cache / f"closure-{digest.hexdigest()[:32]}.nt"
+    if target.is_file():
+        return target
+    from rdflib import Graph, Literal
+
+    graph = Graph()
+    for path in files:
+        parse_file(path, graph)
+    add_entailments(graph)
+    # OWL-RL rules can derive triples with a literal in subject position; RDF cannot hold them
+    for triple in [t for t in graph if isinstance(t[0], Literal)]:
+        graph.remove(triple)
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("wb", dir=cache, suffix=".tmp", delete=False) as tmp:
+        tmp.write(graph.serialize(format="nt", encoding="utf-8"))
+    os.replace(tmp.name, target)  # atomic: a concurrent reader sees the whole file or none
+    return target
 
 
 def add_entailments(graph: "Graph") -> "Graph":
@@ -104,13 +141,7 @@ def load_store(extra: Iterable[str | Path] = (), *, bundled: bool = True, infer:
     store = pyoxigraph.Store()
     files = (bundled_files() if bundled else []) + [Path(p) for p in extra]
     if infer:
-        from rdflib import Literal
-
-        closure = load_graph(files, bundled=False, infer=True)
-        # OWL-RL rules can derive triples with a literal in subject position; RDF cannot hold them
-        for triple in [t for t in closure if isinstance(t[0], Literal)]:
-            closure.remove(triple)
-        store.load(closure.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        store.load(path=str(entailed_ntriples(files)), format=pyoxigraph.RdfFormat.N_TRIPLES)
         return store
     for path in files:
         if not path.is_file():
