@@ -116,6 +116,8 @@ def short(term: Term | None) -> str:
         return f"<{term.value}>"
     if term.kind == "bnode":
         return f"_:{term.value}"
+    if term.datatype == XSD + "decimal" and "." not in term.value:
+        return _readable_number(term.value) + ".0"  # engines may drop the ".0" of a decimal; show it
     if term.datatype in _NUMERIC:
         return _readable_number(term.value)
     return term.value
@@ -131,9 +133,17 @@ def _readable_number(lexical: str) -> str:
     return lexical
 
 
+TABLE_CELL_WIDTH = 60  # longer values are cut in the table (csv, json... carry them whole)
+
+
+def _cell(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= TABLE_CELL_WIDTH else text[:TABLE_CELL_WIDTH - 1] + "…"
+
+
 def _table(result: QueryResult) -> str:
     header = result.variables
-    cells = [[short(row.get(v)) for v in header] for row in result.rows]
+    cells = [[_cell(short(row.get(v))) for v in header] for row in result.rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
     numeric = [all(row.get(v) is None or row[v].datatype in _NUMERIC for row in result.rows) and result.rows
                for v in header]

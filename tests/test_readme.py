@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-import subprocess
+import shlex
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from kgtool.cli import main
@@ -23,7 +24,7 @@ def test_every_command_is_documented():
 
 def test_first_screen_has_the_two_commands():
     first_screen = "\n".join(README.splitlines()[:30])
-    assert "pip install . && kgtool validate" in first_screen
+    assert "pip install . && kgtool validate && kgtool query" in first_screen
     assert "<!-- test-command -->" in first_screen and "pytest" in first_screen
 
 
@@ -32,13 +33,19 @@ def test_ci_runs_the_readme_test_command():
     assert "<!-- test-command -->" in ci and "README.md" in ci
 
 
-def test_transcript_matches_the_command():
-    block = re.search(r"```text\n\$ kgtool validate\n(.*?)```", README, re.S)
-    assert block, "the README shows a transcript of `kgtool validate`"
-    shown = block.group(1).strip().splitlines()[-1]
-    result = CliRunner().invoke(main, ["validate"])
-    assert result.exit_code == 0
-    assert result.output.strip().splitlines()[-1] == shown
+TRANSCRIPTS = re.findall(r"```text\n\$ (kgtool [^\n]*)\n(.*?)```", README, re.S)
+
+
+def test_readme_shows_transcripts():
+    commands = [c for c, _ in TRANSCRIPTS]
+    assert "kgtool validate" in commands and any(c.startswith("kgtool query") for c in commands)
+
+
+@pytest.mark.parametrize("command,shown", TRANSCRIPTS, ids=[c for c, _ in TRANSCRIPTS])
+def test_transcript_is_what_the_command_prints(command, shown):
+    result = CliRunner().invoke(main, shlex.split(command)[1:])
+    assert result.exit_code == 0, result.output
+    assert result.output == shown
 
 
 def test_provenance_query_in_readme_runs(graph):
