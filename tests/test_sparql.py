@@ -70,7 +70,7 @@ def test_named_query_matches_golden(name, store):
     if os.environ.get("KGTOOL_UPDATE_GOLDEN") == "1":
         golden.write_text(rendered, encoding="utf-8")
     assert rendered == golden.read_text(encoding="utf-8")
-    assert len(result) > 0, f"{name} returns nothing on the bundled graph"
+    assert result.boolean if result.kind == "ask" else len(result) > 0, f"{name} returns nothing on the bundled graph"
 
 
 # --- local and remote agree ------------------------------------------------------------------
