@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "load_graph": "store", "load_store": "store",
     "run_query": "sparql", "QueryResult": "results",
-    "validate": "validate", "ValidationReport": "validate",
+    "validate": "validation", "ValidationReport": "validation",
     "KgtoolError": "errors", "DataError": "errors", "QueryError": "errors", "EndpointError": "errors",
 }
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .results import QueryResult
     from .sparql import run_query
     from .store import load_graph, load_store
-    from .validate import ValidationReport, validate
+    from .validation import ValidationReport, validate
 
 
 def __getattr__(name: str):

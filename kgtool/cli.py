@@ -52,7 +52,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], bundled: bool | None) 
     FILES are RDF files to validate (Turtle, N-Triples, RDF/XML, JSON-LD...); without them the
     bundled data is validated. Exit 0 conforms, 1 violations found, 2 could not run.
     """
-    from .validate import validate as run_validation
+    from .validation import validate as run_validation
 
     report = run_validation(files, bundled=bundled)
     for error in report.parse_errors:

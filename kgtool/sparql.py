@@ -54,9 +54,9 @@ def run_query(
 
             store = load_store(extra, infer=infer)
         engine = LocalEngine(store)
-    check_syntax(named)
+    form = check_syntax(named)
     bindings = bind_parameters(named, params or {}, engine)
-    return engine.run(named, bindings)
+    return engine.run(named, bindings, form)
 
 
 def as_named_query(query: str | NamedQuery) -> NamedQuery:
@@ -68,14 +68,18 @@ def as_named_query(query: str | NamedQuery) -> NamedQuery:
     return find(query)
 
 
-def check_syntax(named: NamedQuery) -> None:
-    """Parse the query with Oxigraph (on an empty store); a syntax error names line and column."""
+def check_syntax(named: NamedQuery) -> str:
+    """Parse the query with Oxigraph (on an empty store) and return its form: ``SELECT``, ``ASK`` or
+    ``CONSTRUCT`` (DESCRIBE included). A syntax error names line and column."""
     import pyoxigraph
 
     try:
-        pyoxigraph.Store().query(named.text, prefixes=PREFIXES)
+        answer = pyoxigraph.Store().query(named.text, prefixes=PREFIXES)
     except SyntaxError as err:
         raise syntax_error(named, err) from None
+    if isinstance(answer, pyoxigraph.QueryBoolean):
+        return "ASK"
+    return "SELECT" if isinstance(answer, pyoxigraph.QuerySolutions) else "CONSTRUCT"
 
 
 def syntax_error(named: NamedQuery, err: SyntaxError) -> QueryError:
@@ -125,7 +129,7 @@ ORDER BY ?resource
 
 
 class _Engine:
-    def run(self, named: NamedQuery, bindings: dict[str, Term]) -> QueryResult:
+    def run(self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT") -> QueryResult:
         raise NotImplementedError
 
     def resolve_label(self, text: str, param: str) -> Term:
@@ -146,7 +150,7 @@ class LocalEngine(_Engine):
     def __init__(self, store):
         self.store = store
 
-    def run(self, named: NamedQuery, bindings: dict[str, Term]) -> QueryResult:
+    def run(self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT") -> QueryResult:
         import pyoxigraph as ox
 
         from .results import to_oxigraph
@@ -182,14 +186,17 @@ class RemoteEngine(_Engine):
     def __init__(self, url: str, timeout: float, connect_timeout: float, max_bytes: int):
         self.url, self.timeout, self.connect_timeout, self.max_bytes = url, timeout, connect_timeout, max_bytes
 
-    def run(self, named: NamedQuery, bindings: dict[str, Term]) -> QueryResult:
+    def run(self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT") -> QueryResult:
         from SPARQLWrapper import JSON, N3, POST, SPARQLWrapper
 
         # the project's prefixes come first, as they do locally; the query's own declarations win
         text = prologue() + with_values(named.text, bindings)
         wrapper = SPARQLWrapper(self.url)
         wrapper.setQuery(text)
-        graph = wrapper.queryType in ("CONSTRUCT", "DESCRIBE")
+        # SPARQLWrapper guesses the form from keywords, comments included ("load" in a description
+        # reads as an update); the form Oxigraph parsed is the truth
+        wrapper.queryType = form
+        graph = form == "CONSTRUCT"
         wrapper.setReturnFormat(N3 if graph else JSON)
         wrapper.setTimeout(self.connect_timeout)
         if len(text) > 1500:
