@@ -125,7 +125,7 @@ def query(query: str | None, expression: str | None, params: tuple[str, ...], fm
     if expression is not None:
         target = NamedQuery.parse(expression, "(-e)")
     elif query == "-":
-        target = NamedQuery.parse(click.get_text_stream("stdin").read(), "(stdin)")
+        target = NamedQuery.parse(sys.stdin.read(), "(stdin)")
     else:
         target = query
     values = {}
