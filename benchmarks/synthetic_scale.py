@@ -992,6 +992,13 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def pump(stream, lines: queue.Queue) -> None:
+    """Every line of ``stream`` into ``lines``, then None at the end."""
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
+
+
 def run_child(engine: str, data: Path, names: list[str], args, query_cap: float, rdflib_cap: float = 0.0,
               load_cap: float = 900) -> dict:
     """{'load': seconds, 'maxrss_mb': peak, 'queries': {name: {...}}}; a query that exceeds
@@ -1008,9 +1015,8 @@ def run_child(engine: str, data: Path, names: list[str], args, query_cap: float,
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, text=True, cwd=ROOT)
         # a thread reads the child's lines into a queue, so that waiting has a deadline and no line
         # can sit unseen in a read buffer
-        lines: queue.Queue = queue.Queue()
-        threading.Thread(target=lambda stream=proc.stdout: ([lines.put(x) for x in stream], lines.put(None)),
-                         daemon=True).start()
+        lines: queue.Queue = queue.Queue()  # one queue per child: a killed child's reader never feeds the next
+        threading.Thread(target=pump, args=(proc.stdout, lines), daemon=True).start()
         current, deadline = None, time.monotonic() + load_cap
         finished, before = False, 0.0
         while True:
