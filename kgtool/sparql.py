@@ -54,7 +54,9 @@ def run_query(
 
             store = load_store(extra, infer=infer)
         engine = LocalEngine(store)
-    form = check_syntax(named)
+    # the endpoint needs the query's form, and a syntax error should be caught before anything is
+    # sent; locally, Oxigraph parses (and reports) the query once, when it runs it
+    form = check_syntax(named) if endpoint else "SELECT"
     bindings = bind_parameters(named, params or {}, engine)
     return engine.run(named, bindings, form)
 
