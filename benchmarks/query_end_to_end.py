@@ -40,6 +40,8 @@ import time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from machine import machine_info  # benchmarks/machine.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -76,41 +78,6 @@ sys.stdout.write(result.serialize(format="csv").decode("utf-8"))
 
 # ---------------------------------------------------------------------------------------------
 # the machine
-
-def machine_info() -> list[str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = "unknown"
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-                break
-    except OSError:
-        pass
-    versions = []
-    for package in ("kgtool", "rdflib", "pyoxigraph", "oxigraph", "owlrl"):
-        try:
-            versions.append(f"{package} {version(package)}")
-        except PackageNotFoundError:
-            if package == "kgtool":
-                import kgtool
-
-                versions.append(f"kgtool {kgtool.__version__} (source checkout)")
-            else:
-                versions.append(f"{package} not installed")
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    return [f"CPU: {cpu}; cores: {os.cpu_count()}; memory: {memory}; load average at start: {load}",
-            f"Python {platform.python_version()} ({platform.python_implementation()}), {platform.platform()}",
-            "; ".join(versions)]
 
 
 def oxigraph_binary() -> str:

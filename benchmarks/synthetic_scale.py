@@ -53,6 +53,8 @@ import threading
 import time
 from pathlib import Path
 
+from machine import machine_info  # benchmarks/machine.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -74,37 +76,6 @@ TARGETS_AT = 1_000_000  # the targets are set for this size
 
 # =============================================================================================
 # the machine
-
-def machine_info() -> list[str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    cpu, memory = "unknown", "unknown"
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    try:
-        kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal:"))
-        memory = f"{kb / 1024 / 1024:.1f} GiB"
-    except (OSError, StopIteration):
-        pass
-    versions = []
-    for package in ("kgtool", "rdflib", "pyoxigraph", "oxigraph", "owlrl"):
-        try:
-            versions.append(f"{package} {version(package)}")
-        except PackageNotFoundError:
-            if package == "kgtool":
-                import kgtool
-
-                versions.append(f"kgtool {kgtool.__version__} (source checkout)")
-            else:
-                versions.append(f"{package} not installed")
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    return [f"CPU: {cpu}; cores: {os.cpu_count()}; memory: {memory}; load average at start: {load}",
-            f"Python {platform.python_version()} ({platform.python_implementation()}), {platform.platform()}",
-            "; ".join(versions)]
 
 
 # =============================================================================================
