@@ -17,8 +17,26 @@ from .errors import KgtoolError
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
 
+# Commands that need heavy libraries (networkx, pyvis, the web stack) live in their own modules and are
+# imported only when run, so `kgtool --help` and `kgtool query` stay fast and light.
+LAZY_COMMANDS: dict[str, str] = {
+}
+
+
 class _Group(click.Group):
-    """Turns the project's errors into one line on stderr and exit code 2 (a traceback only with --debug)."""
+    """Turns the project's errors into one line on stderr and exit code 2 (a traceback only with --debug),
+    and loads the commands of LAZY_COMMANDS on first use."""
+
+    def list_commands(self, ctx):
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx, name):
+        if name in LAZY_COMMANDS:
+            import importlib
+
+            module, _, attribute = LAZY_COMMANDS[name].partition(":")
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
         try:
