@@ -1,0 +1,149 @@
+"""The publishing commands: export, build, push and pull."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..cli import data_options
+from ..errors import QueryError
+from ..export import FORMATS, GRAPH_IRI
+
+
+
+def query_options(command):
+    command = click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+                           help="A parameter of the query: an IRI, a prefixed name, a literal or a label "
+                                "(repeatable).")(command)
+    command = click.option("-q", "--query", metavar="NAME|FILE",
+                           help="Take the triples of this CONSTRUCT or DESCRIBE query (a named query, a .rq "
+                                "file or SPARQL text) instead of the whole graph.")(command)
+    return command
+
+
+def ontology_option(command):
+    return click.option("--no-ontology", is_flag=True,
+                        help="Leave out the triples about the ontology's own terms (classes, properties, "
+                             "concept schemes): the data alone.")(command)
+
+
+def _parse_params(items: tuple[str, ...]) -> dict[str, str]:
+    values = {}
+    for item in items:
+        name, eq, value = item.partition("=")
+        if not eq or not name:
+            raise QueryError(f"-p {item!r}: write parameters as NAME=VALUE")
+        values[name.strip()] = value
+    return values
+
+
+def _progress(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.command("export")
+@click.option("-f", "--format", "fmt", type=click.Choice(list(FORMATS)),
+              help="The format (default: from the -o file name, else turtle).")
+@click.option("-o", "--output", default="-", show_default=True, metavar="FILE|-",
+              help="The file to write (atomically: a failed export leaves the old file as it was); - for "
+                   "standard output.")
+@ontology_option
+@query_options
+@data_options
+def export_command(fmt: str | None, output: str, no_ontology: bool, query: str | None, params: tuple[str, ...],
+                   extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+    """Write the graph in an RDF format, as a network (GraphML, GEXF) or as CSV.
+
+    The output is deterministic (sorted triples, fixed prefixes), so two exports of the same data are
+    byte-identical. With --query, the triples of a CONSTRUCT or DESCRIBE query, run on the bundled
+    graph or on --endpoint."""
+    from .. import export
+
+    fmt = export.format_for(output, fmt)
+    graph = export.select_graph(extra, infer=infer, ontology=not no_ontology, query=query,
+                                params=_parse_params(params), endpoint=endpoint, timeout=timeout)
+    size = export.write(graph, fmt, output)
+    if output != "-":
+        _progress(f"wrote {len(graph):,} triples to {output} as {fmt} ({size:,} bytes)")
+
+
+@click.command("build")
+@click.option("-o", "--output", "out_dir", default="dist", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="The release folder.")
+def build_command(out_dir: Path) -> None:
+    """Build the release folder: the graph in every format, a VoID/DCAT description computed from the
+    data, SHA256SUMS, the HTML graph, the ontology's HTML documentation and the changelog entry.
+
+    The data is validated first; the files replace the previous release only once all are built."""
+    from ..release import build
+
+    files = build(out_dir, progress=lambda message: _progress(f"build: {message}"))
+    width = max(len(f"{f.size:,}") for f in files)
+    for file in files:
+        click.echo(f"{file.size:>{width},}  {out_dir / file.name}")
+
+
+@click.command("push")
+@click.option("--graph", "target", default=GRAPH_IRI, show_default=True, metavar="IRI",
+              help="The named graph to replace (or add to, with --add).")
+@click.option("--graph-store", metavar="URL",
+              help="Load through this SPARQL 1.1 Graph Store Protocol service (e.g. http://localhost:7878/store); "
+                   "without it, through SPARQL Update INSERT DATA.")
+@click.option("--update-endpoint", metavar="URL",
+              help="The SPARQL Update service (default: the --endpoint URL, with a final /query replaced by /update).")
+@click.option("--add", is_flag=True, help="Add the triples to the graph instead of replacing its content.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="Triples per request.")
+@click.option("--user", envvar="KGTOOL_USER", help="User name for HTTP Basic or Digest authentication "
+              "(or the KGTOOL_USER variable).")
+@click.option("--password", envvar="KGTOOL_PASSWORD", help="Password (better: the KGTOOL_PASSWORD variable).")
+@click.option("--token", envvar="KGTOOL_TOKEN", help="A bearer token (or the KGTOOL_TOKEN variable).")
+@ontology_option
+@query_options
+@data_options
+def push_command(target: str, graph_store: str | None, update_endpoint: str | None, add: bool, batch_size: int,
+                 user: str | None, password: str | None, token: str | None, no_ontology: bool, query: str | None,
+                 params: tuple[str, ...], extra: tuple[Path, ...], infer: bool, endpoint: str | None,
+                 timeout: float) -> None:
+    """Load the graph into the store whose SPARQL endpoint is --endpoint, as the named graph --graph.
+
+    The triples go into a staging graph first, in batches; once its triple count is verified, one
+    SPARQL Update MOVE replaces the target (ADD with --add), and the target's count is checked. If the
+    push fails before that, the target is left as it was and the error names the staging graph."""
+    from ..export import select_graph
+    from ..push import Credentials, push
+
+    if not endpoint:
+        raise click.UsageError("push needs --endpoint URL, the store's SPARQL query service")
+    if token and user:
+        raise click.UsageError("give --user/--password or --token, not both")
+    graph = select_graph(extra, infer=infer, ontology=not no_ontology, query=query, params=_parse_params(params))
+    report = push(graph, endpoint, target=target, update_endpoint=update_endpoint, graph_store=graph_store,
+                  credentials=Credentials(user, password, token), add=add, batch_size=batch_size, timeout=timeout,
+                  progress=_progress)
+    click.echo(f"pushed {report.triples:,} triples to <{report.target}> at {endpoint} through {report.method}: "
+               f"{report.before:,} triples before, {report.after:,} after ({report.seconds:.1f} s)")
+
+
+@click.command("pull")
+@click.option("-o", "--output", required=True, metavar="FILE", help="The file to write (atomically).")
+@click.option("-f", "--format", "fmt", type=click.Choice([n for n, f in FORMATS.items() if f.kind != "network"]),
+              help="The format (default: from the file name, else turtle).")
+@click.option("--max-size", type=click.FloatRange(min=0, min_open=True), default=64.0, show_default=True,
+              metavar="MB", help="The largest answer accepted, in megabytes.")
+@query_options
+@data_options
+def pull_command(output: str, fmt: str | None, max_size: float, query: str | None, params: tuple[str, ...],
+                 extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+    """Run a CONSTRUCT or DESCRIBE query (--query) on a remote --endpoint and write its triples to a
+    local file, within --timeout seconds in all and --max-size megabytes of answer."""
+    from ..push import pull
+
+    if not endpoint or not query:
+        raise click.UsageError("pull needs --endpoint URL and --query NAME|FILE")
+    if infer or extra:
+        raise click.UsageError("--infer and --data apply to the local graph; pull reads from --endpoint")
+    report = pull(endpoint, query, output, fmt=fmt, params=_parse_params(params), timeout=timeout,
+                  max_bytes=int(max_size * 1024 * 1024))
+    _progress(f"wrote {report.triples:,} triples from {endpoint} to {report.path} ({report.size:,} bytes)")

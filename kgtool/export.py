@@ -1,0 +1,423 @@
+"""Serialisations of the graph: Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML, GraphML, GEXF and CSV.
+
+Every output is deterministic, so that two builds of the same data are byte-identical and a diff between
+releases shows only what changed: triples are written in sorted order (their N-Triples form), prefixes
+come from :data:`kgtool.namespaces.PREFIXES` in a fixed order, blank nodes (which the bundled data has
+none of, but inferred or added data may) get canonical labels first. The RDF formats are written by
+Oxigraph's serialisers; JSON-LD is compacted by rdflib with the context shipped in
+``ontology/context.jsonld`` and embedded whole, so that no reader ever fetches a remote context.
+
+Files are written atomically: into a temporary file in the same folder, renamed over the target only
+once complete, so that a failed export leaves the previous file as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from . import resources
+from .errors import KgtoolError, QueryError
+from .namespaces import PREFIXES
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+#: the named graph that holds the data in the quad formats (N-Quads, TriG) and in a store after a push
+GRAPH_IRI = "https://w3id.org/llmkg/graph"
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    suffix: str
+    media_type: str
+    kind: str  # "rdf" (reloads as the same graph), "network" (a projection) or "table"
+    description: str
+
+
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("turtle", ".ttl", "text/turtle", "rdf", "Turtle"),
+    Format("nt", ".nt", "application/n-triples", "rdf", "N-Triples, one sorted line per triple"),
+    Format("nq", ".nq", "application/n-quads", "rdf", f"N-Quads, in the named graph <{GRAPH_IRI}>"),
+    Format("trig", ".trig", "application/trig", "rdf", f"TriG, in the named graph <{GRAPH_IRI}>"),
+    Format("jsonld", ".jsonld", "application/ld+json", "rdf", "JSON-LD with the bundled context"),
+    Format("rdfxml", ".rdf", "application/rdf+xml", "rdf", "RDF/XML"),
+    Format("graphml", ".graphml", "application/graphml+xml", "network", "GraphML network (networkx, yEd...)"),
+    Format("gexf", ".gexf", "application/gexf+xml", "network", "GEXF network (Gephi)"),
+    Format("csv", ".csv", "text/csv", "table", "CSV, one row per triple"),
+)}
+
+RDF_FORMATS = tuple(name for name, f in FORMATS.items() if f.kind == "rdf")
+CSV_COLUMNS = ("subject", "predicate", "object", "object_kind", "datatype", "language")
+
+
+def format_for(path: str | Path | None, fmt: str | None) -> str:
+    """The format to write: ``fmt`` when given, else the one the file name's suffix implies, else Turtle."""
+    if fmt:
+        if fmt not in FORMATS:
+            raise KgtoolError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        return fmt
+    if path and str(path) != "-":
+        suffix = Path(path).suffix.lower()
+        for name, f in FORMATS.items():
+            if f.suffix == suffix or (suffix == ".json" and name == "jsonld") or (suffix == ".xml" and name == "rdfxml"):
+                return name
+    return "turtle"
+
+
+# ---------------------------------------------------------------------------------------------
+# what to export
+
+def select_graph(
+    extra: Iterable[str | Path] = (),
+    *,
+    infer: bool = False,
+    ontology: bool = True,
+    query: str | None = None,
+    params: Mapping[str, str] | None = None,
+    endpoint: str | None = None,
+    timeout: float | None = None,
+    max_bytes: int | None = None,
+) -> "Graph":
+    """The graph to export: the bundled ontology and data plus ``extra`` files (with the RDFS/OWL-RL
+    entailments when ``infer``), or the result of the CONSTRUCT or DESCRIBE ``query`` (a name, a .rq
+    file or SPARQL text) run on that graph or on ``endpoint``. ``ontology=False`` leaves out the
+    triples about the ontology's own terms (its classes, properties, concept schemes and header)."""
+    from .store import load_graph
+
+    if query is None:
+        if endpoint:
+            raise QueryError("an export from an endpoint needs --query: the CONSTRUCT to run there")
+        graph = load_graph(extra, infer=infer)
+    else:
+        graph = construct(query, params, extra=extra, infer=infer, endpoint=endpoint,
+                          timeout=timeout, max_bytes=max_bytes)
+    if not ontology:
+        ontology_terms = set(_ontology_graph().subjects())
+        for triple in [t for t in graph if t[0] in ontology_terms]:
+            graph.remove(triple)
+    return graph
+
+
+def construct(query: str, params: Mapping[str, str] | None = None, **options) -> "Graph":
+    """The triples of a CONSTRUCT or DESCRIBE query, as an rdflib graph with the project's prefixes."""
+    from rdflib import Graph
+
+    from .sparql import run_query
+    from .store import bind_prefixes
+
+    options = {k: v for k, v in options.items() if v is not None}
+    result = run_query(query, params or {}, **options)
+    if result.kind != "graph":
+        raise QueryError(f"query {query!r} is a {result.kind.upper()} query; export needs a CONSTRUCT or DESCRIBE query")
+    graph = bind_prefixes(Graph())
+    for triple in result.triples:
+        graph.add(tuple(_rdflib_term(t) for t in triple))
+    return graph
+
+
+def _ontology_graph() -> "Graph":
+    from rdflib import Graph
+
+    from .store import bundled_files, parse_file
+
+    graph = Graph()
+    for path in bundled_files(data=False):
+        parse_file(path, graph)
+    return graph
+
+
+# ---------------------------------------------------------------------------------------------
+# writing
+
+def write(graph: "Graph", fmt: str, out: str | Path | IO[bytes]) -> int:
+    """Write ``graph`` in ``fmt`` to a path (atomically), to ``-`` (standard output) or to a binary
+    file object. Returns the number of bytes written."""
+    if isinstance(out, (str, Path)) and str(out) == "-":
+        out = sys.stdout.buffer
+    if isinstance(out, (str, Path)):
+        with atomic_output(out) as handle:
+            serialize(graph, fmt, handle)
+            return handle.tell()
+    start = _position(out)
+    serialize(graph, fmt, out)
+    return _position(out) - start
+
+
+def to_bytes(graph: "Graph", fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    serialize(graph, fmt, buffer)
+    return buffer.getvalue()
+
+
+def serialize(graph: "Graph", fmt: str, out: IO[bytes]) -> None:
+    """Write ``graph`` to the binary file ``out`` in one of :data:`FORMATS`."""
+    if fmt not in FORMATS:
+        raise KgtoolError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if FORMATS[fmt].kind == "network":
+        from .analytics import write_network
+
+        write_network(graph, out, fmt)
+    elif fmt == "csv":
+        _write_csv(graph, out)
+    elif fmt == "jsonld":
+        out.write(jsonld_bytes(graph))
+    else:
+        out.write(_oxigraph_bytes(graph, fmt))
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path) -> Iterator[IO[bytes]]:
+    """A binary file that replaces ``path`` only when the block completes; on any error the
+    temporary file is removed and ``path`` keeps its previous content."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise KgtoolError(f"cannot write {path}: the folder {folder} does not exist")
+    try:
+        handle = tempfile.NamedTemporaryFile("w+b", dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False)
+    except OSError as err:
+        raise KgtoolError(f"cannot write {path}: {err.strerror or err}") from None
+    try:
+        with handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            # keep the permissions the user gave the file; a new file gets the usual ones, not 0600
+            os.chmod(handle.name, path.stat().st_mode & 0o7777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(handle.name, 0o666 & ~umask)
+        os.replace(handle.name, path)
+    except OSError as err:
+        _remove(handle.name)
+        raise KgtoolError(f"cannot write {path}: {err.strerror or err}; {_left_as_it_was(path)}") from None
+    except BaseException:
+        _remove(handle.name)
+        raise
+
+
+def _left_as_it_was(path: Path) -> str:
+    return "the previous file was left as it was" if path.exists() else "nothing was written"
+
+
+def _remove(name: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(name)
+
+
+def _position(out: IO[bytes]) -> int:
+    try:
+        return out.tell()
+    except (OSError, ValueError):
+        return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# RDF through Oxigraph's serialisers, in sorted order
+
+_OXIGRAPH = {"turtle": "TURTLE", "nt": "N_TRIPLES", "nq": "N_QUADS", "trig": "TRIG", "rdfxml": "RDF_XML"}
+
+
+def sorted_triples(graph: "Graph") -> list:
+    """The triples as Oxigraph triples, blank nodes labelled canonically, sorted by their N-Triples form."""
+    import pyoxigraph as ox
+
+    from rdflib import BNode
+
+    if any(isinstance(term, BNode) for triple in graph for term in triple):
+        from rdflib.compare import to_canonical_graph
+
+        graph = to_canonical_graph(graph)
+    triples = [ox.Triple(*(oxigraph_term(term) for term in triple)) for triple in graph]
+    triples.sort(key=str)
+    return triples
+
+
+def _oxigraph_bytes(graph: "Graph", fmt: str) -> bytes:
+    triples = sorted_triples(graph)
+    if fmt == "rdfxml":
+        _check_xml_names(triples)
+    prefixes = used_prefixes(triples) if fmt in ("turtle", "trig", "rdfxml") else None
+    return rdf_bytes(triples, fmt, prefixes)
+
+
+def rdf_bytes(triples: list, fmt: str, prefixes: Mapping[str, str] | None = None, relative_to: str | None = None) -> bytes:
+    """Oxigraph triples (in the order given) in an RDF format, with the ``prefixes`` declared in their
+    order. ``relative_to``: IRIs under this base are written as relative references and no ``@base``
+    is declared, so that a reader resolves them against the file's own location (Turtle only)."""
+    import pyoxigraph as ox
+
+    rdf_format = getattr(ox.RdfFormat, _OXIGRAPH[fmt])
+    items = triples
+    if fmt in ("nq", "trig"):
+        name = ox.NamedNode(GRAPH_IRI)
+        items = [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
+    options = {"prefixes": dict(prefixes)} if prefixes else {}
+    if relative_to:
+        options["base_iri"] = relative_to
+    try:
+        data = ox.serialize(items, format=rdf_format, **options)
+    except (ValueError, TypeError) as err:
+        raise KgtoolError(f"cannot write the graph as {fmt}: {err}") from None
+    if fmt in ("turtle", "trig"):
+        return _sorted_prefix_lines(data, prefixes or {})
+    if fmt == "rdfxml":
+        return _sorted_namespace_attributes(data)
+    return data
+
+
+def used_prefixes(triples: list, prefixes: Mapping[str, str] = PREFIXES) -> dict[str, str]:
+    """The ``prefixes`` (the project's by default) whose namespace some IRI of ``triples`` starts with,
+    in their fixed order."""
+    import pyoxigraph as ox
+
+    iris = set()
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                iris.add(term.datatype.value)
+    return {prefix: ns for prefix, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
+
+
+def _sorted_prefix_lines(data: bytes, prefixes: Mapping[str, str]) -> bytes:
+    # Oxigraph writes the prefix declarations in the order of its own hash map; write them in ours
+    lines = data.split(b"\n")
+    body_start = 0
+    while body_start < len(lines) and lines[body_start].startswith((b"@prefix ", b"@base ")):
+        body_start += 1
+    header = [f"@prefix {p}: <{ns}> .".encode() for p, ns in prefixes.items()]
+    return b"\n".join(header + [b""] + lines[body_start:] if header else lines[body_start:])
+
+
+_RDF_ROOT = re.compile(rb"<rdf:RDF((?:\s+xmlns:[\w.-]+=\"[^\"]*\")*)\s*>")
+
+
+def _sorted_namespace_attributes(data: bytes) -> bytes:
+    match = _RDF_ROOT.search(data)
+    if not match:
+        return data
+    attributes = sorted(re.findall(rb"xmlns:[\w.-]+=\"[^\"]*\"", match.group(1)))
+    root = b"<rdf:RDF\n\t" + b"\n\t".join(attributes) + b">"
+    return data[:match.start()] + root + data[match.end():]
+
+
+_XML_NAME_END = re.compile(r"[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*$")
+
+
+def _check_xml_names(triples: list) -> None:
+    """RDF/XML writes each property as an XML element name, which must end in a letter-led local name."""
+    for predicate in sorted({t.predicate.value for t in triples}):
+        if not _XML_NAME_END.search(predicate):
+            raise KgtoolError(f"RDF/XML cannot write the property <{predicate}>: its IRI does not end in an XML "
+                              "name; export it as Turtle, N-Triples or JSON-LD instead")
+
+
+def oxigraph_term(term):
+    import pyoxigraph as ox
+
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise KgtoolError(f"cannot export the term {term!r}")
+
+
+def _rdflib_term(term):
+    from rdflib import BNode, Literal, URIRef
+
+    if term.kind == "uri":
+        return URIRef(term.value)
+    if term.kind == "bnode":
+        return BNode(term.value)
+    return Literal(term.value, lang=term.lang, datatype=URIRef(term.datatype) if term.datatype else None)
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON-LD
+
+def context_path() -> Path:
+    """The JSON-LD context shipped with the package: readable keys for the project's terms."""
+    return resources.ontology_dir() / "context.jsonld"
+
+
+def jsonld_context() -> dict:
+    return json.loads(context_path().read_text(encoding="utf-8"))["@context"]
+
+
+def jsonld_bytes(graph: "Graph") -> bytes:
+    """Compact JSON-LD with the bundled context embedded, nodes sorted by id, values sorted."""
+    from rdflib import BNode
+
+    if any(isinstance(term, BNode) for triple in graph for term in triple):
+        from rdflib.compare import to_canonical_graph
+
+        graph = to_canonical_graph(graph)
+    context = jsonld_context()
+    compacted = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+    nodes = compacted.get("@graph")
+    if nodes is None:  # a single node comes out without @graph
+        nodes = [] if not graph else [{k: v for k, v in compacted.items() if k != "@context"}]
+    id_key = next((k for k, v in context.items() if v == "@id"), "@id")
+    document = {"@context": context, "@graph": sorted((_sort_values(n) for n in nodes),
+                                                      key=lambda n: str(n.get(id_key, n.get("@id", ""))))}
+    return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _sort_values(node):
+    """Sort the values of every property (JSON-LD arrays are unordered sets, except @list)."""
+    if isinstance(node, dict):
+        return {k: (v if k == "@list" else _sort_values(v)) for k, v in node.items()}
+    if isinstance(node, list):
+        return sorted((_sort_values(v) for v in node), key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return node
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+
+def _write_csv(graph: "Graph", out: IO[bytes]) -> None:
+    """One row per triple: subject, predicate, object and, for a literal object, its datatype or
+    language (an empty datatype is xsd:string). Blank nodes are written as ``_:label``."""
+    import csv
+
+    import pyoxigraph as ox
+
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for triple in sorted_triples(graph):
+        subject = triple.subject.value if isinstance(triple.subject, ox.NamedNode) else str(triple.subject)
+        obj = triple.object
+        if isinstance(obj, ox.Literal):
+            datatype = "" if obj.language or obj.datatype.value == PREFIXES["xsd"] + "string" else obj.datatype.value
+            row = (subject, triple.predicate.value, obj.value, "literal", datatype, obj.language or "")
+        elif isinstance(obj, ox.BlankNode):
+            row = (subject, triple.predicate.value, str(obj), "bnode", "", "")
+        else:
+            row = (subject, triple.predicate.value, obj.value, "iri", "", "")
+        writer.writerow(row)
+    text.detach()  # leave ``out`` open for the caller
+

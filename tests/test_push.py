@@ -1,0 +1,361 @@
+"""Push into a real Oxigraph server started here, query it back, kill it in the middle of a push and show that
+the target graph did not change; pull CONSTRUCT results out of an endpoint within a deadline and a size cap."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+import kgtool
+from kgtool import export
+from kgtool.cli import main
+from kgtool.push import Credentials, _Client
+from tests.conftest import free_port, wait_for_http
+
+TARGET = export.GRAPH_IRI
+
+
+class OxigraphServer:
+    """`oxigraph serve` on a folder and a free loopback port; it can be killed and started again on the same data."""
+
+    def __init__(self, location: Path):
+        self.location, self.port, self.process = location, free_port(), None
+        base = f"http://127.0.0.1:{self.port}"
+        self.query_url, self.update_url, self.store_url = f"{base}/query", f"{base}/update", f"{base}/store"
+
+    def start(self) -> None:
+        binary = shutil.which("oxigraph")
+        if binary is None:
+            pytest.fail("the `oxigraph` command is missing: pip install oxigraph")
+        # the union default graph lets the named queries, which use no GRAPH clause, see the pushed graph
+        self.process = subprocess.Popen([binary, "serve", "--location", str(self.location), "--bind",
+                                         f"127.0.0.1:{self.port}", "--union-default-graph"],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_http(f"{self.query_url}?query=ASK%7B%7D", seconds=60)
+
+    def kill(self) -> None:
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def graphs(self) -> dict[str, int]:
+        result = kgtool.run_query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+                                  endpoint=self.query_url)
+        return {row["g"].value: int(row["n"].value) for row in result.rows}
+
+    def update(self, operation: str) -> None:
+        body = urllib.parse.urlencode({"update": operation}).encode()
+        urllib.request.urlopen(urllib.request.Request(self.update_url, data=body), timeout=30).read()
+
+
+@pytest.fixture
+def server(tmp_path):
+    store = OxigraphServer(tmp_path / "store")
+    store.start()
+    yield store
+    store.stop()
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def as_stored(triples) -> set[str]:
+    """Triples as an Oxigraph store holds them (it writes numbers in canonical form: 85.0 -> 85)."""
+    store = ox.Store()
+    store.extend([ox.Quad(t.subject, t.predicate, t.object) for t in triples])
+    return {str(ox.Triple(q.subject, q.predicate, q.object)) for q in store}
+
+
+def pull_target(server: OxigraphServer, folder: Path, name: str) -> set[str]:
+    query = folder / "target.rq"
+    query.write_text(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{TARGET}> {{ ?s ?p ?o }} }}\n")
+    out = folder / name
+    result = run("pull", "--endpoint", server.query_url, "--query", str(query), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    return {str(t) for t in ox.parse(path=str(out), format=ox.RdfFormat.N_TRIPLES)}
+
+
+def rows(result_json: str) -> list[tuple]:
+    """SPARQL JSON rows as comparable values (numbers by value, since a store may rewrite 85.0 as 85)."""
+    document = json.loads(result_json)
+    out = []
+    for binding in document["results"]["bindings"]:
+        row = []
+        for variable in document["head"]["vars"]:
+            term = binding.get(variable)
+            numeric = term and term.get("datatype", "").endswith(("#decimal", "#integer", "#double"))
+            row.append(Decimal(term["value"]).normalize() if numeric else term and term["value"])
+        out.append(tuple(row))
+    return sorted(out, key=repr)
+
+
+def test_push_then_query_back(server, graph, tmp_path):
+    result = run("push", "--endpoint", server.query_url)
+    assert result.exit_code == 0, result.output
+    assert f"pushed {len(graph):,} triples to <{TARGET}>" in result.stdout
+    assert f"0 triples before, {len(graph):,} after" in result.stdout
+    assert f"verified <{TARGET}>: {len(graph):,} triples" in result.stderr
+    assert server.graphs() == {TARGET: len(graph)}  # no staging graph left behind
+
+    remote = run("query", "leaderboard", "-p", "benchmark=CoQA", "-f", "json", "--endpoint", server.query_url)
+    local = run("query", "leaderboard", "-p", "benchmark=CoQA", "-f", "json")
+    assert remote.exit_code == 0 and local.exit_code == 0
+    assert rows(remote.stdout) == rows(local.stdout)
+    assert len(rows(local.stdout)) == 4  # GPT-3 zero-, one- and few-shot, and the fine-tuned state of the art
+
+    assert pull_target(server, tmp_path, "back.nt") == as_stored(export.sorted_triples(graph))
+
+
+def test_push_through_the_graph_store_protocol_replaces_or_adds(server, graph, tmp_path):
+    data = export.select_graph(ontology=False)
+    replaced = run("push", "--endpoint", server.query_url, "--graph-store", server.store_url, "--no-ontology",
+                   "--batch-size", "3000")
+    assert replaced.exit_code == 0, replaced.output
+    assert "in 4 batches through the Graph Store Protocol" in replaced.stderr
+    assert server.graphs() == {TARGET: len(data)}
+
+    added = run("push", "--endpoint", server.query_url, "--graph-store", server.store_url, "--add")
+    assert added.exit_code == 0, added.output
+    assert f"{len(data):,} triples before, {len(graph):,} after" in added.stdout
+    again = run("push", "--endpoint", server.query_url, "--add")  # adding the same triples changes nothing
+    assert f"{len(graph):,} triples before, {len(graph):,} after" in again.stdout
+    assert server.graphs() == {TARGET: len(graph)}
+
+    other = "https://example.org/graph/llama"
+    only_llama = run("push", "--endpoint", server.query_url, "--graph", other, "--query", "model-neighbourhood",
+                     "-p", "model=LLaMA")
+    assert only_llama.exit_code == 0, only_llama.output
+    expected = export.select_graph(query="model-neighbourhood", params={"model": "LLaMA"})
+    assert server.graphs() == {TARGET: len(graph), other: len(expected)}
+
+
+def test_killing_the_server_mid_push_leaves_the_target_unchanged(server, tmp_path):
+    first = run("push", "--endpoint", server.query_url, "--no-ontology")
+    assert first.exit_code == 0, first.output
+    before = pull_target(server, tmp_path, "before.nt")
+    assert len(before) > 9000
+
+    # the new version differs from what the store holds (the ontology is in, and one more fact),
+    # and goes in batches of 500 so that the kill lands in the middle of the push
+    extra = tmp_path / "extra.ttl"
+    extra.write_text('<https://w3id.org/llmkg/resource/llama> <http://www.w3.org/2000/01/rdf-schema#comment> '
+                     '"one more fact"@en .\n')
+    push = subprocess.Popen([sys.executable, "-m", "kgtool", "push", "--endpoint", server.query_url,
+                             "--batch-size", "500", "--data", str(extra)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen = []
+    for line in push.stderr:
+        seen.append(line)
+        if "(batch 3 of " in line:  # 1,500 triples are in the staging graph, the fourth batch is on its way
+            server.kill()
+            break
+    stdout, rest = push.communicate(timeout=120)
+    seen.append(rest)
+    output = "".join(seen)
+    print(f"\n$ kgtool push --endpoint {server.query_url} --batch-size 500 --data extra.ttl   # killed by PID\n"
+          f"{output}(exit code {push.returncode})")
+
+    assert push.returncode == 2 and stdout == ""
+    staging = re.search(r"staged in <(urn:kgtool:staging:[0-9a-f]+)>", output).group(1)
+    error = output.strip().splitlines()[-1]
+    assert error.startswith("error: push failed: loading batch 4 of ")
+    assert f"The target graph <{TARGET}> was not changed." in error
+    assert f"remove it with: DROP SILENT GRAPH <{staging}>" in error
+
+    server.start()  # the same folder: what the store made durable before the kill
+    after = pull_target(server, tmp_path, "after.nt")
+    assert after == before
+    graphs = server.graphs()
+    assert graphs[TARGET] == len(before)
+    assert 1500 <= graphs.get(staging, 0) < len(export.select_graph([extra]))  # part of the data, as the error said
+
+    server.update(f"DROP SILENT GRAPH <{staging}>")  # what the error told the user to do
+    assert staging not in server.graphs()
+    retry = run("push", "--endpoint", server.query_url, "--data", str(extra))
+    assert retry.exit_code == 0, retry.output
+    assert server.graphs() == {TARGET: len(export.select_graph([extra]))}
+
+
+def test_an_unreachable_store_changes_nothing():
+    url = f"http://127.0.0.1:{free_port()}/query"
+    result = run("push", "--endpoint", url)
+    assert result.exit_code == 2
+    assert f"cannot read the target graph <{TARGET}>, nothing was changed: {url}: cannot connect" in result.stderr
+
+
+def test_push_needs_an_endpoint_and_a_graph_iri(server):
+    result = run("push")
+    assert result.exit_code == 2 and "push needs --endpoint URL" in result.output
+    result = run("push", "--endpoint", server.query_url, "--graph", "g> } ; DROP ALL ; INSERT DATA { GRAPH <g")
+    assert result.exit_code == 2 and "the target graph must be an absolute IRI" in result.stderr
+    assert server.graphs() == {}
+
+
+# --- credentials: faults and protocols an Oxigraph server does not have -------------------------
+
+class _Guarded(BaseHTTPRequestHandler):
+    """Records the Authorization header of each request. /basic refuses everything with 401;
+    /digest asks for HTTP Digest and accepts a correct answer for user `dba`, password `secret`."""
+
+    seen: list[str | None] = []
+    realm, nonce = "SPARQL", "4f1c2a"
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        header = self.headers.get("Authorization")
+        self.seen.append(header)
+        if self.path.startswith("/digest") and header and header.startswith("Digest ") and self._digest_ok(header):
+            self._send(200, b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"0"}}]}}')
+        elif self.path.startswith("/digest"):
+            self._send(401, b"", f'Digest realm="{self.realm}", nonce="{self.nonce}", qop="auth", algorithm="MD5"')
+        else:
+            self._send(401, b"Unauthorized", 'Basic realm="store"')
+
+    def _digest_ok(self, header: str) -> bool:
+        fields = dict(re.findall(r'(\w+)="?([^",]+)"?', header[len("Digest "):]))
+
+        def md5(text: str) -> str:
+            return hashlib.md5(text.encode()).hexdigest()
+
+        ha1, ha2 = md5(f"dba:{self.realm}:secret"), md5(f"POST:{fields['uri']}")
+        expected = md5(f"{ha1}:{self.nonce}:{fields['nc']}:{fields['cnonce']}:auth:{ha2}")
+        return fields.get("username") == "dba" and fields.get("response") == expected
+
+    def _send(self, code: int, body: bytes, challenge: str | None = None):
+        self.send_response(code)
+        if challenge:
+            self.send_header("WWW-Authenticate", challenge)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def guarded():
+    _Guarded.seen = []
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Guarded)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.mark.parametrize("options,header", [
+    (["--user", "dba", "--password", "s3cret"], "Basic " + base64.b64encode(b"dba:s3cret").decode()),
+    (["--token", "abc.def"], "Bearer abc.def"),
+])
+def test_credentials_are_sent_and_a_refusal_is_explained(guarded, options, header):
+    result = run("push", "--endpoint", guarded + "/basic/query", *options)
+    assert result.exit_code == 2
+    assert _Guarded.seen[0] == header
+    assert "HTTP 401 Unauthorized; check --user/--password or --token" in result.stderr
+    assert "nothing was changed" in result.stderr
+
+
+def test_digest_authentication_is_answered(guarded):
+    client = _Client(Credentials("dba", "secret"), 10, [guarded])
+    body = client.request("POST", guarded + "/digest/sparql", b"query=ASK%7B%7D", "application/x-www-form-urlencoded")
+    assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "0"
+    assert _Guarded.seen[0].startswith("Basic ") and _Guarded.seen[-1].startswith("Digest username=\"dba\"")
+
+
+# --- pull -------------------------------------------------------------------------------------
+
+def test_pull_writes_a_construct_result(oxigraph_endpoint, tmp_path):
+    out = tmp_path / "llama.ttl"
+    result = run("pull", "--endpoint", oxigraph_endpoint, "--query", "model-neighbourhood", "-p", "model=LLaMA",
+                 "-o", str(out))
+    assert result.exit_code == 0, result.output
+    local = kgtool.run_query("model-neighbourhood", {"model": "LLaMA"})
+    pulled = list(ox.parse(path=str(out), format=ox.RdfFormat.TURTLE))
+    expected = [ox.Triple(*(kgtool.results.to_oxigraph(t) for t in triple)) for triple in local.triples]
+    assert as_stored(pulled) == as_stored(expected) and len(pulled) > 50
+    assert f"wrote {len(pulled):,} triples from {oxigraph_endpoint} to {out}" in result.stderr
+
+
+def test_export_from_an_endpoint_is_a_pull(oxigraph_endpoint, tmp_path):
+    pulled, exported = tmp_path / "pulled.nt", tmp_path / "exported.nt"
+    query = ["--query", "model-neighbourhood", "-p", "model=PaLM"]
+    assert run("pull", "--endpoint", oxigraph_endpoint, *query, "-o", str(pulled)).exit_code == 0
+    assert run("export", "--endpoint", oxigraph_endpoint, *query, "-o", str(exported)).exit_code == 0
+    assert pulled.read_bytes() == exported.read_bytes() and len(pulled.read_bytes()) > 1000
+
+
+def test_pull_refuses_a_select_query(oxigraph_endpoint, tmp_path):
+    result = run("pull", "--endpoint", oxigraph_endpoint, "--query", "models-by-organization", "-o", str(tmp_path / "x.ttl"))
+    assert result.exit_code == 2 and "needs a CONSTRUCT or DESCRIBE query" in result.stderr
+    assert not (tmp_path / "x.ttl").exists()
+
+
+class _Flood(BaseHTTPRequestHandler):
+    """/huge answers with 3 MB of Turtle; /slow sends a triple every 0.2 s for 4 s."""
+
+    def do_GET(self):  # noqa: N802
+        self.send_response(200)
+        self.send_header("Content-Type", "text/turtle")
+        self.end_headers()
+        line = b'<http://example.org/s> <http://example.org/p> "%d" .\n'
+        if self.path.startswith("/huge"):
+            for i in range(60000):
+                self.wfile.write(line % i)
+        else:
+            for i in range(20):
+                self.wfile.write(line % i)
+                self.wfile.flush()
+                time.sleep(0.2)
+
+    do_POST = do_GET
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def flood():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Flood)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.mark.parametrize("path,options,message", [
+    ("/huge", ["--max-size", "1"], "the answer is larger than 1 MB"),
+    ("/slow", ["--timeout", "1"], "no complete answer within 1 s"),
+])
+def test_pull_stops_at_the_size_cap_and_the_deadline(flood, tmp_path, path, options, message):
+    out = tmp_path / "pulled.ttl"
+    out.write_text("# the previous pull\n")
+    result = run("pull", "--endpoint", flood + path, "--query", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+                 "-o", str(out), *options)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert out.read_text() == "# the previous pull\n"
+

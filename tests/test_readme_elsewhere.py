@@ -1,0 +1,68 @@
+"""The README's "Use the triples elsewhere" section runs as written: its sh and python blocks are run in order in
+an empty folder (a line ending in & starts a server, stopped at the end), and each python block prints the text
+block that follows it. The port 7878 of the examples is replaced by a free one."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import free_port, wait_for_http
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+SECTION = re.search(r"\n## Use the triples elsewhere\n(.*?)\n## ", README, re.S).group(1)
+BLOCKS = re.findall(r"```(sh|python|text)\n(.*?)```", SECTION, re.S)
+
+
+def test_the_section_has_commands_and_examples():
+    kinds = [kind for kind, _ in BLOCKS]
+    assert kinds.count("sh") >= 3 and kinds.count("python") == 2
+    text = " ".join(body for _, body in BLOCKS)
+    for needle in ("kgtool export", "kgtool build", "kgtool push", "kgtool query --endpoint", "oxigraph serve",
+                   "read_graphml", "pd.read_csv", "rdflib.Graph()"):
+        assert needle in text, needle
+    for store in ("Oxigraph", "Apache Jena Fuseki", "GraphDB", "Virtuoso", "Amazon Neptune"):
+        assert f"| {store} |" in SECTION, store  # a push recipe for each
+
+
+def test_the_section_runs_as_written(tmp_path):
+    if shutil.which("kgtool") is None or shutil.which("oxigraph") is None:
+        pytest.fail("the `kgtool` and `oxigraph` commands must be installed: pip install -e '.[test]'")
+    port = str(free_port())
+    servers = []
+    try:
+        for index, (kind, body) in enumerate(BLOCKS):
+            body = body.replace("7878", port)
+            if kind == "sh":
+                for line in body.splitlines():
+                    command = line.split("  #")[0].strip()
+                    if not command:
+                        continue
+                    if command.endswith("&"):
+                        servers.append(subprocess.Popen(shlex.split(command[:-1]), cwd=tmp_path,
+                                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                        wait_for_http(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", seconds=60)
+                        continue
+                    done = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True)
+                    assert done.returncode == 0, f"{command}\n{done.stdout}{done.stderr}"
+                    if command.startswith("kgtool query"):  # the pushed graph answers the named query
+                        assert "GPT-3 175B" in done.stdout and "(4 rows)" in done.stdout, done.stdout
+            elif kind == "python":
+                done = subprocess.run([sys.executable, "-c", body], cwd=tmp_path, capture_output=True, text=True)
+                assert done.returncode == 0, done.stderr
+                shown_kind, shown = BLOCKS[index + 1]
+                assert shown_kind == "text" and done.stdout == shown
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+    # what the commands left behind
+    assert (tmp_path / "dist" / "SHA256SUMS").is_file() and (tmp_path / "llama.ttl").is_file()
+    assert (tmp_path / "llmkg-store").is_dir()
