@@ -20,6 +20,15 @@ EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 # Commands that need heavy libraries (networkx, pyvis, the web stack) live in their own modules and are
 # imported only when run, so `kgtool --help` and `kgtool query` stay fast and light.
 LAZY_COMMANDS: dict[str, str] = {
+    "export": "kgtool.commands.publish:export_command",
+    "build": "kgtool.commands.publish:build_command",
+    "push": "kgtool.commands.publish:push_command",
+    "pull": "kgtool.commands.publish:pull_command",
+    "viz": "kgtool.commands.explore:viz",
+    "stats": "kgtool.commands.explore:stats",
+    "central": "kgtool.commands.explore:central",
+    "path": "kgtool.commands.explore:path",
+    "communities": "kgtool.commands.explore:communities",
 }
 
 

@@ -1,0 +1,207 @@
+"""Explore the graph as a network: `kgtool viz`, `stats`, `central`, `path` and `communities`.
+
+The network is the projection of kgtool.analytics (entities as nodes, links as edges, literals,
+results and sources folded into the entities); these commands only parse, call and print.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..cli import EXIT_FAILED, data_options
+from ..errors import QueryError
+
+
+def network_options(command):
+    """The options every network command shares: where the graph comes from (--data, --infer,
+    --endpoint, --timeout, as for `kgtool query`), whether records are drawn, which classes to keep."""
+    command = click.option("--exclude", multiple=True, metavar="CLASS",
+                           help="Leave out the entities of this class and its subclasses: a label "
+                                "(\"person\"), a name (Person) or kg:Person (repeatable).")(command)
+    command = click.option("--include", multiple=True, metavar="CLASS",
+                           help="Keep only the entities of this class and its subclasses (repeatable).")(command)
+    command = click.option("--records", is_flag=True,
+                           help="Draw results, findings, claims and other records as nodes instead of folding "
+                                "them into the entities they are about.")(command)
+    return data_options(command)
+
+
+def _network(extra, infer, endpoint, timeout, records, include, exclude):
+    """The rdflib graph and its projection, restricted to the classes asked for."""
+    from .. import analytics
+
+    graph = analytics.load_rdf(extra, infer=infer, endpoint=endpoint, timeout=timeout)
+    network = analytics.project(graph, records=records)
+    if include or exclude:
+        included = set().union(*(analytics.resolve_class(graph, c) for c in include)) if include else set()
+        excluded = set().union(*(analytics.resolve_class(graph, c) for c in exclude)) if exclude else set()
+        network = analytics.restrict(network, included, excluded)
+    return graph, network
+
+
+def _params(items: tuple[str, ...]) -> dict[str, str]:
+    values = {}
+    for item in items:
+        name, eq, value = item.partition("=")
+        if not eq or not name:
+            raise QueryError(f"-p {item!r}: write parameters as NAME=VALUE")
+        values[name.strip()] = value
+    return values
+
+
+def _table(header: list[str], rows: list[list], numeric: set[int] = frozenset()) -> str:
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
+
+    def line(values):
+        return "  ".join(v.rjust(w) if i in numeric else v.ljust(w)
+                         for i, (v, w) in enumerate(zip(values, widths))).rstrip()
+
+    return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r) for r in cells)])
+
+
+@click.command()
+@click.option("-o", "--output", default="graph.html", show_default=True, metavar="FILE",
+              help="The HTML file to write (- for standard output).")
+@click.option("--focus", metavar="ENTITY", help="Draw this entity's neighbourhood: a label (LLaMA) or an IRI (kgr:llama).")
+@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
+              help="How many links from the --focus entity to draw.")
+@click.option("--query", "query", metavar="NAME|FILE",
+              help="Draw a query's result: the graph a CONSTRUCT builds, or the entities a SELECT returns.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter of the --query, as for `kgtool query` (repeatable).")
+@click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.png",
+              help="Also save a PNG of the page once its layout has come to rest (headless Chromium via Playwright).")
+@network_options
+def viz(output: str, focus: str | None, depth: int, query: str | None, params: tuple[str, ...],
+        screenshot: Path | None, records: bool, include: tuple[str, ...], exclude: tuple[str, ...],
+        extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+    """Write the graph as one interactive HTML page that works offline: the whole graph, the
+    neighbourhood of an entity (--focus, --depth) or a query's result (--query), optionally only some
+    classes (--include, --exclude). Colour and shape follow the class; facts, results and sources are
+    in each entity's tooltip; search, and click an entity to highlight its neighbours."""
+    import tempfile
+
+    from .. import analytics, visualize
+
+    graph = analytics.load_rdf(extra, infer=infer, endpoint=endpoint, timeout=timeout)
+    view = visualize.build_view(graph, focus=focus, depth=depth, query=query, params=_params(params),
+                                include=include, exclude=exclude, records=records, endpoint=endpoint, timeout=timeout)
+    page = visualize.render_view(view)
+    size = f"{view.network.number_of_nodes()} entities, {view.network.number_of_edges()} links"
+    if output == "-":
+        sys.stdout.write(page)
+        sys.stdout.flush()
+    else:
+        visualize.write_html(page, output)
+        click.echo(f"wrote {output}: {view.title.lower() if view.title.startswith('The ') else view.title}, {size}", err=True)
+    if screenshot is not None:
+        if output == "-":
+            with tempfile.TemporaryDirectory() as folder:
+                html = Path(folder) / "view.html"
+                html.write_text(page, encoding="utf-8")
+                seconds = visualize.screenshot(html, screenshot)
+        else:
+            seconds = visualize.screenshot(output, screenshot)
+        click.echo(f"wrote {screenshot} (the layout came to rest after {seconds:.1f} s)", err=True)
+
+
+@click.command()
+@network_options
+def stats(records: bool, include: tuple[str, ...], exclude: tuple[str, ...],
+          extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+    """Count the network: entities per class, links per property, the degree distribution and the
+    connected components."""
+    from .. import analytics
+
+    _, network = _network(extra, infer, endpoint, timeout, records, include, exclude)
+    s = analytics.stats(network)
+    d = s.degree_summary
+    largest = s.components[0] if s.components else 0
+    click.echo(f"entities    {s.nodes}")
+    click.echo(f"links       {s.edges}")
+    click.echo(f"components  {len(s.components)} (the largest has {largest} entities; {s.isolated} entities have no link)")
+    click.echo(f"degree      min {d['min']}, median {d['median']:g}, mean {d['mean']:.2f}, max {d['max']}")
+    click.echo()
+    click.echo(_table(["class", "entities"], [list(r) for r in s.classes], {1}))
+    click.echo()
+    click.echo(_table(["property", "links"], [list(r) for r in s.properties], {1}))
+    click.echo()
+    click.echo(_table(["degree", "entities"], [list(r) for r in s.degrees], {0, 1}))
+
+
+@click.command()
+@click.option("-n", "--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many entities to list.")
+@network_options
+def central(top: int, records: bool, include: tuple[str, ...], exclude: tuple[str, ...],
+            extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+    """The most central entities: the top N by PageRank and by betweenness centrality (links taken
+    in both directions)."""
+    from .. import analytics
+
+    _, network = _network(extra, infer, endpoint, timeout, records, include, exclude)
+    ranking = analytics.centrality(network, top)
+    for title, key, digits in (("PageRank", "pagerank", 4), ("betweenness", "betweenness", 4)):
+        click.echo(title)
+        rows = [[i, f"{r.score:.{digits}f}", r.label, r.class_label, analytics.prefixed(r.node)]
+                for i, r in enumerate(ranking[key], 1)]
+        click.echo(_table(["rank", "score", "entity", "class", "IRI"], rows, {0, 1}))
+        if key == "pagerank":
+            click.echo()
+
+
+@click.command()
+@click.argument("a", metavar="A")
+@click.argument("b", metavar="B")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="How many paths to print at most.")
+@network_options
+@click.pass_context
+def path(ctx: click.Context, a: str, b: str, limit: int, records: bool, include: tuple[str, ...],
+         exclude: tuple[str, ...], extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+    """How is A connected to B? The shortest paths between two entities (labels or IRIs), links
+    followed in either direction, printed as statements:
+
+    \b
+      BLIP-2 -uses frozen model-> OPT -developed by-> Meta AI <-developed by- LLaMA
+
+    Exit 1 when there is no path."""
+    from .. import analytics
+
+    _, network = _network(extra, infer, endpoint, timeout, records, include, exclude)
+    source, target = analytics.resolve_entity(network, a), analytics.resolve_entity(network, b)
+    paths, total = analytics.shortest_paths(network, source, target, limit)
+    names = f"{network.nodes[source]['label']} and {network.nodes[target]['label']}"
+    if not paths:
+        click.echo(f"no path between {names}", err=True)
+        ctx.exit(EXIT_FAILED)
+    for found in paths:
+        click.echo(analytics.path_statement(network, found))
+    links = len(paths[0])
+    summary = f"{total} shortest path{'s' if total != 1 else ''} of {links} link{'s' if links != 1 else ''} between {names}"
+    if total > len(paths):
+        summary += f" ({len(paths)} shown; --limit shows more)"
+    click.echo(summary, err=True)
+
+
+@click.command()
+@click.option("--members", type=click.IntRange(min=1), default=8, show_default=True,
+              help="How many members of each community to name (the best connected first).")
+@click.option("--resolution", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
+              help="Above 1, more and smaller communities; below 1, fewer and larger.")
+@network_options
+def communities(members: int, resolution: float, records: bool, include: tuple[str, ...], exclude: tuple[str, ...],
+                extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+    """Groups of entities more linked to each other than to the rest (Louvain method, fixed seed)."""
+    from .. import analytics
+
+    _, network = _network(extra, infer, endpoint, timeout, records, include, exclude)
+    found = analytics.communities(network, resolution=resolution)
+    rows = []
+    for i, group in enumerate(found.groups, 1):
+        named = ", ".join(network.nodes[n]["label"] for n in group[:members])
+        rows.append([i, len(group), named + (f" (and {len(group) - members} more)" if len(group) > members else "")])
+    click.echo(_table(["community", "entities", "members, best connected first"], rows, {0, 1}))
+    click.echo(f"{len(found.groups)} communities, modularity {found.modularity:.3f}", err=True)

@@ -1,0 +1,253 @@
+"""The HTML network view, parsed: self-contained, escaped, and drawing what the projection holds.
+(tests/test_visualize_browser.py opens the same pages in a real browser.)"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from html.parser import HTMLParser
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+
+from kgtool import analytics, visualize
+from kgtool.cli import main
+from kgtool.errors import KgtoolError, QueryError
+from kgtool.namespaces import KGR as KGR_IRI
+
+EX = Namespace("https://example.org/")
+KG = Namespace("https://w3id.org/llmkg/ontology#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+OWL = Namespace("http://www.w3.org/2002/07/owl#")
+
+# Each one sets window.__pwned if it ever runs as markup or code.
+PAYLOADS = {
+    "img": "<img src=x onerror=\"window.__pwned='img'\">",
+    "script": "<script>window.__pwned='script'</script>",
+    "close": "</script><script>window.__pwned='close'</script><!--",
+    "javascript": "javascript:window.__pwned='javascript'",
+    "href": "<a href=\"javascript:window.__pwned='href'\">href</a>",
+    "svg": "line\u2028sep\u2029<svg onload=\"window.__pwned='svg'\">",
+}
+
+
+def hostile_graph() -> Graph:
+    """A graph whose every text (labels, definitions, facts, sources, class and property labels, IRIs)
+    is a script-injection payload."""
+    g = Graph()
+    g.add((EX.Evil, RDF.type, OWL.Class))
+    g.add((EX.Evil, RDFS.label, Literal(PAYLOADS["img"])))
+    g.add((EX.evilLink, RDFS.label, Literal(PAYLOADS["href"])))
+    nodes = []
+    for name, payload in PAYLOADS.items():
+        # IRIs with the payload inside (rdflib keeps them as given) and one that is a javascript: URL
+        node = URIRef(payload) if name == "javascript" else URIRef(f"https://example.org/{name}/{payload}")
+        nodes.append(node)
+        g.add((node, RDF.type, EX.Evil))
+        g.add((node, RDFS.label, Literal(f"{name} {payload}")))
+        g.add((node, SKOS.definition, Literal(payload)))
+        g.add((node, KG.note, Literal(payload)))
+        g.add((node, SKOS.altLabel, Literal(payload + " alias")))
+    for a, b in zip(nodes, nodes[1:]):
+        g.add((a, EX.evilLink, b))
+        statement = URIRef(str(a) + "/statement")
+        g.add((statement, RDF.subject, a))
+        g.add((statement, RDF.predicate, EX.evilLink))
+        g.add((statement, RDF.object, b))
+        g.add((statement, KG.source, nodes[0]))
+        g.add((statement, KG.locator, Literal(PAYLOADS["close"])))
+    return g
+
+
+class Page(HTMLParser):
+    """The parts of a page the tests look at: every start tag, the text of each script and of the heading."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.scripts: list[tuple[dict, str]] = []
+        self.text: dict[str, str] = {}
+        self._open: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._open.append(tag)
+        if tag == "script":
+            self.scripts.append((dict(attrs), ""))
+
+    def handle_endtag(self, tag):
+        if self._open and self._open[-1] == tag:
+            self._open.pop()
+
+    def handle_data(self, data):
+        if not self._open:
+            return
+        tag = self._open[-1]
+        if tag == "script":
+            attrs, text = self.scripts[-1]
+            self.scripts[-1] = (attrs, text + data)
+        elif tag in ("title", "h1", "style"):
+            self.text[tag] = self.text.get(tag, "") + data
+
+    def data(self) -> dict:
+        return json.loads(next(text for attrs, text in self.scripts if attrs.get("type") == "application/json"))
+
+    def csp(self) -> str:
+        return next(a["content"] for t, a in self.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
+
+
+@pytest.fixture(scope="module")
+def whole(graph):
+    return visualize.render_html(graph)
+
+
+def test_the_page_is_self_contained(whole):
+    page = Page(whole)
+    # nothing is loaded: no src, href or link at all, and the CSS holds only data: images
+    assert not [(t, a) for t, a in page.tags if {"src", "href"} & set(a) or t in ("link", "iframe", "img", "object")]
+    urls = re.findall(r"url\(([^)]*)\)", page.text["style"])
+    assert len(urls) > 5 and all(u.strip("'\" ").startswith("data:") for u in urls)
+    assert len(page.scripts) == 3
+    js, css = visualize.vis_assets()
+    assert page.scripts[1][1] == js and css in whole  # vis-network, inlined from the pyvis package
+    assert "vis-network" in js[:200] and "@version 9.1.2" in js[:400]
+
+
+def test_the_csp_allows_only_the_page_s_own_scripts(whole):
+    page = Page(whole)
+    csp = page.csp()
+    assert "default-src 'none'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    hashes = set(re.findall(r"'sha256-([^']+)'", csp))
+    code = [text for attrs, text in page.scripts if "type" not in attrs]
+    assert hashes == {base64.b64encode(hashlib.sha256(t.encode()).digest()).decode() for t in code}
+
+
+def test_the_page_holds_the_projection(graph, whole):
+    network = analytics.project(graph)
+    data = Page(whole).data()
+    assert len(data["nodes"]) == network.number_of_nodes()
+    assert len(data["edges"]) == network.number_of_edges()
+    labels = [n[0] for n in data["nodes"]]
+    llama = data["nodes"][labels.index("LLaMA")]
+    assert data["classes"][llama[1]]["label"] == "language model"
+    assert llama[2] == network.nodes[KGR_IRI + "llama"]["details"]
+    legend = {c["label"]: c["count"] for c in data["classes"]}
+    assert legend["technique"] == 61 and sum(legend.values()) == len(labels)
+    styles = {(c["color"], c["shape"]) for c in data["classes"]}
+    assert len(styles) == len(data["classes"])  # each class looks different
+    edges = {(labels[a], data["properties"][p], labels[b]) for a, b, p, _ in data["edges"]}
+    assert ("BLIP-2", "uses frozen model", "OPT") in edges and ("OPT", "developed by", "Meta AI") in edges
+
+
+def test_the_page_says_which_view_it_shows(graph, whole):
+    page = Page(whole)
+    assert page.text["h1"] == "The whole graph"
+    assert re.search(r"The whole graph: \d+ entities, \d+ links; results, claims, quantities and sources", whole)
+    html = visualize.render_html(graph, focus="LLaMA", depth=2)
+    assert Page(html).text["h1"] == "Neighbourhood of LLaMA"
+    assert re.search(r"LLaMA \(kgr:llama\) and what lies within 2 links in the whole graph: \d+ entities", html)
+
+
+def test_the_same_graph_gives_the_same_page(graph, whole):
+    assert visualize.render_html(graph) == whole
+
+
+def test_views_focus_query_and_classes(graph):
+    network = analytics.project(graph)
+    near = Page(visualize.render_html(graph, focus="kgr:llama", depth=1)).data()
+    expected = analytics.neighbourhood(network, KGR_IRI + "llama", 1)
+    assert len(near["nodes"]) == expected.number_of_nodes() and "Meta AI" in [n[0] for n in near["nodes"]]
+
+    construct = visualize.build_view(graph, query="model-neighbourhood", params={"model": "Flamingo"})
+    assert construct.title == "Query model-neighbourhood"
+    assert construct.network.has_edge(KGR_IRI + "flamingo", KGR_IRI + "chinchilla")
+    assert "constructs" in construct.description
+
+    select = visualize.build_view(graph, query="leaderboard", params={"benchmark": "TriviaQA"})
+    assert "returns" in select.description and KGR_IRI + "triviaqa" in select.network
+
+    models = visualize.build_view(graph, include=["model"], exclude=["vision-language model"])
+    assert {d["class_label"] for _, d in models.network.nodes(data=True)} <= {"language model", "model", "image encoder"}
+    assert "only model; without vision-language model" in models.description
+    assert KGR_IRI + "gpt-4" not in models.network  # a language model and a vision-language model
+
+
+def test_bad_views_are_clear_errors(graph):
+    with pytest.raises(QueryError, match="no entity is labelled 'Nobody'"):
+        visualize.build_view(graph, focus="Nobody")
+    with pytest.raises(QueryError, match="no query named"):
+        visualize.build_view(graph, query="no-such-query")
+    with pytest.raises(QueryError, match="ASK"):
+        visualize.build_view(graph, query="ASK { ?s ?p ?o }")
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_no_payload_becomes_markup():
+    html = visualize.render_html(hostile_graph(), focus=f"img {PAYLOADS['img']}", depth=5)
+    page = Page(html)
+    # the only elements are the template's: no img, svg, a, and no event handler attribute
+    tags = {t for t, _ in page.tags}
+    assert not tags & {"img", "svg", "a", "iframe"}
+    assert not [a for _, a in page.tags if any(k.startswith("on") for k in a)]
+    # not even a fragment of a tag: the page has as many as a page of an empty network (vis-network's
+    # code holds one "<script>" string of its own)
+    empty = visualize.render_network(nx.MultiDiGraph(), "empty", "")
+    for fragment in ("<script", "</script", "<img", "<svg", "<a ", "<!--"):
+        assert html.count(fragment) == empty.count(fragment), fragment
+    assert len(page.scripts) == 3
+    assert "\u2028" not in html and "\u2029" not in html
+    # ...yet every text is there, whole, for the page to show as text
+    data = page.data()
+    labels = [n[0] for n in data["nodes"]]
+    # (labels and tooltip lines have their whitespace, U+2028/9 included, folded to single spaces)
+    assert sorted(labels) == sorted(" ".join(f"{name} {payload}".split()) for name, payload in PAYLOADS.items())
+    assert {c["label"] for c in data["classes"]} == {PAYLOADS["img"]}
+    assert data["properties"] == [PAYLOADS["href"]]
+    details = "\n".join(n[2] for n in data["nodes"])
+    assert " ".join(PAYLOADS["svg"].split()) in details and "javascript:window.__pwned='javascript'" in details
+    assert all(PAYLOADS["close"] in e[3] for e in data["edges"])
+    assert page.text["h1"] == f"Neighbourhood of img {PAYLOADS['img']}"
+    assert page.text["title"] == f"Neighbourhood of img {PAYLOADS['img']} · kgtool"
+
+
+def test_script_json_escapes_what_could_end_the_script():
+    text = visualize.script_json({"a": "</script><!--&\u2028\u2029"})
+    assert not set("<>&\u2028\u2029") & set(text)
+    assert json.loads(text) == {"a": "</script><!--&\u2028\u2029"}
+
+
+def test_viz_command_writes_the_page(tmp_path, graph):
+    out = tmp_path / "llama.html"
+    result = CliRunner().invoke(main, ["viz", "--focus", "LLaMA", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(f"wrote {out}: Neighbourhood of LLaMA, ")
+    data = Page(out.read_text(encoding="utf-8")).data()
+    assert len(data["nodes"]) == analytics.neighbourhood(analytics.project(graph), KGR_IRI + "llama", 1).number_of_nodes()
+    assert [p.name for p in tmp_path.iterdir()] == ["llama.html"]
+
+    to_stdout = CliRunner().invoke(main, ["viz", "--query", "leaderboard", "-p", "benchmark=CoQA", "-o", "-"])
+    assert to_stdout.exit_code == 0
+    assert Page(to_stdout.stdout).text["h1"] == "Query leaderboard"
+
+
+def test_viz_errors_leave_the_old_file(tmp_path):
+    out = tmp_path / "view.html"
+    out.write_text("before", encoding="utf-8")
+    result = CliRunner().invoke(main, ["viz", "--focus", "Nobody", "-o", str(out)])
+    assert result.exit_code == 2 and result.output.startswith("error: no entity is labelled 'Nobody'")
+    assert out.read_text(encoding="utf-8") == "before"
+    missing = CliRunner().invoke(main, ["viz", "-o", str(tmp_path / "no" / "view.html")])
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+    bad = CliRunner().invoke(main, ["viz", "--query", "leaderboard", "-p", "benchmark"])
+    assert bad.exit_code == 2 and "NAME=VALUE" in bad.output
+
+
+def test_a_missing_chromium_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("KGTOOL_CHROMIUM", str(tmp_path / "no-chromium"))
+    with pytest.raises(KgtoolError, match="screenshots need Chromium"):
+        visualize.screenshot(tmp_path / "x.html", tmp_path / "x.png")

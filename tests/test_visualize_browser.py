@@ -1,0 +1,145 @@
+"""The HTML view in a real headless Chromium: it loads offline, draws the whole network, comes to rest,
+answers clicks, hovers and searches, and never runs text from the data. Screenshots go to tests/output/."""
+
+from __future__ import annotations
+
+import pytest
+
+from kgtool import analytics, visualize
+from kgtool.namespaces import KGR
+from tests.browser import browser, page  # noqa: F401  (fixtures)
+from tests.test_visualize import PAYLOADS, hostile_graph
+
+DIMMED = "#eef0f2"
+
+
+def open_view(watched, html: str, tmp_path, name: str = "view.html"):
+    path = tmp_path / name
+    path.write_text(html, encoding="utf-8")
+    watched.page.goto(path.as_uri())
+    # a selector, not wait_for_function: the page's Content-Security-Policy forbids evaluating strings
+    watched.page.wait_for_selector("body[data-state=stable]", state="attached", timeout=120_000)
+    return path
+
+
+def node_id(watched, label: str) -> int:
+    return watched.page.evaluate("label => kgView.nodes.get({filter: n => n.label === label})[0].id", label)
+
+
+def node_point(watched, node: int) -> tuple[float, float]:
+    """Where the node is on the screen."""
+    return tuple(watched.page.evaluate("""id => {
+        const at = kgView.network.canvasToDOM(kgView.network.getPositions([id])[id]);
+        const box = document.getElementById("network").getBoundingClientRect();
+        return [box.left + at.x, box.top + at.y];
+    }""", node))
+
+
+def click_node(watched, label: str) -> int:
+    node = node_id(watched, label)
+    watched.page.evaluate("id => kgView.network.focus(id, {scale: 1.2})", node)  # on screen, not hidden by a neighbour
+    x, y = node_point(watched, node)
+    watched.page.mouse.click(x, y)
+    assert watched.page.evaluate("kgView.network.getSelectedNodes()") == [node]
+    return node
+
+
+def legend(watched) -> list[list[str]]:
+    """Each legend entry as [class label, count]."""
+    return watched.page.evaluate(
+        "[...document.querySelectorAll('#legend li')].map(li => [...li.children].slice(1).map(c => c.textContent))")
+
+
+def hover_tooltip(watched, label: str) -> str:
+    watched.page.mouse.move(0, 0)
+    x, y = node_point(watched, node_id(watched, label))
+    watched.page.mouse.move(x, y)
+    tooltip = watched.page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5_000)
+    return tooltip.inner_text()
+
+
+def test_the_whole_graph_in_chromium(page, graph, tmp_path):
+    network = analytics.project(graph)
+    open_view(page, visualize.render_html(graph), tmp_path)
+    p = page.page
+
+    assert p.evaluate("[kgView.nodes.length, kgView.edges.length]") == [network.number_of_nodes(), network.number_of_edges()]
+    assert p.text_content("h1") == "The whole graph"
+    assert p.text_content("#status") == "layout done"
+    # it has stopped moving: physics is off and nothing moves any more
+    before = p.evaluate("kgView.network.getPositions()")
+    p.wait_for_timeout(600)
+    assert p.evaluate("kgView.network.getPositions()") == before
+    assert p.evaluate("kgView.network.physics.physicsEnabled") is False
+    assert ["technique", "61"] in legend(page)
+
+    # clicking an entity shows its tooltip text and highlights its neighbours
+    llama = click_node(page, "LLaMA")
+    assert p.text_content("#details-title") == "LLaMA"
+    assert p.text_content("#details-text") == network.nodes[KGR + "llama"]["details"]
+    links = p.locator("#links button").all_inner_texts()
+    assert "—developed by→ Meta AI" in links
+    meta = node_id(page, "Meta AI")
+    far = node_id(page, "Flamingo")
+    colours = p.evaluate("ids => ids.map(id => kgView.nodes.get(id).color.background)", [llama, meta, far])
+    assert colours[2] == DIMMED and DIMMED not in colours[:2]
+    # a large network names only the links of the selected entity
+    incident = p.evaluate("id => kgView.network.getConnectedEdges(id)", llama)
+    sizes = p.evaluate("() => kgView.edges.get().map(e => [e.id, e.font.size])")
+    assert {size for edge, size in sizes if edge in incident} == {10}
+    assert {size for edge, size in sizes if edge not in incident} == {0}
+    page.screenshot("view-whole-graph-llama-selected.png")
+
+    # hovering shows the same text as a tooltip
+    assert "release date: 2023-02-24" in hover_tooltip(page, "LLaMA")
+
+    # the search box finds an entity and selects it
+    p.fill("#search", "meta a")
+    assert "Meta AI (organization)" in p.locator("#matches button").all_inner_texts()
+    p.press("#search", "Enter")
+    assert p.text_content("#details-title") == "Meta AI"
+    # clicking the background clears the selection
+    p.mouse.click(*node_point(page, meta))
+    box = p.evaluate("(() => { const b = document.getElementById('network').getBoundingClientRect(); return [b.left + 5, b.top + 5]; })()")
+    p.mouse.click(*box)
+    assert p.text_content("#details-title") == ""
+    assert p.evaluate("id => kgView.nodes.get(id).color.background", far) != DIMMED
+    assert p.evaluate("() => new Set(kgView.edges.get().map(e => e.font.size)).size") == 1
+
+    page.screenshot("view-whole-graph.png")
+    assert page.console_errors == []
+    assert page.requests and all(url.startswith("file://") for url in page.requests)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_payloads_in_labels_titles_and_iris_never_run(page, tmp_path):
+    graph = hostile_graph()
+    heading = f"img {PAYLOADS['img']}"
+    html = visualize.render_html(graph, focus=heading, depth=5)
+    network = analytics.project(graph)
+    open_view(page, html, tmp_path, "payloads.html")
+    p = page.page
+
+    assert p.text_content("h1") == f"Neighbourhood of {heading}"
+    assert p.title() == f"Neighbourhood of {heading} · kgtool"
+    assert p.evaluate("[kgView.nodes.length, kgView.edges.length]") == [len(PAYLOADS), len(PAYLOADS) - 1]
+    assert legend(page) == [[PAYLOADS["img"], str(len(PAYLOADS))]]
+
+    for node, data in network.nodes(data=True):
+        click_node(page, data["label"])
+        assert p.text_content("#details-title") == data["label"]
+        assert p.text_content("#details-text") == data["details"]
+        assert any(PAYLOADS["href"] in text for text in p.locator("#links button").all_inner_texts())
+        assert hover_tooltip(page, data["label"]).startswith(data["label"])
+    for _, data in network.nodes(data=True):
+        p.fill("#search", data["label"])
+        assert p.locator("#matches button").first.text_content() == f"{data['label']} ({PAYLOADS['img']})"
+        p.press("#search", "Enter")
+        assert p.text_content("#details-title") == data["label"]
+
+    assert p.evaluate("typeof window.__pwned") == "undefined"
+    assert p.evaluate("document.querySelectorAll('img, svg, a, iframe, object, embed').length") == 0
+    assert p.evaluate("document.querySelectorAll('script').length") == 3
+    page.screenshot("view-payloads.png")
+    assert page.console_errors == []
+    assert all(url.startswith("file://") for url in page.requests)
