@@ -29,6 +29,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "central": "kgtool.commands.explore:central",
     "path": "kgtool.commands.explore:path",
     "communities": "kgtool.commands.explore:communities",
+    "serve": "kgtool.commands.serve:serve",
 }
 
 

@@ -2,7 +2,8 @@
 
 Playwright never downloads a browser here: it launches the system chromium through `executable_path`.
 Without chromium the browser tests skip, unless KGTOOL_REQUIRE_BROWSER=1 (CI sets it), where they fail.
-Import the fixtures into a test module with `from tests.browser import browser, page  # noqa: F401`.
+tests/conftest.py registers the fixtures once, so the whole run shares one Playwright and one browser
+(a second sync Playwright cannot start while the first runs).
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ import pytest
 
 from kgtool import analytics, visualize
 from kgtool.namespaces import KGR
-from tests.browser import browser, page  # noqa: F401  (fixtures)
 from tests.test_visualize import PAYLOADS, hostile_graph
 
 DIMMED = "#eef0f2"

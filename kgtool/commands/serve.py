@@ -1,0 +1,108 @@
+"""The serve command: the graph as a SPARQL endpoint with a query page, entity pages and the ontology."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from ..errors import KgtoolError
+
+TOKEN_VARIABLE = "KGTOOL_UPDATE_TOKEN"
+
+
+@click.command("serve")
+@click.argument("data", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="The port to listen on.")
+@click.option("--no-bundled", is_flag=True, help="Serve only the DATA files, not the bundled graph.")
+@click.option("--infer", is_flag=True, help="Add RDFS/OWL-RL entailments (owlrl) before serving.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds a query may take (waiting for a worker included); then it is stopped.")
+@click.option("--workers", type=click.IntRange(min=1), default=max(2, os.cpu_count() or 2), show_default=True,
+              help="Queries that may run at once; one more worker is kept for short queries.")
+@click.option("--max-result-mb", type=click.FloatRange(min=0.001), default=16.0, show_default=True,
+              help="The largest answer, in MB.")
+@click.option("--worker-memory-mb", type=click.IntRange(min=128), default=2048, show_default=True,
+              help="The memory a query worker may use; a query that needs more is stopped.")
+@click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
+              help="Let scripts from this origin (https://example.org) read answers (repeatable; default: none).")
+@click.option("--allow-update", is_flag=True,
+              help=f"Accept SPARQL updates from clients that send the bearer token given by ${TOKEN_VARIABLE} "
+                   "or --update-token-file (changes live until the server stops).")
+@click.option("--update-token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A file holding the bearer token for updates.")
+def serve(data: tuple[Path, ...], host: str, port: int, no_bundled: bool, infer: bool, timeout: float, workers: int,
+          max_result_mb: float, worker_memory_mb: int, cors_origins: tuple[str, ...], allow_update: bool,
+          update_token_file: Path | None) -> None:
+    """Serve the graph (and any DATA files) over HTTP: the SPARQL 1.1 Protocol at /sparql, a query
+    page at /, every resource at /resource/<slug>, the ontology at /ontology and the VoID description
+    at /.well-known/void.
+
+    Read-only and closed to other hosts by default: no SERVICE, no LOAD, no FROM of documents, a
+    deadline for every query in a worker process that is killed when it passes, bounded query text,
+    nesting and answer size, no CORS unless --cors-origin is given."""
+    from ..server import Settings
+
+    if no_bundled and not data:
+        raise KgtoolError("--no-bundled needs DATA files to serve")
+    token = _update_token(update_token_file) if allow_update else None
+    for origin in cors_origins:
+        if origin == "*" or not origin.startswith(("http://", "https://")):
+            raise KgtoolError(f"--cors-origin {origin!r}: give an origin such as https://example.org ('*' is not allowed)")
+    _check_port(host, port)
+    settings = Settings(timeout=timeout, workers=workers, max_result_bytes=int(max_result_mb * 1024 * 1024),
+                        worker_memory_mb=worker_memory_mb, cors_origins=tuple(o.rstrip("/") for o in cors_origins),
+                        allow_update=allow_update, update_token=token)
+    run_server(data, settings, host=host, port=port, bundled=not no_bundled, infer=infer)
+
+
+def run_server(data, settings, *, host: str, port: int, bundled: bool = True, infer: bool = False) -> None:
+    import uvicorn
+
+    from ..server import create_app
+    from ..store import load_store
+
+    store = load_store(data, bundled=bundled, infer=infer)
+    size = len(store)
+    app = create_app(store, settings)
+    del store  # the app writes it for its workers at start-up and keeps no copy
+    shown = f"[{host}]" if ":" in host else host
+    mode = "updates allowed with the bearer token" if settings.allow_update else "read-only"
+    click.echo(f"serving {size:,} triples at http://{shown}:{port}/ (SPARQL endpoint /sparql, {mode}); "
+               "Ctrl-C stops", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False,
+                h11_max_incomplete_event_size=settings.max_body_bytes, timeout_graceful_shutdown=5)
+
+
+def _update_token(path: Path | None) -> str:
+    if path is not None:
+        token = path.read_text(encoding="utf-8").strip()
+        where = str(path)
+    else:
+        token = os.environ.get(TOKEN_VARIABLE, "").strip()
+        where = f"${TOKEN_VARIABLE}"
+    if not token:
+        raise KgtoolError(f"--allow-update needs a bearer token: set {TOKEN_VARIABLE} or give --update-token-file "
+                          f"({where} is empty)")
+    if len(token) < 16:
+        raise KgtoolError(f"the update token in {where} is shorter than 16 characters; use a long random one")
+    return token
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail with one line, before loading anything, when the address cannot be listened on."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as err:
+        raise KgtoolError(f"cannot listen on {host}:{port}: {err.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as err:
+            raise KgtoolError(f"cannot listen on {host}:{port}: {err.strerror}") from None

@@ -1,0 +1,274 @@
+"""What an untrusted query may do, decided from its text before any engine parses it.
+
+A query from the network may be at most :data:`MAX_QUERY_BYTES` long and nest at most
+:data:`MAX_DEPTH` deep; it may not call another service (``SERVICE``), load a document (``LOAD``),
+or name a graph that is not in the store (``FROM``, ``FROM NAMED``, ``USING``, the protocol's
+``default-graph-uri`` and ``named-graph-uri``): Oxigraph follows ``SERVICE`` and ``LOAD`` to any
+host, and an IRI such as ``<file:///etc/passwd>`` must never reach a loader. Updates are refused
+unless the policy allows them.
+
+The checks read the query with a tokenizer that follows the SPARQL 1.1 grammar's terminals (strings,
+IRIs, comments, prefixed names, keywords), so that a keyword inside a string or a comment is not
+mistaken for one and a keyword in odd spelling (``SeRvIcE``, ``SERVICE:x``, no space before ``<``) is
+not missed. The text is checked twice, as written and with its ``\\u`` escapes decoded, and refused
+if either reading breaks a rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from .errors import QueryError
+from .namespaces import PREFIXES
+
+MAX_QUERY_BYTES = 64 * 1024
+#: how deep the parsed query may nest (see :func:`nesting_depth`); Oxigraph's parser and planner
+#: recurse once per level and overflow their stack a few hundred levels down
+MAX_DEPTH = 100
+
+
+class QueryRefused(QueryError):
+    """The query breaks a rule of the endpoint; the message says which, and where."""
+
+
+class QueryTooLarge(QueryRefused):
+    """The query text is longer than the limit."""
+
+
+class QueryTooDeep(QueryRefused):
+    """The query nests deeper than the limit."""
+
+
+class ForbiddenOperation(QueryRefused):
+    """SERVICE, LOAD, or an update on a read-only endpoint."""
+
+
+class UnknownGraph(QueryRefused):
+    """A FROM, FROM NAMED, USING or protocol graph IRI that is not a graph of the store."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What the endpoint allows. ``graphs``: the IRIs of the store's named graphs."""
+
+    graphs: frozenset[str] = frozenset()
+    max_bytes: int = MAX_QUERY_BYTES
+    max_depth: int = MAX_DEPTH
+    allow_update: bool = False
+
+
+def check_query(text: str, policy: Policy, *, default_graphs: Iterable[str] = (),
+                named_graphs: Iterable[str] = ()) -> None:
+    """Raise :class:`QueryRefused` unless the query ``text`` (with the protocol's graph IRIs) may run."""
+    _check(text, policy)
+    check_graphs([*default_graphs, *named_graphs], policy)
+
+
+def check_update(text: str, policy: Policy, *, using_graphs: Iterable[str] = (),
+                 using_named_graphs: Iterable[str] = ()) -> None:
+    """Raise :class:`QueryRefused` unless the update ``text`` may run (only when ``policy.allow_update``)."""
+    if not policy.allow_update:
+        raise ForbiddenOperation("this endpoint is read-only: updates are not accepted")
+    _check(text, policy)
+    check_graphs([*using_graphs, *using_named_graphs], policy)
+
+
+def check_graphs(iris: Iterable[str], policy: Policy) -> None:
+    """The graphs a request names in its parameters must be graphs of the store."""
+    for iri in iris:
+        if iri not in policy.graphs:
+            raise UnknownGraph(f"the request names the graph <{iri}>, which is not a graph of this dataset; "
+                               + _graphs_hint(policy))
+
+
+def check_size(text: str, policy: Policy) -> None:
+    size = len(text.encode("utf-8"))
+    if size > policy.max_bytes:
+        raise QueryTooLarge(f"the query is {size:,} bytes long; the limit is {policy.max_bytes:,} bytes")
+
+
+def _check(text: str, policy: Policy) -> None:
+    check_size(text, policy)
+    readings = [("", text)]
+    decoded = decode_escapes(text)
+    if decoded != text:
+        readings.append((" (with its \\u escapes decoded)", decoded))
+    for note, reading in readings:
+        tokens = list(tokenize(reading))
+        depth = nesting_depth(tokens)
+        if depth > policy.max_depth:
+            raise QueryTooDeep(f"the query nests {depth} levels deep{note}; the limit is {policy.max_depth} "
+                               "(every bracket and every link of a chain of joins, unions or operators is a level)")
+        _check_operations(reading, tokens, policy, note)
+
+
+# ---------------------------------------------------------------------------------------------
+# tokens
+
+@dataclass(frozen=True)
+class Token:
+    kind: str   # comment, string, iri, var, pname, word, open, close, op, other
+    text: str
+    offset: int
+
+
+_HEX = r"[0-9A-Fa-f]"
+_PN_CHARS_BASE = "A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D" \
+                 "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF"
+_PN_CHARS = _PN_CHARS_BASE + "_0-9\u00B7\u0300-\u036F\u203F-\u2040\\-"
+_TOKEN = re.compile(rf"""
+    (?P<comment>\#[^\r\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+               |'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
+  | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|\\u{_HEX}{{4}}|\\U{_HEX}{{8}})*>)
+  | (?P<var>[?$][{_PN_CHARS}]+)
+  | (?P<pname>(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)?:
+               (?:[{_PN_CHARS}:]|%{_HEX}{{2}}|\\[_~.\-!$&'()*+,;=/?\#@%]|\.(?=[{_PN_CHARS}:%\\]))*)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<open>[({{\[])
+  | (?P<close>[)}}\]])
+  | (?P<op>\|\||&&|!=|<=|>=|\^\^|[.;,/|+\-*=<>!^])
+  | (?P<space>\s+)
+  | (?P<other>.)
+""", re.VERBOSE | re.DOTALL)
+
+_ESCAPE = re.compile(rf"\\u({_HEX}{{4}})|\\U({_HEX}{{8}})")
+
+
+def decode_escapes(text: str) -> str:
+    """The text with SPARQL's codepoint escapes (``\\u0053``, ``\\U00000053``) decoded."""
+    def decode(match: re.Match) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group(0)
+
+    return _ESCAPE.sub(decode, text)
+
+
+def tokenize(text: str) -> Iterator[Token]:
+    """The query's tokens, white space left out. A prefixed name whose prefix is a keyword of
+    :data:`_WATCHED` (``SERVICE:x``) is given as the keyword and a name with the empty prefix
+    (``SERVICE`` ``:x``), which is how Oxigraph reads it."""
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "space":
+            continue
+        value, offset = match.group(0), match.start()
+        if kind == "pname":
+            prefix = value.partition(":")[0]
+            if prefix.upper() in _WATCHED:
+                yield Token("word", prefix, offset)
+                value, offset = value[len(prefix):], offset + len(prefix)
+        yield Token(kind, value, offset)
+
+
+# words that start a chain link, and operators: each one nests the parsed query one level deeper
+_LINK_WORDS = {"UNION", "OPTIONAL", "MINUS", "FILTER", "BIND", "VALUES", "GRAPH", "SERVICE", "EXISTS", "NOT",
+               "IN", "HAVING"}
+
+
+def nesting_depth(tokens: Iterable[Token]) -> int:
+    """How deep the query's syntax tree can get: the largest sum, over the brackets open at one point, of
+    one for the bracket and one for every link of the chain written inside it so far (a join ``.``, a
+    ``;`` or ``,``, a path step, an operator, ``UNION``, ``OPTIONAL``, a group beside another...).
+    Engines build a chain of N links as a tree N deep, so a long chain counts as deep nesting; a list
+    (the rows of VALUES, the items of a projection) does not."""
+    links = [0]  # one count per open bracket, the outermost level first
+    depth = deepest = 0
+    for token in tokens:
+        if token.kind == "open":
+            if token.text == "{":  # a group joins the groups beside it; ( and [ only nest
+                links[-1] += 1
+                depth += 1
+            links.append(0)
+            depth += 1
+        elif token.kind == "close":
+            if len(links) > 1:
+                depth -= 1 + links.pop()
+        elif token.kind == "op" or (token.kind == "word" and token.text.upper() in _LINK_WORDS):
+            links[-1] += 1
+            depth += 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def undeclared_prefixes(text: str, predeclared: Iterable[str] = PREFIXES) -> list[str]:
+    """The prefixes the query uses without declaring them (nor being among ``predeclared``)."""
+    tokens = list(tokenize(text))
+    declared = set(predeclared)
+    declarations = set()
+    for i, token in enumerate(tokens[:-1]):
+        if token.kind == "word" and token.text.upper() == "PREFIX" and tokens[i + 1].kind == "pname":
+            declared.add(tokens[i + 1].text.partition(":")[0])
+            declarations.add(i + 1)
+    used = {t.text.partition(":")[0] for i, t in enumerate(tokens) if t.kind == "pname" and i not in declarations}
+    return sorted(used - declared)
+
+
+# ---------------------------------------------------------------------------------------------
+# operations
+
+_WATCHED = {"SERVICE", "LOAD", "FROM", "NAMED", "USING"}
+
+
+def _check_operations(text: str, tokens: list[Token], policy: Policy, note: str) -> None:
+    prefixes, base = dict(PREFIXES), None
+    for i, token in enumerate(tokens):
+        word = token.text.upper() if token.kind == "word" else ""
+        if word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 1].kind == "pname" and tokens[i + 2].kind == "iri":
+            prefixes[tokens[i + 1].text.rstrip(":")] = _resolve(_iri_text(tokens[i + 2]), base)
+        elif word == "BASE" and i + 1 < len(tokens) and tokens[i + 1].kind == "iri":
+            base = _resolve(_iri_text(tokens[i + 1]), base)
+        elif word == "SERVICE":
+            raise ForbiddenOperation(f"SERVICE at {_where(text, token)}{note} is not allowed: this endpoint "
+                                     "never calls other services")
+        elif word == "LOAD":
+            raise ForbiddenOperation(f"LOAD at {_where(text, token)}{note} is not allowed: this endpoint "
+                                     "never loads documents")
+        elif word in ("FROM", "USING"):
+            following = tokens[i + 1:i + 3]
+            named = bool(following) and following[0].kind == "word" and following[0].text.upper() == "NAMED"
+            target = following[1] if named and len(following) > 1 else (following[0] if following else None)
+            clause = f"{word} NAMED" if named else word
+            iri = _graph_iri(target, prefixes, base)
+            if iri is None:
+                raise UnknownGraph(f"{clause} at {_where(text, token)}{note} must name a graph by its IRI")
+            if iri not in policy.graphs:
+                raise UnknownGraph(f"{clause} <{iri}> at {_where(text, token)}{note}: not a graph of this "
+                                   f"dataset, and this endpoint reads no other documents; " + _graphs_hint(policy))
+
+
+def _graph_iri(token: Token | None, prefixes: dict[str, str], base: str | None) -> str | None:
+    if token is None:
+        return None
+    if token.kind == "iri":
+        return _resolve(_iri_text(token), base)
+    if token.kind == "pname":
+        prefix, _, local = token.text.partition(":")
+        if prefix in prefixes:
+            return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
+    return None
+
+
+def _iri_text(token: Token) -> str:
+    return decode_escapes(token.text[1:-1])
+
+
+def _resolve(iri: str, base: str | None) -> str:
+    return urljoin(base, iri) if base and not re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", iri) else iri
+
+
+def _where(text: str, token: Token) -> str:
+    line = text.count("\n", 0, token.offset) + 1
+    column = token.offset - (text.rfind("\n", 0, token.offset) + 1) + 1
+    return f"line {line}, column {column}"
+
+
+def _graphs_hint(policy: Policy) -> str:
+    if not policy.graphs:
+        return "the data is all in the default graph (query it without FROM)"
+    shown = sorted(policy.graphs)
+    more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
+    return "its graphs are " + ", ".join(f"<{g}>" for g in shown[:5]) + more

@@ -1,0 +1,270 @@
+"""The worker pool: query worker processes (:mod:`kgtool.server.worker`), a deadline per request, and a
+reserve that keeps long queries from taking every worker.
+
+Every request waits for an idle worker (first come, first served), then for its answer, both within
+its deadline. A query still running at the deadline is stopped by killing its worker; a fresh worker
+loads the data and takes its place. A query that has run longer than ``slow_after`` seconds counts as
+long, and at most ``long_queries`` may run at once: the pool has ``reserve`` more workers than that,
+so a short query always finds a worker that no long query holds. A long query beyond that number is
+stopped and told that the server is busy.
+
+An update runs in one worker, which then writes the whole store to a new N-Quads file; every worker
+started afterwards loads that file, and the workers that hold the old data are replaced as soon as
+they are idle, so a query sent after the update sees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sys
+import time
+from collections import deque
+from pathlib import Path
+
+from ..errors import KgtoolError, QueryError
+
+log = logging.getLogger("kgtool.server")
+
+STARTUP_SECONDS = 120.0  # a worker loads the whole data before it is ready
+
+
+class PoolError(KgtoolError):
+    """The pool could not answer: see the subclasses."""
+
+
+class ServerBusy(PoolError):
+    """No worker became free in time, or too many long queries run already."""
+
+
+class QueryTimeout(PoolError):
+    """The query ran past its deadline and was stopped."""
+
+
+class WorkerDied(PoolError):
+    """The worker stopped while running the query: it hit its memory ceiling, or the engine failed."""
+
+
+class WorkerAnswerError(QueryError):
+    """The worker answered with an error (a syntax error, a failed evaluation, a result too large...)."""
+
+    def __init__(self, kind: str, message: str, header: dict):
+        super().__init__(message)
+        self.kind, self.header = kind, header
+
+
+class _Worker:
+    def __init__(self, process: asyncio.subprocess.Process, generation: int):
+        self.process, self.generation = process, generation
+
+    @property
+    def alive(self) -> bool:
+        return self.process.returncode is None
+
+    async def call(self, request: dict) -> tuple[dict, bytes]:
+        self.process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
+        await self.process.stdin.drain()
+        header = json.loads(await self.process.stdout.readline())
+        body = await self.process.stdout.readexactly(header["size"]) if header["size"] else b""
+        return header, body
+
+    async def kill(self) -> None:
+        if self.alive:
+            self.process.kill()
+        await self.process.wait()
+
+
+def _worker_environment() -> dict[str, str]:
+    """The server's environment, plus the folder that holds this kgtool when it is not installed (a
+    checkout), so that the worker runs the same code as the server."""
+    import site
+
+    env = dict(os.environ, RUST_BACKTRACE="0")
+    package_parent = str(Path(__file__).resolve().parents[2])
+    installed = {str(Path(p).resolve()) for p in [*site.getsitepackages(), site.getusersitepackages()]}
+    if package_parent not in installed:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))
+    return env
+
+
+class WorkerPool:
+    def __init__(self, data: Path, *, workers: int = 2, reserve: int = 1, slow_after: float = 0.5,
+                 memory_mb: int = 2048):
+        self.data, self.generation = Path(data), 0
+        self.size, self.long_limit = workers + reserve, workers
+        self.slow_after, self.memory_mb = slow_after, memory_mb
+        self._idle: deque[_Worker] = deque()
+        self._waiters: deque[asyncio.Future] = deque()
+        self._long = 0
+        self._tasks: set[asyncio.Task] = set()
+        self._busy: set[_Worker] = set()
+        self._update_lock = asyncio.Lock()
+        self._closed = False
+
+    # -- life cycle ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
+        self._idle.extend(workers)
+
+    async def close(self) -> None:
+        self._closed = True
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for waiter in self._waiters:
+            waiter.cancel()
+        workers = [*self._idle, *self._busy]
+        self._idle.clear()
+        await asyncio.gather(*(w.kill() for w in workers), return_exceptions=True)
+
+    async def _spawn(self) -> _Worker:
+        data, generation = self.data, self.generation  # before any await: an update may come meanwhile
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "kgtool.server.worker", str(data), "--memory-mb", str(self.memory_mb),
+            "--parent", str(os.getpid()),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=_worker_environment())
+        worker = _Worker(process, generation)
+        try:
+            ready = await asyncio.wait_for(process.stdout.readline(), STARTUP_SECONDS)
+        except (asyncio.TimeoutError, asyncio.CancelledError):
+            await worker.kill()
+            raise
+        if not ready.startswith(b'{"ready"'):
+            await worker.kill()
+            raise PoolError(f"a query worker could not load {data} (exit status {process.returncode})")
+        return worker
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill ``worker`` (if it still runs) and start another in its place, in the background."""
+        self._busy.discard(worker)
+
+        async def replace():
+            await worker.kill()
+            while not self._closed:
+                try:
+                    fresh = await self._spawn()
+                except PoolError as err:
+                    log.error("%s; retrying in 1 s", err)
+                    await asyncio.sleep(1)
+                    continue
+                self._release(fresh)
+                return
+
+        task = asyncio.ensure_future(replace())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- handing workers out ---------------------------------------------------------------------
+
+    def _release(self, worker: _Worker) -> None:
+        self._busy.discard(worker)
+        if self._closed:
+            self._tasks.add(asyncio.ensure_future(worker.kill()))
+            return
+        if not worker.alive or worker.generation != self.generation:
+            self._replace(worker)
+            return
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)
+                return
+        self._idle.append(worker)
+
+    async def _acquire(self, deadline: float) -> _Worker:
+        while True:
+            if self._idle and not self._waiters:
+                worker = self._idle.popleft()
+            else:
+                waiter = asyncio.get_running_loop().create_future()
+                self._waiters.append(waiter)
+                try:
+                    await asyncio.wait({waiter}, timeout=max(0.0, deadline - time.monotonic()))
+                except asyncio.CancelledError:
+                    self._forget(waiter)
+                    raise
+                if not waiter.done():
+                    self._forget(waiter)
+                    raise ServerBusy("every query worker stayed busy until the deadline; try again later")
+                worker = waiter.result()
+            if worker.alive and worker.generation == self.generation:
+                self._busy.add(worker)
+                return worker
+            self._replace(worker)
+
+    def _forget(self, waiter: asyncio.Future) -> None:
+        if waiter.done() and not waiter.cancelled():
+            self._release(waiter.result())  # a worker arrived just as the wait ended: pass it on
+        else:
+            waiter.cancel()
+        if waiter in self._waiters:
+            self._waiters.remove(waiter)
+
+    # -- running ---------------------------------------------------------------------------------
+
+    async def run(self, request: dict, timeout: float) -> tuple[dict, bytes]:
+        """Send ``request`` to a worker and return its header and body, within ``timeout`` seconds
+        (waiting for a worker included). A worker error is raised as :class:`WorkerAnswerError`."""
+        if self._closed:
+            raise ServerBusy("the server is shutting down")
+        deadline = time.monotonic() + timeout
+        worker = await self._acquire(deadline)
+        call = asyncio.ensure_future(worker.call(request))
+        counted_long = False
+        try:
+            done, _ = await asyncio.wait({call}, timeout=min(self.slow_after, max(0.0, deadline - time.monotonic())))
+            if not done and time.monotonic() < deadline:
+                if self._long >= self.long_limit:
+                    await self._stop(worker, call)
+                    raise ServerBusy(f"{self._long} long queries are running already, the most this server "
+                                     "runs at once; this one was stopped: try again later")
+                self._long += 1
+                counted_long = True
+                done, _ = await asyncio.wait({call}, timeout=max(0.0, deadline - time.monotonic()))
+            if not done:
+                await self._stop(worker, call)
+                raise QueryTimeout(f"the query did not finish within {timeout:g} s and was stopped")
+            try:
+                header, body = call.result()
+            except (asyncio.IncompleteReadError, ConnectionError, ValueError, KeyError):
+                self._replace(worker)
+                raise WorkerDied(f"the query stopped its worker: it needed more than the {self.memory_mb} MB "
+                                 "a worker may use, or the engine failed on it") from None
+        except asyncio.CancelledError:
+            await self._stop(worker, call)
+            raise
+        finally:
+            if counted_long:
+                self._long -= 1
+        if "error" in header:
+            if request.get("op") == "update":
+                self._replace(worker)  # a failed update may have changed part of the worker's store
+            else:
+                self._release(worker)
+            raise WorkerAnswerError(header["error"], header.get("message", header["error"]), header)
+        self._release(worker)
+        return header, body
+
+    async def _stop(self, worker: _Worker, call: asyncio.Future) -> None:
+        if worker.alive:
+            worker.process.kill()
+        await asyncio.gather(call, return_exceptions=True)
+        self._replace(worker)
+
+    async def update(self, request: dict, timeout: float, directory: Path) -> dict:
+        """Apply an update; the workers that hold the old data are replaced. Returns the worker's header."""
+        async with self._update_lock:
+            target = Path(directory) / f"data-{self.generation + 1}.nq"
+            header, _ = await self.run({**request, "op": "update", "dump": str(target)}, timeout)
+            self.generation += 1
+            previous, self.data = self.data, target
+            stale = list(self._idle)
+            self._idle.clear()
+            for worker in stale:
+                self._replace(worker)
+            if previous.name.startswith("data-"):
+                previous.unlink(missing_ok=True)
+            return header

@@ -1,0 +1,209 @@
+"""A query worker: a process of its own, holding its own Oxigraph store, loaded once from an N-Quads file.
+
+The server keeps a few of them (see :mod:`kgtool.server.pool`) and gives each one request at a time.
+A query that runs past its deadline is stopped by killing its worker, which a fresh one replaces: a
+process, unlike a thread, can really be stopped. A worker also has a memory ceiling, dies with the
+server, and runs queries on a thread with a deep stack, so that an engine that recurses once per
+nesting level has room to spare behind the server's own depth limit.
+
+Protocol, over standard input and output: a request is one line of JSON; the answer is one line of
+JSON (the header) followed by exactly ``size`` bytes of body. The first line a worker writes is
+``{"ready": true}``, once its store is loaded.
+
+    python -m kgtool.server.worker DATA.nq [--memory-mb N] [--parent PID]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+from typing import BinaryIO
+
+from ..namespaces import PREFIXES
+
+STACK_BYTES = 64 * 1024 * 1024
+
+
+class ResultTooLarge(Exception):
+    pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kgtool.server.worker")
+    parser.add_argument("data", help="the N-Quads file to load")
+    parser.add_argument("--memory-mb", type=int, default=0, help="address-space ceiling (0: none)")
+    parser.add_argument("--parent", type=int, help="the server's process id: the worker dies with it")
+    args = parser.parse_args(argv)
+    if args.parent:
+        _die_with_parent(args.parent)
+    if args.memory_mb:
+        import resource
+
+        ceiling = args.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.bulk_load(path=args.data, format=ox.RdfFormat.N_QUADS)
+    answers, requests = sys.stdout.buffer, sys.stdin.buffer
+    sys.stdout = sys.stderr  # the protocol owns standard output
+    threading.stack_size(STACK_BYTES)
+    thread = threading.Thread(target=serve, args=(store, requests, answers), name="queries")
+    thread.start()
+    thread.join()
+    return 0
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this process when the server that started it dies, however it dies."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the server died before the request above was made
+        sys.exit(0)
+
+
+def serve(store, requests: BinaryIO, answers: BinaryIO) -> None:
+    answers.write(b'{"ready": true}\n')
+    answers.flush()
+    for line in requests:
+        header, body = answer(store, json.loads(line))
+        header["size"] = len(body)
+        answers.write(json.dumps(header).encode("utf-8") + b"\n")
+        answers.write(body)
+        answers.flush()
+
+
+def answer(store, request: dict) -> tuple[dict, bytes]:
+    """Run one request; errors become a header with ``error`` (``syntax``, ``not-acceptable``,
+    ``too-large`` or ``failed``) and a one-line ``message``."""
+    try:
+        if request["op"] == "update":
+            return run_update(store, request)
+        return run_query(store, request)
+    except SyntaxError as err:
+        return {"error": "syntax", "message": syntax_message(str(err), request.get("text", ""))}, b""
+    except ResultTooLarge:
+        limit = request.get("max_bytes", 0)
+        return {"error": "too-large", "message": f"the answer is larger than {limit:,} bytes, the limit of this "
+                                                   "endpoint; narrow the query (LIMIT, fewer variables)"}, b""
+    except MemoryError:
+        return {"error": "too-large", "message": "the query needed more memory than a worker may use"}, b""
+    except (OSError, RuntimeError, ValueError, TypeError) as err:
+        message = " ".join(str(err).split()) or type(err).__name__
+        return {"error": "failed", "message": f"the query failed: {message[:300]}"}, b""
+
+
+def syntax_message(error: str, query: str) -> str:
+    """Oxigraph's message with line and column, and the likely cause when it is an undeclared prefix
+    (which Oxigraph reports as an unexpected character)."""
+    from ..guard import undeclared_prefixes
+    from ..queries import NamedQuery
+    from ..sparql import syntax_error
+
+    message = str(syntax_error(NamedQuery("request", ""), SyntaxError(error)))
+    message = message[message.index("syntax error"):]
+    missing = undeclared_prefixes(query)
+    if missing:
+        names = ", ".join(f"{p}:" for p in missing)
+        message += f" (the prefix {names} is not declared: declare it with PREFIX)"
+    return message
+
+
+def run_query(store, request: dict) -> tuple[dict, bytes]:
+    import pyoxigraph as ox
+
+    answer = store.query(request["text"], prefixes=PREFIXES,
+                         default_graph=_graphs(request.get("default_graphs")),
+                         named_graphs=_graphs(request.get("named_graphs")))
+    limit = request["max_bytes"]
+    if isinstance(answer, (ox.QueryBoolean, ox.QuerySolutions)):
+        kind = "boolean" if isinstance(answer, ox.QueryBoolean) else "solutions"
+        fmt = request.get("solutions_format")
+        if fmt is None:
+            return {"error": "not-acceptable", "kind": kind}, b""
+        out = _Capped(limit)
+        answer.serialize(out, getattr(ox.QueryResultsFormat, fmt))
+        return {"kind": kind, "format": fmt}, out.getvalue()
+    fmt = request.get("graph_format")
+    if fmt is None:
+        return {"error": "not-acceptable", "kind": "graph"}, b""
+    rdf_format = getattr(ox.RdfFormat, fmt)
+    if fmt in ("TURTLE", "RDF_XML"):  # written with the project's prefixes, which needs every triple first
+        triples, size = [], 0
+        for triple in answer:
+            size += len(str(triple))
+            if size > limit:
+                raise ResultTooLarge
+            triples.append(triple)
+        body = ox.serialize(triples, format=rdf_format, prefixes=used_prefixes(triples, PREFIXES))
+        if len(body) > limit:
+            raise ResultTooLarge
+        return {"kind": "graph", "format": fmt}, body
+    out = _Capped(limit)
+    answer.serialize(out, rdf_format)
+    return {"kind": "graph", "format": fmt}, out.getvalue()
+
+
+def run_update(store, request: dict) -> tuple[dict, bytes]:
+    """Apply the update, then write the whole store to ``dump`` (atomically), from which the server
+    starts the workers that serve the new data."""
+    import pyoxigraph as ox
+
+    store.update(request["text"], prefixes=PREFIXES)
+    target = request["dump"]
+    temporary = f"{target}.tmp"
+    store.dump(temporary, ox.RdfFormat.N_QUADS)
+    os.replace(temporary, target)
+    return {"kind": "update", "graphs": sorted(g.value for g in store.named_graphs()
+                                               if isinstance(g, ox.NamedNode))}, b""
+
+
+def used_prefixes(triples: list, prefixes: dict[str, str]) -> dict[str, str]:
+    """The prefixes whose namespace starts an IRI of ``triples`` (a serialiser declares all it is given)."""
+    import pyoxigraph as ox
+
+    iris = {term.value for triple in triples for term in (triple.subject, triple.predicate, triple.object)
+            if isinstance(term, ox.NamedNode)}
+    iris |= {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal) and t.object.datatype}
+    return {p: ns for p, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
+
+
+def _graphs(iris: list[str] | None):
+    if not iris:
+        return None
+    import pyoxigraph as ox
+
+    return [ox.NamedNode(iri) for iri in iris]
+
+
+class _Capped:
+    """A write-only buffer that refuses to grow past ``limit`` bytes, which stops the serialiser."""
+
+    def __init__(self, limit: int):
+        self.limit, self.parts, self.size = limit, [], 0
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise ResultTooLarge
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

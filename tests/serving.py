@@ -1,0 +1,106 @@
+"""A real `kgtool serve` process on a free loopback port, for the tests that need real HTTP clients,
+and a loopback listener that records every connection made to it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.conftest import free_port, wait_for_http
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+
+    @property
+    def sparql(self) -> str:
+        return f"{self.url}/sparql"
+
+    def worker_pids(self) -> set[int]:
+        """The server's child processes (its query workers), from /proc."""
+        children = set()
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            try:
+                children |= {int(pid) for pid in (task / "children").read_text().split()}
+            except FileNotFoundError:  # a thread that ended meanwhile
+                continue
+        return children
+
+
+@contextlib.contextmanager
+def running_server(*options: str, env: dict[str, str] | None = None):
+    port = free_port()
+    command = [sys.executable, "-m", "kgtool", "serve", "--port", str(port), *options]
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        try:
+            wait_for_http(f"{url}/sparql?query=ASK%7B%7D", seconds=60)
+        except OSError:
+            process.terminate()
+            raise RuntimeError(f"kgtool serve did not start: {process.communicate(timeout=10)[1][-2000:]}") from None
+        yield Server(url, process)
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        process.stderr.close()
+
+
+@dataclass
+class Listener:
+    """A TCP listener on a free loopback port that accepts, records and closes every connection."""
+
+    port: int
+    connections: list[bytes] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@contextlib.contextmanager
+def loopback_listener():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    server.settimeout(0.2)
+    listener = Listener(server.getsockname()[1])
+    stop = threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except (socket.timeout, OSError):
+                continue
+            with connection:
+                connection.settimeout(1)
+                try:
+                    listener.connections.append(connection.recv(4096))
+                except OSError:
+                    listener.connections.append(b"")
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        server.close()

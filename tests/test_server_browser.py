@@ -1,0 +1,117 @@
+"""The endpoint's pages in a real headless Chromium: the query page runs a named query and draws its rows
+and graph, downloads work, entity pages open, and hostile text from the data stays text."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from kgtool.namespaces import KGR
+from kgtool.sparql import run_query
+from tests.serving import running_server
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="module")
+def server():
+    with running_server(str(DATA / "hostile.ttl")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def store():
+    from kgtool.store import load_store
+
+    return load_store([DATA / "hostile.ttl"])
+
+
+def only_from(server, requests: list[str]) -> list[str]:
+    return [url for url in requests if not url.startswith(server.url) and not url.startswith(("data:", "blob:"))]
+
+
+def test_query_page_runs_a_named_query_and_draws_rows_and_graph(server, store, page, tmp_path):
+    view = page.page
+    view.goto(f"{server.url}/")
+    view.wait_for_function("() => document.getElementById('editor').value.includes('SELECT')")
+    view.select_option("#example", "leaderboard")
+    view.wait_for_function("() => document.getElementById('editor').value.includes('/coqa>')")
+    view.fill("#param-benchmark", "TriviaQA")
+    view.click("#run")
+    view.wait_for_selector("#table-view table tbody tr")
+    view.wait_for_function("() => Number(document.getElementById('graph-view').dataset.nodes) > 0")
+    expected = run_query("leaderboard", {"benchmark": "TriviaQA"}, store=store)
+    assert view.locator("#table-view tbody tr").count() == len(expected) > 0
+    assert f"<{KGR}triviaqa>" in view.input_value("#editor")  # the editor shows the query as it ran
+    assert view.inner_text("#status").startswith(f"{len(expected)} rows")
+    assert view.locator("#graph-view canvas").count() == 1
+    models = {row["model"].value for row in expected.rows}
+    drawn = int(view.get_attribute("#graph-view", "data-nodes"))
+    assert drawn >= len(models) + 1  # each model, the benchmark, the settings...
+    view.wait_for_timeout(800)  # let the layout settle for the picture
+    page.screenshot("server-query-page.png")
+
+    with view.expect_download() as download:
+        view.click("#downloads button[data-format=csv]")
+    saved = tmp_path / "results.csv"
+    download.value.save_as(saved)
+    rows = list(csv.reader(saved.open(encoding="utf-8")))
+    assert rows[0] == expected.variables and len(rows) - 1 == len(expected)
+
+    assert page.console_errors == []
+    assert only_from(server, page.requests) == []
+
+
+def test_a_graph_query_and_an_error_on_the_query_page(server, page):
+    view = page.page
+    view.goto(f"{server.url}/")
+    view.wait_for_function("() => document.getElementById('editor').value.includes('SELECT')")
+    view.select_option("#example", "model-neighbourhood")
+    view.wait_for_function("() => document.getElementById('editor').value.includes('CONSTRUCT')")
+    view.click("#run")
+    view.wait_for_function("() => /triples in/.test(document.getElementById('status').textContent)")
+    assert view.locator("#table-view thead th").all_inner_texts() == ["subject", "predicate", "object"]
+    assert int(view.get_attribute("#graph-view", "data-edges")) > 5
+    assert view.locator("#downloads button").all_inner_texts() == ["Turtle", "N-Triples", "JSON-LD", "RDF/XML"]
+
+    view.fill("#editor", "SELECT * WHERE { ?s ?p }")
+    view.click("#run")
+    view.wait_for_selector("#error:not([hidden])")
+    assert "400" in view.inner_text("#error") and "syntax error at line 1" in view.inner_text("#error")
+    assert only_from(server, page.requests) == []
+
+
+def test_an_entity_page_opens_from_the_results(server, page):
+    view = page.page
+    view.goto(f"{server.url}/")
+    view.wait_for_function("() => document.getElementById('editor').value.includes('SELECT')")
+    view.select_option("#example", "models-by-organization")
+    view.wait_for_function("() => document.getElementById('editor').value.includes('?org')")
+    view.click("#run")
+    view.wait_for_selector("#table-view table tbody tr")
+    view.click("#table-view a[title='https://w3id.org/llmkg/resource/llama'] >> nth=0")
+    view.wait_for_url(f"{server.url}/resource/llama")
+    assert view.inner_text("h1") == "LLaMA"
+    view.wait_for_function("() => Number(document.getElementById('neighbourhood').dataset.nodes) > 5")
+    assert view.locator("#neighbourhood canvas").count() == 1
+    assert view.locator("#facts a[href='/resource/meta-ai']").count() >= 1
+    view.wait_for_timeout(800)
+    page.screenshot("server-entity-page.png")
+    assert page.console_errors == []
+    assert only_from(server, page.requests) == []
+
+
+def test_hostile_text_from_the_data_stays_text(server, page):
+    view = page.page
+    view.goto(f"{server.url}/resource/hostile-label")
+    view.wait_for_load_state("load")
+    assert view.evaluate("() => window.pwned") is None
+    assert view.inner_text("h1") == "</script><script>window.pwned = 1</script><b>bold</b>"
+    assert view.locator("h1 b, #facts img").count() == 0
+    hrefs = view.eval_on_selector_all("a", "links => links.map(a => a.getAttribute('href'))")
+    assert not [h for h in hrefs if h and h.lower().startswith("javascript:")]
+    view.wait_for_function("() => Number(document.getElementById('neighbourhood').dataset.nodes) > 1")
+    assert view.evaluate("() => window.pwned") is None
+    assert page.console_errors == []
