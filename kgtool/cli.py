@@ -137,9 +137,11 @@ def list_queries(show_all: bool) -> None:
 @click.option("-e", "--expression", metavar="SPARQL", help="Run this SPARQL text.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter value: an IRI, a prefixed name, a literal, or a label (repeatable).")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N",
+              help="Show at most N rows (or triples); a note on stderr says when more exist.")
 @format_option
 @data_options
-def query(query: str | None, expression: str | None, params: tuple[str, ...], fmt: str,
+def query(query: str | None, expression: str | None, params: tuple[str, ...], fmt: str, limit: int | None,
           extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
     """Run QUERY: a named query (see `kgtool queries`), a .rq file, or - for standard input;
     or the SPARQL given with -e. An ASK query prints true or false and exits 0 or 1."""
@@ -162,12 +164,14 @@ def query(query: str | None, expression: str | None, params: tuple[str, ...], fm
         if not eq or not name:
             raise QueryError(f"-p {item!r}: write parameters as NAME=VALUE")
         values[name.strip()] = value
-    result = run_query(target, values, endpoint=endpoint, infer=infer, extra=extra, timeout=timeout)
+    result = run_query(target, values, endpoint=endpoint, infer=infer, extra=extra, timeout=timeout, limit=limit)
     try:
         text = render(result, fmt)
     except ValueError as err:
         raise QueryError(str(err)) from None
     click.echo(text, nl=False)
+    if result.truncated:
+        click.echo(f"note: showing the first {limit:,} rows; more exist (raise or drop --limit)", err=True)
     if result.kind == "ask":
         sys.exit(EXIT_OK if result.boolean else EXIT_FAILED)
 

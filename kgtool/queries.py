@@ -12,8 +12,10 @@ true), or a label (LLaMA) that is resolved to the IRI of the one resource carryi
 
 from __future__ import annotations
 
-import difflib
+import functools
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from .results import XSD, Term
 
 _HEADER = re.compile(r"#\s*(title|description|param|message):\s*(.*)")
 _PARAM = re.compile(r"(\w+)\s*(?:\((optional|default\s+([^)]*))\))?\s*(.*)")
+_NAME = re.compile(r"[\w-]+(?:/[\w-]+)*")  # a catalogue name such as leaderboard or checks/<name>
 
 
 @dataclass(frozen=True)
@@ -87,16 +90,50 @@ def catalogue() -> dict[str, NamedQuery]:
     return found
 
 
+@functools.cache
+def _queries_root() -> str:
+    return str(resources.queries_dir())  # where the bundled data lives does not change while we run
+
+
+_PARSED: dict[str, tuple[int, int, NamedQuery]] = {}
+
+
+def _parse_file(path: str, name: str) -> NamedQuery | None:
+    """The query in the file ``path`` (None when there is no such file), parsed once per version of
+    the file (modification time and size): a program that runs a query in a loop reads it once."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    cached = _PARSED.get(path)
+    if cached and cached[0] == info.st_mtime_ns and cached[1] == info.st_size and cached[2].name == name:
+        return cached[2]
+    with open(path, encoding="utf-8") as file:
+        query = NamedQuery.parse(file.read(), name, Path(path))
+    _PARSED[path] = (info.st_mtime_ns, info.st_size, query)
+    return query
+
+
 def find(name_or_path: str) -> NamedQuery:
-    """A named query by name, or a .rq file by path; an unknown name lists the closest names."""
-    path = Path(name_or_path)
-    if name_or_path.endswith(".rq") or path.is_file():
-        if not path.is_file():
+    """A named query by name, or a .rq file by path; an unknown name lists the closest names. A name
+    of the catalogue wins over a file of that name in the working folder (write ./name for the file)."""
+    if _NAME.fullmatch(name_or_path):
+        # only the one file: a query should not pay for reading and parsing the whole catalogue
+        found = _parse_file(os.path.join(_queries_root(), name_or_path + ".rq"), name_or_path)
+        if found is not None:
+            return found
+    if name_or_path.endswith(".rq") or os.path.isfile(name_or_path):
+        found = _parse_file(name_or_path, Path(name_or_path).stem)
+        if found is None:
             raise QueryError(f"{name_or_path}: no such query file")
-        return NamedQuery.parse(path.read_text(encoding="utf-8"), path.stem, path)
+        return found
     queries = catalogue()
     if name_or_path in queries:
         return queries[name_or_path]
+    import difflib  # only for this message
+
     close = difflib.get_close_matches(name_or_path, queries, n=5, cutoff=0.4)
     close += [n for n in queries if name_or_path in n and n not in close][:5 - len(close)]
     hint = f"; did you mean {', '.join(close)}?" if close else "; `kgtool queries` lists them"
@@ -110,6 +147,7 @@ _NUMBER = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?")
 _LITERAL = re.compile(r'"(.*)"(?:@([A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^(\S+))?', re.S)
 
 
+@functools.lru_cache(maxsize=1024)  # pure; a query's defaults are parsed again on every run
 def parse_value(text: str) -> Term | str:
     """A command-line value as a term; a bare word that is no term is returned as a label to resolve."""
     text = text.strip()

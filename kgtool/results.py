@@ -7,25 +7,24 @@ the rows came from the embedded engine or from an endpoint.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
-from xml.sax.saxutils import escape, quoteattr
+from typing import NamedTuple
 
 from .namespaces import PREFIXES
 
 XSD = PREFIXES["xsd"]
+_XSD_STRING = XSD + "string"
 _NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger")}
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
 GRAPH_FORMATS = ("turtle", "nt", "json-ld")
 
 
-@dataclass(frozen=True)
-class Term:
-    """An RDF term: ``kind`` is ``uri``, ``literal`` or ``bnode``."""
+class Term(NamedTuple):
+    """An RDF term: ``kind`` is ``uri``, ``literal`` or ``bnode``. Immutable; a named tuple because a
+    result holds one per distinct value, and a tuple is built in a third of a dataclass's time."""
 
     kind: str
     value: str
@@ -41,7 +40,7 @@ class Term:
         text = '"' + _escape_string(self.value) + '"'
         if self.lang:
             return f"{text}@{self.lang}"
-        if self.datatype and self.datatype != XSD + "string":
+        if self.datatype and self.datatype != _XSD_STRING:
             return f"{text}^^<{_escape_iri(self.datatype)}>"
         return text
 
@@ -66,9 +65,11 @@ def _escape_string(value: str) -> str:
             .replace("\r", "\\r").replace("\t", "\\t"))
 
 
+_IRI_UNSAFE = re.compile(r'[<>"{}|^`\\ \x00-\x1f]')  # may not appear raw in an IRIREF
+
+
 def _escape_iri(value: str) -> str:
-    # characters that may not appear raw in an IRIREF are written as \u escapes
-    return "".join(f"\\u{ord(c):04X}" if c in '<>"{}|^`\\ ' or ord(c) < 0x20 else c for c in value)
+    return _IRI_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04X}", value)
 
 
 @dataclass
@@ -80,9 +81,17 @@ class QueryResult:
     rows: list[dict[str, Term]] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[tuple[Term, Term, Term]] = field(default_factory=list)
+    truncated: bool = False  # a limit cut the answer: there are more rows (or triples) than these
 
     def __len__(self) -> int:
         return len(self.triples) if self.kind == "graph" else len(self.rows)
+
+    def first(self, limit: int | None) -> "QueryResult":
+        """The result cut to its first ``limit`` rows (or triples), marked ``truncated`` if that
+        left any out; the result itself when ``limit`` is None or nothing is left out."""
+        if limit is None or len(self) <= limit:
+            return self
+        return replace(self, rows=self.rows[:limit], triples=self.triples[:limit], truncated=True)
 
     def values(self) -> list[tuple[str | None, ...]]:
         """Rows as tuples of plain values (IRIs and lexical forms), in variable order."""
@@ -168,6 +177,9 @@ def _markdown(result: QueryResult) -> str:
 
 def _csv(result: QueryResult) -> str:
     # W3C SPARQL 1.1 Query Results CSV: IRIs and literals as plain values, CRLF line ends
+    import csv
+    import io
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(result.variables)
@@ -186,12 +198,16 @@ def _tsv(result: QueryResult) -> str:
 
 
 def _json(result: QueryResult) -> str:
+    import json
+
     document = {"head": {"vars": result.variables},
                 "results": {"bindings": [{v: t.to_json() for v, t in row.items()} for row in result.rows]}}
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 
 def _xml(result: QueryResult) -> str:
+    from xml.sax.saxutils import escape, quoteattr  # it imports urllib.request: only for this format
+
     out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "  <head>"]
     out += [f"    <variable name={quoteattr(v)}/>" for v in result.variables]
     out += ["  </head>", "  <results>"]
@@ -232,16 +248,48 @@ def render_graph(result: QueryResult, fmt: str) -> str:
 # conversions from the engines' own term types
 
 def from_oxigraph(term) -> Term:
-    import pyoxigraph as ox
+    """One Oxigraph term as a :class:`Term`."""
+    return TermCache()[term]
 
-    if isinstance(term, ox.NamedNode):
-        return Term("uri", term.value)
-    if isinstance(term, ox.BlankNode):
-        return Term("bnode", term.value)
-    datatype = term.datatype.value if term.datatype is not None else None
-    if term.language:
-        return Term("literal", term.value, None, term.language)
-    return Term("literal", term.value, None if datatype == XSD + "string" else datatype)
+
+class TermCache(dict):
+    """Oxigraph terms to :class:`Term` values, each distinct term converted once: a result repeats
+    the same labels, sources and types on many rows, and a lookup costs a fraction of a conversion."""
+
+    def __init__(self):
+        super().__init__()
+        import pyoxigraph
+
+        self._named_node, self._blank_node = pyoxigraph.NamedNode, pyoxigraph.BlankNode
+
+    def __missing__(self, term) -> Term:
+        kind, value = type(term), term.value
+        if kind is self._named_node:
+            fields = ("uri", value, None, None)
+        elif kind is self._blank_node:
+            fields = ("bnode", value, None, None)
+        elif term.language:
+            fields = ("literal", value, None, term.language)
+        else:
+            datatype = term.datatype.value
+            fields = ("literal", value, None if datatype == _XSD_STRING else datatype, None)
+        converted = self[term] = _new_term(Term, fields)  # the tuple's own constructor: no argument parsing
+        return converted
+
+
+_new_term = tuple.__new__
+
+
+def rows_from_oxigraph(solutions, variables: list[str]) -> list[dict[str, Term]]:
+    """Oxigraph query solutions as rows, read by position (unbound variables left out)."""
+    terms = TermCache()
+    return [{name: terms[term] for name, term in zip(variables, solution) if term is not None}
+            for solution in solutions]
+
+
+def triples_from_oxigraph(triples) -> list[tuple[Term, Term, Term]]:
+    terms = TermCache()
+    return [(terms[t.subject], terms[t.predicate], terms[t.object]) for t in triples]
 
 
 def to_oxigraph(term: Term):

@@ -1,13 +1,14 @@
 """Run SPARQL: on the embedded Oxigraph engine, or on any SPARQL 1.1 endpoint (via SPARQLWrapper).
 
 Both return a :class:`~kgtool.results.QueryResult`. Parameter values are bound, never formatted
-into the query text: locally through Oxigraph's substitutions; remotely through a VALUES block of
-escaped terms placed at the start of the query's WHERE group.
+into the query's own patterns: locally and remotely alike, through a VALUES block of escaped terms
+placed at the start of the query's WHERE group.
 """
 
 from __future__ import annotations
 
-import json
+import functools
+import itertools
 import re
 import time
 from collections.abc import Iterable, Mapping
@@ -16,13 +17,14 @@ from pathlib import Path
 from .errors import EndpointError, QueryError
 from .namespaces import PREFIXES
 from .queries import NamedQuery, find, parse_value
-from .results import QueryResult, Term, from_oxigraph
+from .results import QueryResult, Term, rows_from_oxigraph, triples_from_oxigraph
 
 DEFAULT_TIMEOUT = 30.0          # seconds for a whole remote answer
 DEFAULT_CONNECT_TIMEOUT = 10.0  # seconds to connect, and for any single read
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 _SYNTAX = re.compile(r"error at (\d+):(\d+)(?:-\d+:\d+)?:?\s*(.*)", re.S)
+_QUERY_KEYWORD = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
 
 
 def run_query(
@@ -36,13 +38,21 @@ def run_query(
     timeout: float = DEFAULT_TIMEOUT,
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    limit: int | None = None,
 ) -> QueryResult:
     """Run a named query, a .rq file or SPARQL text, locally (the bundled graph plus ``extra`` files,
     or a given Oxigraph ``store``) or on ``endpoint``.
 
     ``params`` maps parameter names to values: :class:`Term` objects, or strings in the command-line
     notation (an IRI, a prefixed name, a literal, or a label resolved to its resource).
+
+    ``limit`` keeps the first rows (or triples) of the answer, in its order; the result's
+    ``truncated`` says whether more exist. Locally the rest is never read from the engine, which
+    saves converting it (the engine still does the work an ORDER BY needs); from an endpoint the
+    whole answer arrives and is cut.
     """
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise QueryError(f"limit must be a whole number of rows, 1 or more (not {limit!r})")
     named = as_named_query(query)
     if endpoint:
         if infer or list(extra):
@@ -58,14 +68,14 @@ def run_query(
     # sent; locally, Oxigraph parses (and reports) the query once, when it runs it
     form = check_syntax(named) if endpoint else "SELECT"
     bindings = bind_parameters(named, params or {}, engine)
-    return engine.run(named, bindings, form)
+    return engine.run(named, bindings, form, limit)
 
 
 def as_named_query(query: str | NamedQuery) -> NamedQuery:
     """A named query, a .rq path, or SPARQL text (anything with a brace or a query keyword)."""
     if isinstance(query, NamedQuery):
         return query
-    if "{" in query or re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", query, re.I):
+    if "{" in query or _QUERY_KEYWORD.search(query):
         return NamedQuery.parse(query, "(inline query)")
     return find(query)
 
@@ -131,7 +141,8 @@ ORDER BY ?resource
 
 
 class _Engine:
-    def run(self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT") -> QueryResult:
+    def run(self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT",
+            limit: int | None = None) -> QueryResult:
         raise NotImplementedError
 
     def resolve_label(self, text: str, param: str) -> Term:
@@ -152,34 +163,31 @@ class LocalEngine(_Engine):
     def __init__(self, store):
         self.store = store
 
-    def run(self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT") -> QueryResult:
+    def run(self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT",
+            limit: int | None = None) -> QueryResult:
         import pyoxigraph as ox
 
-        from .results import to_oxigraph
-
-        substitutions = {ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()}
+        # parameters are bound by a VALUES block, exactly as for an endpoint: Oxigraph's planner
+        # starts from a VALUES row (its own substitutions are applied after planning, so a bound
+        # parameter would not make the plan start from it)
         try:
-            try:
-                answer = self.store.query(named.text, substitutions=substitutions, prefixes=PREFIXES)
-            except RuntimeError as err:
-                if "projection" not in str(err):
-                    raise
-                # Oxigraph substitutes only projected variables; otherwise bind through VALUES,
-                # exactly as for an endpoint
-                answer = self.store.query(with_values(named.text, bindings), prefixes=PREFIXES)
+            answer = self.store.query(with_values(named.text, bindings), prefixes=PREFIXES)
         except SyntaxError as err:
+            if bindings:
+                check_syntax(named)  # an error in the query itself: its own lines and columns
             raise syntax_error(named, err) from None
         except (OSError, RuntimeError) as err:
             raise QueryError(f"query {named.name} failed: {err}") from None
         if isinstance(answer, ox.QueryBoolean):
             return QueryResult("ask", boolean=bool(answer))
+        # with a limit, one more than asked is read: enough to know whether there are more
+        page = answer if limit is None else itertools.islice(answer, limit + 1)
         if isinstance(answer, ox.QuerySolutions):
             variables = [v.value for v in answer.variables]
-            rows = [{v: from_oxigraph(solution[v]) for v in variables if solution[v] is not None}
-                    for solution in answer]
-            return QueryResult("select", variables=variables, rows=rows)
-        return QueryResult("graph", triples=[tuple(from_oxigraph(t) for t in (tr.subject, tr.predicate, tr.object))
-                                             for tr in answer])
+            result = QueryResult("select", variables=variables, rows=rows_from_oxigraph(page, variables))
+        else:
+            result = QueryResult("graph", triples=triples_from_oxigraph(page))
+        return result.first(limit)
 
 
 class RemoteEngine(_Engine):
@@ -188,7 +196,8 @@ class RemoteEngine(_Engine):
     def __init__(self, url: str, timeout: float, connect_timeout: float, max_bytes: int):
         self.url, self.timeout, self.connect_timeout, self.max_bytes = url, timeout, connect_timeout, max_bytes
 
-    def run(self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT") -> QueryResult:
+    def run(self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT",
+            limit: int | None = None) -> QueryResult:
         from SPARQLWrapper import JSON, N3, POST, SPARQLWrapper
 
         # the project's prefixes come first, as they do locally; the query's own declarations win
@@ -204,7 +213,8 @@ class RemoteEngine(_Engine):
         if len(text) > 1500:
             wrapper.setMethod(POST)
         body, content_type = self._fetch(wrapper)
-        return self._parse_graph(body, content_type) if graph else self._parse_results(body, content_type)
+        result = self._parse_graph(body, content_type) if graph else self._parse_results(body, content_type)
+        return result.first(limit)
 
     def _fetch(self, wrapper) -> tuple[bytes, str]:
         import socket
@@ -251,6 +261,8 @@ class RemoteEngine(_Engine):
                              f"not SPARQL results ({why}): {preview!r}")
 
     def _parse_results(self, body: bytes, content_type: str) -> QueryResult:
+        import json
+
         try:
             document = json.loads(body)
         except (ValueError, UnicodeDecodeError):
@@ -274,8 +286,7 @@ class RemoteEngine(_Engine):
         if fmt is None:
             raise self._not_results(body, content_type, "not an RDF format")
         try:
-            triples = [tuple(from_oxigraph(t) for t in (q.subject, q.predicate, q.object))
-                       for q in ox.parse(body, format=fmt)]
+            triples = triples_from_oxigraph(ox.parse(body, format=fmt))
         except SyntaxError as err:
             raise self._not_results(body, content_type, f"unparseable {mime}: {err}") from None
         return QueryResult("graph", triples=triples)
@@ -300,6 +311,7 @@ def with_values(text: str, bindings: Mapping[str, Term]) -> str:
 _TOKENS = re.compile(r'''#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|\bWHERE\b|[{]''', re.I)
 
 
+@functools.lru_cache(maxsize=256)  # a program that runs the same queries again finds them here
 def _where_brace(text: str) -> int:
     """The offset of the brace that opens the query's WHERE group (strings, IRIs and comments skipped)."""
     first_brace, after_where = None, False

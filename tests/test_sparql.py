@@ -154,6 +154,56 @@ def test_syntax_error_names_line_column_and_query(tmp_path):
     assert re.search(r"query broken: syntax error at line \d+, column \d+: expected", result.output)
 
 
+def test_syntax_error_position_is_the_same_with_a_bound_parameter(tmp_path):
+    # parameters are bound by a VALUES block inserted after the WHERE brace; the error must still
+    # point into the query as written
+    bad = tmp_path / "broken-line.rq"
+    bad.write_text("# title: broken\nPREFIX kg: <https://w3id.org/llmkg/ontology#>\n"
+                   "SELECT ?s WHERE { ?s kg:variantOf ?m . ?s nope:x ?o }\n")
+    plain = run("query", str(bad))
+    bound = run("query", str(bad), "-p", "m=kgr:llama")
+    position = re.compile(r"syntax error at line (\d+), column (\d+)")
+    assert plain.exit_code == bound.exit_code == 2
+    assert position.search(plain.output).groups() == position.search(bound.output).groups() == ("3", "49")
+
+
+def test_a_named_query_edited_on_disk_is_read_again(tmp_path):
+    from kgtool.queries import find
+
+    path = tmp_path / "count.rq"
+    path.write_text("# title: one\nSELECT (1 AS ?n) WHERE {}\n")
+    assert find(str(path)).title == "one"
+    path.write_text("# title: the second\nSELECT (2 AS ?n) WHERE {}\n")
+    assert find(str(path)).title == "the second"
+    assert kgtool.run_query(str(path)).rows[0]["n"].value == "2"
+
+
+# --- a page of a long answer -----------------------------------------------------------------
+
+def test_limit_keeps_the_first_rows_in_order_locally_and_remotely(store, oxigraph_endpoint):
+    full = kgtool.run_query("results-with-settings", store=store)
+    assert len(full) > 10 and not full.truncated
+    for kwargs in ({"store": store}, {"endpoint": oxigraph_endpoint}):
+        page = kgtool.run_query("results-with-settings", limit=10, **kwargs)
+        assert page.values() == full.values()[:10], kwargs
+        assert page.truncated and page.variables == full.variables
+        whole = kgtool.run_query("results-with-settings", limit=len(full), **kwargs)
+        assert whole.values() == full.values() and not whole.truncated
+
+
+def test_limit_applies_to_triples_and_not_to_ask(store):
+    graph = kgtool.run_query("model-neighbourhood", store=store)
+    page = kgtool.run_query("model-neighbourhood", store=store, limit=3)
+    assert len(page) == 3 and page.truncated and set(page.triples) <= set(graph.triples)
+    assert kgtool.run_query("is-multimodal", store=store, limit=1).boolean is True
+
+
+@pytest.mark.parametrize("limit", [0, -5, True, 2.5, "10"])
+def test_limit_must_be_a_positive_whole_number(limit, store):
+    with pytest.raises(QueryError, match="limit must be a whole number"):
+        kgtool.run_query("papers", store=store, limit=limit)
+
+
 # --- output formats parse back ---------------------------------------------------------------
 
 def test_formats_parse_back_with_standard_parsers():
@@ -308,3 +358,13 @@ def test_unreachable_endpoint_exit_2():
     url = f"http://127.0.0.1:{free_port()}/sparql"
     result = run("query", "models-by-organization", "--endpoint", url)
     assert result.exit_code == 2 and url in result.output and "cannot connect" in result.output
+
+
+def test_limit_option_prints_the_first_rows_and_says_more_exist():
+    full = list(csv.reader(io.StringIO(run("query", "findings", "-f", "csv").stdout)))
+    cut = run("query", "findings", "-f", "csv", "--limit", "3")
+    assert cut.exit_code == 0, cut.output
+    assert list(csv.reader(io.StringIO(cut.stdout))) == full[:4]  # header and the first three rows
+    assert "showing the first 3 rows; more exist" in cut.stderr
+    whole = run("query", "findings", "-f", "csv", "--limit", str(len(full)))
+    assert "more exist" not in whole.stderr
