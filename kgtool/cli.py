@@ -110,6 +110,19 @@ def data_options(command):
     return command
 
 
+def param_values(items: tuple[str, ...]) -> dict[str, str]:
+    """The -p NAME=VALUE options as a dict (the values are bound later, never pasted into query text)."""
+    from .errors import QueryError
+
+    values = {}
+    for item in items:
+        name, eq, value = item.partition("=")
+        if not eq or not name:
+            raise QueryError(f"-p {item!r}: write parameters as NAME=VALUE")
+        values[name.strip()] = value
+    return values
+
+
 def format_option(command):
     from .results import GRAPH_FORMATS, SELECT_FORMATS
 
@@ -158,13 +171,7 @@ def query(query: str | None, expression: str | None, params: tuple[str, ...], fm
         target = NamedQuery.parse(sys.stdin.read(), "(stdin)")
     else:
         target = query
-    values = {}
-    for item in params:
-        name, eq, value = item.partition("=")
-        if not eq or not name:
-            raise QueryError(f"-p {item!r}: write parameters as NAME=VALUE")
-        values[name.strip()] = value
-    result = run_query(target, values, endpoint=endpoint, infer=infer, extra=extra, timeout=timeout, limit=limit)
+    result = run_query(target, param_values(params), endpoint=endpoint, infer=infer, extra=extra, timeout=timeout, limit=limit)
     try:
         text = render(result, fmt)
     except ValueError as err:

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_FAILED, data_options
-from ..errors import QueryError
+from ..cli import EXIT_FAILED, data_options, param_values
 
 
 def network_options(command):
@@ -41,15 +40,6 @@ def _network(extra, infer, endpoint, timeout, records, include, exclude):
         network = analytics.restrict(network, included, excluded)
     return graph, network
 
-
-def _params(items: tuple[str, ...]) -> dict[str, str]:
-    values = {}
-    for item in items:
-        name, eq, value = item.partition("=")
-        if not eq or not name:
-            raise QueryError(f"-p {item!r}: write parameters as NAME=VALUE")
-        values[name.strip()] = value
-    return values
 
 
 def _table(header: list[str], rows: list[list], numeric: set[int] = frozenset()) -> str:
@@ -88,7 +78,7 @@ def viz(output: str, focus: str | None, depth: int, query: str | None, params: t
     from .. import analytics, visualize
 
     graph = analytics.load_rdf(extra, infer=infer, endpoint=endpoint, timeout=timeout)
-    view = visualize.build_view(graph, focus=focus, depth=depth, query=query, params=_params(params),
+    view = visualize.build_view(graph, focus=focus, depth=depth, query=query, params=param_values(params),
                                 include=include, exclude=exclude, records=records, endpoint=endpoint, timeout=timeout)
     page = visualize.render_view(view)
     size = f"{view.network.number_of_nodes()} entities, {view.network.number_of_edges()} links"

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import data_options
-from ..errors import QueryError
+from ..cli import data_options, param_values
 from ..export import FORMATS, GRAPH_IRI
 
 
@@ -27,15 +26,6 @@ def ontology_option(command):
                         help="Leave out the triples about the ontology's own terms (classes, properties, "
                              "concept schemes): the data alone.")(command)
 
-
-def _parse_params(items: tuple[str, ...]) -> dict[str, str]:
-    values = {}
-    for item in items:
-        name, eq, value = item.partition("=")
-        if not eq or not name:
-            raise QueryError(f"-p {item!r}: write parameters as NAME=VALUE")
-        values[name.strip()] = value
-    return values
 
 
 def _progress(message: str) -> None:
@@ -62,7 +52,7 @@ def export_command(fmt: str | None, output: str, no_ontology: bool, query: str |
 
     fmt = export.format_for(output, fmt)
     graph = export.select_graph(extra, infer=infer, ontology=not no_ontology, query=query,
-                                params=_parse_params(params), endpoint=endpoint, timeout=timeout)
+                                params=param_values(params), endpoint=endpoint, timeout=timeout)
     size = export.write(graph, fmt, output)
     if output != "-":
         _progress(f"wrote {len(graph):,} triples to {output} as {fmt} ({size:,} bytes)")
@@ -118,7 +108,7 @@ def push_command(target: str, graph_store: str | None, update_endpoint: str | No
         raise click.UsageError("push needs --endpoint URL, the store's SPARQL query service")
     if token and user:
         raise click.UsageError("give --user/--password or --token, not both")
-    graph = select_graph(extra, infer=infer, ontology=not no_ontology, query=query, params=_parse_params(params))
+    graph = select_graph(extra, infer=infer, ontology=not no_ontology, query=query, params=param_values(params))
     report = push(graph, endpoint, target=target, update_endpoint=update_endpoint, graph_store=graph_store,
                   credentials=Credentials(user, password, token), add=add, batch_size=batch_size, timeout=timeout,
                   progress=_progress)
@@ -144,6 +134,6 @@ def pull_command(output: str, fmt: str | None, max_size: float, query: str | Non
         raise click.UsageError("pull needs --endpoint URL and --query NAME|FILE")
     if infer or extra:
         raise click.UsageError("--infer and --data apply to the local graph; pull reads from --endpoint")
-    report = pull(endpoint, query, output, fmt=fmt, params=_parse_params(params), timeout=timeout,
+    report = pull(endpoint, query, output, fmt=fmt, params=param_values(params), timeout=timeout,
                   max_bytes=int(max_size * 1024 * 1024))
     _progress(f"wrote {report.triples:,} triples from {endpoint} to {report.path} ({report.size:,} bytes)")
