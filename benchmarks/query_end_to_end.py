@@ -30,7 +30,6 @@ import csv
 import io
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -40,7 +39,7 @@ import time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from machine import machine_info  # benchmarks/machine.py, beside this script
+from common import machine_info, oxigraph_binary, default_bindings  # benchmarks/common.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -77,21 +76,6 @@ sys.stdout.write(result.serialize(format="csv").decode("utf-8"))
 
 
 # ---------------------------------------------------------------------------------------------
-# the machine
-
-
-def oxigraph_binary() -> str:
-    """The oxigraph executable itself, not a pyenv shim (a shim adds ~0.1 s of bash to every call)."""
-    beside = Path(sys.executable).parent / "oxigraph"
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
-    found = shutil.which("oxigraph")
-    if not found:
-        sys.exit("the oxigraph CLI is not installed (pip install oxigraph)")
-    return found
-
-
-# ---------------------------------------------------------------------------------------------
 # helpers
 
 def run(cmd: list[str], **kwargs) -> tuple[float, str]:
@@ -125,23 +109,6 @@ def compare(rows: list[tuple[str, ...]], reference: list[tuple[str, ...]]) -> st
     if numeric_form(rows) == numeric_form(reference):
         return "yes, up to number form (85.0 / 85)"
     return "no" if len(rows) != len(reference) else "no (same count, other values)"
-
-
-def default_bindings(named, store) -> dict:
-    """The query's default parameter values as kgtool binds them (labels resolved on the graph)."""
-    from kgtool.queries import parse_value
-    from kgtool.results import Term
-    from kgtool.sparql import LocalEngine
-
-    bindings = {}
-    for param in named.params:
-        if param.default is None:
-            continue
-        value = parse_value(param.default)
-        if not isinstance(value, Term):
-            value = LocalEngine(store).resolve_label(value, param.name)
-        bindings[param.name] = value
-    return bindings
 
 
 def stats(times: list[float]) -> tuple[float, float]:

@@ -34,7 +34,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from machine import machine_info  # benchmarks/machine.py, beside this script
+from common import machine_info, oxigraph_binary  # benchmarks/common.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -62,17 +62,6 @@ class Run:
     def percentile(self, p: float) -> float:
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000 if ordered else float("nan")
-
-
-def oxigraph_binary() -> str:
-    """The oxigraph executable itself, not a pyenv shim."""
-    beside = Path(sys.executable).parent / "oxigraph"
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
-    found = shutil.which("oxigraph")
-    if not found:
-        sys.exit("the oxigraph CLI is not installed (pip install oxigraph)")
-    return found
 
 
 def free_port() -> int:

@@ -45,7 +45,6 @@ import argparse
 import hashlib
 import json
 import os
-import platform
 import random
 import re
 import resource
@@ -60,7 +59,7 @@ import threading
 import time
 from pathlib import Path
 
-from machine import machine_info  # benchmarks/machine.py, beside this script
+from common import machine_info, default_bindings  # benchmarks/common.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -769,21 +768,6 @@ def is_aggregate(text: str) -> bool:
     body = "\n".join(line.split("#", 1)[0] if not line.lstrip().startswith("PREFIX") else ""
                      for line in text.splitlines())
     return bool(re.search(r"\bGROUP\s+BY\b|\bCOUNT\s*\(", body, re.I))
-
-
-def default_bindings(named, store) -> dict:
-    """The defaults as kgtool binds them; a default given as a label is resolved on the store."""
-    from kgtool.queries import parse_value
-    from kgtool.results import Term
-    from kgtool.sparql import LocalEngine
-
-    bindings = {}
-    for param in named.params:
-        if param.default is None:
-            continue
-        value = parse_value(param.default)
-        bindings[param.name] = value if isinstance(value, Term) else LocalEngine(store).resolve_label(value, param.name)
-    return bindings
 
 
 def default_iris() -> dict[str, list[str]]:

@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from machine import machine_info  # benchmarks/machine.py, beside this script
+from common import machine_info  # benchmarks/common.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

@@ -1,9 +1,12 @@
-"""What machine a benchmark ran on, printed at the top of every benchmark's output."""
+"""What the benchmark scripts share: the machine they ran on (printed at the top of every output), the
+oxigraph executable, and the default parameter values of a named query as kgtool binds them."""
 
 from __future__ import annotations
 
 import os
 import platform
+import shutil
+import sys
 from pathlib import Path
 
 
@@ -37,3 +40,31 @@ def machine_info() -> list[str]:
     return [f"CPU: {cpu}; cores: {os.cpu_count()}; memory: {memory}; load average at start: {load}",
             f"Python {platform.python_version()} ({platform.python_implementation()}), {platform.platform()}",
             "; ".join(versions)]
+
+
+def oxigraph_binary() -> str:
+    """The oxigraph executable itself, not a pyenv shim (a shim adds ~0.1 s of bash to every call)."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which("oxigraph")
+    if not found:
+        sys.exit("the oxigraph CLI is not installed (pip install oxigraph)")
+    return found
+
+
+def default_bindings(named, store) -> dict:
+    """The query's default parameter values as kgtool binds them (labels resolved on the graph)."""
+    from kgtool.queries import parse_value
+    from kgtool.results import Term
+    from kgtool.sparql import LocalEngine
+
+    bindings = {}
+    for param in named.params:
+        if param.default is None:
+            continue
+        value = parse_value(param.default)
+        if not isinstance(value, Term):
+            value = LocalEngine(store).resolve_label(value, param.name)
+        bindings[param.name] = value
+    return bindings
