@@ -853,7 +853,6 @@ def child_kgtool(data: Path, names: list[str], runs: int, slow: float) -> None:
     import pyoxigraph as ox
 
     from kgtool import run_query  # the public API, looked up once as a program would
-    from kgtool.namespaces import PREFIXES
     from kgtool.queries import find
     from kgtool.sparql import with_values
     from kgtool.store import load_store
@@ -868,7 +867,7 @@ def child_kgtool(data: Path, names: list[str], runs: int, slow: float) -> None:
         text = with_values(named.text, default_bindings(named, store))
 
         def direct():
-            answer = store.query(text, prefixes=PREFIXES)
+            answer = store.query(text)
             if isinstance(answer, ox.QueryBoolean):
                 return str(bool(answer)).lower()
             return len([tuple(solution) for solution in answer])  # every solution read, as kgtool does
@@ -888,7 +887,6 @@ def child_pyoxigraph(data: Path, names: list[str], runs: int, slow: float) -> No
     """pyoxigraph alone in its process: its load time and peak memory, each query run once."""
     import pyoxigraph as ox
 
-    from kgtool.namespaces import PREFIXES
     from kgtool.queries import find
     from kgtool.sparql import with_values
 
@@ -901,7 +899,7 @@ def child_pyoxigraph(data: Path, names: list[str], runs: int, slow: float) -> No
         named = find(name)
         text = with_values(named.text, default_bindings(named, store))
         start = time.perf_counter()
-        answer = store.query(text, prefixes=PREFIXES)
+        answer = store.query(text)
         rows = (str(bool(answer)).lower() if isinstance(answer, ox.QueryBoolean)
                 else len([tuple(solution) for solution in answer]))
         emit(event="query", name=name, times=[time.perf_counter() - start], rows=rows, maxrss_mb=maxrss_mb())

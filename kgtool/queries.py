@@ -116,12 +116,24 @@ def _parse_file(path: str, name: str) -> NamedQuery | None:
     return query
 
 
+@functools.lru_cache(maxsize=1024)
+def _catalogue_query(name: str) -> NamedQuery | None:
+    # only the one file: a query should not pay for reading and parsing the whole catalogue; and
+    # only once: the catalogue is package data, which does not change while a program runs (a
+    # query file given by its path is checked for changes on every run)
+    return _parse_file(f"{_queries_root()}{os.sep}{name}.rq", name)
+
+
+def is_query_name(text: str) -> bool:
+    """Whether ``text`` has the form of a catalogue name (leaderboard, checks/<name>)."""
+    return _NAME.fullmatch(text) is not None
+
+
 def find(name_or_path: str) -> NamedQuery:
     """A named query by name, or a .rq file by path; an unknown name lists the closest names. A name
     of the catalogue wins over a file of that name in the working folder (write ./name for the file)."""
-    if _NAME.fullmatch(name_or_path):
-        # only the one file: a query should not pay for reading and parsing the whole catalogue
-        found = _parse_file(os.path.join(_queries_root(), name_or_path + ".rq"), name_or_path)
+    if is_query_name(name_or_path):
+        found = _catalogue_query(name_or_path)
         if found is not None:
             return found
     if name_or_path.endswith(".rq") or os.path.isfile(name_or_path):

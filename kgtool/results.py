@@ -7,6 +7,7 @@ the rows came from the embedded engine or from an endpoint.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
@@ -249,47 +250,57 @@ def render_graph(result: QueryResult, fmt: str) -> str:
 
 def from_oxigraph(term) -> Term:
     """One Oxigraph term as a :class:`Term`."""
-    return TermCache()[term]
+    kind, (named_node, blank_node) = type(term), _node_types()
+    if kind is named_node:
+        return _new_term(Term, ("uri", term.value, None, None))
+    if kind is blank_node:
+        return _new_term(Term, ("bnode", term.value, None, None))
+    language = term.language
+    if language:
+        return _new_term(Term, ("literal", term.value, None, language))
+    datatype = term.datatype.value
+    return _new_term(Term, ("literal", term.value, None if datatype == _XSD_STRING else datatype, None))
 
 
-class TermCache(dict):
-    """Oxigraph terms to :class:`Term` values, each distinct term converted once: a result repeats
-    the same labels, sources and types on many rows, and a lookup costs a fraction of a conversion."""
-
-    def __init__(self):
-        super().__init__()
-        import pyoxigraph
-
-        self._named_node, self._blank_node = pyoxigraph.NamedNode, pyoxigraph.BlankNode
-
-    def __missing__(self, term) -> Term:
-        kind, value = type(term), term.value
-        if kind is self._named_node:
-            fields = ("uri", value, None, None)
-        elif kind is self._blank_node:
-            fields = ("bnode", value, None, None)
-        elif term.language:
-            fields = ("literal", value, None, term.language)
-        else:
-            datatype = term.datatype.value
-            fields = ("literal", value, None if datatype == _XSD_STRING else datatype, None)
-        converted = self[term] = _new_term(Term, fields)  # the tuple's own constructor: no argument parsing
-        return converted
+_new_term = tuple.__new__  # the tuple's own constructor: no argument parsing
 
 
-_new_term = tuple.__new__
+@functools.cache  # pyoxigraph is imported when it is first needed, not with this module
+def _node_types() -> tuple[type, type]:
+    import pyoxigraph as ox
+
+    return ox.NamedNode, ox.BlankNode
 
 
 def rows_from_oxigraph(solutions, variables: list[str]) -> list[dict[str, Term]]:
-    """Oxigraph query solutions as rows, read by position (unbound variables left out)."""
-    terms = TermCache()
-    return [{name: terms[term] for name, term in zip(variables, solution) if term is not None}
-            for solution in solutions]
+    """Oxigraph query solutions as rows, read by position (unbound variables left out). Each distinct
+    term is converted once: a result repeats the same labels, sources and types on many rows, and a
+    lookup costs a fraction of a conversion."""
+    converted: dict = {}
+    known = converted.get
+    rows = []
+    for solution in solutions:
+        row = {}
+        for name, term in zip(variables, solution):
+            if term is not None:
+                value = known(term)
+                if value is None:
+                    value = converted[term] = from_oxigraph(term)
+                row[name] = value
+        rows.append(row)
+    return rows
 
 
 def triples_from_oxigraph(triples) -> list[tuple[Term, Term, Term]]:
-    terms = TermCache()
-    return [(terms[t.subject], terms[t.predicate], terms[t.object]) for t in triples]
+    converted: dict = {}
+
+    def term(t) -> Term:
+        value = converted.get(t)
+        if value is None:
+            value = converted[t] = from_oxigraph(t)
+        return value
+
+    return [(term(t.subject), term(t.predicate), term(t.object)) for t in triples]
 
 
 def to_oxigraph(term: Term):

@@ -146,6 +146,19 @@ def test_unknown_query_lists_closest_names():
     assert result.exit_code == 2 and "did you mean" in result.output and "model-techniques" in result.output
 
 
+def test_a_name_with_a_query_keyword_is_still_a_name():
+    result = run("query", "ask-the-graph")
+    assert result.exit_code == 2 and "no query named 'ask-the-graph'" in result.output
+
+
+def test_query_text_may_use_the_project_prefixes_undeclared(store):
+    declared = kgtool.run_query("PREFIX kg: <https://w3id.org/llmkg/ontology#>\n"
+                                "PREFIX kgr: <https://w3id.org/llmkg/resource/>\n"
+                                "SELECT ?size WHERE { ?size kg:variantOf kgr:llama } ORDER BY ?size", store=store)
+    undeclared = kgtool.run_query("SELECT ?size WHERE { ?size kg:variantOf kgr:llama } ORDER BY ?size", store=store)
+    assert len(declared.rows) == 4 and undeclared.rows == declared.rows
+
+
 def test_syntax_error_names_line_column_and_query(tmp_path):
     bad = tmp_path / "broken.rq"
     bad.write_text("# title: broken\nSELECT ?s WHERE {\n  ?s ?p ?o .\n  FILTER (?o >)\n}\n")
