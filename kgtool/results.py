@@ -7,7 +7,6 @@ the rows came from the embedded engine or from an endpoint.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
@@ -250,11 +249,13 @@ def render_graph(result: QueryResult, fmt: str) -> str:
 
 def from_oxigraph(term) -> Term:
     """One Oxigraph term as a :class:`Term`."""
-    kind, (named_node, blank_node) = type(term), _node_types()
-    if kind is named_node:
-        return _new_term(Term, ("uri", term.value, None, None))
-    if kind is blank_node:
-        return _new_term(Term, ("bnode", term.value, None, None))
+    if not _NODE_KINDS:
+        import pyoxigraph as ox  # when first needed, not with this module
+
+        _NODE_KINDS.update({ox.NamedNode: "uri", ox.BlankNode: "bnode"})
+    kind = _NODE_KINDS.get(type(term))
+    if kind:
+        return _new_term(Term, (kind, term.value, None, None))
     language = term.language
     if language:
         return _new_term(Term, ("literal", term.value, None, language))
@@ -262,14 +263,8 @@ def from_oxigraph(term) -> Term:
     return _new_term(Term, ("literal", term.value, None if datatype == _XSD_STRING else datatype, None))
 
 
+_NODE_KINDS: dict[type, str] = {}  # pyoxigraph's node classes and the kind of Term each becomes
 _new_term = tuple.__new__  # the tuple's own constructor: no argument parsing
-
-
-@functools.cache  # pyoxigraph is imported when it is first needed, not with this module
-def _node_types() -> tuple[type, type]:
-    import pyoxigraph as ox
-
-    return ox.NamedNode, ox.BlankNode
 
 
 def rows_from_oxigraph(solutions, variables: list[str]) -> list[dict[str, Term]]:
