@@ -149,7 +149,8 @@ def list_queries(show_all: bool) -> None:
 @click.argument("query", required=False)
 @click.option("-e", "--expression", metavar="SPARQL", help="Run this SPARQL text.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A parameter value: an IRI, a prefixed name, a literal, or a label (repeatable).")
+              help="A parameter value: an IRI, a prefixed name, a literal, or a label (repeatable); "
+                   "NAME= (empty) leaves it unbound.")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N",
               help="Show at most N rows (or triples); a note on stderr says when more exist.")
 @format_option

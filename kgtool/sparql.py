@@ -118,12 +118,13 @@ def bind_parameters(named: NamedQuery, given: Mapping[str, str | Term], engine: 
     bindings: dict[str, Term] = {}
     for name in declared or given:
         value = given.get(name)
-        if value is None and name in declared:
-            param = declared[name]
-            if param.required:
+        # no value: the default; an empty value (-p model=): none, so the query answers for every value
+        if value is None or value == "":
+            param = declared.get(name)
+            if param is not None and param.required:
                 raise QueryError(f"query {named.name} needs the parameter {name!r} ({param.description}); "
                                  f"for example: {named.example()}")
-            value = param.default
+            value = param.default if value is None and param is not None else None
         if value is None:
             continue
         term = value if isinstance(value, Term) else parse_value(value)

@@ -141,6 +141,17 @@ def test_missing_parameter_says_which_and_shows_an_example():
     assert ok.exit_code == 0 and "llama-65b" in ok.output
 
 
+def test_an_empty_value_leaves_a_parameter_unbound(store):
+    one = kgtool.run_query("findings", store=store)
+    every = kgtool.run_query("findings", {"model": ""}, store=store)
+    assert {row["model"].value for row in one.rows} == {"https://w3id.org/llmkg/resource/palm"}
+    models = {row["model"].value.rsplit("/", 1)[-1] for row in every.rows}
+    assert {"palm", "blip-2", "gpt-3", "llama", "flamingo"} <= models
+    assert {row["finding"] for row in one.rows} < {row["finding"] for row in every.rows}
+    needed = run("query", str(Path(__file__).parent / "data" / "needs-model.rq"), "-p", "model=")
+    assert needed.exit_code == 2 and "needs the parameter 'model'" in needed.output
+
+
 def test_unknown_query_lists_closest_names():
     result = run("query", "model-technique")
     assert result.exit_code == 2 and "did you mean" in result.output and "model-techniques" in result.output
