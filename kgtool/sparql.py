@@ -194,7 +194,7 @@ class LocalEngine(_Engine):
 
     def _query(self, text: str):
         # a query that declares its prefixes (every named query does) is parsed as it is: handing
-        # the engine the project's prefixes costs a fifth of a small query's time. A query that
+        # the engine the project's prefixes costs a quarter of a small query's time. A query that
         # fails to parse alone is parsed again with them, and its error, if any, is that parse's.
         try:
             return self.store.query(text)
