@@ -32,12 +32,17 @@ def only_from(server, requests: list[str]) -> list[str]:
     return [url for url in requests if not url.startswith(server.url) and not url.startswith(("data:", "blob:"))]
 
 
-def test_query_page_runs_a_named_query_and_draws_rows_and_graph(server, store, page, tmp_path):
-    view = page.page
+def open_example(server, view, name: str, shows: str) -> None:
+    """The query page with the named query ``name`` chosen; ``shows`` is a text its query contains."""
     view.goto(f"{server.url}/")
     view.wait_for_function("() => document.getElementById('editor').value.includes('SELECT')")
-    view.select_option("#example", "leaderboard")
-    view.wait_for_function("() => document.getElementById('editor').value.includes('/coqa>')")
+    view.select_option("#example", name)
+    view.wait_for_function("text => document.getElementById('editor').value.includes(text)", arg=shows)
+
+
+def test_query_page_runs_a_named_query_and_draws_rows_and_graph(server, store, page, tmp_path):
+    view = page.page
+    open_example(server, view, "leaderboard", shows="/coqa>")
     view.fill("#param-benchmark", "TriviaQA")
     view.click("#run")
     view.wait_for_selector("#table-view table tbody tr")
@@ -66,10 +71,7 @@ def test_query_page_runs_a_named_query_and_draws_rows_and_graph(server, store, p
 
 def test_a_graph_query_and_an_error_on_the_query_page(server, page):
     view = page.page
-    view.goto(f"{server.url}/")
-    view.wait_for_function("() => document.getElementById('editor').value.includes('SELECT')")
-    view.select_option("#example", "model-neighbourhood")
-    view.wait_for_function("() => document.getElementById('editor').value.includes('CONSTRUCT')")
+    open_example(server, view, "model-neighbourhood", shows="CONSTRUCT")
     view.click("#run")
     view.wait_for_function("() => /triples in/.test(document.getElementById('status').textContent)")
     assert view.locator("#table-view thead th").all_inner_texts() == ["subject", "predicate", "object"]
@@ -85,10 +87,7 @@ def test_a_graph_query_and_an_error_on_the_query_page(server, page):
 
 def test_an_entity_page_opens_from_the_results(server, page):
     view = page.page
-    view.goto(f"{server.url}/")
-    view.wait_for_function("() => document.getElementById('editor').value.includes('SELECT')")
-    view.select_option("#example", "models-by-organization")
-    view.wait_for_function("() => document.getElementById('editor').value.includes('?org')")
+    open_example(server, view, "models-by-organization", shows="?org")
     view.click("#run")
     view.wait_for_selector("#table-view table tbody tr")
     view.click("#table-view a[title='https://w3id.org/llmkg/resource/llama'] >> nth=0")
