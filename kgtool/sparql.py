@@ -117,15 +117,15 @@ def bind_parameters(named: NamedQuery, given: Mapping[str, str | Term], engine: 
                          f"its parameters are {', '.join(str(p) for p in named.params)}")
     bindings: dict[str, Term] = {}
     for name in declared or given:
-        value = given.get(name)
-        # no value: the default; an empty value (-p model=): none, so the query answers for every value
-        if value is None or value == "":
-            param = declared.get(name)
+        value, param = given.get(name), declared.get(name)
+        if value == "":  # -p NAME= : unbound, so that the query answers for every value
+            value = None
+        elif value is None and param is not None:
+            value = param.default
+        if value is None:
             if param is not None and param.required:
                 raise QueryError(f"query {named.name} needs the parameter {name!r} ({param.description}); "
                                  f"for example: {named.example()}")
-            value = param.default if value is None and param is not None else None
-        if value is None:
             continue
         term = value if isinstance(value, Term) else parse_value(value)
         bindings[name] = term if isinstance(term, Term) else engine.resolve_label(term, name)
