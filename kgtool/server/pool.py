@@ -102,6 +102,7 @@ class WorkerPool:
         self._busy: set[_Worker] = set()
         self._update_lock = asyncio.Lock()
         self._closed = False
+        self.network = "not started"  # whether the workers can open connections, as the last one started says
 
     # -- life cycle ------------------------------------------------------------------------------
 
@@ -135,6 +136,7 @@ class WorkerPool:
         if not ready.startswith(b'{"ready"'):
             await worker.kill()
             raise PoolError(f"a query worker could not load {data} (exit status {process.returncode})")
+        self.network = json.loads(ready).get("network", "not isolated")
         return worker
 
     def _replace(self, worker: _Worker) -> None:
