@@ -4,6 +4,7 @@ process for SPARQLWrapper, rdflib's SPARQLStore and the safety cases."""
 from __future__ import annotations
 
 import csv
+import http.client
 import io
 import json
 import socket
@@ -514,7 +515,7 @@ def test_vis_network_comes_from_the_installed_pyvis(client):
 
 @pytest.fixture(scope="module")
 def server():
-    with running_server("--timeout", "3", "--workers", "2", "--worker-memory-mb", "512",
+    with running_server("--timeout", "3", "--workers", "2", "--worker-memory-mb", "512", "--client-timeout", "1",
                         str(DATA / "ambiguous.ttl"), str(DATA / "hostile.ttl")) as server:
         yield server
 
@@ -673,6 +674,95 @@ def test_the_server_still_answers_after_hostile_queries(server):
     assert status == 400 and b"levels deep" in body
     status, body = fetch(query_url(server, SIZES))
     assert status == 200 and len(json.loads(body)["results"]["bindings"]) > 20
+
+
+def test_a_flood_of_url_parameters_is_refused_at_once_while_an_ask_is_answered(server):
+    port = int(server.url.rsplit(":", 1)[1])
+    flood = "/sparql?" + "&".join(f"p{i}=1" for i in range(20_000))
+    assert len(flood) > 160_000
+    assert fetch(query_url(server, "ASK {}"))[0] == 200  # every worker is up
+    asked = {}
+
+    def ask():
+        started = time.monotonic()
+        status, body = fetch(query_url(server, "ASK { kgr:llama ?p ?o }"))
+        asked.update(status=status, body=body, seconds=time.monotonic() - started)
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    started = time.monotonic()
+    connection.request("GET", flood)
+    concurrent = threading.Thread(target=ask)
+    concurrent.start()
+    response = connection.getresponse()
+    body = response.read()
+    refused_after = time.monotonic() - started
+    concurrent.join()
+    connection.close()
+    assert response.status == 400 and b"the URL has 20,000 parameters; the limit is 100" in body
+    assert refused_after < 0.05, refused_after
+    assert asked["status"] == 200 and json.loads(asked["body"])["boolean"] is True
+    assert asked["seconds"] < 0.1, asked["seconds"]
+    # a URL too long for any query the endpoint accepts is refused as such
+    status, body = fetch(query_url(server, "ASK {}\n#" + "x" * 250_000))
+    assert status == 414 and b"bytes long; the limit is 200,704 bytes" in body
+
+
+def test_the_descriptions_name_the_bound_address_never_the_host_header(server):
+    from rdflib import URIRef
+
+    headers = {"Host": "attacker.example", "Accept": "text/turtle"}
+    status, void = fetch(f"{server.url}/.well-known/void", headers=headers)
+    assert status == 200 and b"attacker.example" not in void
+    endpoint = rdf(void, "turtle").value(URIRef("https://w3id.org/llmkg/"), URIRef("http://rdfs.org/ns/void#sparqlEndpoint"))
+    assert endpoint == URIRef(f"{server.url}/sparql")
+    status, service = fetch(server.sparql, headers=headers)
+    assert status == 200 and b"attacker.example" not in service
+    assert set(rdf(service, "turtle").objects(predicate=_sd("endpoint"))) == {URIRef(f"{server.url}/sparql")}
+
+
+def test_the_descriptions_name_the_public_url_when_one_is_set(store):
+    from rdflib import URIRef
+
+    with _client(store, workers=1, public_url="https://kg.example.org/llm/") as client:
+        void = rdf(client.get("/.well-known/void", headers={"Host": "attacker.example"}).content, "turtle")
+        service = rdf(client.get("/sparql", headers={"Accept": "text/turtle", "Host": "attacker.example"}).content,
+                      "turtle")
+    assert set(void.objects(predicate=URIRef("http://rdfs.org/ns/void#sparqlEndpoint"))) == {
+        URIRef("https://kg.example.org/llm/sparql")}
+    assert set(service.objects(predicate=_sd("endpoint"))) == {URIRef("https://kg.example.org/llm/sparql")}
+
+
+def test_slow_and_silent_clients_are_disconnected(server):
+    port = int(server.url.rsplit(":", 1)[1])
+    silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(200)]  # connect, send nothing
+    trickling = socket.create_connection(("127.0.0.1", port))
+    head = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"y" * 100
+    started = time.monotonic()
+    try:
+        for byte in head:  # one byte every 50 ms: the head is never complete
+            try:
+                trickling.send(bytes([byte]))
+            except OSError:
+                break
+            time.sleep(0.05)
+            if time.monotonic() - started > 4:
+                break
+        trickled_for = time.monotonic() - started
+        closed = 0
+        for connection in [*silent, trickling]:
+            connection.settimeout(max(0.1, 3 - (time.monotonic() - started)))
+            try:
+                closed += connection.recv(1) == b""
+            except TimeoutError:
+                pass
+            except ConnectionResetError:
+                closed += 1
+    finally:
+        for connection in [*silent, trickling]:
+            connection.close()
+    assert closed == 201, f"{closed} of 201 slow connections closed by the server"
+    assert trickled_for < 2, trickled_for  # the server cut the trickle at its 1 s client timeout
+    assert fetch(query_url(server, "ASK {}"))[0] == 200  # and still answers
 
 
 # --- the serve command's own checks -------------------------------------------------------------
