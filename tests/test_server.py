@@ -651,13 +651,68 @@ def test_a_trivial_query_is_not_blocked_by_heavy_ones(server):
         latencies.append(time.monotonic() - started)
         answered.append(time.monotonic())
         assert status == 200 and json.loads(body)["boolean"] is True
-    third = fetch(query_url(server, HEAVY))  # one long query more than the server runs at once
+    third = fetch(query_url(server, HEAVY.replace("?i", "?third")))  # one long query more than the server runs
     for thread in threads:
         thread.join()
     assert all(heavy[i][0] == 504 for i in heavy)
     assert max(answered) < min(finished for _, _, finished in heavy.values())  # answered while both ran
     assert statistics.median(latencies) < 0.1, latencies
     assert third[0] == 503 and b"long queries are running already" in third[1]
+
+
+def _nice_of(pid: int) -> set[int]:
+    import os
+
+    values = set()
+    for thread in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            values.add(os.getpriority(os.PRIO_PROCESS, int(thread.name)))
+        except OSError:  # a thread that ended meanwhile
+            continue
+    return values
+
+
+def test_long_queries_yield_the_processor_and_a_repeated_one_never_takes_the_reserve(server):
+    assert len(wait_for_workers(server, 3)) == 3
+    heavy_text = HEAVY.replace("?i", "?repeated")
+    answers: dict[int, tuple] = {}
+
+    def run_heavy(index):
+        answers[index] = fetch(query_url(server, heavy_text)) + (time.monotonic(),)
+
+    first = [threading.Thread(target=run_heavy, args=(i,)) for i in range(2)]
+    for thread in first:
+        thread.start()
+    time.sleep(1.0)  # both run long now, at the lowest priority
+    workers = server.worker_pids()
+    nice = {pid: _nice_of(pid) for pid in workers}
+    assert sorted(nice.values(), key=max) == [{0}, {19}, {19}], nice  # every thread of the two long ones
+    again = [threading.Thread(target=run_heavy, args=(i,)) for i in range(2, 4)]  # the same text, known as long
+    for thread in again:
+        thread.start()
+    time.sleep(0.3)
+    latencies, answered = [], []
+    for _ in range(7):
+        started = time.monotonic()
+        status, body = fetch(query_url(server, "ASK { kgr:llama ?p ?o }"))
+        latencies.append(time.monotonic() - started)
+        answered.append(time.monotonic())
+        assert status == 200 and json.loads(body)["boolean"] is True
+    for thread in first + again:
+        thread.join()
+    assert statistics.median(latencies) < 0.1, latencies
+    assert max(answered) < min(answers[i][2] for i in (0, 1))  # answered while the first two ran
+    assert [answers[i][0] for i in (0, 1)] == [504, 504]
+    # the repeats waited for a long slot instead of taking the reserve, and were stopped at their deadline
+    assert {answers[i][0] for i in (2, 3)} <= {503, 504}, answers
+    assert min(answers[i][2] for i in (2, 3)) >= min(answers[i][2] for i in (0, 1))
+    deadline = time.monotonic() + 10  # stopped workers are being replaced meanwhile
+    while time.monotonic() < deadline:
+        after = {pid: _nice_of(pid) for pid in wait_for_workers(server, 3)}
+        if set().union(*after.values()) == {0}:
+            break
+        time.sleep(0.2)
+    assert set().union(*after.values()) == {0}, after  # no worker stays at the lowest priority
 
 
 def test_a_query_that_needs_too_much_memory_stops_only_its_worker(server):
