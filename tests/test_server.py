@@ -827,6 +827,7 @@ def test_slow_and_silent_clients_are_disconnected(server):
     (["--allow-update"], {"KGTOOL_UPDATE_TOKEN": "short"}, "shorter than 16 characters"),
     (["--cors-origin", "*"], {}, "'*' is not allowed"),
     (["--no-bundled"], {}, "--no-bundled needs DATA files"),
+    (["--public-url", "example.org/kg"], {}, "give an http:// or https:// URL without query or fragment"),
 ])
 def test_serve_refuses_unsafe_or_empty_settings(args, env, message):
     from click.testing import CliRunner
