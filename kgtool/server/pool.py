@@ -9,7 +9,7 @@ so a short query always finds a worker that no long query holds. A long query be
 stopped and told that the server is busy.
 
 Short queries also come first for the processor and for the reserve: a long query's worker is moved
-to the lowest scheduling priority (nice 19) for as long as the query runs, and a text that ran long
+to a low scheduling priority (nice 10) for as long as the query runs, and a text that ran long
 before (remembered for the last :data:`REMEMBERED` such texts) counts as long from its start: it waits
 for a free long slot and never takes a worker while that would leave fewer than ``reserve`` idle.
 A client that loops a hostile query thus holds at most a long slot, never the reserve.
@@ -35,7 +35,7 @@ from ..errors import KgtoolError, QueryError
 log = logging.getLogger("kgtool.server")
 
 STARTUP_SECONDS = 120.0  # a worker loads the whole data before it is ready
-LONG_QUERY_NICE = 19     # the scheduling priority of a worker while it runs a long query
+LONG_QUERY_NICE = 10     # a long query's priority: a tenth of the processor beside a short one, not starved by the rest
 REMEMBERED = 1024        # how many texts of long queries the pool remembers
 
 
