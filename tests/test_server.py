@@ -720,6 +720,30 @@ def test_long_queries_yield_the_processor_and_a_repeated_one_never_takes_the_res
     assert set().union(*after.values()) == {0}, after  # no worker stays at the lowest priority
 
 
+def test_a_text_that_ran_long_is_remembered_until_it_runs_short_again(tmp_path):
+    import asyncio
+
+    from kgtool.server.pool import WorkerPool
+
+    data = tmp_path / "data.nq"
+    data.write_text("<urn:x:s> <urn:x:p> <urn:x:o> .\n", encoding="utf-8")
+    request = {"op": "query", "text": "ASK { ?s ?p ?o }", "max_bytes": 1000, "solutions_format": "JSON"}
+
+    async def scenario():
+        pool = WorkerPool(data, workers=1, reserve=1, slow_after=0.0)  # every query counts as long
+        await pool.start()
+        try:
+            await pool.run(request, 10)
+            remembered = request["text"] in pool._long_texts
+            pool.slow_after = 10.0  # now it is short
+            await pool.run(request, 10)
+            return remembered, request["text"] in pool._long_texts
+        finally:
+            await pool.close()
+
+    assert asyncio.run(scenario()) == (True, False)
+
+
 def test_a_query_that_needs_too_much_memory_stops_only_its_worker(server):
     assert len(wait_for_workers(server, 3)) == 3
     status, body = fetch(query_url(server, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?d"))

@@ -10,8 +10,9 @@ stopped and told that the server is busy.
 
 Short queries also come first for the processor and for the reserve: a long query's worker is moved
 to a low scheduling priority (nice 10) for as long as the query runs, and a text that ran long
-before (remembered for the last :data:`REMEMBERED` such texts) counts as long from its start: it waits
-for a free long slot and never takes a worker while that would leave fewer than ``reserve`` idle.
+before (remembered for the last :data:`REMEMBERED` such texts, until it runs short again) counts as long
+from its start: it waits for a free long slot and never takes a worker while that would leave fewer than
+``reserve`` idle.
 A client that loops a hostile query thus holds at most a long slot, never the reserve.
 
 An update runs in one worker, which then writes the whole store to a new N-Quads file; every worker
@@ -274,6 +275,7 @@ class WorkerPool:
         worker = await self._acquire(deadline, counted_long)
         if counted_long:
             worker.set_nice(LONG_QUERY_NICE)
+        started = time.monotonic()
         call = asyncio.ensure_future(worker.call(request))
         try:
             done, _ = await asyncio.wait({call}, timeout=min(self.slow_after, max(0.0, deadline - time.monotonic())))
@@ -304,6 +306,8 @@ class WorkerPool:
             if counted_long:
                 self._long -= 1
                 self._hand_out()  # a long slot is free: a waiting long query may start
+        if time.monotonic() - started < self.slow_after:
+            self._long_texts.pop(text, None)  # it ran long on a busy machine once: short again now
         if "error" in header:
             if request.get("op") == "update":
                 self._replace(worker)  # a failed update may have changed part of the worker's store
