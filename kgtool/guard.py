@@ -11,10 +11,10 @@ The checks read the query with a tokenizer that follows the SPARQL 1.1 grammar's
 IRIs, comments, variables, prefixed names, keywords), so that a keyword inside a string or a comment
 is not mistaken for one. Oxigraph's parser matches keywords in any case and glued to the next token
 (``SERVICESILENT<x>``, ``trueSERVICE``), so the rule for the keywords that reach out is conservative:
-anywhere outside a string, an IRI, a comment, a variable name or the local part of a prefixed name,
-``SERVICE`` and ``LOAD`` are refused, and ``FROM``, ``NAMED`` and ``USING`` are allowed only as words of
-their own (then the graph they name must be in the store). The text is checked twice, as written and
-with its ``\\u`` escapes decoded, and refused if either reading breaks a rule.
+anywhere outside a string, an IRI, a comment, a variable, a blank node label or the local part of a
+prefixed name, ``SERVICE`` and ``LOAD`` are refused, and ``FROM``, ``NAMED`` and ``USING`` are allowed
+only as words of their own (then the graph they name must be in the store). The text is checked twice,
+as written and with its ``\\u`` escapes decoded, and refused if either reading breaks a rule.
 """
 
 from __future__ import annotations

@@ -12,8 +12,7 @@ Short queries also come first for the processor and for the reserve: a long quer
 to a low scheduling priority (nice 10) for as long as the query runs, and a text that ran long
 before (remembered for the last :data:`REMEMBERED` such texts, until it runs short again) counts as long
 from its start: it waits for a free long slot and never takes a worker while that would leave fewer than
-``reserve`` idle.
-A client that loops a hostile query thus holds at most a long slot, never the reserve.
+``reserve`` idle. A client that loops a hostile query thus holds at most a long slot, never the reserve.
 
 An update runs in one worker, which then writes the whole store to a new N-Quads file; every worker
 started afterwards loads that file, and the workers that hold the old data are replaced as soon as
