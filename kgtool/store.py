@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import resources
+from . import resources, tables
 from .errors import DataError, KgtoolError
 from .namespaces import PREFIXES
 
@@ -25,8 +25,8 @@ _OXIGRAPH_FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".nq": "N_QUADS", ".t
 
 
 def parse_file(path: str | Path, graph: "Graph | None" = None) -> "Graph":
-    """Parse one RDF file into ``graph`` (a new graph when None). A syntax error raises
-    :class:`DataError` naming the file, line and column."""
+    """Parse one RDF file or results table (:mod:`kgtool.tables`) into ``graph`` (a new graph when
+    None). A syntax error raises :class:`DataError` naming the file, line and column."""
     from rdflib import Graph
     from rdflib.plugins.parsers.notation3 import BadSyntax
     from rdflib.util import guess_format
@@ -35,6 +35,8 @@ def parse_file(path: str | Path, graph: "Graph | None" = None) -> "Graph":
     graph = Graph() if graph is None else graph
     if not path.is_file():
         raise KgtoolError(f"{path}: no such file")
+    if tables.is_table(path):  # a results table: compiled, then read like any N-Triples
+        return graph.parse(data=tables.compile_table(path).ntriples(), format="nt")
     fmt = guess_format(str(path)) or "turtle"
     try:
         graph.parse(path, format=fmt)
@@ -60,6 +62,12 @@ def bundled_files(ontology: bool = True, data: bool = True) -> list[Path]:
     if data:
         files += resources.data_files()
     return files
+
+
+def rdf_files(files: Iterable[str | Path]) -> list[Path]:
+    """The files as any RDF tool reads them: each results table replaced by its compiled N-Triples
+    (cached, :func:`kgtool.tables.ntriples_file`)."""
+    return [tables.ntriples_file(p) if tables.is_table(p) else Path(p) for p in files]
 
 
 def load_graph(
@@ -146,6 +154,9 @@ def load_store(extra: Iterable[str | Path] = (), *, bundled: bool = True, infer:
     for path in files:
         if not path.is_file():
             raise KgtoolError(f"{path}: no such file")
+        if tables.is_table(path):
+            store.extend(tables.compile_table(path).quads())
+            continue
         fmt = getattr(pyoxigraph.RdfFormat, _OXIGRAPH_FORMATS.get(path.suffix.lower(), "TURTLE"))
         try:
             store.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
