@@ -12,9 +12,12 @@ Slugs name resources (``gpt-3-175b`` is ``kgr:gpt-3-175b``); ``setting``, ``unit
 ontology/schemes.ttl. ``source`` may name several documents, separated by spaces.
 
 A row's result IRI is ``result/{model}/{benchmark}[@{split}]/{setting}[-{shots}]/{metric}/{source}``
-(the first source), unless ``id`` gives one. Every cell is a checked slug or code, so two rows get the
-same IRI only when they state the same number twice; that is an error naming both lines. Every error
-names the file, line and column of the cell at fault.
+(the first source), followed by ``/table-{n}`` when the locator names a table (``Table 3.2`` gives
+``table-3.2``, ``Table H.1`` gives ``table-h.1``: the first table the locator names), unless ``id`` gives
+one. A paper may print the same cell in two tables (a summary table and its appendix); the table keeps
+them apart. Every cell is a checked slug or code, so two rows get the same IRI only when they state the
+same number twice; that is an error naming both lines. Every error names the file, line and column of
+the cell at fault.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ _DOCUMENT = re.compile(r"[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*\Z")  # web
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
 _COUNT = re.compile(r"[0-9]+\Z")
 _RESULT_ID = re.compile(r"result/[a-z0-9][a-z0-9._@-]*(/[a-z0-9][a-z0-9._@-]*)+\Z")
+_TABLE = re.compile(r"\bTable\s+([A-Z](?:\.[0-9]+)?|[A-Z]?[0-9]+(?:\.[0-9]+)?)")  # "Table 3.2", "Table H.1"
 _SHOTS_OF_SETTING = {"zero-shot": 0, "one-shot": 1}  # settings whose name fixes the number of shots
 
 
@@ -263,7 +267,7 @@ class _Compiler:
         setting = get("setting")
         iri = KGR + (id_ or "/".join((
             "result", get("model"), get("benchmark") + (f"@{get('split')}" if get("split") else ""),
-            setting + (f"-{int(shots)}" if shots else ""), get("metric"), sources[0])))
+            setting + (f"-{int(shots)}" if shots else ""), get("metric"), sources[0], *_table_part(get("locator")))))
         if iri in self.ids:
             self._error(cells, "id" if id_ else "model",
                         f"the same result as line {self.ids[iri]} (<{iri}>): model, benchmark, split, metric, "
@@ -339,6 +343,12 @@ class _Compiler:
         add(ox.Triple(subject, p("locator"), ox.Literal(get("locator"))))
         if get("note"):
             add(ox.Triple(subject, p("note"), ox.Literal(get("note"), language="en")))
+
+
+def _table_part(locator: str) -> tuple[str, ...]:
+    """``("table-3.2",)`` for a locator that names a table, else nothing (see the module docstring)."""
+    match = _TABLE.search(locator)
+    return (f"table-{match.group(1).lower()}",) if match else ()
 
 
 def _field_places(raw: str, delimiter: str, first_line: int) -> list[tuple[int, int]]:

@@ -18,10 +18,11 @@ from kgtool.errors import DataError
 from kgtool.namespaces import KG, KGR
 
 HEADER = "model,benchmark,split,metric,setting,shots,value,qualifier,upper,unit,origin,cites,source,locator,note\n"
-MMLU = 'gpt-4,mmlu,,accuracy,few-shot,5,86.4,,,percent,measured,,arxiv-2303.08774,"Table 2, row MMLU",\n'
-MMLU_IRI = KGR + "result/gpt-4/mmlu/few-shot-5/accuracy/arxiv-2303.08774"
+# a user's own result: the bundled graph holds no MMLU result of GPT-2
+MMLU = 'gpt-2,mmlu,,accuracy,few-shot,5,86.4,,,percent,measured,,arxiv-2303.08774,"Table 2, row MMLU",\n'
+MMLU_IRI = KGR + "result/gpt-2/mmlu/few-shot-5/accuracy/arxiv-2303.08774/table-2"
 ASK_MMLU = ("PREFIX kg: <https://w3id.org/llmkg/ontology#> PREFIX kgr: <https://w3id.org/llmkg/resource/> "
-            "ASK { ?r kg:evaluatedModel kgr:gpt-4 ; kg:benchmark kgr:mmlu ; kg:value 86.4 ; kg:shots 5 }")
+            "ASK { ?r kg:evaluatedModel kgr:gpt-2 ; kg:benchmark kgr:mmlu ; kg:value 86.4 ; kg:shots 5 }")
 
 
 def write(tmp_path: Path, body: str, name: str = "my-results.csv") -> Path:
@@ -50,8 +51,8 @@ def test_a_row_becomes_a_result_with_every_property(tmp_path):
     from kgtool.store import parse_file
 
     graph = parse_file(path)
-    first = URIRef(KGR + "result/gpt-4/uniform-bar-exam/unknown/percentile/arxiv-2303.08774")
-    second = URIRef(KGR + "result/rag/triviaqa@test/fine-tuned/accuracy/arxiv-2005.14165")
+    first = URIRef(KGR + "result/gpt-4/uniform-bar-exam/unknown/percentile/arxiv-2303.08774/table-1")
+    second = URIRef(KGR + "result/rag/triviaqa@test/fine-tuned/accuracy/arxiv-2005.14165/table-3.3")
     assert graph.value(first, URIRef(KG + "setting")) == URIRef(KGR + "unknown-setting")
     assert graph.value(first, URIRef(KG + "qualifier")) == URIRef(KGR + "qualifier/range")
     assert graph.value(first, URIRef(KG + "upperValue")).toPython() == 100
@@ -83,6 +84,14 @@ def test_the_iri_tells_apart_split_shots_and_source(tmp_path):
     assert len(compiled.rows) == 4
 
 
+def test_the_same_cell_in_two_tables_is_two_results_told_apart_by_the_table(tmp_path):
+    row = "gpt-3-175b,lambada,test,accuracy,zero-shot,0,76.2,,,percent,measured,,arxiv-2005.14165,{},\n"
+    compiled = tables.compile_table(write(tmp_path, HEADER + row.format('"Table 3.2, row GPT-3 Zero-Shot"')
+                                          + row.format('"Table H.1, row LAMBADA"') + row.format("§3.1.2")))
+    base = KGR + "result/gpt-3-175b/lambada@test/zero-shot-0/accuracy/arxiv-2005.14165"
+    assert list(compiled.rows) == [base + "/table-3.2", base + "/table-h.1", base]
+
+
 def test_two_rows_for_the_same_number_are_an_error_naming_both_lines(tmp_path):
     path = write(tmp_path, HEADER + MMLU + MMLU.replace("86.4", "86.5"))
     error = error_of(path)
@@ -106,7 +115,7 @@ def test_an_id_used_twice_is_an_error(tmp_path):
     (MMLU.replace("86.4,,,", "86.4,,90,"), 39, "upper: an upper end is given only with the qualifier range"),
     (MMLU.replace("few-shot,5", "zero-shot,5"), 32, "shots: 5 shots contradict the setting zero-shot"),
     (MMLU.replace(",measured,", ",,"), 48, "origin: required, but empty"),
-    (MMLU.replace("gpt-4,", "GPT 4,"), 1, "model: 'GPT 4' is not a slug"),
+    (MMLU.replace("gpt-2,", "GPT 2,"), 1, "model: 'GPT 2' is not a slug"),
 ])
 def test_each_bad_cell_is_named_by_file_line_and_column(tmp_path, row, column, message):
     path = write(tmp_path, HEADER + "\n" + row)  # a blank line first: line numbers count it
@@ -184,7 +193,7 @@ def test_viz_with_data_csv(mine, tmp_path):
     out = tmp_path / "view.html"
     result = run("viz", "--query", "leaderboard", "-p", "benchmark=kgr:mmlu", "--data", str(mine), "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert "gpt-4 on mmlu, 5-shot, accuracy (arxiv-2303.08774): 86.4 percent" in out.read_text(encoding="utf-8")
+    assert "gpt-2 on mmlu, 5-shot, accuracy (arxiv-2303.08774): 86.4 percent" in out.read_text(encoding="utf-8")
 
 
 def test_serve_sees_a_table(mine):
@@ -207,7 +216,7 @@ def test_validate_a_table_against_the_bundled_graph(mine):
 
 
 def test_validate_names_the_row_of_an_unknown_slug(tmp_path):
-    path = write(tmp_path, HEADER + MMLU + MMLU.replace("gpt-4,mmlu", "gpt-5,mmlu"))
+    path = write(tmp_path, HEADER + MMLU + MMLU.replace("gpt-2,mmlu", "gpt-5,mmlu"))
     result = run("validate", str(path))
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if "gpt-5" in line]
