@@ -36,7 +36,7 @@ def parse_file(path: str | Path, graph: "Graph | None" = None) -> "Graph":
     if not path.is_file():
         raise KgtoolError(f"{path}: no such file")
     if tables.is_table(path):  # a results table: compiled, then read like any N-Triples
-        return graph.parse(data=tables.compile_table(path).ntriples(), format="nt")
+        return graph.parse(data=tables.ntriples(path), format="nt")
     fmt = guess_format(str(path)) or "turtle"
     try:
         graph.parse(path, format=fmt)
@@ -155,7 +155,7 @@ def load_store(extra: Iterable[str | Path] = (), *, bundled: bool = True, infer:
         if not path.is_file():
             raise KgtoolError(f"{path}: no such file")
         if tables.is_table(path):
-            store.extend(tables.compile_table(path).quads())
+            store.load(tables.ntriples(path), format=pyoxigraph.RdfFormat.N_TRIPLES)
             continue
         fmt = getattr(pyoxigraph.RdfFormat, _OXIGRAPH_FORMATS.get(path.suffix.lower(), "TURTLE"))
         try:

@@ -301,7 +301,7 @@ def test_stats_command(network):
             break
         name, count = line.rsplit(None, 1)
         counts[name.strip()] = int(count)
-    assert counts["technique"] == 61 and sum(counts.values()) == network.number_of_nodes()
+    assert counts["technique"] == 62 and sum(counts.values()) == network.number_of_nodes()
 
 
 def test_stats_exclude_and_include(network):
