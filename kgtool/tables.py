@@ -109,37 +109,14 @@ def ntriples_file(path: str | Path) -> Path:
     """The compiled table as an N-Triples file in the user's cache, for tools that read only RDF (the
     oxigraph command, plain rdflib). Keyed by the table's content and the closed schemes' codes, so an
     edit to either compiles afresh; a bad table raises :class:`TableError` as :func:`compile_table` does."""
-    import hashlib
-    import os
-    import tempfile
-
     from . import __version__, resources
+    from .cache import cached_file
 
     path = Path(path)
     if not path.is_file():
         raise KgtoolError(f"{path}: no such file")
-    digest = hashlib.sha256(f"kgtool {__version__} results table".encode())
-    digest.update((resources.ontology_dir() / "schemes.ttl").read_bytes())
-    digest.update(path.read_bytes())
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kgtool"
-    target = cache / f"table-{digest.hexdigest()[:32]}.nt"
-    if target.is_file():
-        return target
-    data = compile_table(path).ntriples()
-    cache.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("wb", dir=cache, suffix=".tmp", delete=False) as tmp:
-        tmp.write(data)
-    os.replace(tmp.name, target)  # atomic: a concurrent reader sees the whole file or none
-    return target
-
-
-def ntriples(path: str | Path) -> bytes:
-    """The compiled table as N-Triples, from the cache when it holds this content (compiling a table of
-    thousands of rows takes a good part of a second; reading its compiled form, milliseconds)."""
-    try:
-        return ntriples_file(path).read_bytes()
-    except OSError:  # no writable cache: compile in memory
-        return compile_table(path).ntriples()
+    inputs = ((resources.ontology_dir() / "schemes.ttl").read_bytes(), path.read_bytes())
+    return cached_file(f"table kgtool-{__version__}", inputs, lambda: compile_table(path).ntriples())
 
 
 def compile_table(path: str | Path) -> CompiledTable:
