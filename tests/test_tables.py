@@ -19,7 +19,7 @@ from kgtool.namespaces import KG, KGR
 
 HEADER = "model,benchmark,split,metric,setting,shots,value,qualifier,upper,unit,origin,cites,source,locator,note\n"
 MMLU = 'gpt-4,mmlu,,accuracy,few-shot,5,86.4,,,percent,measured,,arxiv-2303.08774,"Table 2, row MMLU",\n'
-MMLU_IRI = KGR + "result/gpt-4/mmlu/few-shot-5/accuracy/arxiv-2303.08774"
+MMLU_IRI = KGR + "result/gpt-4/mmlu/few-shot-5/accuracy/arxiv-2303.08774/table-2"
 ASK_MMLU = ("PREFIX kg: <https://w3id.org/llmkg/ontology#> PREFIX kgr: <https://w3id.org/llmkg/resource/> "
             "ASK { ?r kg:evaluatedModel kgr:gpt-4 ; kg:benchmark kgr:mmlu ; kg:value 86.4 ; kg:shots 5 }")
 
@@ -50,8 +50,8 @@ def test_a_row_becomes_a_result_with_every_property(tmp_path):
     from kgtool.store import parse_file
 
     graph = parse_file(path)
-    first = URIRef(KGR + "result/gpt-4/uniform-bar-exam/unknown/percentile/arxiv-2303.08774")
-    second = URIRef(KGR + "result/rag/triviaqa@test/fine-tuned/accuracy/arxiv-2005.14165")
+    first = URIRef(KGR + "result/gpt-4/uniform-bar-exam/unknown/percentile/arxiv-2303.08774/table-1")
+    second = URIRef(KGR + "result/rag/triviaqa@test/fine-tuned/accuracy/arxiv-2005.14165/table-3.3")
     assert graph.value(first, URIRef(KG + "setting")) == URIRef(KGR + "unknown-setting")
     assert graph.value(first, URIRef(KG + "qualifier")) == URIRef(KGR + "qualifier/range")
     assert graph.value(first, URIRef(KG + "upperValue")).toPython() == 100
@@ -81,6 +81,21 @@ def test_the_iri_tells_apart_split_shots_and_source(tmp_path):
             "flamingo-80b,vqav2,test-dev,vqa-accuracy,few-shot,4,63.1,,,percent,cited,,arxiv-2301.12597,T2,"]
     compiled = tables.compile_table(write(tmp_path, HEADER + "\n".join(rows) + "\n"))
     assert len(compiled.rows) == 4
+
+
+def test_a_number_printed_in_two_places_is_two_results(tmp_path):
+    text = MMLU.replace('"Table 2, row MMLU"', '"§4, text"')
+    compiled = tables.compile_table(write(tmp_path, HEADER + MMLU + text))
+    assert list(compiled.rows) == [MMLU_IRI, MMLU_IRI.replace("/table-2", "/section-4")]
+
+
+@pytest.mark.parametrize("locator, place", [
+    ('§6.1, Table 4, row "PaLM 540B", column "1-shot"', "table-4"), ("Appendix C, Table 9", "table-9"),
+    ("Fig. 3.2", "figure-3.2"), ("§3.5 text", "section-3.5"), ("Appendix F", "appendix-f"),
+    ("System Card", "system-card"),
+])
+def test_the_place_is_the_first_table_figure_appendix_or_section(locator, place):
+    assert tables.place_of(locator) == place
 
 
 def test_two_rows_for_the_same_number_are_an_error_naming_both_lines(tmp_path):
