@@ -271,7 +271,7 @@ class _Compiler:
 
     def _consistency(self, cells, get) -> None:
         setting, shots, qualifier, upper = get("setting"), get("shots"), get("qualifier"), get("upper")
-        if setting and shots and _COUNT.match(shots):
+        if setting in self.codes["setting"] and shots and _COUNT.match(shots):  # a bad setting is reported once
             expected = _SHOTS_OF_SETTING.get(setting)
             if expected is not None and int(shots) != expected:
                 self._error(cells, "shots", f"{shots} shots contradict the setting {setting}")
