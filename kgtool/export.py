@@ -13,20 +13,18 @@ once complete, so that a failed export leaves the previous file as it was.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
-import os
 import re
 import sys
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from . import resources
 from .errors import KgtoolError, QueryError
+from .files import atomic_output
 from .namespaces import PREFIXES
 
 if TYPE_CHECKING:
@@ -174,48 +172,6 @@ def serialize(graph: "Graph", fmt: str, out: IO[bytes]) -> None:
         out.write(jsonld_bytes(graph))
     else:
         out.write(_oxigraph_bytes(graph, fmt))
-
-
-@contextlib.contextmanager
-def atomic_output(path: str | Path) -> Iterator[IO[bytes]]:
-    """A binary file that replaces ``path`` only when the block completes; on any error the
-    temporary file is removed and ``path`` keeps its previous content."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise KgtoolError(f"cannot write {path}: the folder {folder} does not exist")
-    try:
-        handle = tempfile.NamedTemporaryFile("w+b", dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False)
-    except OSError as err:
-        raise KgtoolError(f"cannot write {path}: {err.strerror or err}") from None
-    try:
-        with handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            # keep the permissions the user gave the file; a new file gets the usual ones, not 0600
-            os.chmod(handle.name, path.stat().st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(handle.name, 0o666 & ~umask)
-        os.replace(handle.name, path)
-    except OSError as err:
-        _remove(handle.name)
-        raise KgtoolError(f"cannot write {path}: {err.strerror or err}; {_left_as_it_was(path)}") from None
-    except BaseException:
-        _remove(handle.name)
-        raise
-
-
-def _left_as_it_was(path: Path) -> str:
-    return "the previous file was left as it was" if path.exists() else "nothing was written"
-
-
-def _remove(name: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(name)
 
 
 def _position(out: IO[bytes]) -> int:

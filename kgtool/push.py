@@ -317,8 +317,10 @@ def pull(
     within ``timeout`` seconds in all and ``max_bytes`` of answer, and write the triples to ``out``
     (atomically) in ``fmt`` (by default the one the file name implies)."""
     from . import export
+    from .files import output_target
 
     fmt = export.format_for(out, fmt)
+    output_target(out)  # refused before the query is sent, not after
     graph = export.select_graph(query=query, params=params, endpoint=endpoint, timeout=timeout, max_bytes=max_bytes)
     size = export.write(graph, fmt, out)
     return PullReport(len(graph), size, str(out))

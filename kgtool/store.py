@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from . import resources
 from .errors import DataError, KgtoolError
+from .files import write_file
 from .namespaces import PREFIXES
 
 if TYPE_CHECKING:
@@ -94,7 +95,6 @@ def entailed_ntriples(files: list[Path]) -> Path:
     """
     import hashlib
     import os
-    import tempfile
 
     from importlib.metadata import version
 
@@ -117,9 +117,8 @@ def entailed_ntriples(files: list[Path]) -> Path:
     for triple in [t for t in graph if isinstance(t[0], Literal)]:
         graph.remove(triple)
     cache.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("wb", dir=cache, suffix=".tmp", delete=False) as tmp:
-        tmp.write(graph.serialize(format="nt", encoding="utf-8"))
-    os.replace(tmp.name, target)  # atomic: a concurrent reader sees the whole file or none
+    # atomic: a concurrent reader sees the whole file or none
+    write_file(target, graph.serialize(format="nt", encoding="utf-8"))
     return target
 
 
