@@ -54,7 +54,9 @@ class _Group(click.Group):
         except KgtoolError as err:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"error: {err}", err=True)
+            from .results import terminal_text
+
+            click.echo(terminal_text(f"error: {err}"), err=True)
             ctx.exit(EXIT_ERROR)
 
 
@@ -83,13 +85,15 @@ def validate(ctx: click.Context, files: tuple[Path, ...], bundled: bool | None) 
     from .validation import validate as run_validation
 
     report = run_validation(files, bundled=bundled)
+    from .results import terminal_text
+
     for error in report.parse_errors:
-        click.echo(f"syntax error: {error}", err=True)
+        click.echo(terminal_text(f"syntax error: {error}"), err=True)
     if report.parse_errors:
         click.echo(f"{len(report.parse_errors)} of {len(report.files)} files could not be parsed", err=True)
         ctx.exit(EXIT_ERROR)
     for violation in report.violations:
-        click.echo(f"violation: {violation}")
+        click.echo(terminal_text(f"violation: {violation}"))
     status = "conforms" if report.conforms else "does not conform"
     click.echo(f"{status}: {report.summary()}")
     ctx.exit(EXIT_OK if report.conforms else EXIT_FAILED)
