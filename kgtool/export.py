@@ -189,17 +189,91 @@ _OXIGRAPH = {"turtle": "TURTLE", "nt": "N_TRIPLES", "nq": "N_QUADS", "trig": "TR
 
 def sorted_triples(graph: "Graph") -> list:
     """The triples as Oxigraph triples, blank nodes labelled canonically, sorted by their N-Triples form."""
-    import pyoxigraph as ox
-
-    from rdflib import BNode
-
-    if any(isinstance(term, BNode) for triple in graph for term in triple):
-        from rdflib.compare import to_canonical_graph
-
-        graph = to_canonical_graph(graph)
-    triples = [ox.Triple(*(oxigraph_term(term) for term in triple)) for triple in graph]
+    triples = canonical_triples(graph)
     triples.sort(key=str)
     return triples
+
+
+def canonical_triples(graph: "Graph") -> list:
+    """The triples as Oxigraph triples, their blank nodes labelled canonically: the same graph gets the
+    same labels in every run, whatever labels the parser made up."""
+    import pyoxigraph as ox
+
+    term = oxigraph_converter()
+    triples = [ox.Triple(term(s), term(p), term(o)) for s, p, o in graph]
+    if not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
+        return triples
+    labels = _tree_labels(triples)
+    if labels is None:  # a blank node shared by two others, or a cycle: Oxigraph's canonicalization
+        dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+        return [ox.Triple(q.subject, q.predicate, q.object) for q in dataset]
+
+    def relabel(term):
+        return ox.BlankNode(labels[term]) if isinstance(term, ox.BlankNode) else term
+
+    return [ox.Triple(relabel(t.subject), t.predicate, relabel(t.object)) for t in triples]
+
+
+def _tree_labels(triples: list) -> dict | None:
+    """Canonical labels for blank nodes that form trees (each the object of at most one triple whose
+    subject is a blank node, no cycles): what Turtle's [ ] and ( ) syntax and most CONSTRUCT answers make.
+
+    A node's content hash covers its outgoing triples (its children by their own hash) and the triples
+    that point to it from IRIs, computed leaves first; its label hashes its parent's label, the link and
+    its content. Both are linear in the size of the graph, where general canonicalization is not:
+    Oxigraph's takes minutes for 1,000 nested lists. Two nodes can only get the same hash when they are
+    interchangeable (same parent, link and content), so numbering them in any order gives the same output.
+    None when the blank nodes do not form trees.
+    """
+    import hashlib
+
+    import pyoxigraph as ox
+
+    outgoing: dict = {}
+    incoming: dict = {}   # the triples from IRIs to a blank node
+    parent: dict = {}     # blank node -> (its blank parent, the predicate)
+    for t in triples:
+        subject_blank, object_blank = isinstance(t.subject, ox.BlankNode), isinstance(t.object, ox.BlankNode)
+        if subject_blank:
+            outgoing.setdefault(t.subject, []).append(t)
+            incoming.setdefault(t.subject, [])
+        if object_blank:
+            outgoing.setdefault(t.object, [])
+            if subject_blank:
+                if t.object in parent:
+                    return None
+                parent[t.object] = (t.subject, t.predicate)
+            else:
+                incoming.setdefault(t.object, []).append(t)
+    children: dict = {}
+    for child, (node, _) in parent.items():
+        children.setdefault(node, []).append(child)
+    order, stack = [], [node for node in outgoing if node not in parent]
+    while stack:  # depth first, without recursion: a list can nest 100,000 deep
+        node = stack.pop()
+        order.append(node)
+        stack.extend(children.get(node, ()))
+    if len(order) != len(outgoing):
+        return None  # a cycle
+
+    def digest(*parts: str) -> str:
+        return hashlib.blake2b("\x00".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+    content: dict = {}
+    for node in reversed(order):  # leaves first
+        out = sorted(f"{t.predicate} " + (f"_:{content[t.object]}" if isinstance(t.object, ox.BlankNode) else str(t.object))
+                     for t in outgoing[node])
+        into = sorted(f"{t.subject} {t.predicate}" for t in incoming.get(node, ()))
+        content[node] = digest("out", *out, "in", *into)
+    labels: dict = {}
+    taken: dict = {}
+    for node in order:  # roots first
+        above = parent.get(node)
+        key = digest(labels[above[0]], str(above[1]), content[node]) if above else digest("root", content[node])
+        number = taken[key] = taken.get(key, -1) + 1
+        labels[node] = "c" + digest(key, str(number))
+    return labels
 
 
 def _oxigraph_bytes(graph: "Graph", fmt: str) -> bytes:
@@ -283,22 +357,40 @@ def _check_xml_names(triples: list) -> None:
                               "name; export it as Turtle, N-Triples or JSON-LD instead")
 
 
-def oxigraph_term(term):
+def oxigraph_converter():
+    """A function from rdflib terms to Oxigraph terms that converts each distinct term once. rdflib
+    accepts IRIs that RDF does not (a space, a control character, a lone surrogate from a \\u escape);
+    they are refused here, in one line."""
     import pyoxigraph as ox
 
     from rdflib import BNode, Literal, URIRef
 
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise KgtoolError(f"cannot export the term {term!r}")
+    converted: dict = {}
+
+    def convert(term):
+        found = converted.get(term)
+        if found is not None:
+            return found
+        try:
+            if isinstance(term, URIRef):
+                found = ox.NamedNode(str(term))
+            elif isinstance(term, BNode):
+                found = ox.BlankNode(str(term))
+            elif isinstance(term, Literal) and term.language:
+                found = ox.Literal(str(term), language=term.language)
+            elif isinstance(term, Literal) and term.datatype is not None:
+                found = ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            elif isinstance(term, Literal):
+                found = ox.Literal(str(term))
+            else:
+                raise KgtoolError(f"cannot export the term {term!r}")
+        except (ValueError, UnicodeError) as err:
+            what = "the IRI" if isinstance(term, URIRef) else "the term"
+            raise KgtoolError(f"cannot export {what} {ascii(str(term))[:200]}: {err}") from None
+        converted[term] = found
+        return found
+
+    return convert
 
 
 def _rdflib_term(term):
@@ -325,14 +417,21 @@ def jsonld_context() -> dict:
 
 def jsonld_bytes(graph: "Graph") -> bytes:
     """Compact JSON-LD with the bundled context embedded, nodes sorted by id, values sorted."""
-    from rdflib import BNode
+    from rdflib import BNode, Graph
 
+    from .store import rdflib_converter
+
+    triples = canonical_triples(graph)  # also refuses what RDF does not allow, as the other formats do
     if any(isinstance(term, BNode) for triple in graph for term in triple):
-        from rdflib.compare import to_canonical_graph
-
-        graph = to_canonical_graph(graph)
+        labelled, term = Graph(), rdflib_converter()
+        for t in triples:
+            labelled.add((term(t.subject), term(t.predicate), term(t.object)))
+        graph = labelled
     context = jsonld_context()
-    compacted = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+    try:
+        compacted = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+    except RecursionError:
+        raise KgtoolError("the graph nests blank nodes too deep for JSON-LD; export it as N-Triples or Turtle") from None
     nodes = compacted.get("@graph")
     if nodes is None:  # a single node comes out without @graph
         nodes = [] if not graph else [{k: v for k, v in compacted.items() if k != "@context"}]
