@@ -411,16 +411,24 @@ def to_rdflib(triples: Iterable) -> "Graph":
     """Triples of :class:`kgtool.results.Term` as an rdflib graph."""
     from rdflib import BNode, Graph, Literal, URIRef
 
+    converted: dict = {}  # each distinct term once: answers repeat predicates, types and labels
+
     def term(t):
-        if t.kind == "uri":
-            return URIRef(t.value)
-        if t.kind == "bnode":
-            return BNode(t.value)
-        return Literal(t.value, lang=t.lang, datatype=URIRef(t.datatype) if t.datatype and not t.lang else None)
+        found = converted.get(t)
+        if found is None:
+            if t.kind == "uri":
+                found = URIRef(t.value)
+            elif t.kind == "bnode":
+                found = BNode(t.value)
+            else:
+                found = Literal(t.value, lang=t.lang, datatype=URIRef(t.datatype) if t.datatype and not t.lang else None)
+            converted[t] = found
+        return found
 
     graph = Graph()
-    for triple in triples:
-        graph.add(tuple(term(t) for t in triple))
+    add = graph.add
+    for s, p, o in triples:
+        add((term(s), term(p), term(o)))
     return graph
 
 

@@ -109,8 +109,7 @@ def select_graph(
 
 def construct(query: str, params: Mapping[str, str] | None = None, **options) -> "Graph":
     """The triples of a CONSTRUCT or DESCRIBE query, as an rdflib graph with the project's prefixes."""
-    from rdflib import Graph
-
+    from .analytics import to_rdflib
     from .sparql import run_query
     from .store import bind_prefixes
 
@@ -118,10 +117,7 @@ def construct(query: str, params: Mapping[str, str] | None = None, **options) ->
     result = run_query(query, params or {}, **options)
     if result.kind != "graph":
         raise QueryError(f"query {query!r} is a {result.kind.upper()} query; export needs a CONSTRUCT or DESCRIBE query")
-    graph = bind_prefixes(Graph())
-    for triple in result.triples:
-        graph.add(tuple(_rdflib_term(t) for t in triple))
-    return graph
+    return bind_prefixes(to_rdflib(result.triples))
 
 
 def _ontology_graph() -> "Graph":
@@ -200,24 +196,23 @@ def canonical_triples(graph: "Graph") -> list:
     import pyoxigraph as ox
 
     term = oxigraph_converter()
-    triples = [ox.Triple(term(s), term(p), term(o)) for s, p, o in graph]
-    if not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
-        return triples
-    labels = _tree_labels(triples)
+    terms = [(term(s), term(p), term(o)) for s, p, o in graph]
+    blank = ox.BlankNode
+    if not any(type(s) is blank or type(o) is blank for s, _, o in terms):
+        return [ox.Triple(*t) for t in terms]
+    labels = _tree_labels(terms)
     if labels is None:  # a blank node shared by two others, or a cycle: Oxigraph's canonicalization
-        dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        dataset = ox.Dataset(ox.Quad(*t) for t in terms)
         dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
         return [ox.Triple(q.subject, q.predicate, q.object) for q in dataset]
-
-    def relabel(term):
-        return ox.BlankNode(labels[term]) if isinstance(term, ox.BlankNode) else term
-
-    return [ox.Triple(relabel(t.subject), t.predicate, relabel(t.object)) for t in triples]
+    relabelled = {node: blank(label) for node, label in labels.items()}
+    return [ox.Triple(relabelled.get(s, s), p, relabelled.get(o, o)) for s, p, o in terms]
 
 
-def _tree_labels(triples: list) -> dict | None:
+def _tree_labels(terms: list[tuple]) -> dict | None:
     """Canonical labels for blank nodes that form trees (each the object of at most one triple whose
     subject is a blank node, no cycles): what Turtle's [ ] and ( ) syntax and most CONSTRUCT answers make.
+    ``terms``: the triples as (subject, predicate, object) Oxigraph terms.
 
     A node's content hash covers its outgoing triples (its children by their own hash) and the triples
     that point to it from IRIs, computed leaves first; its label hashes its parent's label, the link and
@@ -230,22 +225,22 @@ def _tree_labels(triples: list) -> dict | None:
 
     import pyoxigraph as ox
 
-    outgoing: dict = {}
-    incoming: dict = {}   # the triples from IRIs to a blank node
+    blank = ox.BlankNode
+    outgoing: dict = {}   # blank node -> [(predicate, object)]
+    incoming: dict = {}   # blank node -> [(IRI subject, predicate)]
     parent: dict = {}     # blank node -> (its blank parent, the predicate)
-    for t in triples:
-        subject_blank, object_blank = isinstance(t.subject, ox.BlankNode), isinstance(t.object, ox.BlankNode)
+    for s, p, o in terms:
+        subject_blank, object_blank = type(s) is blank, type(o) is blank
         if subject_blank:
-            outgoing.setdefault(t.subject, []).append(t)
-            incoming.setdefault(t.subject, [])
+            outgoing.setdefault(s, []).append((p, o))
         if object_blank:
-            outgoing.setdefault(t.object, [])
+            outgoing.setdefault(o, [])
             if subject_blank:
-                if t.object in parent:
+                if o in parent:
                     return None
-                parent[t.object] = (t.subject, t.predicate)
+                parent[o] = (s, p)
             else:
-                incoming.setdefault(t.object, []).append(t)
+                incoming.setdefault(o, []).append((s, p))
     children: dict = {}
     for child, (node, _) in parent.items():
         children.setdefault(node, []).append(child)
@@ -257,20 +252,27 @@ def _tree_labels(triples: list) -> dict | None:
     if len(order) != len(outgoing):
         return None  # a cycle
 
+    text: dict = {}  # the N-Triples form of each IRI and literal, written once
+
+    def written(term) -> str:
+        found = text.get(term)
+        if found is None:
+            found = text[term] = str(term)
+        return found
+
     def digest(*parts: str) -> str:
         return hashlib.blake2b("\x00".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
     content: dict = {}
     for node in reversed(order):  # leaves first
-        out = sorted(f"{t.predicate} " + (f"_:{content[t.object]}" if isinstance(t.object, ox.BlankNode) else str(t.object))
-                     for t in outgoing[node])
-        into = sorted(f"{t.subject} {t.predicate}" for t in incoming.get(node, ()))
+        out = sorted(f"{written(p)} " + (f"_:{content[o]}" if type(o) is blank else written(o)) for p, o in outgoing[node])
+        into = sorted(f"{written(s)} {written(p)}" for s, p in incoming.get(node, ()))
         content[node] = digest("out", *out, "in", *into)
     labels: dict = {}
     taken: dict = {}
     for node in order:  # roots first
         above = parent.get(node)
-        key = digest(labels[above[0]], str(above[1]), content[node]) if above else digest("root", content[node])
+        key = digest(labels[above[0]], written(above[1]), content[node]) if above else digest("root", content[node])
         number = taken[key] = taken.get(key, -1) + 1
         labels[node] = "c" + digest(key, str(number))
     return labels
@@ -391,16 +393,6 @@ def oxigraph_converter():
         return found
 
     return convert
-
-
-def _rdflib_term(term):
-    from rdflib import BNode, Literal, URIRef
-
-    if term.kind == "uri":
-        return URIRef(term.value)
-    if term.kind == "bnode":
-        return BNode(term.value)
-    return Literal(term.value, lang=term.lang, datatype=URIRef(term.datatype) if term.datatype else None)
 
 
 # ---------------------------------------------------------------------------------------------

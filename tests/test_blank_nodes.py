@@ -130,6 +130,7 @@ def test_a_pulled_answer_of_100000_nested_lists_is_written_quickly(tmp_path):
     finally:
         httpd.shutdown()
     assert result.exit_code == 0, result.output
-    assert seconds < 60, f"{seconds:.1f} s"
+    # rdflib's canonical ordering did not finish in 100 s; a loaded 2-core machine takes 30-60 s now
+    assert seconds < 120, f"{seconds:.1f} s"
     assert sum(1 for _ in ox.parse(path=str(out), format=ox.RdfFormat.N_TRIPLES)) == 200_001
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pulled.nt"]
