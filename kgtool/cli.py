@@ -117,10 +117,32 @@ def param_values(items: tuple[str, ...]) -> dict[str, str]:
     values = {}
     for item in items:
         name, eq, value = item.partition("=")
+        name = name.strip()
         if not eq or not name:
             raise QueryError(f"-p {item!r}: write parameters as NAME=VALUE")
-        values[name.strip()] = value
+        if name in values:
+            raise QueryError(f"-p {name} is given twice ({values[name]!r} and {value!r}); give it once")
+        values[name] = value
     return values
+
+
+def announce_defaults(result) -> None:
+    """Say on stderr which parameters took their default, so that an answer for GPT-3 is not
+    mistaken for an answer about every model."""
+    from .results import short
+
+    if not result.defaults:
+        return
+    labels = result.labeller([t.value for t in result.defaults.values() if t.kind == "uri"]) if result.labeller else {}
+    for name, term in result.defaults.items():
+        shown = labels.get(term.value) or short(term)
+        click.echo(f"{name}: {shown} (default; -p {name}= for every {name})", err=True)
+
+
+def table_options(command):
+    """--iris, for the commands that print the label-first table."""
+    return click.option("--iris", is_flag=True,
+                        help="Show entities by IRI (prefixed name) instead of label, and every column.")(command)
 
 
 def format_option(command):
@@ -154,15 +176,17 @@ def list_queries(show_all: bool) -> None:
 @click.option("--limit", type=click.IntRange(min=1), metavar="N",
               help="Show at most N rows (or triples); a note on stderr says when more exist.")
 @format_option
+@table_options
 @data_options
 def query(query: str | None, expression: str | None, params: tuple[str, ...], fmt: str, limit: int | None,
-          extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+          iris: bool, extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
     """Run QUERY: a named query (see `kgtool queries`), a .rq file, or - for standard input;
-    or the SPARQL given with -e. An ASK query prints true or false and exits 0 or 1."""
+    or the SPARQL given with -e. An ASK query prints true or false and exits 0 or 1.
+
+    The table shows entities by label and fits the terminal ($COLUMNS); csv, tsv, json and xml
+    carry every value exactly."""
     from .errors import QueryError
     from .queries import NamedQuery
-    from .results import render
-    from .sparql import run_query
 
     if (query is None) == (expression is None):
         raise QueryError("give one query: a name, a .rq file, - for standard input, or -e 'SPARQL'")
@@ -172,9 +196,18 @@ def query(query: str | None, expression: str | None, params: tuple[str, ...], fm
         target = NamedQuery.parse(sys.stdin.read(), "(stdin)")
     else:
         target = query
+    _run_and_print(target, params, fmt, limit, iris, extra, infer, endpoint, timeout)
+
+
+def _run_and_print(target, params, fmt, limit, iris, extra, infer, endpoint, timeout) -> None:
+    from .errors import QueryError
+    from .results import render, terminal_width
+    from .sparql import run_query
+
     result = run_query(target, param_values(params), endpoint=endpoint, infer=infer, extra=extra, timeout=timeout, limit=limit)
+    announce_defaults(result)
     try:
-        text = render(result, fmt)
+        text = render(result, fmt, width=terminal_width(), iris=iris)
     except ValueError as err:
         raise QueryError(str(err)) from None
     click.echo(text, nl=False)
@@ -182,6 +215,18 @@ def query(query: str | None, expression: str | None, params: tuple[str, ...], fm
         click.echo(f"note: showing the first {limit:,} rows; more exist (raise or drop --limit)", err=True)
     if result.kind == "ask":
         sys.exit(EXIT_OK if result.boolean else EXIT_FAILED)
+
+
+@main.command()
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Show at most N models.")
+@format_option
+@table_options
+@data_options
+def models(fmt: str, limit: int | None, iris: bool, extra: tuple[Path, ...], infer: bool, endpoint: str | None,
+           timeout: float) -> None:
+    """List the seven models of the source article (the named query `models`): organization, release
+    date, sizes, modalities, paper and their most specific classes."""
+    _run_and_print("models", (), fmt, limit, iris, extra, infer, endpoint, timeout)
 
 
 if __name__ == "__main__":  # pragma: no cover
