@@ -63,6 +63,7 @@ _META_TYPES = frozenset(
                        "TransitiveProperty", "SymmetricProperty", "FunctionalProperty",
                        "InverseFunctionalProperty", "Restriction")]
     + [RDFS + "Class", RDFS + "Datatype", RDF + "Property", SKOS + "ConceptScheme",
+       SKOS + "Collection",  # a named group (the seven models) is a list, not a thing its members link through
        PREFIXES["sh"] + "NodeShape", PREFIXES["sh"] + "PropertyShape"])
 _LABELS = (RDFS + "label", SKOS + "prefLabel")
 _ALIASES = (SKOS + "altLabel",)
