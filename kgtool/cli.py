@@ -229,5 +229,45 @@ def models(fmt: str, limit: int | None, iris: bool, extra: tuple[Path, ...], inf
     _run_and_print("models", (), fmt, limit, iris, extra, infer, endpoint, timeout)
 
 
+@main.command()
+@click.argument("models", nargs=-1, metavar="[MODEL]...")
+@click.option("-f", "--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "csv", "markdown", "json", "html"]),
+              help="table (fits the terminal), csv (one line per value and source), markdown, json, or one "
+                   "offline HTML page with the sources as links.")
+@click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Where to write (- for standard output).")
+@click.option("--benchmarks-only", is_flag=True, help="Only the benchmark rows.")
+@click.option("--properties-only", is_flag=True, help="Only the property rows.")
+@click.option("--benchmark", "benchmark", multiple=True, metavar="NAME",
+              help="Only this benchmark, by label or IRI, even where one model alone has results (repeatable).")
+@data_options
+def compare(models: tuple[str, ...], fmt: str, output: str, benchmarks_only: bool, properties_only: bool,
+            benchmark: tuple[str, ...], extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+    """Compare MODELs side by side (two or more, by label or IRI; the seven models of the source
+    article when none are given): one row per property (organization, dates, sizes, training,
+    architecture, techniques, hardware, weights, modalities, products) and one per benchmark they
+    share, the best value per setting with its size and shots. Every value keeps its source."""
+    from . import comparison as comparing
+    from .errors import QueryError
+    from .results import terminal_width
+
+    if benchmarks_only and properties_only:
+        raise QueryError("--benchmarks-only and --properties-only exclude each other")
+    found = comparing.compare(models, properties=not benchmarks_only, benchmarks=not properties_only,
+                              benchmark=benchmark, endpoint=endpoint, extra=extra, infer=infer, timeout=timeout)
+    if not found.rows:
+        click.echo("note: nothing to compare: no row has a value for these models", err=True)
+        if fmt == "table":
+            return
+    text = comparing.render(found, fmt, width=terminal_width() if output == "-" else None)
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        from .analytics import write_atomically
+
+        write_atomically(Path(output), lambda handle: handle.write(text.encode("utf-8")))
+        click.echo(f"wrote {output}: {len(found.models)} models, {len(found.rows)} rows", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -283,7 +283,7 @@ def _pandas_column(pd, terms: list[Term | None]):
 
 TABLE_CELL_WIDTH = 60  # longer values are cut in the table (csv, json... carry them whole)
 _GAP = "  "
-_MIN_WIDTH = 10  # a column is not shrunk below this (numbers never are: a cut number misleads)
+_MIN_WIDTH = 16  # a column is not shrunk below this, and numbers never are: a cut number misleads
 _NUMBER_TEXT = re.compile(r"[+-]?[\d,]+(\.\d+)?(%| \S+)?")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -310,10 +310,11 @@ def plain_text(text: str) -> str:
 
 
 def text_table(header: list[str], rows: list[list[str]], *, numeric=(), width: int | None = None,
-               footer: list[str] = ()) -> str:
+               footer: list[str] = (), floors: dict[int, int] | None = None) -> str:
     """The one text table: left-aligned columns, ``numeric`` ones (indexes) right-aligned, two spaces
-    apart. When ``width`` is given, the widest columns shrink with an ellipsis until the table fits;
-    columns that still do not fit are left out from the right, and a last line says which."""
+    apart. When ``width`` is given, the widest columns shrink with an ellipsis until the table fits
+    (never below ``floors``, column index -> width, where given); columns that still do not fit are
+    left out from the right, and a last line says which."""
     header = [plain_text(h) for h in header]
     cells = [[plain_text(str(c)) for c in row] for row in rows]
     numeric = set(numeric)
@@ -323,6 +324,8 @@ def text_table(header: list[str], rows: list[list[str]], *, numeric=(), width: i
         # a number among words is not cut either
         number_widths = [max([len(r[i]) for r in cells if _NUMBER_TEXT.fullmatch(r[i])], default=0)
                          for i in range(len(header))]
+        for i, floor in (floors or {}).items():
+            number_widths[i] = max(number_widths[i], min(floor, widths[i]))
         widths, shown = _fit(widths, numeric, number_widths, width)
 
     def line(values):
@@ -340,14 +343,22 @@ def text_table(header: list[str], rows: list[list[str]], *, numeric=(), width: i
     return "\n".join(out) + "\n"
 
 
+_MARKS = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹˒]+$")  # footnote numbers at the end of a cell
+
+
 def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:max(width - 1, 0)] + "…"
+    """The text cut to ``width`` with an ellipsis; footnote numbers at its end survive the cut."""
+    if len(text) <= width:
+        return text
+    marks = _MARKS.search(text)
+    tail = marks.group() if marks and len(marks.group()) < width - 1 else ""
+    return text[:max(width - 1 - len(tail), 0)] + "…" + tail
 
 
 def _fit(widths: list[int], numeric: set[int], number_widths: list[int], width: int) -> tuple[list[int], list[int]]:
     """Column widths that fit ``width``: the widest shrinks first, down to its floor; then columns
     are dropped from the right. Returns the widths and the indexes of the columns shown."""
-    widths = list(widths)
+    natural, widths = widths, list(widths)
     floors = [w if i in numeric else max(min(w, _MIN_WIDTH), number_widths[i]) for i, w in enumerate(widths)]
     shown = list(range(len(widths)))
 
@@ -361,6 +372,7 @@ def _fit(widths: list[int], numeric: set[int], number_widths: list[int], width: 
             widths[widest] -= 1
         elif len(shown) > 1:
             shown.pop()
+            widths = list(natural)  # the columns left share the room again
         else:
             break
     return widths, shown

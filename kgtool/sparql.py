@@ -54,16 +54,8 @@ def run_query(
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise QueryError(f"limit must be a whole number of rows, 1 or more (not {limit!r})")
     named = as_named_query(query)
-    if endpoint:
-        if infer or list(extra):
-            raise QueryError("--infer and extra data files apply to the local graph, not to an endpoint")
-        engine: _Engine = RemoteEngine(endpoint, timeout, connect_timeout, max_bytes)
-    else:
-        if store is None:
-            from .store import load_store
-
-            store = load_store(extra, infer=infer)
-        engine = LocalEngine(store)
+    engine = engine_for(endpoint=endpoint, infer=infer, extra=extra, store=store, timeout=timeout,
+                        connect_timeout=connect_timeout, max_bytes=max_bytes)
     # the endpoint needs the query's form, and a syntax error should be caught before anything is
     # sent; locally, Oxigraph parses (and reports) the query once, when it runs it
     form = check_syntax(named) if endpoint else "SELECT"
@@ -73,6 +65,22 @@ def run_query(
     result.labeller = engine.labels
     result.defaults = {p.name: bindings[p.name] for p in named.params if p.name not in given and p.name in bindings}
     return result
+
+
+def engine_for(*, endpoint: str | None = None, infer: bool = False, extra: Iterable[str | Path] = (), store=None,
+               timeout: float = DEFAULT_TIMEOUT, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+               max_bytes: int = DEFAULT_MAX_BYTES) -> "_Engine":
+    """The engine that answers: ``endpoint``, else the given Oxigraph ``store``, else the bundled
+    graph plus ``extra`` files (with entailments when ``infer``)."""
+    if endpoint:
+        if infer or list(extra):
+            raise QueryError("--infer and extra data files apply to the local graph, not to an endpoint")
+        return RemoteEngine(endpoint, timeout, connect_timeout, max_bytes)
+    if store is None:
+        from .store import load_store
+
+        store = load_store(extra, infer=infer)
+    return LocalEngine(store)
 
 
 def as_named_query(query: str | NamedQuery) -> NamedQuery:
@@ -187,11 +195,11 @@ class _Engine:
             raise QueryError(f"parameter {param}={text!r} is ambiguous: it is the label of "
                              + ", ".join(f"<{r}>" for r in resources) + "; give the IRI instead")
         default = parse_value(declared.default) if declared is not None and declared.default else None
-        kind = param if len(param) > 2 and param.isalpha() else "resource"
+        kind = param if len(param) > 2 and param.isalpha() else f"resource (parameter {param})"
         close = self._close_labels(text, default if isinstance(default, Term) and default.kind == "uri" else None)
         hint = (f"did you mean {', '.join(close)}?" if close
                 else f'give an IRI, or "{text}" in quotes for the text itself')
-        raise QueryError(f"no {kind} is labelled {text!r} (-p {param}); {hint}")
+        raise QueryError(f"no {kind} is labelled {text!r}; {hint}")
 
     def _close_labels(self, text: str, like: Term | None) -> list[str]:
         """Up to three labels close to ``text``: of resources of the same class as ``like`` when

@@ -111,4 +111,4 @@ def test_models_command_lists_the_seven_with_most_specific_classes():
     assert by_model["gpt-3"]["sizes"]["value"].startswith("125M, 350M") and "175B" in by_model["gpt-3"]["sizes"]["value"]
     assert by_model["palm"]["organization"]["value"] and by_model["flamingo"]["inputs"]["value"]
     table = CliRunner(env={"COLUMNS": "100"}).invoke(main, ["models"])
-    assert table.stdout.splitlines()[-1] == "(7 rows)" and "LLaMA" in table.stdout
+    assert "(7 rows)" in table.stdout.splitlines() and "LLaMA" in table.stdout
