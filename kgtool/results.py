@@ -266,9 +266,10 @@ def _pandas_column(pd, terms: list[Term | None]):
     kinds = {t.kind for t in terms if t is not None}
     values = [python_value(t) for t in terms]
     if kinds == {"literal"} and len(types) >= 1:
+        if types <= _INTEGERS and all(isinstance(v, int) or v is None for v in values):
+            return pd.Series(values, dtype="Int64")  # whole numbers stay whole where some are missing
         if types <= _NUMERIC:
-            return pd.to_numeric(pd.Series(values, dtype="object").map(lambda v: None if v is None else float(v)
-                                                                        if isinstance(v, Decimal) else v))
+            return pd.Series([None if v is None else float(v) for v in values], dtype="float64")
         if types <= {XSD + "date", XSD + "dateTime"}:
             return pd.to_datetime(pd.Series([None if v is None else str(v) for v in values], dtype="object"),
                                   errors="coerce", utc=XSD + "dateTime" in types and XSD + "date" not in types
