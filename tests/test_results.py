@@ -151,3 +151,14 @@ def test_an_undeclared_or_repeated_parameter_is_an_error():
     assert wrong.exit_code == 2 and "no parameter modle" in wrong.stderr
     twice = run("query", "model-card", "-p", "model=LLaMA", "-p", "model=PaLM")
     assert twice.exit_code == 2 and "-p model is given twice" in twice.stderr
+
+
+def test_a_mistyped_label_is_an_error_on_the_query_page(store):
+    # the query page binds a named query's parameters through GET /queries/NAME.rq and shows its error
+    from tests.test_server import _client
+
+    with _client(store) as client:
+        typo = client.get("/queries/leaderboard.rq", params={"benchmark": "TrivaQA"})
+        assert typo.status_code == 400
+        assert "no benchmark is labelled 'TrivaQA'; did you mean TriviaQA" in typo.text
+        assert client.get("/queries/leaderboard.rq", params={"benchmark": "TriviaQA"}).status_code == 200
