@@ -207,6 +207,12 @@ class _Projection:
         return min(candidates, key=lambda t: (not str(t).startswith(KG), -self.depth(t),
                                               self.label(t).lower(), str(t)))
 
+    def most_specific_labels(self, types: Iterable) -> list[str]:
+        """The labels of the classes no other of ``types`` is a subclass of (the project's own terms)."""
+        own = [t for t in types if str(t).startswith(KG)]
+        narrowest = [t for t in own if not any(t != o and t in self.superclasses(o) for o in own)]
+        return sorted(self.label(t) for t in narrowest)
+
     def sources_text(self, node) -> str:
         """``[LLaMA paper (arXiv 2302.13971): §2.2]`` for a statement or record node; "" when unsourced."""
         documents = sorted({self.label(s) for p in _SOURCES for s in self.values(node, p)})
@@ -316,7 +322,9 @@ class _Projection:
         cls = self.main_class(node_types)
         class_label = self.label(cls) if cls is not None else "resource"
         aliases = sorted({" ".join(str(a).split()) for p in _ALIASES for a in self.values(node, p)})
-        lines = [f"{class_label} · {prefixed(nid)}"]
+        # every most specific class in the text (GPT-4 is a language model and a vision-language model);
+        # the colour and shape follow the one main class
+        lines = [f"{', '.join(self.most_specific_labels(node_types)) or class_label} · {prefixed(nid)}"]
         for p in _DEFINITIONS:
             definition = self.values(node, p)
             if definition:

@@ -112,3 +112,11 @@ def test_models_command_lists_the_seven_with_most_specific_classes():
     assert by_model["palm"]["organization"]["value"] and by_model["flamingo"]["inputs"]["value"]
     table = CliRunner(env={"COLUMNS": "100"}).invoke(main, ["models"])
     assert "(7 rows)" in table.stdout.splitlines() and "LLaMA" in table.stdout
+
+
+def test_the_network_view_names_every_most_specific_class(graph):
+    from kgtool import analytics
+
+    network = analytics.project(graph)
+    assert network.nodes[kgr("gpt-4")]["details"].startswith("language model, vision-language model · kgr:gpt-4")
+    assert network.nodes[kgr("llama")]["details"].startswith("language model · kgr:llama")
