@@ -162,3 +162,13 @@ def test_a_mistyped_label_is_an_error_on_the_query_page(store):
         assert typo.status_code == 400
         assert "no benchmark is labelled 'TrivaQA'; did you mean TriviaQA" in typo.text
         assert client.get("/queries/leaderboard.rq", params={"benchmark": "TriviaQA"}).status_code == 200
+
+
+def test_an_endpoint_answer_is_label_first_too(oxigraph_endpoint):
+    result = run("query", "leaderboard", "-p", "benchmark=CoQA", "--endpoint", oxigraph_endpoint)
+    assert result.exit_code == 0, result.output
+    assert "GPT-3 175B" in result.stdout and "kgr:gpt-3-175b" not in result.stdout
+    typo = run("query", "leaderboard", "-p", "benchmark=TrivaQA", "--endpoint", oxigraph_endpoint)
+    assert typo.exit_code == 2 and "did you mean TriviaQA" in typo.stderr
+    compared = run("compare", "LLaMA", "GPT-3", "--endpoint", oxigraph_endpoint, "-f", "json")
+    assert compared.exit_code == 0 and json.loads(compared.stdout) == kgtool.compare(["LLaMA", "GPT-3"]).to_dict()
