@@ -629,3 +629,28 @@ def to_oxigraph(term: Term):
     if term.datatype:
         return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype))
     return ox.Literal(term.value)
+
+
+def from_rdflib(node) -> Term:
+    """One rdflib term as a :class:`Term`."""
+    from rdflib import BNode, URIRef
+
+    if isinstance(node, URIRef):
+        return Term("uri", str(node))
+    if isinstance(node, BNode):
+        return Term("bnode", str(node))
+    datatype = str(node.datatype) if node.datatype is not None and not node.language else None
+    return Term("literal", str(node), None if datatype == _XSD_STRING else datatype, node.language)
+
+
+def to_rdflib(term: Term):
+    """A :class:`Term` as an rdflib term."""
+    from rdflib import BNode, Literal, URIRef
+
+    if term.kind == "uri":
+        return URIRef(term.value)
+    if term.kind == "bnode":
+        return BNode(term.value)
+    if term.lang:
+        return Literal(term.value, lang=term.lang)
+    return Literal(term.value, datatype=URIRef(term.datatype) if term.datatype else None)

@@ -172,3 +172,15 @@ def test_an_endpoint_answer_is_label_first_too(oxigraph_endpoint):
     assert typo.exit_code == 2 and "did you mean TriviaQA" in typo.stderr
     compared = run("compare", "LLaMA", "GPT-3", "--endpoint", oxigraph_endpoint, "-f", "json")
     assert compared.exit_code == 0 and json.loads(compared.stdout) == kgtool.compare(["LLaMA", "GPT-3"]).to_dict()
+
+
+@pytest.mark.parametrize("term", [Term("uri", "https://w3id.org/llmkg/resource/llama"), Term("bnode", "b0"),
+                                  Term("literal", "LLaMA", None, "en"), Term("literal", "plain"),
+                                  Term("literal", "65200000000", XSD + "integer"),
+                                  Term("literal", "2023-02-24", XSD + "date")])
+def test_one_term_conversion_round_trips_through_both_engines(term):
+    from kgtool.results import from_oxigraph, from_rdflib, to_oxigraph, to_rdflib
+
+    assert from_oxigraph(to_oxigraph(term)) == term
+    assert from_rdflib(to_rdflib(term)) == term
+    assert from_rdflib(to_rdflib(from_oxigraph(to_oxigraph(term)))) == term
