@@ -44,6 +44,7 @@ from typing import IO, TYPE_CHECKING
 
 from .errors import KgtoolError, QueryError
 from .namespaces import KG, PREFIXES
+from .results import from_rdflib, prefixed, short  # one term conversion and display, shared
 from .provenance import RECORD_CLASSES
 
 if TYPE_CHECKING:
@@ -103,14 +104,6 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 def local_name(iri: str) -> str:
     return re.split(r"[/#]", iri.rstrip("/#"))[-1] or iri
-
-
-def prefixed(iri: str) -> str:
-    """``kgr:llama`` for a known namespace, the IRI itself otherwise."""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and iri != namespace:
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
 
 
 def _clip(text: str, limit: int = TEXT_LIMIT) -> str:
@@ -387,10 +380,7 @@ def _sorted_copy(network: "nx.MultiDiGraph") -> "nx.MultiDiGraph":
 
 
 def _literal_text(literal) -> str:
-    from .results import Term, short
-
-    datatype = str(literal.datatype) if literal.datatype is not None else None
-    return short(Term("literal", str(literal), datatype, literal.language))
+    return short(from_rdflib(literal))
 
 
 def _node_id(term) -> str:
@@ -420,18 +410,13 @@ def load_rdf(extra: Iterable[str | Path] = (), *, infer: bool = False, endpoint:
 
 def to_rdflib(triples: Iterable) -> "Graph":
     """Triples of :class:`kgtool.results.Term` as an rdflib graph."""
-    from rdflib import BNode, Graph, Literal, URIRef
+    from rdflib import Graph
 
-    def term(t):
-        if t.kind == "uri":
-            return URIRef(t.value)
-        if t.kind == "bnode":
-            return BNode(t.value)
-        return Literal(t.value, lang=t.lang, datatype=URIRef(t.datatype) if t.datatype and not t.lang else None)
+    from . import results
 
     graph = Graph()
     for triple in triples:
-        graph.add(tuple(term(t) for t in triple))
+        graph.add(tuple(results.to_rdflib(t) for t in triple))
     return graph
 
 
