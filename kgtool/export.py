@@ -113,6 +113,7 @@ def construct(query: str, params: Mapping[str, str] | None = None, **options) ->
     """The triples of a CONSTRUCT or DESCRIBE query, as an rdflib graph with the project's prefixes."""
     from rdflib import Graph
 
+    from .results import to_rdflib
     from .sparql import run_query
     from .store import bind_prefixes
 
@@ -122,7 +123,7 @@ def construct(query: str, params: Mapping[str, str] | None = None, **options) ->
         raise QueryError(f"query {query!r} is a {result.kind.upper()} query; export needs a CONSTRUCT or DESCRIBE query")
     graph = bind_prefixes(Graph())
     for triple in result.triples:
-        graph.add(tuple(_rdflib_term(t) for t in triple))
+        graph.add(tuple(to_rdflib(t) for t in triple))
     return graph
 
 
@@ -343,16 +344,6 @@ def oxigraph_term(term):
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise KgtoolError(f"cannot export the term {term!r}")
-
-
-def _rdflib_term(term):
-    from rdflib import BNode, Literal, URIRef
-
-    if term.kind == "uri":
-        return URIRef(term.value)
-    if term.kind == "bnode":
-        return BNode(term.value)
-    return Literal(term.value, lang=term.lang, datatype=URIRef(term.datatype) if term.datatype else None)
 
 
 # ---------------------------------------------------------------------------------------------
