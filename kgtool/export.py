@@ -329,21 +329,13 @@ def _check_xml_names(triples: list) -> None:
 
 
 def oxigraph_term(term):
-    import pyoxigraph as ox
+    """An rdflib term as an Oxigraph term, through the one conversion (:class:`kgtool.results.Term`)."""
+    from .results import from_rdflib, to_oxigraph
 
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise KgtoolError(f"cannot export the term {term!r}")
+    try:
+        return to_oxigraph(from_rdflib(term))
+    except (ValueError, UnicodeError, AttributeError) as err:
+        raise KgtoolError(f"cannot export the term {ascii(str(term))[:200]}: {err}") from None
 
 
 # ---------------------------------------------------------------------------------------------
