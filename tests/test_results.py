@@ -184,3 +184,10 @@ def test_one_term_conversion_round_trips_through_both_engines(term):
     assert from_oxigraph(to_oxigraph(term)) == term
     assert from_rdflib(to_rdflib(term)) == term
     assert from_rdflib(to_rdflib(from_oxigraph(to_oxigraph(term)))) == term
+
+
+@pytest.mark.parametrize("command", [["communities"], ["central", "-n", "5"]])
+def test_the_network_commands_print_with_the_same_fitted_table(command):
+    result = run(*command, columns=60)
+    assert result.exit_code == 0, result.output
+    assert all(len(line) <= 60 for line in result.stdout.splitlines()), result.stdout
