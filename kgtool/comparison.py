@@ -19,7 +19,7 @@ from pathlib import Path
 from .errors import QueryError
 from .namespaces import PREFIXES
 from .queries import NamedQuery, Param, parse_value
-from .results import Term, XSD, plain_text, python_value, short, text_table
+from .results import UNIT_SYMBOLS, Term, XSD, plain_text, python_value, short, text_table
 
 KG, KGR = PREFIXES["kg"], PREFIXES["kgr"]
 SEVEN = KGR + "collection/seven-models"
@@ -123,7 +123,7 @@ class Comparison:
             import pandas as pd
         except ImportError:
             raise ImportError("Comparison.to_pandas needs pandas: pip install 'kgtool[notebook]'") from None
-        return pd.DataFrame([[cell_text(c) for c in r.cells] for r in self.rows],
+        return pd.DataFrame([[cell_text(c, setting=r.setting) for c in r.cells] for r in self.rows],
                             index=[r.name for r in self.rows], columns=[m.label for m in self.models])
 
     def _repr_html_(self) -> str:
@@ -326,7 +326,7 @@ def _benchmark_rows(engine, models: list[Model], only: set[str]) -> list[Row]:
         bench, metric, setting = key
         if len(shared[(bench, metric)]) < 2 and not only:
             continue
-        unit = " / ".join(sorted(u for u in units[key] if u)) or None
+        unit = " / ".join(sorted(UNIT_SYMBOLS.get(u, u) for u in units[key] if u)) or None
         # the benchmark and setting first: a narrow terminal cuts the end of a row name
         name = (f"{labels.get(bench, short(Term('uri', bench)))} {labels.get(setting, short(Term('uri', setting)))}, "
                 f"{labels.get(metric, short(Term('uri', metric)))}" + (f" ({unit})" if unit else ""))
@@ -366,16 +366,19 @@ def _compact(lexical: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # rendering
 
-def cell_text(values: list[Value], marks: dict[str, int] | None = None) -> str:
+_SAID_BY_SETTING = {KGR + "zero-shot": 0, KGR + "one-shot": 1}  # shots a setting's name already gives
+
+
+def cell_text(values: list[Value], marks: dict[str, int] | None = None, setting: str | None = None) -> str:
     """A cell as one line: equal values once, with the sizes they belong to; in a benchmark row the
-    shots; footnote numbers of the sources when ``marks`` numbers them."""
+    shots (unless the ``setting`` says them); footnote numbers of the sources when ``marks`` numbers them."""
     groups: dict[str, list[Value]] = {}
     for value in values:
         groups.setdefault(value.text, []).append(value)
     parts = []
     for text, group in groups.items():
         details = [v.size for v in group if v.size and v.size != text]
-        shots = [f"{v.shots}-shot" for v in group if v.shots is not None]
+        shots = [f"{v.shots}-shot" for v in group if v.shots is not None and v.shots != _SAID_BY_SETTING.get(setting)]
         extra = ", ".join(dict.fromkeys(details + shots))
         part = f"{text} ({extra})" if extra else text
         if marks is not None:
@@ -421,19 +424,21 @@ def _table(comparison: Comparison, width: int | None) -> str:
     come in blocks, one under the other, each with the row names (values cut less)."""
     marks, documents = _footnotes(comparison)
     names = [row.name for row in comparison.rows]
-    cells = [[cell_text(cell, marks) for cell in row.cells] for row in comparison.rows]
+    cells = [[cell_text(cell, marks, row.setting) for cell in row.cells] for row in comparison.rows]
     count = len(comparison.models)
-    per_block = count
+    per_block, name_floor = count, ROW_NAME_WIDTH
     if width:
         name_width = min(max(map(len, names), default=0), ROW_NAME_WIDTH)
         per_block = max(1, min(count, (width - name_width) // (MODEL_WIDTH + 2)))
+        # the row names keep what the models' columns leave them: with few models, whole names
+        name_floor = max(ROW_NAME_WIDTH, width - per_block * (MODEL_WIDTH + 6))
     blocks = [list(range(start, min(start + per_block, count))) for start in range(0, count, per_block)]
     parts = []
     for block in blocks:
         kept = [r for r, row in enumerate(cells) if any(row[i] for i in block)]  # rows with a value in this block
         header = [""] + [comparison.models[i].label for i in block]
         rows = [[names[r]] + [cells[r][i] for i in block] for r in kept]
-        parts.append(text_table(header, rows, width=width, floors={0: ROW_NAME_WIDTH}))
+        parts.append(text_table(header, rows, width=width, floors={0: name_floor}))
     notes = ["sources (-f html, json or csv give each value's locator):"]
     notes += [plain_text(f"{_superscript([marks[d.iri]])} {d.label}") for d in documents]
     if width:
@@ -474,7 +479,7 @@ def _markdown(comparison: Comparison) -> str:
     out = ["| | " + " | ".join(cell(m.label) for m in comparison.models) + " |",
            "|---|" + "---|" * len(comparison.models)]
     for row in comparison.rows:
-        out.append(f"| {cell(row.name)} | " + " | ".join(cell(cell_text(c, marks)) for c in row.cells) + " |")
+        out.append(f"| {cell(row.name)} | " + " | ".join(cell(cell_text(c, marks, row.setting)) for c in row.cells) + " |")
     out += ["", "Sources:", ""]
     out += [f"{marks[d.iri]}. " + (f"[{cell(d.label)}](<{d.url}>)" if _is_web(d.url) else cell(d.label))
             for d in documents]

@@ -417,9 +417,13 @@ def _display(term: Term | None, labels: dict[str, str]) -> str:
     return short(term)
 
 
+UNIT_SYMBOLS = {"percent": "%"}  # how a table writes a unit the scheme names in words
+
+
 def _with_unit(value: str, unit: str) -> str:
     if not value or not unit:
         return value
+    unit = UNIT_SYMBOLS.get(unit, unit)
     return value + unit if unit == "%" else f"{value} {unit}"
 
 

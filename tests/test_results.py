@@ -45,7 +45,7 @@ def test_leaderboard_is_label_first_and_iris_bring_the_iris_back():
     header = labels.splitlines()[0].split()
     assert "modelLabel" not in header and "model" in header      # the label twin is dropped
     assert "GPT-3 175B" in labels and "kgr:gpt-3-175b" not in labels
-    assert "85.0 points" in labels                               # the unit beside the number
+    assert "85.0%" in labels                                     # the unit beside the number
     iris = run("query", "leaderboard", "-p", "benchmark=CoQA", "--iris", columns=None).stdout
     assert "kgr:gpt-3-175b" in iris and "modelLabel" in iris.splitlines()[0]
 
