@@ -282,6 +282,21 @@ def _pandas_column(pd, terms: list[Term | None]):
 # ---------------------------------------------------------------------------------------------
 # the label-first table (terminal, markdown, HTML)
 
+
+# terminal control codes: whole OSC and CSI sequences (ESC ] ... BEL, ESC [ ... and their 8-bit forms),
+# then every other C0 control but tab and newline, DEL and C1
+_TERMINAL_CONTROLS = re.compile(r"(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+                                r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+                                r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_C1 = re.compile("[\x80-\x9f]")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` safe to print on a terminal: no control codes that could retitle the window, move the
+    cursor or rewrite what is shown. For what people read (tables, messages); data formats stay raw."""
+    return _TERMINAL_CONTROLS.sub("", text)
+
+
 TABLE_CELL_WIDTH = 60  # longer values are cut in the table (csv, json... carry them whole)
 _GAP = "  "
 _MIN_WIDTH = 16  # a column is not shrunk below this, and numbers never are: a cut number misleads
@@ -307,7 +322,7 @@ def terminal_width() -> int | None:
 def plain_text(text: str) -> str:
     """One line of printable text: whitespace runs become one space, control codes (which could
     move the cursor or recolour the terminal) are dropped."""
-    return _CONTROL.sub("", " ".join(text.split()))
+    return _CONTROL.sub("", " ".join(terminal_text(text).split()))
 
 
 def text_table(header: list[str], rows: list[list[str]], *, numeric=(), width: int | None = None,
@@ -465,7 +480,7 @@ def _table(result: QueryResult, width: int | None = None, iris: bool = False) ->
 
 def _markdown(result: QueryResult, iris: bool = False) -> str:
     def cell(text: str) -> str:
-        return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+        return terminal_text(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
     columns = table_columns(result, iris)
     out = ["| " + " | ".join(c.name for c in columns) + " |",
