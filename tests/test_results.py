@@ -82,7 +82,7 @@ def test_numbers_are_right_aligned_with_thousands_separators():
 def test_control_codes_in_the_data_never_reach_the_terminal():
     evil = Term("literal", "ok\x1b[31mred\x07\u202eevil\nnext")
     text = render(QueryResult("select", ["x"], [{"x": evil}]), width=100)
-    assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text and "ok[31mredevil next" in text
+    assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text and "okredevil next" in text
 
 
 # --- ASK and CONSTRUCT in the standard documents -------------------------------------------------
