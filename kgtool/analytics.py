@@ -42,6 +42,7 @@ from typing import IO, TYPE_CHECKING
 
 from .errors import KgtoolError, QueryError
 from .namespaces import KG, PREFIXES
+from .results import from_rdflib, prefixed, short  # one term conversion and display, shared
 from .provenance import RECORD_CLASSES
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ _META_TYPES = frozenset(
                        "TransitiveProperty", "SymmetricProperty", "FunctionalProperty",
                        "InverseFunctionalProperty", "Restriction")]
     + [RDFS + "Class", RDFS + "Datatype", RDF + "Property", SKOS + "ConceptScheme",
+       SKOS + "Collection",  # a named group (the seven models) is a list, not a thing its members link through
        PREFIXES["sh"] + "NodeShape", PREFIXES["sh"] + "PropertyShape"])
 _LABELS = (RDFS + "label", SKOS + "prefLabel")
 _ALIASES = (SKOS + "altLabel",)
@@ -100,14 +102,6 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 def local_name(iri: str) -> str:
     return re.split(r"[/#]", iri.rstrip("/#"))[-1] or iri
-
-
-def prefixed(iri: str) -> str:
-    """``kgr:llama`` for a known namespace, the IRI itself otherwise."""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and iri != namespace:
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
 
 
 def _clip(text: str, limit: int = TEXT_LIMIT) -> str:
@@ -203,6 +197,12 @@ class _Projection:
             return None
         return min(candidates, key=lambda t: (not str(t).startswith(KG), -self.depth(t),
                                               self.label(t).lower(), str(t)))
+
+    def most_specific_labels(self, types: Iterable) -> list[str]:
+        """The labels of the classes no other of ``types`` is a subclass of (the project's own terms)."""
+        own = [t for t in types if str(t).startswith(KG)]
+        narrowest = [t for t in own if not any(t != o and t in self.superclasses(o) for o in own)]
+        return sorted(self.label(t) for t in narrowest)
 
     def sources_text(self, node) -> str:
         """``[LLaMA paper (arXiv 2302.13971): §2.2]`` for a statement or record node; "" when unsourced."""
@@ -313,7 +313,9 @@ class _Projection:
         cls = self.main_class(node_types)
         class_label = self.label(cls) if cls is not None else "resource"
         aliases = sorted({" ".join(str(a).split()) for p in _ALIASES for a in self.values(node, p)})
-        lines = [f"{class_label} · {prefixed(nid)}"]
+        # every most specific class in the text (GPT-4 is a language model and a vision-language model);
+        # the colour and shape follow the one main class
+        lines = [f"{', '.join(self.most_specific_labels(node_types)) or class_label} · {prefixed(nid)}"]
         for p in _DEFINITIONS:
             definition = self.values(node, p)
             if definition:
@@ -376,10 +378,7 @@ def _sorted_copy(network: "nx.MultiDiGraph") -> "nx.MultiDiGraph":
 
 
 def _literal_text(literal) -> str:
-    from .results import Term, short
-
-    datatype = str(literal.datatype) if literal.datatype is not None else None
-    return short(Term("literal", str(literal), datatype, literal.language))
+    return short(from_rdflib(literal))
 
 
 def _node_id(term) -> str:
@@ -409,20 +408,16 @@ def load_rdf(extra: Iterable[str | Path] = (), *, infer: bool = False, endpoint:
 
 def to_rdflib(triples: Iterable) -> "Graph":
     """Triples of :class:`kgtool.results.Term` as an rdflib graph."""
-    from rdflib import BNode, Graph, Literal, URIRef
+    from rdflib import Graph
+
+    from . import results
 
     converted: dict = {}  # each distinct term once: answers repeat predicates, types and labels
 
     def term(t):
         found = converted.get(t)
         if found is None:
-            if t.kind == "uri":
-                found = URIRef(t.value)
-            elif t.kind == "bnode":
-                found = BNode(t.value)
-            else:
-                found = Literal(t.value, lang=t.lang, datatype=URIRef(t.datatype) if t.datatype and not t.lang else None)
-            converted[t] = found
+            found = converted[t] = results.to_rdflib(t)
         return found
 
     graph = Graph()

@@ -43,7 +43,7 @@ def test_readme_shows_transcripts():
 
 @pytest.mark.parametrize("command,shown", TRANSCRIPTS, ids=[c for c, _ in TRANSCRIPTS])
 def test_transcript_is_what_the_command_prints(command, shown):
-    result = CliRunner().invoke(main, shlex.split(command)[1:])
+    result = CliRunner(env={"COLUMNS": "100"}).invoke(main, shlex.split(command)[1:])  # a 100-column terminal
     assert result.exit_code == 0, result.output
     assert result.output == shown
 

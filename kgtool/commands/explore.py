@@ -41,18 +41,12 @@ def _network(extra, infer, endpoint, timeout, records, include, exclude):
     return graph, network
 
 
+def _print_table(header: list[str], rows: list[list], numeric: set[int] = frozenset()) -> None:
+    """Print a table with the one renderer of query results: fitted to the terminal, no control codes."""
+    from ..results import terminal_width, text_table
 
-def _table(header: list[str], rows: list[list], numeric: set[int] = frozenset()) -> str:
-    from ..results import terminal_text
-
-    cells = [[" ".join(terminal_text(str(c)).split()) for c in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
-
-    def line(values):
-        return "  ".join(v.rjust(w) if i in numeric else v.ljust(w)
-                         for i, (v, w) in enumerate(zip(values, widths))).rstrip()
-
-    return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r) for r in cells)])
+    click.echo(text_table(header, [[str(c) for c in row] for row in rows], numeric=numeric,
+                          width=terminal_width()), nl=False)
 
 
 @click.command()
@@ -123,11 +117,11 @@ def stats(records: bool, include: tuple[str, ...], exclude: tuple[str, ...],
     click.echo(f"components  {len(s.components)} (the largest has {largest} entities; {s.isolated} entities have no link)")
     click.echo(f"degree      min {d['min']}, median {d['median']:g}, mean {d['mean']:.2f}, max {d['max']}")
     click.echo()
-    click.echo(_table(["class", "entities"], [list(r) for r in s.classes], {1}))
+    _print_table(["class", "entities"], [list(r) for r in s.classes], {1})
     click.echo()
-    click.echo(_table(["property", "links"], [list(r) for r in s.properties], {1}))
+    _print_table(["property", "links"], [list(r) for r in s.properties], {1})
     click.echo()
-    click.echo(_table(["degree", "entities"], [list(r) for r in s.degrees], {0, 1}))
+    _print_table(["degree", "entities"], [list(r) for r in s.degrees], {0, 1})
 
 
 @click.command()
@@ -145,7 +139,7 @@ def central(top: int, records: bool, include: tuple[str, ...], exclude: tuple[st
         click.echo(title)
         rows = [[i, f"{r.score:.{digits}f}", r.label, r.class_label, analytics.prefixed(r.node)]
                 for i, r in enumerate(ranking[key], 1)]
-        click.echo(_table(["rank", "score", "entity", "class", "IRI"], rows, {0, 1}))
+        _print_table(["rank", "score", "entity", "class", "IRI"], rows, {0, 1})
         if key == "pagerank":
             click.echo()
 
@@ -201,5 +195,5 @@ def communities(members: int, resolution: float, records: bool, include: tuple[s
     for i, group in enumerate(found.groups, 1):
         named = ", ".join(network.nodes[n]["label"] for n in group[:members])
         rows.append([i, len(group), named + (f" (and {len(group) - members} more)" if len(group) > members else "")])
-    click.echo(_table(["community", "entities", "members, best connected first"], rows, {0, 1}))
+    _print_table(["community", "entities", "members, best connected first"], rows, {0, 1})
     click.echo(f"{len(found.groups)} communities, modularity {found.modularity:.3f}", err=True)
