@@ -4,6 +4,7 @@
     >>> g = kgtool.load_graph()                       # ontology + curated data, as an rdflib graph
     >>> result = kgtool.run_query("models-by-organization", params={"org": "OpenAI"})
     >>> report = kgtool.validate()                    # SHACL, violation queries, declared terms
+    >>> kgtool.chart("leaderboard", "CoQA", output="coqa.svg")  # a chart (altair); .html .svg .png
 
 The API is imported lazily so that ``kgtool --help`` and a plain query load only what they use.
 """
@@ -18,13 +19,14 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "load_graph": "store", "load_store": "store",
     "run_query": "sparql", "QueryResult": "results",
-    "validate": "validation", "ValidationReport": "validation",
+    "chart": "charts", "validate": "validation", "ValidationReport": "validation",
     "KgtoolError": "errors", "DataError": "errors", "QueryError": "errors", "EndpointError": "errors",
 }
 
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .charts import chart
     from .errors import DataError, EndpointError, KgtoolError, QueryError
     from .results import QueryResult
     from .sparql import run_query
