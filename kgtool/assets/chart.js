@@ -17,7 +17,7 @@
     var block = document.getElementById(element.dataset.spec);
     var spec = JSON.parse(block.textContent);
     return window.vegaEmbed(element, spec, {
-      renderer: "svg", actions: false, ast: true, expr: window.vega.expressionInterpreter
+      renderer: "svg", actions: false, ast: true
     }).then(function () {
       element.dataset.rendered = "true";
     }, function (error) {
