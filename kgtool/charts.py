@@ -210,10 +210,12 @@ def build(data: ChartData, *, width: int = 640) -> "altair.TopLevelMixin":
         )
         chart = bars.facet(row=alt.Row("metric:N", title=None)).resolve_scale(x="independent", y="independent")
     elif data.kind == "model":
+        # colour by size when there are several, else by setting
+        colour = "model" if len({r["model"] for r in data.rows}) > 1 else "setting"
         chart = alt.Chart(source, width=width).mark_bar().encode(
-            y=alt.Y("benchmark:N", title=None),
+            y=alt.Y("benchmark:N", title=None, axis=alt.Axis(labelLimit=240)),
             x=alt.X("value:Q", title=_value_title(data.rows)),
-            color=alt.Color("model:N", title="size"),
+            color=alt.Color(f"{colour}:N", title="size" if colour == "model" else "setting"),
             yOffset=alt.YOffset("series:N"),
             tooltip=["model:N", "benchmark:N", "setting:N", "value:Q", "unit:N", "metric:N", *tooltip_source],
         ).transform_calculate(series="datum.model + ' · ' + datum.setting")

@@ -109,7 +109,7 @@ def build_view(
         network = analytics.without_hubs(graph, network, included, keep=[node] if node else [])
         if network.number_of_nodes() < before:
             notes.append(f"without {before - network.number_of_nodes()} hub concepts (modalities, risks, "
-                         "code repositories, the most linked; --hubs draws them)")
+                         "code repositories, the most linked)")
     if node is not None:
         network = analytics.neighbourhood(network, node, depth)
         label = network.nodes[node]["label"]
@@ -118,8 +118,8 @@ def build_view(
                  f" in {scope}")
     parts = ["The" + scope[3:] if scope.startswith("the ") else scope, *notes]
     counts = f"{network.number_of_nodes()} entities, {network.number_of_edges()} links"
-    folding = ("records drawn as nodes; literals and sources in the tooltips" if records else
-               "results, claims, quantities and sources are in the tooltips")
+    folding = ("records drawn as nodes; literals and sources in the details" if records else
+               "results, claims, quantities and sources are in each entity's details (click it)")
     description = "; ".join(parts) + f": {counts}; {folding}."
     return View(network, title, description)
 
@@ -158,7 +158,7 @@ def render_network(network: "nx.MultiDiGraph", title: str, description: str, *,
     return template.render(
         title=title, description=description, version=__version__,
         data=Markup(script_json(payload)),
-        vis_js=Markup(vis_js), vis_css=Markup(vis_css), page_css=Markup(_asset("view.css")), page_js=Markup(page_js),
+        vis_js=Markup(vis_js), vis_css=Markup(vis_css), page_css=Markup(_asset("view.css") + _asset("panel.css")), page_js=Markup(page_js),
         script_hashes=Markup(" ".join(f"'sha256-{_digest(script)}'" for script in (vis_js, page_js))),
     )
 

@@ -13,12 +13,18 @@
     if (pending <= 0) { document.body.dataset.state = state; }
   }
 
+  // no <style> elements (a page's policy may forbid them): the pages' CSS styles the tooltip
+  var OPTIONS = { renderer: "svg", actions: false, ast: true, defaultStyle: false,
+                  tooltip: { disableDefaultStyle: true } };
+
+  function embed(element, spec) {
+    return window.vegaEmbed(element, spec, OPTIONS);
+  }
+
   function draw(element) {
     var block = document.getElementById(element.dataset.spec);
     var spec = JSON.parse(block.textContent);
-    return window.vegaEmbed(element, spec, {
-      renderer: "svg", actions: false, ast: true
-    }).then(function () {
+    return embed(element, spec).then(function () {
       element.dataset.rendered = "true";
     }, function (error) {
       element.dataset.rendered = "error";
@@ -30,6 +36,7 @@
   }
 
   window.kgtoolChart = draw;
+  window.kgtoolEmbed = embed;
   if (!pending) { document.body.dataset.state = "rendered"; }
   charts.forEach(function (element) {
     draw(element).then(function () { done(element.dataset.rendered === "true" ? "rendered" : "error"); });

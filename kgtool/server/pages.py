@@ -237,28 +237,39 @@ def _first_value(rows: list[dict[str, Term]], properties: tuple[str, ...]) -> st
     return None
 
 
+# the three kinds of node in an entity's neighbourhood, styled as kgtool/assets/view.js expects classes
+_NEIGHBOUR_CLASSES = [("this resource", "#e15759", "#a13234", "star"), ("what it links to", "#4e79a7", "#2f4d6e", "dot"),
+                      ("what links to it", "#59a14f", "#386832", "dot")]
+
+
 def _neighbourhood(iri: str, title: str, facts: list[dict[str, Term]], incoming: list[dict[str, Term]],
                    root: str) -> dict:
-    """Nodes and edges for the page's graph: the entity, what it links to and what links to it."""
-    nodes = {iri: {"id": iri, "label": title, "group": "entity", "href": href_for(iri, root)}}
-    edges = []
+    """The page's graph, in the shape of :func:`kgtool.visualize.network_data`: the entity, what it links
+    to and what links to it."""
+    index = {iri: 0}
+    nodes = [[title, 0, short(Term("uri", iri)), [], href_for(iri, root)]]
+    edges, properties = [], {}
 
-    def add(other: Term, label: Term | None, prop: dict, group: str, outgoing: bool) -> None:
-        if other.kind != "uri" or (other.value not in nodes and len(nodes) >= GRAPH_NODE_LIMIT):
+    def add(other: Term, label: Term | None, prop: dict, kind: int, outgoing: bool) -> None:
+        if other.kind != "uri" or (other.value not in index and len(nodes) >= GRAPH_NODE_LIMIT):
             return
-        nodes.setdefault(other.value, {"id": other.value, "label": label.value if label else short(other),
-                                       "group": group, "href": href_for(other.value, root)})
-        ends = (iri, other.value) if outgoing else (other.value, iri)
-        edges.append({"from": ends[0], "to": ends[1], "label": prop["label"]})
+        if other.value not in index:
+            index[other.value] = len(nodes)
+            nodes.append([label.value if label else short(other), kind, short(other), [], href_for(other.value, root)])
+        ends = (0, index[other.value]) if outgoing else (index[other.value], 0)
+        edges.append([*ends, properties.setdefault(prop["label"], len(properties)), ""])
 
     outgoing = [row for row in facts if row["property"].value != RDF + "type"]
     # both directions take turns, so that a long list on one side does not crowd out the other
     for out_row, in_row in zip_longest(outgoing, incoming):
         if out_row:
-            add(out_row["value"], out_row.get("valueLabel"), _label_of(out_row, "property"), "out", True)
+            add(out_row["value"], out_row.get("valueLabel"), _label_of(out_row, "property"), 1, True)
         if in_row:
-            add(in_row["subject"], in_row.get("subjectLabel"), _label_of(in_row, "property"), "in", False)
-    return {"nodes": list(nodes.values()), "edges": edges}
+            add(in_row["subject"], in_row.get("subjectLabel"), _label_of(in_row, "property"), 2, False)
+    classes = [{"label": label, "color": fill, "border": border, "shape": shape,
+                "count": sum(1 for n in nodes if n[1] == i)} for i, (label, fill, border, shape) in enumerate(_NEIGHBOUR_CLASSES)]
+    return {"classes": classes, "properties": list(properties), "nodes": nodes, "edges": edges, "sources": [],
+            "edgeLabels": True}
 
 
 def _label_of(row: dict[str, Term], key: str) -> dict:
