@@ -65,6 +65,14 @@ def _label(row: Mapping[str, Term], key: str) -> str:
     return _text(row.get(f"{key}Label")) or short(row[key])
 
 
+def unit_label(row: Mapping[str, Term]) -> str:
+    """A result's unit: its label, else the literal or the IRI's last segment."""
+    term = row.get("unit")
+    if term is None:
+        return ""
+    return _text(row.get("unitLabel")) or (term.value if term.kind == "literal" else term.value.rsplit("/", 1)[-1])
+
+
 def _setting(row: Mapping[str, Term]) -> str:
     setting = _text(row.get("settingLabel")) or short(row["setting"]).split("/")[-1].split(":")[-1]
     shots = _text(row.get("shots"))
@@ -74,7 +82,7 @@ def _setting(row: Mapping[str, Term]) -> str:
 def leaderboard_data(run: Runner, benchmark: str, **params: str) -> ChartData:
     result = run("leaderboard", {"benchmark": benchmark, **params})
     rows = [{"model": _label(r, "model"), "value": _number(r["value"]), "metric": _label(r, "metric"),
-             "setting": _setting(r), "unit": short(r["unit"]).split("/")[-1] if "unit" in r else "",
+             "setting": _setting(r), "unit": unit_label(r),
              "baseline": _text(r.get("isBaseline")) == "true", "source": short(r["source"]),
              "locator": _text(r.get("locator")) or "", "iri": r["model"].value}
             for r in result.rows if _number(r.get("value")) is not None]
@@ -103,7 +111,7 @@ def model_data(run: Runner, model: str) -> ChartData:
     results = run("results-with-settings", {"model": ""})
     rows = [{"model": evaluated[r["model"].value], "benchmark": _label(r, "benchmark"),
              "metric": short(r["metric"]).split(":")[-1], "value": _number(r["value"]), "setting": _setting(r),
-             "unit": short(r["unit"]).split("/")[-1] if "unit" in r else "", "source": short(r["source"]),
+             "unit": unit_label(r), "source": short(r["source"]),
              "locator": _text(r.get("locator")) or "", "iri": r["benchmark"].value}
             for r in results.rows if r["model"].value in evaluated and _number(r.get("value")) is not None]
     name = ", ".join(sorted(set(family.values()))) or model

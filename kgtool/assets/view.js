@@ -283,6 +283,8 @@
       });
     }
     root.dataset.hidden = "0";
+    root.dataset.nodes = String(data.nodes.length);
+    root.dataset.edges = String(data.edges.length);
     view.destroy = function () { network.destroy(); };
     return view;
   }

@@ -22,6 +22,7 @@ from starlette.routing import Route
 from ..errors import KgtoolError
 from ..namespaces import KG, KGR, PREFIXES
 from ..results import QueryResult, Term, short
+from ..charts import unit_label
 from . import pages
 
 _PROLOGUE = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("rdf", "rdfs", "kg"))
@@ -211,7 +212,7 @@ class Site:
                 cards[family]["results"].append({
                     "benchmark": row["benchmarkLabel"].value, "benchmarkIri": row["benchmark"].value,
                     "model": row["modelLabel"].value, "value": row["value"].value,
-                    "unit": short(row["unit"]).rsplit("/", 1)[-1] if "unit" in row else "",
+                    "unit": unit_label(row),
                     "setting": short(row["setting"]).rsplit("/", 1)[-1]})
         return list(cards.values())
 
