@@ -391,7 +391,7 @@
     $("tab-chart").hidden = false;
     $("chart-none").hidden = numeric.length > 0;
     fill($("chart-x"), [...labels, ...numeric], preferred);
-    fill($("chart-y"), numeric, numeric.find((n) => n !== preferred));
+    fill($("chart-y"), numeric, numeric.find((n) => /^(value|score|count|n)$/i.test(n)) || numeric.find((n) => n !== preferred));
     fill($("chart-colour"), labels, labels.find((n) => /setting/i.test(n)), true);
   }
 
