@@ -14,30 +14,22 @@ import os
 import re
 import shutil
 import tempfile
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__, export, resources
+from .dataset import DATASET_IRI, DESCRIPTION_PREFIXES
 from .errors import KgtoolError
-from .namespaces import KG, KGR, PREFIXES
+from .namespaces import KG
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
-DATASET_IRI = "https://w3id.org/llmkg/"
-DATASET_TITLE = "LLM knowledge graph"
-DATASET_DESCRIPTION = ("The landmark language and vision-language models GPT-3, LaMDA, PaLM, Flamingo, BLIP-2, "
-                       "LLaMA and GPT-4: sizes, training, architectures, techniques, benchmark results, papers and "
-                       "products, every fact with its source, and the rumours and errors about them as typed claims.")
 STEM = "llmkg"  # the data files are llmkg.ttl, llmkg.nt...
 CHECKSUMS = "SHA256SUMS"
 
-VOID = "http://rdfs.org/ns/void#"
-DCAT = "http://www.w3.org/ns/dcat#"
-DESCRIPTION_PREFIXES = {"void": VOID, "dcat": DCAT, **PREFIXES}
 # distributions are described by relative IRIs (<llmkg.ttl>), which a reader resolves against the
 # location of void.ttl itself; this base only marks them while the description is built
 _RELEASE_BASE = "http://release.invalid/"
@@ -154,72 +146,17 @@ def changelog_entry(version: str, text: str | None = None) -> ChangelogEntry:
 # VoID and DCAT, computed from the data
 
 def describe(graph: "Graph", sizes: dict[str, int] | None = None, issued: str | None = None) -> "Graph":
-    """A VoID and DCAT description of ``graph``: triple, entity, class and property counts with a
-    partition per class and per property, the vocabularies used, licence and version (from the
-    ontology's header), example resources (the model families that have a file of their own) and one
-    distribution per format (``sizes`` gives their byte sizes)."""
-    from rdflib import Graph, Literal, Namespace, URIRef
-    from rdflib.namespace import DCTERMS, OWL, RDF, XSD
+    """The VoID and DCAT description of ``graph`` (:func:`kgtool.dataset.void_graph`, the one the server
+    also gives), with one distribution per file format (``sizes`` gives their byte sizes)."""
+    import pyoxigraph as ox
 
-    void, dcat = Namespace(VOID), Namespace(DCAT)
-    dataset = URIRef(DATASET_IRI)
-    out = Graph()
+    from .dataset import Distribution, store_stats, void_graph
 
-    def add(subject, predicate, obj):
-        out.add((subject, predicate, obj))
-
-    def count(number: int) -> Literal:
-        return Literal(number, datatype=XSD.integer)
-
-    add(dataset, RDF.type, void.Dataset)
-    add(dataset, RDF.type, dcat.Dataset)
-    add(dataset, DCTERMS.title, Literal(DATASET_TITLE, lang="en"))
-    add(dataset, DCTERMS.description, Literal(DATASET_DESCRIPTION, lang="en"))
-    ontology = URIRef(KG.rstrip("#"))
-    for licence in graph.objects(ontology, DCTERMS.license):
-        add(dataset, DCTERMS.license, licence)
-    add(dataset, OWL.versionInfo, Literal(__version__))
-    add(dataset, dcat.version, Literal(__version__))
-    if issued:
-        add(dataset, DCTERMS.issued, Literal(issued, datatype=XSD.date))
-    add(dataset, void.uriSpace, Literal(KGR))
-
-    typed = [(s, o) for s, o in graph.subject_objects(RDF.type)]
-    classes = Counter(o for _, o in typed)
-    properties = Counter(p for _, p, _ in graph)
-    add(dataset, void.triples, count(len(graph)))
-    add(dataset, void.entities, count(len({s for s in graph.subjects() if str(s).startswith(KGR)})))
-    add(dataset, void.distinctSubjects, count(len(set(graph.subjects()))))
-    add(dataset, void.distinctObjects, count(len(set(graph.objects()))))
-    add(dataset, void.classes, count(len(classes)))
-    add(dataset, void.properties, count(len(properties)))
-    for cls, members in sorted(classes.items()):
-        partition = URIRef(f"{DATASET_IRI}void/class/{_partition_slug(cls)}")
-        add(dataset, void.classPartition, partition)
-        add(partition, void["class"], cls)
-        add(partition, void.entities, count(len({s for s, o in typed if o == cls})))
-    for prop, triples in sorted(properties.items()):
-        partition = URIRef(f"{DATASET_IRI}void/property/{_partition_slug(prop)}")
-        add(dataset, void.propertyPartition, partition)
-        add(partition, void.property, prop)
-        add(partition, void.triples, count(triples))
-    for vocabulary in sorted({_namespace(iri) for iri in [*classes, *properties]}):
-        add(dataset, void.vocabulary, URIRef(vocabulary))
-    for example in example_resources(graph):
-        add(dataset, void.exampleResource, example)
-
-    for fmt in export.FORMATS.values():
-        distribution = URIRef(_RELEASE_BASE + STEM + fmt.suffix)
-        add(dataset, dcat.distribution, distribution)
-        add(distribution, RDF.type, dcat.Distribution)
-        add(distribution, DCTERMS.title, Literal(fmt.description, lang="en"))
-        add(distribution, dcat.downloadURL, distribution)
-        add(distribution, dcat.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{fmt.media_type}"))
-        if sizes and fmt.name in sizes:
-            add(distribution, dcat.byteSize, count(sizes[fmt.name]))
-        if fmt.kind == "rdf":
-            add(dataset, void.dataDump, distribution)
-    return out
+    store = ox.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    files = [Distribution(_RELEASE_BASE + STEM + fmt.suffix, fmt.description, fmt.media_type,
+                          (sizes or {}).get(fmt.name), fmt.kind == "rdf") for fmt in export.FORMATS.values()]
+    return void_graph(store_stats(store), DATASET_IRI, issued=issued, distributions=files)
 
 
 def description_turtle(graph: "Graph", sizes: dict[str, int] | None = None, issued: str | None = None) -> bytes:
@@ -228,26 +165,6 @@ def description_turtle(graph: "Graph", sizes: dict[str, int] | None = None, issu
     triples = export.sorted_triples(description)
     return export.rdf_bytes(triples, "turtle", export.used_prefixes(triples, DESCRIPTION_PREFIXES),
                             relative_to=_RELEASE_BASE)
-
-
-def example_resources(graph: "Graph") -> list:
-    """The model families that have a file of their own under graph/models/, as found in ``graph``."""
-    from rdflib import URIRef
-
-    candidates = [URIRef(KGR + path.stem) for path in sorted((resources.graph_dir() / "models").glob("*.ttl"))]
-    return [c for c in candidates if (c, None, None) in graph]
-
-
-def _namespace(iri: str) -> str:
-    cut = max(iri.rfind("#"), iri.rfind("/"))
-    return iri[:cut + 1]
-
-
-def _partition_slug(iri: str) -> str:
-    for prefix, namespace in DESCRIPTION_PREFIXES.items():
-        if iri.startswith(namespace) and re.fullmatch(r"[\w.-]+", iri[len(namespace):]):
-            return f"{prefix}-{iri[len(namespace):]}"
-    return hashlib.sha256(iri.encode()).hexdigest()[:16]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,13 +18,13 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 
-from kgtool import __version__, export, release
+from kgtool import __version__, dataset, export, release
 from kgtool.cli import main
 from kgtool.namespaces import KG, KGR, PREFIXES
 from kgtool.store import bundled_files, parse_file
 
-VOID = Namespace(release.VOID)
-DCAT = Namespace(release.DCAT)
+VOID = Namespace(dataset.VOID)
+DCAT = Namespace(dataset.DCAT)
 DATASET = URIRef(release.DATASET_IRI)
 MODELS = ["blip-2", "flamingo", "gpt-3", "gpt-4", "lamda", "llama", "palm"]
 

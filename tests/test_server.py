@@ -713,3 +713,23 @@ def test_serve_says_when_the_port_is_taken():
         result = CliRunner().invoke(main, ["serve", "--port", str(port)])
     assert result.exit_code == 2
     assert f"error: cannot listen on 127.0.0.1:{port}: Address already in use" in result.output
+
+
+def test_the_server_and_the_release_describe_the_data_alike(client, store):
+    """One VoID computation: the server's description is the release's, less the files and plus the endpoint."""
+    from rdflib import Graph, Namespace, URIRef
+    from rdflib.compare import isomorphic
+
+    from kgtool import release
+
+    void, dcat = Namespace("http://rdfs.org/ns/void#"), Namespace("http://www.w3.org/ns/dcat#")
+    served = rdf(client.get("/.well-known/void").content, "turtle")
+    served.remove((None, void.sparqlEndpoint, None))
+    data = Graph().parse(data=local_graph(store, "CONSTRUCT WHERE { ?s ?p ?o }").serialize(format="nt"), format="nt")
+    described = release.describe(data)
+    for distribution in set(described.objects(None, dcat.distribution)):
+        described.remove((distribution, None, None))
+    described.remove((None, dcat.distribution, None))
+    described.remove((None, void.dataDump, None))
+    assert isomorphic(served, described)
+    assert len(served) > 500 and (URIRef("https://w3id.org/llmkg/"), void.triples, None) in served

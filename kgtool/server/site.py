@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -274,7 +273,7 @@ class Site:
                         headers={"Content-Disposition": f'attachment; filename="{kind}.html"'})
 
     async def graph_page(self, request: Request) -> Response:
-        from .. import analytics, visualize
+        from .. import visualize
 
         focus = request.query_params.get("focus", "").strip() or None
         try:
