@@ -170,139 +170,33 @@ def description_turtle(graph: "Graph", sizes: dict[str, int] | None = None, issu
 # ---------------------------------------------------------------------------------------------
 # the ontology's documentation
 
-_CLASS_TYPES = ("http://www.w3.org/2002/07/owl#Class", "http://www.w3.org/2000/01/rdf-schema#Class")
-_PROPERTY_TYPES = {
-    "http://www.w3.org/2002/07/owl#ObjectProperty": "object property",
-    "http://www.w3.org/2002/07/owl#DatatypeProperty": "datatype property",
-    "http://www.w3.org/2002/07/owl#AnnotationProperty": "annotation property",
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#Property": "property",
-}
-
-
-@dataclass(frozen=True)
-class Link:
-    text: str
-    href: str
-
-
-@dataclass(frozen=True)
-class TermDoc:
-    iri: str
-    name: str
-    anchor: str
-    label: str
-    comment: str
-    kind: str
-    parents: tuple[Link, ...] = ()
-    domain: tuple[Link, ...] = ()
-    range: tuple[Link, ...] = ()
-
-
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }} {{ version }}</title>
-<style>
-body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
-code { font-size: .9em; } a { color: #0b57d0; } nav li { display: inline; margin-right: .6rem; }
-section.term { border-top: 1px solid #ddd; padding: .4rem 0; } h3 { margin: .6rem 0 .2rem; }
-dl { display: grid; grid-template-columns: 8rem 1fr; gap: .1rem 1rem; margin: .3rem 0; } dt { color: #666; }
-</style>
-</head>
-<body>
-<header>
-<h1>{{ title }}</h1>
-<p class="description">{{ description }}</p>
-<dl>
-<dt>version</dt><dd class="version">{{ version }}</dd>
-<dt>namespace</dt><dd><code>{{ namespace }}</code> (prefix <code>kg:</code>)</dd>
-{% for licence in licences %}<dt>licence</dt><dd><a href="{{ licence }}">{{ licence }}</a></dd>
-{% endfor %}</dl>
-<p>{{ classes|length }} classes and {{ properties|length }} properties.</p>
-</header>
-{% for heading, terms in (("Classes", classes), ("Properties", properties)) %}
-<h2 id="{{ heading|lower }}">{{ heading }}</h2>
-<nav><ul>{% for term in terms %}<li><a href="#{{ term.anchor }}">{{ term.name }}</a></li>{% endfor %}</ul></nav>
-{% for term in terms %}
-<section class="term" id="{{ term.anchor }}" data-iri="{{ term.iri }}">
-<h3>{{ term.label }} <code>{{ term.name }}</code></h3>
-<p class="comment">{{ term.comment }}</p>
-<dl>
-<dt>IRI</dt><dd class="iri"><code>{{ term.iri }}</code></dd>
-<dt>kind</dt><dd class="kind">{{ term.kind }}</dd>
-{% if term.parents %}<dt>{{ "subclass of" if heading == "Classes" else "subproperty of" }}</dt><dd class="parents">{% for link in term.parents %}<a href="{{ link.href }}">{{ link.text }}</a>{% if not loop.last %}, {% endif %}{% endfor %}</dd>
-{% endif %}{% if heading == "Properties" %}<dt>domain</dt><dd class="domain">{% for link in term.domain %}<a href="{{ link.href }}">{{ link.text }}</a>{% if not loop.last %}, {% endif %}{% endfor %}</dd>
-<dt>range</dt><dd class="range">{% for link in term.range %}<a href="{{ link.href }}">{{ link.text }}</a>{% if not loop.last %}, {% endif %}{% endfor %}</dd>
-{% endif %}</dl>
-</section>
-{% endfor %}
-{% endfor %}
-</body>
-</html>
-"""
-
-
-def ontology_terms(graph: "Graph") -> tuple[list[TermDoc], list[TermDoc]]:
-    """Every class and every property declared in ``graph``, with label, comment, parents, domain and
-    range, sorted by prefixed name."""
-    from rdflib import URIRef
-    from rdflib.namespace import RDF, RDFS
-
-    def declared(types) -> list[URIRef]:
-        return sorted({s for t in types for s in graph.subjects(RDF.type, URIRef(t)) if isinstance(s, URIRef)},
-                      key=_prefixed)
-
-    classes, properties = declared(_CLASS_TYPES), declared(_PROPERTY_TYPES)
-    anchors = {str(term): _anchor(term) for term in [*classes, *properties]}
-
-    def links(values) -> tuple[Link, ...]:
-        return tuple(Link(_prefixed(v), "#" + anchors[str(v)] if str(v) in anchors else str(v))
-                     for v in sorted(values, key=_prefixed) if isinstance(v, URIRef))
-
-    def text(term, predicate) -> str:
-        values = sorted(graph.objects(term, predicate), key=lambda v: (getattr(v, "language", None) != "en", str(v)))
-        return str(values[0]) if values else ""
-
-    def doc(term, kind, parent_property) -> TermDoc:
-        return TermDoc(str(term), _prefixed(term), anchors[str(term)], text(term, RDFS.label), text(term, RDFS.comment),
-                       kind, links(graph.objects(term, parent_property)),
-                       links(graph.objects(term, RDFS.domain)), links(graph.objects(term, RDFS.range)))
-
-    def property_kind(term) -> str:
-        return next((name for t, name in _PROPERTY_TYPES.items() if (term, RDF.type, URIRef(t)) in graph), "property")
-
-    return ([doc(c, "class", RDFS.subClassOf) for c in classes],
-            [doc(p, property_kind(p), RDFS.subPropertyOf) for p in properties])
-
-
 def ontology_html(graph: "Graph") -> str:
-    """HTML documentation of the ontology in ``graph``: every class and property with its label,
-    comment, parents, domain and range. All text from the data is escaped."""
+    """The ontology's documentation as one standalone page: the server's /ontology page (the same
+    queries, :func:`kgtool.server.pages.ontology_page`, and the same template), linking within itself.
+    All text from the data is escaped."""
+    from importlib.resources import files
+
     import jinja2
-    from rdflib import URIRef
-    from rdflib.namespace import DCTERMS, OWL, RDF
+    import pyoxigraph as ox
+    from markupsafe import Markup
 
-    ontology = next(iter(sorted(graph.subjects(RDF.type, OWL.Ontology))), URIRef(KG.rstrip("#")))
-    classes, properties = ontology_terms(graph)
-    environment = jinja2.Environment(autoescape=True, keep_trailing_newline=True)
-    return environment.from_string(_TEMPLATE).render(
-        title=str(graph.value(ontology, DCTERMS.title) or "Ontology"),
-        description=str(graph.value(ontology, DCTERMS.description) or ""),
-        version=str(graph.value(ontology, OWL.versionInfo) or __version__),
-        licences=sorted(str(v) for v in graph.objects(ontology, DCTERMS.license)),
-        namespace=KG, classes=classes, properties=properties)
+    from .results import rows_from_oxigraph
+    from .server import pages
 
+    store = ox.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
 
-def _prefixed(term) -> str:
-    iri = str(term)
-    for prefix, namespace in DESCRIPTION_PREFIXES.items():
-        if iri.startswith(namespace) and iri != namespace:
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
+    def select(text: str) -> list:
+        solutions = store.query(text)
+        return rows_from_oxigraph(solutions, [v.value for v in solutions.variables])
 
+    def href(iri: str) -> str | None:  # the ontology's terms are on this page; the rest is on the web
+        if iri.startswith(KG):
+            return "#" + pages.anchor_for(iri)
+        return iri if iri.startswith(("http://", "https://")) else None
 
-def _anchor(term) -> str:
-    name = _prefixed(term)
-    return name[3:] if name.startswith("kg:") else re.sub(r"[^\w.-]", "-", name)
+    page = pages.ontology_page(select(pages.ONTOLOGY_HEADER), select(pages.ONTOLOGY_TERMS), href=href)
+    environment = jinja2.Environment(loader=jinja2.PackageLoader("kgtool.server", "templates"), autoescape=True,
+                                     trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    css = files("kgtool.server").joinpath("static", "kgtool.css").read_text(encoding="utf-8")  # the server's look
+    return environment.get_template("ontology-file.html").render(page=page, version=__version__, css=Markup(css))

@@ -733,3 +733,21 @@ def test_the_server_and_the_release_describe_the_data_alike(client, store):
     described.remove((None, void.dataDump, None))
     assert isomorphic(served, described)
     assert len(served) > 500 and (URIRef("https://w3id.org/llmkg/"), void.triples, None) in served
+
+
+def test_the_server_and_the_release_document_the_ontology_alike(client, store):
+    """One renderer: the release's ontology.html shows the server's /ontology, section for section."""
+    from rdflib import Graph
+
+    from kgtool import release
+
+    served = client.get("/ontology", headers={"Accept": "text/html"}).text
+    data = Graph().parse(data=local_graph(store, "CONSTRUCT WHERE { ?s ?p ?o }").serialize(format="nt"), format="nt")
+    written = release.ontology_html(data)
+
+    def article(html: str) -> str:
+        text = html[html.index('<article class="ontology">'):html.index("</article>")]
+        return text.replace('href="/ontology#', 'href="#')  # the file links within itself
+
+    assert article(written) == article(served)
+    assert Page(written).ids["LanguageModel"]["text"] == Page(served).ids["LanguageModel"]["text"]

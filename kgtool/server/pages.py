@@ -160,9 +160,11 @@ def anchor_for(iri: str) -> str:
     return short(Term("uri", iri)).replace(":", "-").strip("<>")
 
 
-def link(term: Term, label: Term | None = None, root: str = "") -> Link:
+def link(term: Term, label: Term | None = None, root: str = "", href=None) -> Link:
+    """What a term is shown as; ``href`` (IRI -> address) replaces :func:`href_for` where given."""
     if term.kind == "uri":
-        return Link(label.value if label else short(term), href_for(term.value, root), term.value)
+        return Link(label.value if label else short(term), href(term.value) if href else href_for(term.value, root),
+                    term.value)
     if term.kind == "bnode":
         return Link(f"_:{term.value}")
     return Link(short(term))
@@ -189,7 +191,10 @@ def entity_page(iri: str, facts: list[dict[str, Term]], sources: list[dict[str, 
     return EntityPage(iri, title, _first_value(facts, _DESCRIPTIONS), types, groups, incoming_groups, truncated, graph)
 
 
-def ontology_page(header: list[dict[str, Term]], terms: list[dict[str, Term]], root: str = "") -> OntologyPage:
+def ontology_page(header: list[dict[str, Term]], terms: list[dict[str, Term]], root: str = "",
+                  href=None) -> OntologyPage:
+    """The ontology's documentation, from the rows of ONTOLOGY_HEADER and ONTOLOGY_TERMS: the server's
+    /ontology page and the release's ontology.html (which links with ``href``)."""
     by_term: dict[str, list[dict[str, Term]]] = {}
     kinds: dict[str, set[str]] = {}
     for row in terms:
@@ -202,25 +207,25 @@ def ontology_page(header: list[dict[str, Term]], terms: list[dict[str, Term]], r
         doc = TermDoc(anchor_for(iri), iri, short(Term("uri", iri)),
                       _first_value(list(unique), _LABELS) or short(Term("uri", iri)),
                       _first_value(list(unique), (RDFS + "comment",)),
-                      [link(Term("uri", k), root=root) for k in sorted(kinds[iri])],
-                      _group(shown, "property", "value", "valueLabel", root, lambda row: []))
+                      [link(Term("uri", k), root=root, href=href) for k in sorted(kinds[iri])],
+                      _group(shown, "property", "value", "valueLabel", root, lambda row: [], href))
         (classes if kinds[iri] & _CLASS_TYPES else properties).append(doc)
     order = (lambda d: (not d.iri.startswith(KG), d.name.lower()))
     return OntologyPage(_first_value(header, (PREFIXES["dcterms"] + "title",)) or "Ontology",
                         _first_value(header, (PREFIXES["dcterms"] + "description",)),
-                        _group(header, "property", "value", None, root, lambda row: []),
+                        _group(header, "property", "value", None, root, lambda row: [], href),
                         sorted(classes, key=order), sorted(properties, key=order))
 
 
 def _group(rows: Iterable[dict[str, Term]], property_key: str, value_key: str, label_key: str | None,
-           root: str, sources_of) -> list[PropertyGroup]:
+           root: str, sources_of, href=None) -> list[PropertyGroup]:
     groups: dict[str, PropertyGroup] = {}
     for row in rows:
         prop = row[property_key]
         group = groups.get(prop.value)
         if group is None:
-            group = groups[prop.value] = PropertyGroup(link(prop, row.get("propertyLabel"), root), [])
-        group.values.append(Value(link(row[value_key], row.get(label_key) if label_key else None, root),
+            group = groups[prop.value] = PropertyGroup(link(prop, row.get("propertyLabel"), root, href), [])
+        group.values.append(Value(link(row[value_key], row.get(label_key) if label_key else None, root, href),
                                   sources_of(row)))
     for group in groups.values():
         group.values.sort(key=lambda v: v.link.text.lower())
