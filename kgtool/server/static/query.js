@@ -387,12 +387,16 @@
     const kinds = columnKinds();
     const numeric = kinds.filter((k) => k.numeric).map((k) => k.name);
     const labels = kinds.filter((k) => !k.numeric).map((k) => k.name);
-    const preferred = labels.find((n) => /label$/i.test(n)) || labels[0] || numeric[0];
+    const distinct = (name) => new Set(shown.rows.map((row) => cellValue(row[shown.vars.indexOf(name)]))).size;
+    // x: a label column, of what the rows are about (a model, an entity) first, else the most varied
+    const named = labels.filter((n) => /label$/i.test(n));
+    const x = named.find((n) => /model|entity|name/i.test(n))
+      || [...named].sort((a, b) => distinct(b) - distinct(a))[0] || labels[0] || numeric[0];
     $("tab-chart").hidden = false;
     $("chart-none").hidden = numeric.length > 0;
-    fill($("chart-x"), [...labels, ...numeric], preferred);
-    fill($("chart-y"), numeric, numeric.find((n) => /^(value|score|count|n)$/i.test(n)) || numeric.find((n) => n !== preferred));
-    fill($("chart-colour"), labels, labels.find((n) => /setting/i.test(n)), true);
+    fill($("chart-x"), [...labels, ...numeric], x);
+    fill($("chart-y"), numeric, numeric.find((n) => /^(value|score|count|n)$/i.test(n)) || numeric.find((n) => n !== x));
+    fill($("chart-colour"), labels, labels.find((n) => /setting.*label/i.test(n)) || labels.find((n) => /setting/i.test(n)), true);
   }
 
   function cellValue(term) {
@@ -418,7 +422,10 @@
         y: { field: y, type: "quantitative" },
       },
     };
-    if (colour) spec.encoding.color = { field: colour, type: "nominal" };
+    if (colour) {
+      spec.encoding.color = { field: colour, type: "nominal" };
+      if (mark === "bar" && !numericX) spec.encoding.xOffset = { field: colour };  // grouped, not stacked
+    }
     const token = ++chartToken;
     window.kgtoolEmbed(box, spec)
       .then(() => { if (token === chartToken) box.dataset.rendered = "true"; })
