@@ -296,3 +296,29 @@ def test_graph_view_leaves_hubs_out_filters_classes_and_shows_details_beside_the
     assert view.evaluate("kgView.nodes.get().filter(n => n.hidden).length") == hidden
     assert page.console_errors == []
     assert elsewhere(server, page.requests) == []
+
+
+def test_the_editor_highlights_and_completes_the_graph_s_terms(server, page):
+    from urllib.parse import urlencode
+
+    view = page.page
+    view.goto(f"{server.url}/query?{urlencode({'query': 'SELECT ?b WHERE { ?b a kg:Benchmark } # <img src=x onerror=window.__pwned=1>'})}")
+    wait_for_rows(view)
+    assert view.locator("#highlight .tok-keyword").all_inner_texts()[:2] == ["SELECT", "WHERE"]
+    assert "kg:Benchmark" in view.locator("#highlight .tok-prefixed").all_inner_texts()
+    assert view.locator("#highlight .tok-comment").inner_text() == "# <img src=x onerror=window.__pwned=1>"
+    assert view.locator("#highlight img").count() == 0
+    not_pwned(view)
+
+    view.fill("#editor", "SELECT ?m WHERE { ?m a ")
+    view.press("#editor", "End")
+    view.keyboard.type("kg:VisionLang")
+    view.wait_for_selector("#completions:not([hidden])")
+    assert view.locator("#completions li").first.inner_text() == "kg:VisionLanguageModel"
+    view.keyboard.press("Tab")
+    view.keyboard.type(" }")
+    assert view.input_value("#editor") == "SELECT ?m WHERE { ?m a kg:VisionLanguageModel }"
+    view.keyboard.press("Control+Enter")
+    view.wait_for_function("() => /rows? in/.test(document.getElementById('status').textContent)")
+    assert "kgr:blip-2" in view.locator("#table-view tbody").inner_text()
+    assert page.console_errors == []
