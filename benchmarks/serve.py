@@ -14,7 +14,15 @@ to be the same on both servers.
 
 Targets for kgtool: throughput >= half of Oxigraph's at the same client count, p99 <= 4x p50, zero errors.
 
+Then short queries under hostile load, on kgtool alone (Oxigraph has no deadline to stop a hostile query):
+one client sends a trivial ASK, one after the other, for --hostile-duration seconds with the server idle
+(the baseline), then again while three other clients each loop a hostile query (a three-way cross join,
+REGEX over a cross join, a comparison over a cross join) that runs until the server stops it. Printed:
+the ASK's p50, p99 and errors in both runs, and what the hostile queries got. Target: p99 under hostile
+load <= 10x the idle p99, zero errors.
+
     python3 benchmarks/serve.py [--duration 20] [--clients 8,32] [--queries a,b,c] [--workers N]
+                                [--hostile-duration 20]
 """
 
 from __future__ import annotations
@@ -43,7 +51,15 @@ MIX = ("models-by-organization", "leaderboard", "model-card", "model-techniques"
        "parameter-count-of", "results-with-settings", "training-data")
 THROUGHPUT_TARGET = 0.5  # kgtool / oxigraph >= this
 TAIL_TARGET = 4.0        # p99 / p50 <= this
+HOSTILE_TARGET = 10.0    # trivial ASK p99 under hostile load / idle p99 <= this
 WARM_UP = 2.0            # seconds of load before each measurement, not counted
+
+TRIVIAL = "ASK { <https://w3id.org/llmkg/resource/llama> ?p ?o }"
+HOSTILE = (
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+    'SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f FILTER(REGEX(CONCAT(STR(?c), STR(?f)), "^(a|b|c)*z+$", "i")) } LIMIT 1',
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f FILTER(STR(?c) < STR(?f)) }",
+)
 
 
 @dataclass
@@ -158,12 +174,49 @@ def load(port: int, path: str, texts: list[str], clients: int, seconds: float, s
     return run
 
 
+def trivial_under_load(port: int, seconds: float, hostile: int) -> tuple[Run, dict[str, int]]:
+    """One client sending TRIVIAL for ``seconds`` while ``hostile`` clients loop the HOSTILE queries;
+    returns the trivial client's run and the statuses the hostile queries got."""
+    stop = threading.Event()
+    outcomes: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def attacker(index: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        while not stop.is_set():
+            try:
+                connection.request("POST", "/sparql", body=HOSTILE[index % len(HOSTILE)].encode(),
+                                   headers={"Content-Type": "application/sparql-query"})
+                response = connection.getresponse()
+                response.read()
+                outcome = f"HTTP {response.status}"
+            except (OSError, http.client.HTTPException) as err:
+                outcome = type(err).__name__
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            with lock:
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        connection.close()
+
+    attackers = [threading.Thread(target=attacker, args=(i,)) for i in range(hostile)]
+    for thread in attackers:
+        thread.start()
+    try:
+        return load(port, "/sparql", [TRIVIAL], 1, seconds, "kgtool"), outcomes
+    finally:
+        stop.set()
+        for thread in attackers:
+            thread.join()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of measured load per run")
     parser.add_argument("--clients", default="8,32", help="comma-separated numbers of concurrent clients")
     parser.add_argument("--queries", default=",".join(MIX), help="comma-separated named queries (the mix)")
     parser.add_argument("--workers", type=int, help="kgtool serve --workers (default: its own default)")
+    parser.add_argument("--hostile-duration", type=float, default=20.0,
+                        help="seconds of trivial queries, idle and under hostile load (0: skip)")
     args = parser.parse_args()
     client_counts = [int(c) for c in args.clients.split(",") if c.strip()]
     names = [n.strip() for n in args.queries.split(",") if n.strip()]
@@ -215,6 +268,11 @@ def main() -> int:
             for server in ("oxigraph", "kgtool"):
                 port, path = targets[server]
                 runs.append(load(port, path, list(texts.values()), clients, args.duration, server))
+        hostile_runs: list[tuple[str, Run, dict[str, int]]] = []
+        if args.hostile_duration > 0:
+            for name, attackers in (("idle", 0), (f"{len(HOSTILE)} hostile loops", len(HOSTILE))):
+                run, outcomes = trivial_under_load(kg_port, args.hostile_duration, attackers)
+                hostile_runs.append((name, run, outcomes))
     finally:
         for process in servers:
             process.terminate()
@@ -234,6 +292,25 @@ def main() -> int:
     print()
 
     failed = False
+    if hostile_runs:
+        print(f"# trivial ASK, one client, one request after the other ({args.hostile_duration:g} s each run)")
+        print("| kgtool server       | requests | p50 (ms) | p99 (ms) | max (ms) | errors | hostile queries got |")
+        print("|---------------------|---------:|---------:|---------:|---------:|-------:|---------------------|")
+        for name, run, outcomes in hostile_runs:
+            got = ", ".join(f"{k} x{v}" for k, v in sorted(outcomes.items())) or "-"
+            print(f"| {name:19s} | {len(run.latencies):8d} | {run.percentile(50):8.1f} | {run.percentile(99):8.1f} | "
+                  f"{max(run.latencies, default=float('nan')) * 1000:8.1f} | {run.errors:6d} | {got} |")
+        print()
+        idle, loaded = hostile_runs[0][1], hostile_runs[1][1]
+        ratio = loaded.percentile(99) / idle.percentile(99)
+        for text, ok in (
+            (f"trivial ASK p99 under hostile load / idle p99 = {ratio:.1f} (target <= {HOSTILE_TARGET:g})",
+             ratio <= HOSTILE_TARGET),
+            (f"trivial ASK errors under hostile load = {loaded.errors} (target 0)"
+             + (f"; first: {loaded.first_error}" if loaded.errors else ""), loaded.errors == 0 and idle.errors == 0),
+        ):
+            print(f"{'PASS' if ok else 'FAIL'}  {text}")
+            failed |= not ok
     for clients in client_counts:
         ox = next(r for r in runs if r.server == "oxigraph" and r.clients == clients)
         kg = next(r for r in runs if r.server == "kgtool" and r.clients == clients)

@@ -8,10 +8,13 @@ host, and an IRI such as ``<file:///etc/passwd>`` must never reach a loader. Upd
 unless the policy allows them.
 
 The checks read the query with a tokenizer that follows the SPARQL 1.1 grammar's terminals (strings,
-IRIs, comments, prefixed names, keywords), so that a keyword inside a string or a comment is not
-mistaken for one and a keyword in odd spelling (``SeRvIcE``, ``SERVICE:x``, no space before ``<``) is
-not missed. The text is checked twice, as written and with its ``\\u`` escapes decoded, and refused
-if either reading breaks a rule.
+IRIs, comments, variables, prefixed names, keywords), so that a keyword inside a string or a comment
+is not mistaken for one. Oxigraph's parser matches keywords in any case and glued to the next token
+(``SERVICESILENT<x>``, ``trueSERVICE``), so the rule for the keywords that reach out is conservative:
+anywhere outside a string, an IRI, a comment, a variable, a blank node label or the local part of a
+prefixed name, ``SERVICE`` and ``LOAD`` are refused, and ``FROM``, ``NAMED`` and ``USING`` are allowed
+only as words of their own (then the graph they name must be in the store). The text is checked twice,
+as written and with its ``\\u`` escapes decoded, and refused if either reading breaks a rule.
 """
 
 from __future__ import annotations
@@ -110,7 +113,7 @@ def _check(text: str, policy: Policy) -> None:
 
 @dataclass(frozen=True)
 class Token:
-    kind: str   # comment, string, iri, var, pname, word, open, close, op, other
+    kind: str   # comment, string, iri, var, bnode, pname, word, open, close, op, other
     text: str
     offset: int
 
@@ -118,15 +121,18 @@ class Token:
 _HEX = r"[0-9A-Fa-f]"
 _PN_CHARS_BASE = "A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D" \
                  "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF"
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
 _PN_CHARS = _PN_CHARS_BASE + "_0-9\u00B7\u0300-\u036F\u203F-\u2040\\-"
+_PLX = rf"%{_HEX}{{2}}|\\[_~.\-!$&'()*+,;=/?\#@%]"
 _TOKEN = re.compile(rf"""
     (?P<comment>\#[^\r\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
                |'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
   | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|\\u{_HEX}{{4}}|\\U{_HEX}{{8}})*>)
-  | (?P<var>[?$][{_PN_CHARS}]+)
+  | (?P<var>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00B7\u0300-\u036F\u203F-\u2040]*)
+  | (?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)
   | (?P<pname>(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)?:
-               (?:[{_PN_CHARS}:]|%{_HEX}{{2}}|\\[_~.\-!$&'()*+,;=/?\#@%]|\.(?=[{_PN_CHARS}:%\\]))*)
+               (?:(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:[{_PN_CHARS}:]|{_PLX}|\.(?=[{_PN_CHARS}:%\\]))*)?)
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<open>[({{\[])
   | (?P<close>[)}}\]])
@@ -211,9 +217,59 @@ def undeclared_prefixes(text: str, predeclared: Iterable[str] = PREFIXES) -> lis
 # operations
 
 _WATCHED = {"SERVICE", "LOAD", "FROM", "NAMED", "USING"}
+_WATCHED_ANYWHERE = re.compile("|".join(sorted(_WATCHED)), re.IGNORECASE)  # also finds ſERVICE, as erring safe
+_OPAQUE = {"comment", "string", "var", "bnode"}
+
+
+def _keyword_text(text: str, tokens: list[Token]) -> str:
+    """``text`` with what Oxigraph can never read as a keyword blanked out (same length, so offsets
+    hold): comments, strings, variable names, blank node labels, IRIs and the local part of prefixed
+    names, which its parser reads as greedily as the tokenizer does. An IRI keeps what follows a ``)``
+    in it: in an expression (``FILTER(?a<1)SERVICE:x#>``) the engine reads ``<`` as less-than, and the
+    text after the bracket that closes the expression as more of the query."""
+    parts, end = [], 0
+    for token in tokens:
+        if token.kind in _OPAQUE:
+            kept = 0
+        elif token.kind == "pname":
+            kept = token.text.index(":") + 1
+        elif token.kind == "iri":
+            kept = token.text.find(")")
+            kept = len(token.text) if kept < 0 else kept
+            parts += [text[end:token.offset], " " * kept, token.text[kept:]]
+            end = token.offset + len(token.text)
+            continue
+        else:
+            continue
+        parts += [text[end:token.offset + kept], " " * (len(token.text) - kept)]
+        end = token.offset + len(token.text)
+    parts.append(text[end:])
+    return "".join(parts)
+
+
+def _check_keywords(text: str, tokens: list[Token], note: str) -> None:
+    """Refuse SERVICE and LOAD wherever the engine could read them, and FROM, NAMED and USING unless they
+    stand alone (where :func:`_check_operations` checks the graph they name)."""
+    alone = {token.offset: token.text.upper() for token in tokens if token.kind == "word"}
+    for match in _WATCHED_ANYWHERE.finditer(_keyword_text(text, tokens)):
+        word, offset = match.group(0).upper(), match.start()
+        if word == "SERVICE":
+            raise ForbiddenOperation(f"SERVICE at {_where(text, offset)}{note} is not allowed: this endpoint "
+                                     "never calls other services")
+        if word == "LOAD":
+            raise ForbiddenOperation(f"LOAD at {_where(text, offset)}{note} is not allowed: this endpoint "
+                                     "never loads documents")
+        if alone.get(offset) != word:
+            raise ForbiddenOperation(f"{word} at {_where(text, offset)}{note} is glued to the text around it "
+                                     f"({_around(text, match)!r}); write it as a word of its own")
+
+
+def _around(text: str, match: re.Match) -> str:
+    return text[max(0, match.start() - 10):match.end() + 10].replace("\n", " ")
 
 
 def _check_operations(text: str, tokens: list[Token], policy: Policy, note: str) -> None:
+    _check_keywords(text, tokens, note)
     prefixes, base = dict(PREFIXES), None
     for i, token in enumerate(tokens):
         word = token.text.upper() if token.kind == "word" else ""
@@ -221,12 +277,6 @@ def _check_operations(text: str, tokens: list[Token], policy: Policy, note: str)
             prefixes[tokens[i + 1].text.rstrip(":")] = _resolve(_iri_text(tokens[i + 2]), base)
         elif word == "BASE" and i + 1 < len(tokens) and tokens[i + 1].kind == "iri":
             base = _resolve(_iri_text(tokens[i + 1]), base)
-        elif word == "SERVICE":
-            raise ForbiddenOperation(f"SERVICE at {_where(text, token)}{note} is not allowed: this endpoint "
-                                     "never calls other services")
-        elif word == "LOAD":
-            raise ForbiddenOperation(f"LOAD at {_where(text, token)}{note} is not allowed: this endpoint "
-                                     "never loads documents")
         elif word in ("FROM", "USING"):
             following = tokens[i + 1:i + 3]
             named = bool(following) and following[0].kind == "word" and following[0].text.upper() == "NAMED"
@@ -260,9 +310,10 @@ def _resolve(iri: str, base: str | None) -> str:
     return urljoin(base, iri) if base and not re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", iri) else iri
 
 
-def _where(text: str, token: Token) -> str:
-    line = text.count("\n", 0, token.offset) + 1
-    column = token.offset - (text.rfind("\n", 0, token.offset) + 1) + 1
+def _where(text: str, where: Token | int) -> str:
+    offset = where.offset if isinstance(where, Token) else where
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
     return f"line {line}, column {column}"
 
 

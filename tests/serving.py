@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 class Server:
     url: str
     process: subprocess.Popen
+    output: list[str] = field(default_factory=list)  # what it wrote to standard error, line by line
 
     @property
     def sparql(self) -> str:
@@ -43,14 +44,23 @@ def running_server(*options: str, env: dict[str, str] | None = None):
     command = [sys.executable, "-m", "kgtool", "serve", "--port", str(port), *options]
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
+    server = Server(f"http://127.0.0.1:{port}", process)
+    # read its output as it comes: a server that logs every request would otherwise block on a full pipe
+    def drain():
+        for line in process.stderr:
+            server.output.append(line.rstrip("\n"))
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
     try:
         try:
-            wait_for_http(f"{url}/sparql?query=ASK%7B%7D", seconds=60)
+            wait_for_http(f"{server.url}/sparql?query=ASK%7B%7D", seconds=60)
         except OSError:
             process.terminate()
-            raise RuntimeError(f"kgtool serve did not start: {process.communicate(timeout=10)[1][-2000:]}") from None
-        yield Server(url, process)
+            process.wait(timeout=10)
+            reader.join(timeout=5)
+            raise RuntimeError(f"kgtool serve did not start: {server.output[-20:]}") from None
+        yield server
     finally:
         if process.poll() is None:
             process.terminate()
@@ -59,7 +69,7 @@ def running_server(*options: str, env: dict[str, str] | None = None):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        process.stderr.close()
+        reader.join(timeout=5)
 
 
 @dataclass

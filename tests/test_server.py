@@ -4,6 +4,7 @@ process for SPARQLWrapper, rdflib's SPARQLStore and the safety cases."""
 from __future__ import annotations
 
 import csv
+import http.client
 import io
 import json
 import socket
@@ -521,7 +522,7 @@ def test_vis_network_comes_from_the_installed_pyvis(client):
 
 @pytest.fixture(scope="module")
 def server():
-    with running_server("--timeout", "3", "--workers", "2", "--worker-memory-mb", "512",
+    with running_server("--timeout", "3", "--workers", "2", "--worker-memory-mb", "512", "--client-timeout", "1",
                         str(DATA / "ambiguous.ttl"), str(DATA / "hostile.ttl")) as server:
         yield server
 
@@ -657,13 +658,97 @@ def test_a_trivial_query_is_not_blocked_by_heavy_ones(server):
         latencies.append(time.monotonic() - started)
         answered.append(time.monotonic())
         assert status == 200 and json.loads(body)["boolean"] is True
-    third = fetch(query_url(server, HEAVY))  # one long query more than the server runs at once
+    third = fetch(query_url(server, HEAVY.replace("?i", "?third")))  # one long query more than the server runs
     for thread in threads:
         thread.join()
     assert all(heavy[i][0] == 504 for i in heavy)
     assert max(answered) < min(finished for _, _, finished in heavy.values())  # answered while both ran
     assert statistics.median(latencies) < 0.1, latencies
     assert third[0] == 503 and b"long queries are running already" in third[1]
+
+
+def _nice_of(pid: int) -> set[int]:
+    import os
+
+    values = set()
+    for thread in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            values.add(os.getpriority(os.PRIO_PROCESS, int(thread.name)))
+        except OSError:  # a thread that ended meanwhile
+            continue
+    return values
+
+
+def test_long_queries_yield_the_processor_and_a_repeated_one_never_takes_the_reserve(server):
+    assert len(wait_for_workers(server, 3)) == 3
+    heavy_text = HEAVY.replace("?i", "?repeated")
+    answers: dict[int, tuple] = {}
+
+    def run_heavy(index):
+        answers[index] = fetch(query_url(server, heavy_text)) + (time.monotonic(),)
+
+    from kgtool.server.pool import LONG_QUERY_NICE
+
+    first = [threading.Thread(target=run_heavy, args=(i,)) for i in range(2)]
+    for thread in first:
+        thread.start()
+    deadline = time.monotonic() + 2.5  # both run long after half a second, at a lower priority
+    while time.monotonic() < deadline:
+        nice = {pid: _nice_of(pid) for pid in server.worker_pids()}
+        if sorted(nice.values(), key=max) == [{0}, {LONG_QUERY_NICE}, {LONG_QUERY_NICE}]:
+            break
+        time.sleep(0.05)
+    assert sorted(nice.values(), key=max) == [{0}, {LONG_QUERY_NICE}, {LONG_QUERY_NICE}], nice  # every thread
+    again = [threading.Thread(target=run_heavy, args=(i,)) for i in range(2, 4)]  # the same text, known as long
+    for thread in again:
+        thread.start()
+    time.sleep(0.3)
+    latencies, answered = [], []
+    for _ in range(7):
+        started = time.monotonic()
+        status, body = fetch(query_url(server, "ASK { kgr:llama ?p ?o }"))
+        latencies.append(time.monotonic() - started)
+        answered.append(time.monotonic())
+        assert status == 200 and json.loads(body)["boolean"] is True
+    for thread in first + again:
+        thread.join()
+    assert statistics.median(latencies) < 0.1, latencies
+    assert max(answered) < min(answers[i][2] for i in (0, 1))  # answered while the first two ran
+    assert [answers[i][0] for i in (0, 1)] == [504, 504]
+    # the repeats waited for a long slot instead of taking the reserve, and were stopped at their deadline
+    assert {answers[i][0] for i in (2, 3)} <= {503, 504}, answers
+    assert min(answers[i][2] for i in (2, 3)) >= min(answers[i][2] for i in (0, 1))
+    deadline = time.monotonic() + 10  # stopped workers are being replaced meanwhile
+    while time.monotonic() < deadline:
+        after = {pid: _nice_of(pid) for pid in wait_for_workers(server, 3)}
+        if set().union(*after.values()) == {0}:
+            break
+        time.sleep(0.2)
+    assert set().union(*after.values()) == {0}, after  # no worker stays at the lowest priority
+
+
+def test_a_text_that_ran_long_is_remembered_until_it_runs_short_again(tmp_path):
+    import asyncio
+
+    from kgtool.server.pool import WorkerPool
+
+    data = tmp_path / "data.nq"
+    data.write_text("<urn:x:s> <urn:x:p> <urn:x:o> .\n", encoding="utf-8")
+    request = {"op": "query", "text": "ASK { ?s ?p ?o }", "max_bytes": 1000, "solutions_format": "JSON"}
+
+    async def scenario():
+        pool = WorkerPool(data, workers=1, reserve=1, slow_after=0.0)  # every query counts as long
+        await pool.start()
+        try:
+            await pool.run(request, 10)
+            remembered = request["text"] in pool._long_texts
+            pool.slow_after = 10.0  # now it is short
+            await pool.run(request, 10)
+            return remembered, request["text"] in pool._long_texts
+        finally:
+            await pool.close()
+
+    assert asyncio.run(scenario()) == (True, False)
 
 
 def test_a_query_that_needs_too_much_memory_stops_only_its_worker(server):
@@ -682,6 +767,95 @@ def test_the_server_still_answers_after_hostile_queries(server):
     assert status == 200 and len(json.loads(body)["results"]["bindings"]) > 20
 
 
+def test_a_flood_of_url_parameters_is_refused_at_once_while_an_ask_is_answered(server):
+    port = int(server.url.rsplit(":", 1)[1])
+    flood = "/sparql?" + "&".join(f"p{i}=1" for i in range(20_000))
+    assert len(flood) > 160_000
+    assert fetch(query_url(server, "ASK {}"))[0] == 200  # every worker is up
+    asked = {}
+
+    def ask():
+        started = time.monotonic()
+        status, body = fetch(query_url(server, "ASK { kgr:llama ?p ?o }"))
+        asked.update(status=status, body=body, seconds=time.monotonic() - started)
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    started = time.monotonic()
+    connection.request("GET", flood)
+    concurrent = threading.Thread(target=ask)
+    concurrent.start()
+    response = connection.getresponse()
+    body = response.read()
+    refused_after = time.monotonic() - started
+    concurrent.join()
+    connection.close()
+    assert response.status == 400 and b"the URL has 20,000 parameters; the limit is 100" in body
+    assert refused_after < 0.05, refused_after
+    assert asked["status"] == 200 and json.loads(asked["body"])["boolean"] is True
+    assert asked["seconds"] < 0.1, asked["seconds"]
+    # a URL too long for any query the endpoint accepts is refused as such
+    status, body = fetch(query_url(server, "ASK {}\n#" + "x" * 250_000))
+    assert status == 414 and b"bytes long; the limit is 200,704 bytes" in body
+
+
+def test_the_descriptions_name_the_bound_address_never_the_host_header(server):
+    from rdflib import URIRef
+
+    headers = {"Host": "attacker.example", "Accept": "text/turtle"}
+    status, void = fetch(f"{server.url}/.well-known/void", headers=headers)
+    assert status == 200 and b"attacker.example" not in void
+    endpoint = rdf(void, "turtle").value(URIRef("https://w3id.org/llmkg/"), URIRef("http://rdfs.org/ns/void#sparqlEndpoint"))
+    assert endpoint == URIRef(f"{server.url}/sparql")
+    status, service = fetch(server.sparql, headers=headers)
+    assert status == 200 and b"attacker.example" not in service
+    assert set(rdf(service, "turtle").objects(predicate=_sd("endpoint"))) == {URIRef(f"{server.url}/sparql")}
+
+
+def test_the_descriptions_name_the_public_url_when_one_is_set(store):
+    from rdflib import URIRef
+
+    with _client(store, workers=1, public_url="https://kg.example.org/llm/") as client:
+        void = rdf(client.get("/.well-known/void", headers={"Host": "attacker.example"}).content, "turtle")
+        service = rdf(client.get("/sparql", headers={"Accept": "text/turtle", "Host": "attacker.example"}).content,
+                      "turtle")
+    assert set(void.objects(predicate=URIRef("http://rdfs.org/ns/void#sparqlEndpoint"))) == {
+        URIRef("https://kg.example.org/llm/sparql")}
+    assert set(service.objects(predicate=_sd("endpoint"))) == {URIRef("https://kg.example.org/llm/sparql")}
+
+
+def test_slow_and_silent_clients_are_disconnected(server):
+    port = int(server.url.rsplit(":", 1)[1])
+    silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(200)]  # connect, send nothing
+    trickling = socket.create_connection(("127.0.0.1", port))
+    head = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"y" * 100
+    started = time.monotonic()
+    try:
+        for byte in head:  # one byte every 50 ms: the head is never complete
+            try:
+                trickling.send(bytes([byte]))
+            except OSError:
+                break
+            time.sleep(0.05)
+            if time.monotonic() - started > 4:
+                break
+        trickled_for = time.monotonic() - started
+        closed = 0
+        for connection in [*silent, trickling]:
+            connection.settimeout(max(0.1, 3 - (time.monotonic() - started)))
+            try:
+                closed += connection.recv(1) == b""
+            except TimeoutError:
+                pass
+            except ConnectionResetError:
+                closed += 1
+    finally:
+        for connection in [*silent, trickling]:
+            connection.close()
+    assert closed == 201, f"{closed} of 201 slow connections closed by the server"
+    assert trickled_for < 2, trickled_for  # the server cut the trickle at its 1 s client timeout
+    assert fetch(query_url(server, "ASK {}"))[0] == 200  # and still answers
+
+
 # --- the serve command's own checks -------------------------------------------------------------
 
 @pytest.mark.parametrize("args,env,message", [
@@ -689,6 +863,7 @@ def test_the_server_still_answers_after_hostile_queries(server):
     (["--allow-update"], {"KGTOOL_UPDATE_TOKEN": "short"}, "shorter than 16 characters"),
     (["--cors-origin", "*"], {}, "'*' is not allowed"),
     (["--no-bundled"], {}, "--no-bundled needs DATA files"),
+    (["--public-url", "example.org/kg"], {}, "give an http:// or https:// URL without query or fragment"),
 ])
 def test_serve_refuses_unsafe_or_empty_settings(args, env, message):
     from click.testing import CliRunner

@@ -33,9 +33,14 @@ TOKEN_VARIABLE = "KGTOOL_UPDATE_TOKEN"
                    "or --update-token-file (changes live until the server stops).")
 @click.option("--update-token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A file holding the bearer token for updates.")
+@click.option("--public-url", metavar="URL",
+              help="The URL clients reach the server at (behind a proxy: https://example.org/kg/), named in its "
+                   "service and VoID descriptions; default: the address it listens on.")
+@click.option("--client-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds a client has to send a whole request; slower connections are closed.")
 def serve(data: tuple[Path, ...], host: str, port: int, no_bundled: bool, infer: bool, timeout: float, workers: int,
           max_result_mb: float, worker_memory_mb: int, cors_origins: tuple[str, ...], allow_update: bool,
-          update_token_file: Path | None) -> None:
+          update_token_file: Path | None, public_url: str | None, client_timeout: float) -> None:
     """Serve the graph (and any DATA files) over HTTP: the SPARQL 1.1 Protocol at /sparql, a query
     page at /, every resource at /resource/<slug>, the ontology at /ontology and the VoID description
     at /.well-known/void.
@@ -51,10 +56,14 @@ def serve(data: tuple[Path, ...], host: str, port: int, no_bundled: bool, infer:
     for origin in cors_origins:
         if origin == "*" or not origin.startswith(("http://", "https://")):
             raise KgtoolError(f"--cors-origin {origin!r}: give an origin such as https://example.org ('*' is not allowed)")
+    if public_url is not None and (not public_url.startswith(("http://", "https://")) or "?" in public_url
+                                   or "#" in public_url or any(c.isspace() or c in '<>"' for c in public_url)):
+        raise KgtoolError(f"--public-url {public_url!r}: give an http:// or https:// URL without query or fragment")
     _check_port(host, port)
     settings = Settings(timeout=timeout, workers=workers, max_result_bytes=int(max_result_mb * 1024 * 1024),
                         worker_memory_mb=worker_memory_mb, cors_origins=tuple(o.rstrip("/") for o in cors_origins),
-                        allow_update=allow_update, update_token=token)
+                        allow_update=allow_update, update_token=token, public_url=public_url,
+                        client_timeout=client_timeout)
     run_server(data, settings, host=host, port=port, bundled=not no_bundled, infer=infer)
 
 
@@ -62,17 +71,24 @@ def run_server(data, settings, *, host: str, port: int, bundled: bool = True, in
     import uvicorn
 
     from ..server import create_app
+    from ..server.protocol import with_client_timeout
     from ..store import load_store
 
     store = load_store(data, bundled=bundled, infer=infer)
     size = len(store)
-    app = create_app(store, settings)
-    del store  # the app writes it for its workers at start-up and keeps no copy
     shown = f"[{host}]" if ":" in host else host
     mode = "updates allowed with the bearer token" if settings.allow_update else "read-only"
-    click.echo(f"serving {size:,} triples at http://{shown}:{port}/ (SPARQL endpoint /sparql, {mode}); "
-               "Ctrl-C stops", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False,
+
+    def ready(network: str) -> None:  # once the query workers have loaded the data
+        click.echo(f"serving {size:,} triples at http://{shown}:{port}/ (SPARQL endpoint /sparql, {mode}; "
+                   f"query workers: network {network}); "
+                   "Ctrl-C stops", err=True)
+
+    app = create_app(store, settings, on_ready=ready)
+    del store  # the app writes it for its workers at start-up and keeps no copy
+    # the request's own headers decide nothing: no X-Forwarded-* (the public URL is a setting)
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=False,
+                http=with_client_timeout(settings.client_timeout),
                 h11_max_incomplete_event_size=settings.max_body_bytes, timeout_graceful_shutdown=5)
 
 

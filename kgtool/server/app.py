@@ -3,7 +3,9 @@
 for people of :mod:`.site` (home, search, resource index, charts, graph).
 
 Every query, the server's own included, runs in a worker process of the pool (:mod:`.pool`) under a
-deadline; the event loop only reads requests, checks them (:mod:`kgtool.guard`) and passes bytes on.
+deadline; the event loop only reads requests and passes bytes on. The URL is bounded (length and number
+of parameters) before anything parses it, and the guard (:mod:`kgtool.guard`) reads query text on a
+thread, so that no request keeps the loop from answering others.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import hmac
 import json
 import logging
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -56,16 +59,17 @@ class Problem(Exception):
         self.status, self.message, self.headers = status, message, headers or {}
 
 
-def create_app(data, settings: Settings | None = None) -> Starlette:
+def create_app(data, settings: Settings | None = None, on_ready: Callable[[str], None] | None = None) -> Starlette:
     """The app, serving ``data``: a pyoxigraph Store or an rdflib Graph/Dataset, already loaded.
 
     Nothing starts until the app's lifespan begins (uvicorn, or a TestClient used as a context
-    manager): the data is then written to a temporary N-Quads file and the worker processes load it.
+    manager): the data is then written to a temporary N-Quads file and the worker processes load it;
+    then ``on_ready`` is called with what the workers say of their network ("isolated", or why not).
     """
     settings = settings or Settings()
     if settings.allow_update and not settings.update_token:
         raise KgtoolError("updates need a bearer token: none was given")
-    endpoint = _Endpoint(data, settings)
+    endpoint = _Endpoint(data, settings, on_ready)
     routes = [
         *endpoint.site.routes(),
         Route("/query", endpoint.query_page, methods=["GET"]),
@@ -78,7 +82,8 @@ def create_app(data, settings: Settings | None = None) -> Starlette:
         Route("/static/vendor/{name:str}", endpoint.vendor_file, methods=["GET"]),
         Mount("/static", StaticFiles(packages=[("kgtool.server", "static")]), name="static"),
     ]
-    middleware = [Middleware(_SecurityHeaders)]
+    middleware = [Middleware(_SecurityHeaders),
+                  Middleware(_UrlLimits, max_bytes=settings.max_url_bytes, max_parameters=settings.max_parameters)]
     if settings.cors_origins:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                                      allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"],
@@ -142,11 +147,35 @@ class _SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class _UrlLimits:
+    """Refuses a URL longer than ``max_bytes`` (414) or with more than ``max_parameters`` parameters (400)
+    before anything parses it: both checks are linear in the URL's length."""
+
+    def __init__(self, app, max_bytes: int, max_parameters: int):
+        self.app, self.max_bytes, self.max_parameters = app, max_bytes, max_parameters
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            query = scope.get("query_string", b"")
+            size = len(scope.get("raw_path") or scope["path"].encode()) + len(query) + (1 if query else 0)
+            parameters = query.count(b"&") + 1 if query else 0
+            refusal = None
+            if size > self.max_bytes:
+                refusal = PlainTextResponse(f"the URL is {size:,} bytes long; the limit is {self.max_bytes:,} bytes "
+                                            "(send a long query with POST)\n", 414)
+            elif parameters > self.max_parameters:
+                refusal = PlainTextResponse(f"the URL has {parameters:,} parameters; the limit is "
+                                            f"{self.max_parameters:,}\n", 400)
+            if refusal is not None:
+                return await refusal(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
 # ---------------------------------------------------------------------------------------------
 
 class _Endpoint:
-    def __init__(self, data, settings: Settings):
-        self.settings = settings
+    def __init__(self, data, settings: Settings, on_ready: Callable[[str], None] | None = None):
+        self.settings, self.on_ready = settings, on_ready
         self._data = data  # handed to the workers at start-up, then dropped
         self.pool: WorkerPool | None = None
         self.policy = guard.Policy(max_bytes=settings.max_query_bytes, max_depth=settings.max_depth,
@@ -167,6 +196,8 @@ class _Endpoint:
             self.pool = WorkerPool(dump, workers=self.settings.workers, reserve=self.settings.reserve,
                                    slow_after=self.settings.slow_after, memory_mb=self.settings.worker_memory_mb)
             await self.pool.start()
+            if self.on_ready is not None:
+                self.on_ready(self.pool.network)
             try:
                 yield
             finally:
@@ -222,7 +253,8 @@ class _Endpoint:
         text = queries[0]
         default_graphs, named_graphs = fields.get("default-graph-uri", []), fields.get("named-graph-uri", [])
         try:
-            guard.check_query(text, self.policy, default_graphs=default_graphs, named_graphs=named_graphs)
+            await run_in_threadpool(guard.check_query, text, self.policy, default_graphs=default_graphs,
+                                    named_graphs=named_graphs)
         except guard.QueryRefused as err:
             raise _as_problem(err) from None
         solutions, graph = media.from_format_parameter(fields.get("format", []) + fields.get("output", []))
@@ -236,8 +268,11 @@ class _Endpoint:
         return Response(body, media_type=media_type, headers={"Vary": "Accept"})
 
     async def _protocol_fields(self, request: Request) -> dict[str, list[str]]:
-        """The protocol's parameters: from the URL, a form body, or a query or update body."""
-        fields = {k: request.query_params.getlist(k) for k in request.query_params.keys()}
+        """The protocol's parameters: from the URL, a form body, or a query or update body (in one pass:
+        the URL's length and number of parameters are bounded by :class:`_UrlLimits`)."""
+        fields: dict[str, list[str]] = {}
+        for key, value in request.query_params.multi_items():
+            fields.setdefault(key, []).append(value)
         if request.method != "POST":
             return fields
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -247,8 +282,13 @@ class _Endpoint:
         except UnicodeDecodeError as err:
             raise Problem(400, f"the request body is not UTF-8 (byte {err.start})") from None
         if content_type == "application/x-www-form-urlencoded":
-            for key, values in parse_qs(text, keep_blank_values=True).items():
-                fields.setdefault(key, []).extend(values)
+            try:
+                form = parse_qsl(text, keep_blank_values=True, max_num_fields=self.settings.max_parameters)
+            except ValueError:
+                raise Problem(400, f"the form has more than {self.settings.max_parameters:,} fields, "
+                                   "the limit of this endpoint") from None
+            for key, value in form:
+                fields.setdefault(key, []).append(value)
         elif content_type == "application/sparql-query":
             fields["query"] = [text]
         elif content_type == "application/sparql-update":
@@ -268,8 +308,9 @@ class _Endpoint:
             raise Problem(401, "the bearer token is not valid",
                           {"WWW-Authenticate": 'Bearer realm="kgtool", error="invalid_token"'})
         try:
-            guard.check_update(text, self.policy, using_graphs=fields.get("using-graph-uri", []),
-                               using_named_graphs=fields.get("using-named-graph-uri", []))
+            await run_in_threadpool(guard.check_update, text, self.policy,
+                                    using_graphs=fields.get("using-graph-uri", []),
+                                    using_named_graphs=fields.get("using-named-graph-uri", []))
             header = await self.pool.update({"text": text, "max_bytes": 0}, self.settings.timeout, self.directory)
         except KgtoolError as err:
             raise _as_problem(err) from None
@@ -281,7 +322,7 @@ class _Endpoint:
         if key == "html":
             return RedirectResponse(f"{_root(request)}/", 303)
         key = key or "turtle"
-        triples = description.service_description(await self.stats(), str(request.url.replace(query="")),
+        triples = description.service_description(await self.stats(), f"{self.public_url(request)}/sparql",
                                                    update=self.settings.allow_update, dataset=_dataset_iri())
         return _rdf_response(description.serialize(triples, media.GRAPH_FORMATS[key][1]), key)
 
@@ -305,6 +346,17 @@ class _Endpoint:
         except KgtoolError as err:
             raise _as_problem(err) from None
         return Response(with_values(named.text, bindings), media_type="application/sparql-query; charset=utf-8")
+
+    def public_url(self, request: Request) -> str:
+        """The server's URL in its self-descriptions: the configured public URL, else the address the
+        connection came in on (from the socket: the request's Host header is the client's to choose)."""
+        if self.settings.public_url:
+            return self.settings.public_url.rstrip("/")
+        host, port = request.scope.get("server") or ("127.0.0.1", None)
+        scheme = request.scope.get("scheme", "http")
+        shown = f"[{host}]" if ":" in host else host
+        default_port = {"http": 80, "https": 443}.get(scheme)
+        return f"{scheme}://{shown}{'' if port in (None, default_port) else f':{port}'}{_root(request)}"
 
     # -- pages -----------------------------------------------------------------------------------
 
@@ -368,8 +420,7 @@ class _Endpoint:
 
     async def void(self, request: Request) -> Response:
         key = _choose(request, media.GRAPH_TYPES) or "turtle"
-        endpoint = str(request.url.replace(path=f"{_root(request)}/sparql", query=""))
-        triples = description.void_triples(await self.stats(), endpoint, _dataset_iri())
+        triples = description.void_triples(await self.stats(), f"{self.public_url(request)}/sparql", _dataset_iri())
         return _rdf_response(description.serialize(triples, media.GRAPH_FORMATS[key][1]), key)
 
     async def vendor_file(self, request: Request) -> Response:

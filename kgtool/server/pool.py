@@ -8,6 +8,12 @@ long, and at most ``long_queries`` may run at once: the pool has ``reserve`` mor
 so a short query always finds a worker that no long query holds. A long query beyond that number is
 stopped and told that the server is busy.
 
+Short queries also come first for the processor and for the reserve: a long query's worker is moved
+to a low scheduling priority (nice 10) for as long as the query runs, and a text that ran long
+before (remembered for the last :data:`REMEMBERED` such texts, until it runs short again) counts as long
+from its start: it waits for a free long slot and never takes a worker while that would leave fewer than
+``reserve`` idle. A client that loops a hostile query thus holds at most a long slot, never the reserve.
+
 An update runs in one worker, which then writes the whole store to a new N-Quads file; every worker
 started afterwards loads that file, and the workers that hold the old data are replaced as soon as
 they are idle, so a query sent after the update sees it.
@@ -21,7 +27,7 @@ import logging
 import os
 import sys
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from pathlib import Path
 
 from ..errors import KgtoolError, QueryError
@@ -29,6 +35,8 @@ from ..errors import KgtoolError, QueryError
 log = logging.getLogger("kgtool.server")
 
 STARTUP_SECONDS = 120.0  # a worker loads the whole data before it is ready
+LONG_QUERY_NICE = 10     # a long query's priority: a tenth of the processor beside a short one, not starved by the rest
+REMEMBERED = 1024        # how many texts of long queries the pool remembers
 
 
 class PoolError(KgtoolError):
@@ -58,6 +66,23 @@ class WorkerAnswerError(QueryError):
 class _Worker:
     def __init__(self, process: asyncio.subprocess.Process, generation: int):
         self.process, self.generation = process, generation
+        self.lowered = False  # runs at LONG_QUERY_NICE
+
+    def set_nice(self, nice: int) -> bool:
+        """Set the scheduling priority of every thread of the worker (Linux gives each its own);
+        False when the system does not allow it (raising it again needs privileges)."""
+        pid = self.process.pid
+        try:
+            threads = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+        except OSError:
+            threads = [pid]
+        try:
+            for thread in threads:
+                os.setpriority(os.PRIO_PROCESS, thread, nice)
+        except (OSError, AttributeError):
+            return False
+        self.lowered = nice > 0
+        return True
 
     @property
     def alive(self) -> bool:
@@ -95,13 +120,16 @@ class WorkerPool:
         self.data, self.generation = Path(data), 0
         self.size, self.long_limit = workers + reserve, workers
         self.slow_after, self.memory_mb = slow_after, memory_mb
+        self.reserve = reserve
         self._idle: deque[_Worker] = deque()
-        self._waiters: deque[asyncio.Future] = deque()
+        self._waiters: deque[tuple[asyncio.Future, bool]] = deque()  # and whether the request is long
         self._long = 0
+        self._long_texts: OrderedDict[str, None] = OrderedDict()
         self._tasks: set[asyncio.Task] = set()
         self._busy: set[_Worker] = set()
         self._update_lock = asyncio.Lock()
         self._closed = False
+        self.network = "not started"  # whether the workers can open connections, as the last one started says
 
     # -- life cycle ------------------------------------------------------------------------------
 
@@ -135,6 +163,7 @@ class WorkerPool:
         if not ready.startswith(b'{"ready"'):
             await worker.kill()
             raise PoolError(f"a query worker could not load {data} (exit status {process.returncode})")
+        self.network = json.loads(ready).get("network", "not isolated")
         return worker
 
     def _replace(self, worker: _Worker) -> None:
@@ -167,41 +196,70 @@ class WorkerPool:
         if not worker.alive or worker.generation != self.generation:
             self._replace(worker)
             return
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(worker)
-                return
+        if worker.lowered and not worker.set_nice(0):
+            self._replace(worker)  # only a privileged server may raise a priority again: start afresh
+            return
         self._idle.append(worker)
+        self._hand_out()
 
-    async def _acquire(self, deadline: float) -> _Worker:
+    def _may_start(self, long: bool, idle: int) -> bool:
+        """Whether a request may take one of ``idle`` workers: a long one needs a long slot, and must
+        leave the reserve idle."""
+        return idle > 0 and (not long or (self._long < self.long_limit and idle > self.reserve))
+
+    def _hand_out(self) -> None:
+        """Give idle workers to the waiting requests that may take them, in the order they came."""
+        for waiter, long in list(self._waiters):
+            if not self._idle:
+                return
+            if waiter.done():
+                self._waiters.remove((waiter, long))
+            elif self._may_start(long, len(self._idle)):
+                self._waiters.remove((waiter, long))
+                if long:
+                    self._long += 1  # taken now, so that the next waiter sees the slot gone
+                waiter.set_result(self._idle.popleft())
+
+    async def _acquire(self, deadline: float, long: bool) -> _Worker:
+        """An idle worker for a request; a long one is counted in ``_long`` (the caller gives it back)."""
         while True:
-            if self._idle and not self._waiters:
-                worker = self._idle.popleft()
-            else:
-                waiter = asyncio.get_running_loop().create_future()
-                self._waiters.append(waiter)
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append((waiter, long))
+            self._hand_out()
+            if not waiter.done():
                 try:
                     await asyncio.wait({waiter}, timeout=max(0.0, deadline - time.monotonic()))
                 except asyncio.CancelledError:
-                    self._forget(waiter)
+                    self._forget(waiter, long)
                     raise
-                if not waiter.done():
-                    self._forget(waiter)
-                    raise ServerBusy("every query worker stayed busy until the deadline; try again later")
-                worker = waiter.result()
+            if not waiter.done():
+                self._forget(waiter, long)
+                if long:
+                    raise ServerBusy(f"{self._long} long queries are running already, the most this server runs "
+                                     "at once; this one ran long before, and waited for a free place until its "
+                                     "deadline: try again later")
+                raise ServerBusy("every query worker stayed busy until the deadline; try again later")
+            worker = waiter.result()
             if worker.alive and worker.generation == self.generation:
                 self._busy.add(worker)
                 return worker
+            self._long -= long
             self._replace(worker)
 
-    def _forget(self, waiter: asyncio.Future) -> None:
+    def _forget(self, waiter: asyncio.Future, long: bool) -> None:
         if waiter.done() and not waiter.cancelled():
+            self._long -= long
             self._release(waiter.result())  # a worker arrived just as the wait ended: pass it on
         else:
             waiter.cancel()
-        if waiter in self._waiters:
-            self._waiters.remove(waiter)
+        if (waiter, long) in self._waiters:
+            self._waiters.remove((waiter, long))
+
+    def _remember_long(self, text: str) -> None:
+        self._long_texts[text] = None
+        self._long_texts.move_to_end(text)
+        while len(self._long_texts) > REMEMBERED:
+            self._long_texts.popitem(last=False)
 
     # -- running ---------------------------------------------------------------------------------
 
@@ -211,18 +269,25 @@ class WorkerPool:
         if self._closed:
             raise ServerBusy("the server is shutting down")
         deadline = time.monotonic() + timeout
-        worker = await self._acquire(deadline)
+        text = request.get("text", "")
+        counted_long = text in self._long_texts
+        worker = await self._acquire(deadline, counted_long)
+        if counted_long:
+            worker.set_nice(LONG_QUERY_NICE)
+        started = time.monotonic()
         call = asyncio.ensure_future(worker.call(request))
-        counted_long = False
         try:
             done, _ = await asyncio.wait({call}, timeout=min(self.slow_after, max(0.0, deadline - time.monotonic())))
             if not done and time.monotonic() < deadline:
-                if self._long >= self.long_limit:
-                    await self._stop(worker, call)
-                    raise ServerBusy(f"{self._long} long queries are running already, the most this server "
-                                     "runs at once; this one was stopped: try again later")
-                self._long += 1
-                counted_long = True
+                if not counted_long:
+                    self._remember_long(text)
+                    if self._long >= self.long_limit:
+                        await self._stop(worker, call)
+                        raise ServerBusy(f"{self._long} long queries are running already, the most this server "
+                                         "runs at once; this one was stopped: try again later")
+                    self._long += 1
+                    counted_long = True
+                    worker.set_nice(LONG_QUERY_NICE)  # short queries come first for the processor
                 done, _ = await asyncio.wait({call}, timeout=max(0.0, deadline - time.monotonic()))
             if not done:
                 await self._stop(worker, call)
@@ -239,6 +304,9 @@ class WorkerPool:
         finally:
             if counted_long:
                 self._long -= 1
+                self._hand_out()  # a long slot is free: a waiting long query may start
+        if time.monotonic() - started < self.slow_after:
+            self._long_texts.pop(text, None)  # it ran long on a busy machine once: short again now
         if "error" in header:
             if request.get("op") == "update":
                 self._replace(worker)  # a failed update may have changed part of the worker's store

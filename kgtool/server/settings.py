@@ -16,7 +16,11 @@ class Settings:
     ``slow_after``: seconds after which a query counts as long. ``max_result_bytes``: the largest
     answer; ``worker_memory_mb``: each worker's memory ceiling. ``cors_origins``: the origins allowed to
     read answers from a browser (none: no CORS headers at all). Updates need ``allow_update`` and an
-    ``update_token``, which clients send as ``Authorization: Bearer``.
+    ``update_token``, which clients send as ``Authorization: Bearer``. ``public_url``: where clients
+    reach the server (behind a proxy), named in its self-descriptions; by default the address it listens
+    on, never the request's Host header. ``client_timeout``: seconds a client has to send a whole
+    request, from connecting or from the first byte of the request. ``max_parameters``: the most URL
+    (or form) parameters a request may have.
     """
 
     timeout: float = 10.0
@@ -30,7 +34,14 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     allow_update: bool = False
     update_token: str | None = None
+    public_url: str | None = None
+    client_timeout: float = 10.0
+    max_parameters: int = 100
 
     @property
     def max_body_bytes(self) -> int:
         return 4 * self.max_query_bytes  # room for a query that form encoding made up to three times longer
+
+    @property
+    def max_url_bytes(self) -> int:
+        return 3 * self.max_query_bytes + 4096  # a percent-encoded query of the largest size, and the rest

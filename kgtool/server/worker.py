@@ -1,6 +1,9 @@
 """A query worker: a process of its own, holding its own Oxigraph store, loaded once from an N-Quads file.
 
 The server keeps a few of them (see :mod:`kgtool.server.pool`) and gives each one request at a time.
+Where the operating system allows it, a worker moves into a network namespace of its own before it
+loads anything: whatever a query asks of the engine, the worker cannot open a connection to any host,
+this one included (a second wall behind :mod:`kgtool.guard`).
 A query that runs past its deadline is stopped by killing its worker, which a fresh one replaces: a
 process, unlike a thread, can really be stopped. A worker also has a memory ceiling, dies with the
 server, and runs queries on a thread with a deep stack, so that an engine that recurses once per
@@ -8,7 +11,7 @@ nesting level has room to spare behind the server's own depth limit.
 
 Protocol, over standard input and output: a request is one line of JSON; the answer is one line of
 JSON (the header) followed by exactly ``size`` bytes of body. The first line a worker writes is
-``{"ready": true}``, once its store is loaded.
+``{"ready": true, "network": "isolated"}`` once its store is loaded (``"network"`` says why not, when not).
 
     python -m kgtool.server.worker DATA.nq [--memory-mb N] [--parent PID]
 """
@@ -25,6 +28,7 @@ from typing import BinaryIO
 from ..namespaces import PREFIXES
 
 STACK_BYTES = 64 * 1024 * 1024
+CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000  # from <sched.h>
 
 
 class ResultTooLarge(Exception):
@@ -39,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.parent:
         _die_with_parent(args.parent)
+    network = isolate_network()
     if args.memory_mb:
         import resource
 
@@ -52,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     answers, requests = sys.stdout.buffer, sys.stdin.buffer
     sys.stdout = sys.stderr  # the protocol owns standard output
     threading.stack_size(STACK_BYTES)
-    thread = threading.Thread(target=serve, args=(store, requests, answers), name="queries")
+    thread = threading.Thread(target=serve, args=(store, requests, answers, network), name="queries")
     thread.start()
     thread.join()
     return 0
@@ -71,8 +76,26 @@ def _die_with_parent(parent: int) -> None:
         sys.exit(0)
 
 
-def serve(store, requests: BinaryIO, answers: BinaryIO) -> None:
-    answers.write(b'{"ready": true}\n')
+def isolate_network() -> str:
+    """Leave the host's network for a namespace that has only a loopback interface, and that one down:
+    every connection then fails with "network is unreachable". Root may do it directly; other users
+    through a user namespace of their own, where the kernel allows those (which needs a process with a
+    single thread: call this first). Returns "isolated", or "not isolated (why)"."""
+    if not sys.platform.startswith("linux"):
+        return "not isolated (network namespaces exist on Linux only)"
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    reason = ""
+    for flags in (CLONE_NEWNET, CLONE_NEWUSER | CLONE_NEWNET):
+        if libc.unshare(flags) == 0:
+            return "isolated"
+        reason = os.strerror(ctypes.get_errno())
+    return f"not isolated (the system refused a network namespace: {reason})"
+
+
+def serve(store, requests: BinaryIO, answers: BinaryIO, network: str = "not isolated") -> None:
+    answers.write(json.dumps({"ready": True, "network": network}).encode("utf-8") + b"\n")
     answers.flush()
     for line in requests:
         header, body = answer(store, json.loads(line))
