@@ -233,8 +233,10 @@ class Site:
         target = request.query_params.get("target", "").strip() or None
         if kind not in charts.KINDS:
             kind = "leaderboard"
-        if kind == "leaderboard" and not target:
-            target = "CoQA"
+        if kind == "leaderboard" and not target:  # the leaderboard query's own default benchmark
+            from ..queries import catalogue
+
+            target = next(p.default for p in catalogue()["leaderboard"].params if p.name == "benchmark")
         benchmarks = await self.instances(KG + "Benchmark")
         models = await self.instances(KG + "Model")
         error, spec, title = None, None, ""

@@ -38,7 +38,8 @@ window.kgtoolEditor = function editor(textarea, highlight, list, { terms, prefix
 
   // -- completion ----------------------------------------------------------------------------------
 
-  const candidates = [...Object.keys(prefixes).map((p) => `${p}:`), ...KEYWORDS, ...terms];
+  // the graph's terms arrive after the page loads: read them at each completion
+  const fixed = [...Object.keys(prefixes).map((p) => `${p}:`), ...KEYWORDS];
   let shown = [];
   let active = 0;
   let start = 0;
@@ -58,7 +59,7 @@ window.kgtoolEditor = function editor(textarea, highlight, list, { terms, prefix
     const { word, at } = wordBeforeCaret();
     if (!force && (word.length < 2 && !word.endsWith(":"))) return close();
     const lower = word.toLowerCase();
-    shown = candidates.filter((c) => c.toLowerCase().startsWith(lower) && c !== word).slice(0, 12);
+    shown = [...new Set([...fixed, ...terms])].filter((c) => c.toLowerCase().startsWith(lower) && c !== word).slice(0, 12);
     if (!shown.length) return close();
     start = at;
     active = 0;
