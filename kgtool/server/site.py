@@ -236,7 +236,9 @@ class Site:
         if kind == "leaderboard" and not target:  # the leaderboard query's own default benchmark
             from ..queries import catalogue
 
-            target = next(p.default for p in catalogue()["leaderboard"].params if p.name == "benchmark")
+            default = next(p.default for p in catalogue()["leaderboard"].params if p.name == "benchmark")
+            iri = PREFIXES.get(default.partition(":")[0], "") + default.partition(":")[2]
+            target = next((e.label for e in await self.entries() if e.iri == iri), default)
         benchmarks = await self.instances(KG + "Benchmark")
         models = await self.instances(KG + "Model")
         error, spec, title = None, None, ""
