@@ -578,12 +578,17 @@ def query_network(graph: "Graph", query: str, params: Mapping[str, str] | None =
         raise QueryError("an ASK query answers true or false: there is nothing to draw; use a SELECT or a CONSTRUCT")
     if result.kind == "graph":
         return QueryView(project(to_rdflib(result.triples), records=records, context=graph), "construct", len(result))
-    full = network if network is not None else project(graph, records=records)
-    iris = list(dict.fromkeys(term.value for row in result.rows for term in row.values() if term.kind == "uri"))
+    return rows_network(network if network is not None else project(graph, records=records), result.rows)
+
+
+def rows_network(full: "nx.MultiDiGraph", rows: list) -> QueryView:
+    """The entities among the IRIs of a SELECT's ``rows`` and the links between them in ``full`` (the
+    projection of the graph the query ran on), with the rows' scores on the result links."""
+    iris = list(dict.fromkeys(term.value for row in rows for term in row.values() if term.kind == "uri"))
     found = [i for i in iris if i in full]
     drawn = full.subgraph(found).copy()
-    _label_scores(drawn, result.rows)
-    return QueryView(drawn, "select", len(result), [i for i in iris if i not in full])
+    _label_scores(drawn, rows)
+    return QueryView(drawn, "select", len(rows), [i for i in iris if i not in full])
 
 
 def _label_scores(network: "nx.MultiDiGraph", rows: list) -> None:

@@ -77,6 +77,7 @@ def test_a_graph_query_and_an_error_on_the_query_page(server, page):
     view.wait_for_function("() => /triples in/.test(document.getElementById('status').textContent)")
     assert view.locator("#table-view thead th").all_inner_texts() == ["subject", "predicate", "object"]
     view.click("#tab-graph")
+    view.wait_for_selector("#graph-root[data-state=stable]", state="attached")
     assert int(view.get_attribute("#graph-root", "data-edges")) > 5
     assert view.locator("#downloads button").all_inner_texts() == ["Turtle", "N-Triples", "JSON-LD", "RDF/XML"]
 

@@ -122,3 +122,16 @@ def test_the_graph_view_leaves_hubs_out_unless_asked(client):
     assert "text" in labels("/graph?focus=LLaMA&depth=2&hubs=1")
     status, page = html(client, "/graph?focus=Nobody")
     assert status == 404 and "no entity is labelled" in page
+
+
+def test_the_network_of_results_is_checked_like_any_query(client):
+    headers = {"Content-Type": "application/sparql-query"}
+    data = client.post("/graph/results", content="SELECT ?m ?b WHERE { ?r kg:evaluatedModel ?m ; kg:benchmark ?b }",
+                       headers=headers).json()
+    labels = [n[0] for n in data["nodes"]]
+    assert "GPT-3 175B" in labels and "CoQA" in labels and not [l for l in labels if l.startswith("result/")]
+    assert "evaluated on" in data["properties"]
+    refused = client.post("/graph/results", content="SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+                          headers=headers)
+    assert refused.status_code == 403 and "SERVICE" in refused.text
+    assert client.post("/graph/results", content="ASK { ?s ?p ?o }", headers=headers).status_code == 400

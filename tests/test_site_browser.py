@@ -239,7 +239,11 @@ def test_numeric_results_as_a_chart_and_resources_as_a_graph(server, page):
     view.wait_for_selector("#graph-root[data-state=stable]", state="attached")
     assert int(view.get_attribute("#graph-root", "data-nodes")) >= 3
     legend = view.locator("#graph-root [data-role=legend] button").all_inner_texts()
-    assert any(text.startswith("●model") or "model" in text for text in legend)
+    assert any("language model" in text for text in legend) and any("benchmark" in text for text in legend)
+    # drawn as `kgtool viz --query` draws it: the results fold into the entities, their scores on the links
+    labels = view.evaluate("kgView.nodes.get().map(n => n.label)")
+    assert "TriviaQA" in labels and "GPT-3 175B" in labels and not [l for l in labels if "result/" in l]
+    assert any("(few-shot)" in (e or "") for e in view.evaluate("kgView.edges.get().map(e => e.label)"))
     assert page.console_errors == []
     assert elsewhere(server, page.requests) == []
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -89,6 +90,7 @@ class Site:
             Route("/charts", self.charts_page, methods=["GET"]),
             Route("/charts/{kind:str}.{fmt:str}", self.chart_file, methods=["GET"]),
             Route("/graph", self.graph_page, methods=["GET"]),
+            Route("/graph/results", self.results_network, methods=["POST"]),
             Route("/static/app/{name:str}", self.asset, methods=["GET"]),
         ]
 
@@ -296,6 +298,38 @@ class Site:
                                        href=lambda iri: pages.href_for(iri, root))
         return self.endpoint.render("graph.html", request, 404 if error else 200, view=view, data=data,
                                     focus=focus or "", depth=depth, hubs=hubs, error=error)
+
+    async def results_network(self, request: Request) -> Response:
+        """The network of a query's results (the query is the body, as application/sparql-query), as
+        `kgtool viz --query` draws it (records folded into the entities, scores on the result links), for
+        the query page's graph. The query is checked and run like any other, in a worker of the pool."""
+        from .. import analytics, guard, visualize
+        from .app import Problem, _as_problem, _read_body
+
+        body = await _read_body(request, self.endpoint.settings.max_body_bytes)
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise Problem(400, f"the query is not UTF-8 (byte {err.start})") from None
+        try:
+            await run_in_threadpool(guard.check_query, text, self.endpoint.policy)
+        except guard.QueryRefused as err:
+            raise _as_problem(err) from None
+        header, body = await self.endpoint.run(text, solutions="json", graph="nt")
+        graph = await self.cached("rdflib", self._rdflib_graph)
+        if header["kind"] == "graph":
+            result = await run_in_threadpool(_parse_ntriples, body)
+            network = await run_in_threadpool(analytics.project, result, context=graph)
+        elif header["kind"] == "solutions":
+            bindings = json.loads(body)
+            rows = [{v: Term.from_json(t) for v, t in b.items()} for b in bindings.get("results", {}).get("bindings", [])]
+            full = await self.cached("network", lambda: run_in_threadpool(analytics.project, graph))
+            network = (await run_in_threadpool(analytics.rows_network, full, rows)).network
+        else:
+            raise Problem(400, "an ASK query answers true or false: there is nothing to draw")
+        root = _root(request)
+        data = await run_in_threadpool(visualize.network_data, network, href=lambda iri: pages.href_for(iri, root))
+        return JSONResponse(data)
 
     async def _rdflib_graph(self):
         _, body = await self.endpoint.run("CONSTRUCT WHERE { ?s ?p ?o }", solutions=None, graph="nt")

@@ -17,7 +17,6 @@
   const KG = prefixes.kg;
   const XSD = prefixes.xsd;
   const NUMERIC = new Set(["integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger"].map((t) => XSD + t));
-  const GRAPH_LIMIT = 300;
   const ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9";
   const GRAPH_DOWNLOADS = [["Turtle", "text/turtle", "ttl"], ["N-Triples", "application/n-triples", "nt"],
                            ["JSON-LD", "application/ld+json", "jsonld"], ["RDF/XML", "application/rdf+xml", "rdf"]];
@@ -196,7 +195,7 @@
     $("table-view").replaceChildren();
     $("downloads").replaceChildren();
     $("chart-view").replaceChildren();
-    drawGraph([], []);
+    clearGraph();
   }
 
   async function run() {
@@ -433,81 +432,38 @@
   }
   for (const id of ["chart-x", "chart-y", "chart-colour", "chart-mark"]) $(id).addEventListener("change", drawChart);
 
-  // -- the graph of the resources (the network script shared with `kgtool viz`) -------------------
+  // -- the graph of the results: the server projects them as `kgtool viz --query` does (records folded
+  // into the entities, scores on the result links), and the network script of `kgtool viz` draws it ----
 
-  function graphData() {
-    const nodes = new Map();
-    const edges = new Map();
-    const classes = [];
-    const classOf = new Map();
-    const properties = [];
-    const propertyOf = new Map();
-
-    function addNode(iri, label, kind) {
-      if (nodes.has(iri) || nodes.size >= GRAPH_LIMIT) return;
-      if (!classOf.has(kind)) {
-        classOf.set(kind, classes.length);
-        classes.push({ label: kind, count: 0 });
-      }
-      classes[classOf.get(kind)].count += 1;
-      nodes.set(iri, [label || shortName(iri), classOf.get(kind), `${shortName(iri)}`, [], hrefFor(iri)]);
-    }
-    function addEdge(from, to, label) {
-      if (!nodes.has(from) || !nodes.has(to) || from === to) return;
-      if (!propertyOf.has(label)) {
-        propertyOf.set(label, properties.length);
-        properties.push(label);
-      }
-      edges.set(`${from} ${label} ${to}`, [from, to, propertyOf.get(label), ""]);
-    }
-
-    if (shown.kind === "graph") {
-      const labels = new Map();
-      for (const [s, p, o] of shown.rows) if (p.value === `${prefixes.rdfs}label` && o.type === "literal") labels.set(s.value, o.value);
-      for (const [s, p, o] of shown.rows) {
-        if (o.type !== "uri" || p.value === `${prefixes.rdf}type`) continue;
-        addNode(s.value, labels.get(s.value), "subject");
-        addNode(o.value, labels.get(o.value), "object");
-        addEdge(s.value, o.value, shortName(p.value));
-      }
-    } else if (shown.kind === "solutions") {
-      const vars = shown.vars;
-      const labelled = new Set(vars.filter((v) => v.endsWith("Label") && vars.includes(v.slice(0, -5))));
-      for (const row of shown.rows) {
-        const resources = vars.map((v, i) => [v, row[i], row[vars.indexOf(`${v}Label`)]])
-          .filter(([v, term]) => !labelled.has(v) && term && term.type === "uri");
-        for (const [v, term, label] of resources) addNode(term.value, label && label.value, v);
-        if (!resources.length) continue;
-        const first = resources[0][1].value;
-        for (const [v, term] of resources.slice(1)) addEdge(first, term.value, v);
-      }
-    }
-    const ids = new Map([...nodes.keys()].map((iri, i) => [iri, i]));
-    const palette = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#bab0ac"];
-    return {
-      classes: classes.map((c, i) => ({ ...c, color: palette[i % palette.length], border: "#57606a", shape: "dot" })),
-      properties,
-      nodes: [...nodes.values()],
-      edges: [...edges.values()].map(([from, to, p, d]) => [ids.get(from), ids.get(to), p, d]),
-      sources: [],
-      edgeLabels: edges.size <= 300,
-    };
-  }
-
-  function drawGraph(nodes, edges) {
+  function clearGraph() {
     if (graphView) graphView.destroy();
     graphView = null;
     const rootElement = $("graph-root");
     for (const role of ["legend", "matches", "links", "sources"]) rootElement.querySelector(`[data-role=${role}]`).replaceChildren();
-    rootElement.dataset.nodes = String(nodes.length);
-    rootElement.dataset.edges = String(edges.length);
+    rootElement.dataset.nodes = "0";
+    rootElement.dataset.edges = "0";
   }
 
-  function showGraph() {
-    if (!shown) return;
-    const data = graphData();
-    drawGraph(data.nodes, data.edges);
-    if (data.nodes.length) graphView = window.kgtoolNetwork($("graph-root"), data);
+  let drawnFor = null;
+  async function showGraph() {
+    if (!shown || shown.kind === "boolean" || drawnFor === shown) return;
+    const showing = shown;
+    drawnFor = showing;
+    clearGraph();
+    try {
+      const response = await fetch(`${root}/graph/results`, {
+        method: "POST",
+        headers: { "Content-Type": "application/sparql-query" },
+        body: showing.query,
+      });
+      if (!response.ok) throw new Error(`${response.status}: ${(await response.text()).trim()}`);
+      const data = await response.json();
+      if (shown !== showing) return;  // other results came meanwhile
+      if (data.nodes.length) graphView = window.kgtoolNetwork($("graph-root"), data);
+    } catch (error) {
+      drawnFor = null;
+      showError(error.message);
+    }
   }
 
   // N-Triples as Oxigraph writes them: one triple per line, terms in the SPARQL JSON shape
