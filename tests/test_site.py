@@ -76,6 +76,8 @@ def test_resources_are_listed_by_class_and_unknown_ones_suggest_the_closest(clie
     group = page[page.index("<h2>benchmark"):]
     group = group[:group.index("</section>")]
     assert 'href="/resource/coqa"' in group and 'href="/resource/llama"' not in group
+    status, found = html(client, "/resource/?q=llam")  # the search form, without its script
+    assert status == 200 and re.findall(r'<section id="matches">.*?href="(/resource/[^"]+)"', found, re.S)[0] == "/resource/llama"
     status, missing = html(client, "/resource/lama")
     assert status == 404
     closest = re.findall(r'<li><a href="(/resource/[^"]+)"', missing)

@@ -112,10 +112,13 @@ class Site:
     async def entries(self) -> list[Entry]:
         async def compute():
             found: dict[str, Entry] = {}
+            best = {}  # an English or untagged label first, then any, in a stable order
             for row in await self.endpoint.select(LABELS):
-                entry = found.setdefault(row["entity"].value, Entry(row["entity"].value, row["label"].value))
-                if row["label"].lang in (None, "", "en") and entry.label != row["label"].value:
-                    entry.label = min(entry.label, row["label"].value)
+                label = row["label"]
+                order = (label.lang not in (None, "", "en"), label.value)
+                entry = found.setdefault(row["entity"].value, Entry(row["entity"].value, label.value))
+                if order < best.setdefault(entry.iri, order):
+                    best[entry.iri], entry.label = order, label.value
                 if "class" in row:
                     name = row["classLabel"].value if "classLabel" in row else short(row["class"])
                     if name not in entry.classes:
@@ -157,7 +160,8 @@ class Site:
         """The graph's terms as prefixed names (kg:Benchmark, kgr:llama), for the editor's completion."""
         from ..analytics import prefixed
 
-        names = sorted({prefixed(e.iri) for e in await self.entries()} - {e.iri for e in await self.entries()})
+        entries = await self.entries()
+        names = sorted({prefixed(e.iri) for e in entries} - {e.iri for e in entries})
         return JSONResponse(names)
 
     async def closest(self, slug: str) -> list[Entry]:
@@ -226,7 +230,10 @@ class Site:
                     by_class.setdefault(name, []).append(e)
         groups = [(name, [pages.Link(e.label, pages.href_for(e.iri, root), e.iri) for e in members])
                   for name, members in sorted(by_class.items(), key=lambda item: (-len(item[1]), item[0]))]
-        return self.endpoint.render("index.html", request, groups=groups)
+        wanted = request.query_params.get("q", "").strip()  # the search form, sent without its script
+        matches = [pages.Link(e.label, pages.href_for(e.iri, root), e.iri)
+                   for e in rank(await self.entries(), wanted)[:50]] if wanted else []
+        return self.endpoint.render("index.html", request, groups=groups, wanted=wanted, matches=matches)
 
     async def charts_page(self, request: Request) -> Response:
         from .. import charts
