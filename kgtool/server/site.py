@@ -395,6 +395,7 @@ class Site:
         try:
             _, spec = await self.chart("model", iri, width=300)
             spec.pop("title", None)
+            spec.setdefault("config", {})["legend"] = {"orient": "bottom"}  # narrow: the legend goes below
         except KgtoolError:
             pass  # a model without results: no chart
         return {
