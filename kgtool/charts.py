@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -170,10 +171,23 @@ def timeline_data(run: Runner) -> ChartData:
                      f"{len(rows)} dated events: papers (publication), models and products (release, announcement).")
 
 
+# control characters: invalid in SVG (vl-convert aborts on them) and, printed, terminal commands
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _printable(value):
+    return _CONTROL.sub("\ufffd", value) if isinstance(value, str) else value
+
+
 def chart_data(kind: str, run: Runner, target: str | None = None, params: Mapping[str, str] | None = None) -> ChartData:
     """The data of chart ``kind``; ``target`` is the benchmark (leaderboard) or the model (model,
-    optionally scaling)."""
-    params = dict(params or {})
+    optionally scaling). Control characters in the data's text are replaced by U+FFFD."""
+    data = _chart_data(kind, run, target, dict(params or {}))
+    return ChartData(data.kind, [{k: _printable(v) for k, v in row.items()} for row in data.rows],
+                     _printable(data.title), _printable(data.description))
+
+
+def _chart_data(kind: str, run: Runner, target: str | None, params: dict) -> ChartData:
     if kind == "leaderboard":
         if not target:
             raise QueryError("a leaderboard needs a benchmark: kgtool chart leaderboard CoQA")
@@ -296,8 +310,6 @@ def javascript_bundle() -> str:
 
 @lru_cache(maxsize=1)
 def _fresh_bundle() -> str:
-    import re
-
     import vl_convert as vlc
 
     bundle = vlc.javascript_bundle(vl_version=VEGA_LITE_VERSION)

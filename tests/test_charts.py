@@ -148,3 +148,18 @@ def test_python_api_returns_an_altair_chart_and_writes_files(store, tmp_path):
     assert spec["title"]["text"] == "Leaderboard: CoQA"
     assert {r["model"] for r in spec["data"]["values"]} >= {"GPT-3 175B"}
     assert "GPT-3 175B" in svg_texts((tmp_path / "coqa.svg").read_text())
+
+
+def test_control_characters_in_labels_neither_reach_the_terminal_nor_break_the_renderer(tmp_path):
+    evil = tmp_path / "evil.ttl"
+    evil.write_text('''@prefix kg: <https://w3id.org/llmkg/ontology#> . @prefix kgr: <https://w3id.org/llmkg/resource/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+kgr:evil a kg:LanguageModel ; rdfs:label "Evil\\u001b[2J\\u001b]0;pwned\\u0007" .
+kgr:evil-1b kg:variantOf kgr:evil ; rdfs:label "Evil 1B" ; kg:parameterCount 1000000000 .
+<https://w3id.org/llmkg/resource/result/evil-1b/coqa/zero-shot/f1> a kg:EvaluationResult ; kg:evaluatedModel kgr:evil-1b ;
+    kg:benchmark kgr:coqa ; kg:setting kgr:zero-shot ; kg:metric kgr:f1 ; kg:value 1.0 ; kg:source kgr:coqa ; kg:locator "x" .
+''', encoding="utf-8")
+    result = CliRunner().invoke(main, ["chart", "model", "kgr:evil", "--data", str(evil), "-o", str(tmp_path / "e.svg")])
+    assert result.exit_code == 0, result.stderr
+    assert "Results of Evil\ufffd[2J\ufffd]0;pwned\ufffd" in result.stderr and "\x1b" not in result.stderr
+    assert "Evil\ufffd[2J" in (tmp_path / "e.svg").read_text()  # and the SVG is still drawn
