@@ -80,11 +80,18 @@ def _setting(row: Mapping[str, Term]) -> str:
     return f"{setting}, {shots} shots" if shots and setting not in ("zero-shot", "one-shot") else setting
 
 
+def _qualified(row: Mapping[str, Term]) -> str:
+    """The value as the source states it: with its qualifier (approximate, at most...) and upper bound."""
+    value, qualifier, upper = _text(row.get("value")), _text(row.get("qualifier")), _text(row.get("upper"))
+    text = f"{value}–{upper}" if upper else value
+    return f"{text} ({qualifier})" if qualifier else text
+
+
 def leaderboard_data(run: Runner, benchmark: str, **params: str) -> ChartData:
     result = run("leaderboard", {"benchmark": benchmark, **params})
-    rows = [{"model": _label(r, "model"), "value": _number(r["value"]), "metric": _label(r, "metric"),
-             "setting": _setting(r), "unit": unit_label(r),
-             "baseline": _text(r.get("isBaseline")) == "true", "source": short(r["source"]),
+    rows = [{"model": _label(r, "model"), "value": _number(r["value"]), "stated": _qualified(r),
+             "metric": _label(r, "metric"), "setting": _setting(r), "split": _text(r.get("split")) or "",
+             "unit": unit_label(r), "origin": _text(r.get("origin")) or "", "source": short(r["source"]),
              "locator": _text(r.get("locator")) or "", "iri": r["model"].value}
             for r in result.rows if _number(r.get("value")) is not None]
     if not rows:
@@ -92,7 +99,7 @@ def leaderboard_data(run: Runner, benchmark: str, **params: str) -> ChartData:
     name = _benchmark_name(result, benchmark)
     return ChartData("leaderboard", rows, f"Leaderboard: {name}",
                      f"{len(rows)} results on {name}, by model, coloured by setting and shots; "
-                     "hover a bar for its source.")
+                     "hover a bar for the value as stated and who reports it.")
 
 
 def _benchmark_name(result: QueryResult, benchmark: str) -> str:
@@ -100,27 +107,19 @@ def _benchmark_name(result: QueryResult, benchmark: str) -> str:
 
 
 def model_data(run: Runner, model: str) -> ChartData:
-    """The results of a model family (every size) or of one size, across benchmarks."""
-    sizes = run("model-sizes", {"model": model})
-    evaluated = {r["size"].value: _label(r, "size") for r in sizes.rows}
-    family = {r["model"].value: _label(r, "model") for r in sizes.rows}
-    evaluated.update(family)  # a family's own results (GPT-4 has no sizes with results)
-    if not evaluated:  # a size, or a model without sizes: its own results
-        own = run("results-with-settings", {"model": model})
-        evaluated = {r["model"].value: _label(r, "model") for r in own.rows}
-        family = dict(evaluated)
-    results = run("results-with-settings", {"model": ""})
-    rows = [{"model": evaluated[r["model"].value], "benchmark": _label(r, "benchmark"),
-             "metric": short(r["metric"]).split(":")[-1], "value": _number(r["value"]), "setting": _setting(r),
-             "unit": unit_label(r), "source": short(r["source"]),
-             "locator": _text(r.get("locator")) or "", "iri": r["benchmark"].value}
-            for r in results.rows if r["model"].value in evaluated and _number(r.get("value")) is not None]
-    name = ", ".join(sorted(set(family.values()))) or model
+    """The results of a model family (every size and variant) or of one size, across benchmarks."""
+    result = run("model-results", {"model": model})
+    rows = [{"model": _label(r, "evaluated"), "benchmark": f"{_label(r, 'benchmark')} · {_label(r, 'metric')}",
+             "value": _number(r["value"]), "stated": _qualified(r), "setting": _setting(r),
+             "mode": _setting({"setting": r["setting"]}), "split": _text(r.get("split")) or "", "unit": unit_label(r), "origin": _text(r.get("origin")) or "",
+             "source": short(r["source"]), "locator": _text(r.get("locator")) or "", "iri": r["benchmark"].value}
+            for r in result.rows if _number(r.get("value")) is not None]
     if not rows:
         raise QueryError(f"no results for the model {model!r}: nothing to chart")
+    name = ", ".join(sorted({_label(r, "model") for r in result.rows}))
     return ChartData("model", rows, f"Results of {name}",
-                     f"{len(rows)} results of {name} on {len({r['benchmark'] for r in rows})} benchmarks, "
-                     "one bar per size and setting; hover a bar for its source.")
+                     f"{len(rows)} results of {name} on {len({r['benchmark'] for r in rows})} benchmarks and metrics, "
+                     "one mark per result; hover a mark for the value as stated and who reports it.")
 
 
 def scaling_data(run: Runner, model: str = "") -> ChartData:
@@ -222,25 +221,28 @@ def build(data: ChartData, *, width: int = 640) -> "altair.TopLevelMixin":
     source = alt.Data(values=data.rows)
     tooltip_source = [alt.Tooltip("source:N", title="source"), alt.Tooltip("locator:N", title="where")]
     if data.kind == "leaderboard":
-        bars = alt.Chart(source, width=width).mark_bar().encode(
-            y=alt.Y("model:N", sort="-x", title=None),
-            x=alt.X("value:Q", title=_value_title(data.rows)),
+        # a result reported by several papers is drawn once per paper, over itself (not stacked)
+        bars = alt.Chart(source, width=width).mark_bar(opacity=0.85).encode(
+            y=alt.Y("model:N", sort=alt.EncodingSortField("value", op="max", order="descending"), title=None),
+            x=alt.X("value:Q", title=_value_title(data.rows), stack=None),
             color=alt.Color("setting:N", title="setting"),
             yOffset=alt.YOffset("setting:N"),
-            opacity=alt.condition("datum.baseline", alt.value(0.45), alt.value(1.0)),
-            tooltip=["model:N", "setting:N", "value:Q", "unit:N", "metric:N", *tooltip_source],
-        )
+            tooltip=["model:N", "setting:N", alt.Tooltip("stated:N", title="value"), "unit:N", "split:N",
+                     "metric:N", "origin:N", *tooltip_source],
+        ).properties(height=alt.Step(7))
         chart = bars.facet(row=alt.Row("metric:N", title=None)).resolve_scale(x="independent", y="independent")
     elif data.kind == "model":
-        # colour by size when there are several, else by setting
+        # a dot per result, a row per benchmark and metric: a family has hundreds of results
         colour = "model" if len({r["model"] for r in data.rows}) > 1 else "setting"
-        chart = alt.Chart(source, width=width).mark_bar().encode(
-            y=alt.Y("benchmark:N", title=None, axis=alt.Axis(labelLimit=240)),
+        rows = len({r["benchmark"] for r in data.rows})
+        chart = alt.Chart(source, width=width, height=max(60, 16 * rows)).mark_point(filled=True, size=55, opacity=0.8).encode(
+            y=alt.Y("benchmark:N", title=None, axis=alt.Axis(labelLimit=260)),
             x=alt.X("value:Q", title=_value_title(data.rows)),
             color=alt.Color(f"{colour}:N", title="size" if colour == "model" else "setting"),
-            yOffset=alt.YOffset("series:N"),
-            tooltip=["model:N", "benchmark:N", "setting:N", "value:Q", "unit:N", "metric:N", *tooltip_source],
-        ).transform_calculate(series="datum.model + ' · ' + datum.setting")
+            shape=alt.Shape("mode:N", title="setting") if colour == "model" else alt.Undefined,
+            tooltip=["model:N", "benchmark:N", "setting:N", alt.Tooltip("stated:N", title="value"), "unit:N",
+                     "split:N", "origin:N", *tooltip_source],
+        )
     elif data.kind == "scaling":
         base = alt.Chart(source, width=width // 2, height=360).encode(
             x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount="year")),

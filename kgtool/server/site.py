@@ -218,7 +218,7 @@ class Site:
                     "benchmark": row["benchmarkLabel"].value, "benchmarkIri": row["benchmark"].value,
                     "model": row["modelLabel"].value, "value": row["value"].value,
                     "unit": unit_label(row),
-                    "setting": short(row["setting"]).rsplit("/", 1)[-1]})
+                    "setting": short(row["setting"]).rsplit("/", 1)[-1].split(":")[-1]})
         return list(cards.values())
 
     async def index(self, request: Request) -> Response:
