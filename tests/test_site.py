@@ -43,7 +43,8 @@ def test_home_shows_the_families_the_data_names(client):
     assert [label for _, label in cards][:7] == ["GPT-3", "LaMDA", "PaLM", "Flamingo", "BLIP-2", "LLaMA", "GPT-4"]
     assert ("/resource/pwn-model", "&lt;img src=x onerror=&#34;window.__pwned=&#39;card&#39;&#34;&gt;pwn") in cards
     llama = page[page.index(">LLaMA</a>"):page.index(">GPT-4</a>")]
-    assert "7B · 13B · 33B · 65B" in llama and "65,200,000,000 parameters" in llama and "Meta AI" in llama
+    sizes = [size.strip() for size in re.search(r"<dt>sizes</dt><dd>([^<]*)", llama).group(1).split(" · ")]
+    assert {"7B", "13B", "33B", "65B"} <= set(sizes) and "65,200,000,000 parameters" in llama and "Meta AI" in llama
     assert "LLaMA paper (arXiv 2302.13971)" in llama and "2023-02-24" in llama
     for link in ("/query", "/charts", "/graph", "/resource/", "/.well-known/void"):
         assert f'href="{link}' in page
@@ -92,7 +93,7 @@ def test_a_model_page_opens_with_its_infobox(client):
     assert "OpenAI" in infobox and "2020-05-28" in infobox and "175,000,000,000 parameters" in infobox
     assert "corrected" in infobox and "unverified" in infobox  # claims with their status
     spec = json.loads(re.search(r'id="results-spec">(.*?)</script>', page, re.S).group(1))
-    assert {r["benchmark"] for r in spec["data"]["values"]} >= {"CoQA", "TriviaQA"}
+    assert {r["benchmark"] for r in spec["data"]["values"]} >= {"CoQA · F1", "TriviaQA · accuracy"}
     status, benchmark = html(client, "/resource/coqa")
     assert status == 200 and 'id="infobox"' not in benchmark  # only models have one
 
@@ -120,8 +121,9 @@ def test_the_graph_view_leaves_hubs_out_unless_asked(client):
         return {node[0] for node in data["nodes"]}
 
     near = labels("/graph?focus=LLaMA&depth=2")
-    assert "LLaMA" in near and "text" not in near and "CoQA" not in near
-    assert "text" in labels("/graph?focus=LLaMA&depth=2&hubs=1")
+    assert "LLaMA" in near and "text" not in near and "hallucination" not in near
+    with_hubs = labels("/graph?focus=LLaMA&depth=2&hubs=1")
+    assert "text" in with_hubs and len(with_hubs) > len(near)
     status, page = html(client, "/graph?focus=Nobody")
     assert status == 404 and "no entity is labelled" in page
 
