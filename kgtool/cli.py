@@ -89,7 +89,8 @@ def validate(ctx: click.Context, files: tuple[Path, ...], bundled: bool | None) 
     for error in report.parse_errors:
         click.echo(f"syntax error: {error}", err=True)
     if report.parse_errors:
-        click.echo(f"{len(report.parse_errors)} of {len(report.files)} files could not be parsed", err=True)
+        unreadable = len({error.path for error in report.parse_errors})  # a results table can have several errors
+        click.echo(f"{unreadable} of {len(report.files)} files could not be parsed", err=True)
         ctx.exit(EXIT_ERROR)
     for violation in report.violations:
         click.echo(f"violation: {violation}")

@@ -81,7 +81,8 @@ def compiled_file(path: str | Path) -> Path | None:
     from .cache import cached_file
 
     base = path.resolve().as_uri()
-    return cached_file("expanded-turtle 1", (data, base.encode()), lambda: _expand(path, data, base))
+    code = Path(provenance.__file__).read_bytes()  # the expansion's own code: no stale file after a change
+    return cached_file("expanded-turtle 1", (code, data, base.encode()), lambda: _expand(path, data, base))
 
 
 def _expand(path: Path, data: bytes, base: str) -> bytes:
@@ -162,8 +163,10 @@ def entailed_ntriples(files: list[Path]) -> Path:
             graph.remove(triple)
         return graph.serialize(format="nt", encoding="utf-8")
 
+    # the files are read through the table compiler and the annotation expansion: their code is an input too
+    code = [Path(module.__file__).read_bytes() for module in (tables, provenance)]
     return cached_file(f"closure owlrl-{version('owlrl')} RDFS_OWLRL",
-                       [Path(p).read_bytes() for p in files], closure)
+                       code + [Path(p).read_bytes() for p in files], closure)
 
 
 def add_entailments(graph: "Graph") -> "Graph":
