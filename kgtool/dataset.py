@@ -75,16 +75,21 @@ async def dataset_stats(select: Select) -> DatasetStats:
 
 
 def store_stats(store) -> DatasetStats:
-    """:func:`dataset_stats` of a pyoxigraph Store, run in this thread."""
-    import asyncio
-
+    """:func:`dataset_stats` of a pyoxigraph Store, run in this thread. The queries never wait, so the
+    coroutine runs to its end at the first step, with no event loop (a caller may be inside one)."""
     from .results import rows_from_oxigraph
 
     async def select(text: str) -> list[dict[str, Term]]:
         solutions = store.query(text)
         return rows_from_oxigraph(solutions, [v.value for v in solutions.variables])
 
-    return asyncio.run(dataset_stats(select))
+    counting = dataset_stats(select)
+    try:
+        counting.send(None)
+    except StopIteration as done:
+        return done.value
+    counting.close()
+    raise RuntimeError("dataset_stats waited for something: it cannot run without an event loop")
 
 
 @dataclass(frozen=True)

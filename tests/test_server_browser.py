@@ -49,7 +49,7 @@ def test_query_page_runs_a_named_query_and_draws_rows_and_graph(server, store, p
     view.click("#tab-graph")
     view.wait_for_function("() => Number(document.getElementById('graph-root').dataset.nodes) > 0")
     expected = run_query("leaderboard", {"benchmark": "TriviaQA"}, store=store)
-    assert view.locator("#table-view tbody tr").count() == len(expected) > 0
+    assert view.locator("#table-view tbody tr").count() == min(len(expected), 50) > 0  # a page of 50 rows
     assert f"<{KGR}triviaqa>" in view.input_value("#editor")  # the editor shows the query as it ran
     assert view.inner_text("#status").startswith(f"{len(expected)} rows")
     assert view.locator("#graph-root canvas").count() == 1
