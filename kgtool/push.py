@@ -237,19 +237,21 @@ class _Store:
 
 
 class _Client:
-    """HTTP with a per-request timeout, Basic (sent up front) or Digest authentication, or a bearer token."""
+    """HTTP within a total deadline per request (:func:`kgtool.web.exchange`), with Basic (sent up front)
+    or Digest authentication, or a bearer token."""
 
     def __init__(self, credentials: Credentials, timeout: float, urls: list[str]):
         self.credentials, self.timeout = credentials, timeout
-        handlers = []
+        self.handlers: tuple = ()
         if credentials.user is not None:
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
             passwords.add_password(None, urls, credentials.user, credentials.password or "")
-            handlers += [_BasicAuth(credentials), urllib.request.HTTPDigestAuthHandler(passwords)]
-        self.opener = urllib.request.build_opener(*handlers)
+            self.handlers = (_BasicAuth(credentials), urllib.request.HTTPDigestAuthHandler(passwords))
 
     def request(self, method: str, url: str, body: bytes | None = None, content_type: str | None = None,
                 accept: str | None = None) -> bytes:
+        from .web import exchange
+
         request = urllib.request.Request(url, data=body, method=method)
         if content_type:
             request.add_header("Content-Type", content_type)
@@ -258,8 +260,9 @@ class _Client:
         if self.credentials.token:
             request.add_header("Authorization", f"Bearer {self.credentials.token}")
         try:
-            with self.opener.open(request, timeout=self.timeout) as response:
-                return response.read()
+            return exchange(request, timeout=self.timeout, handlers=self.handlers)[0]
+        except EndpointError:
+            raise
         except urllib.error.HTTPError as err:
             detail = " ".join(err.read(300).decode("utf-8", errors="replace").split())
             hint = "; check --user/--password or --token" if err.code in (401, 403) else ""
@@ -317,8 +320,10 @@ def pull(
     within ``timeout`` seconds in all and ``max_bytes`` of answer, and write the triples to ``out``
     (atomically) in ``fmt`` (by default the one the file name implies)."""
     from . import export
+    from .files import output_target
 
     fmt = export.format_for(out, fmt)
+    output_target(out)  # refused before the query is sent, not after
     graph = export.select_graph(query=query, params=params, endpoint=endpoint, timeout=timeout, max_bytes=max_bytes)
     size = export.write(graph, fmt, out)
     return PullReport(len(graph), size, str(out))

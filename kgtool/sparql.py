@@ -1,4 +1,4 @@
-"""Run SPARQL: on the embedded Oxigraph engine, or on any SPARQL 1.1 endpoint (via SPARQLWrapper).
+"""Run SPARQL: on the embedded Oxigraph engine, or on any SPARQL 1.1 endpoint (the SPARQL 1.1 Protocol).
 
 Both return a :class:`~kgtool.results.QueryResult`. Parameter values are bound, never formatted
 into the query's own patterns: locally and remotely alike, through a VALUES block of escaped terms
@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -22,6 +21,8 @@ from .results import QueryResult, Term, rows_from_oxigraph, triples_from_oxigrap
 DEFAULT_TIMEOUT = 30.0          # seconds for a whole remote answer
 DEFAULT_CONNECT_TIMEOUT = 10.0  # seconds to connect, and for any single read
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+_RESULTS_TYPES = "application/sparql-results+json"
+_GRAPH_TYPES = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5, application/ld+json;q=0.3"
 
 _SYNTAX = re.compile(r"error at (\d+):(\d+)(?:-\d+:\d+)?:?\s*(.*)", re.S)
 _QUERY_KEYWORD = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
@@ -203,69 +204,55 @@ class LocalEngine(_Engine):
 
 
 class RemoteEngine(_Engine):
-    """Any SPARQL 1.1 Protocol endpoint, with a connect timeout, a total deadline and a size cap."""
+    """Any SPARQL 1.1 Protocol endpoint, within a total deadline for each exchange (connecting, the
+    headers, the body), a limit on the wait for any one packet, and a size cap."""
 
     def __init__(self, url: str, timeout: float, connect_timeout: float, max_bytes: int):
         self.url, self.timeout, self.connect_timeout, self.max_bytes = url, timeout, connect_timeout, max_bytes
 
     def run(self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT",
             limit: int | None = None) -> QueryResult:
-        from SPARQLWrapper import JSON, N3, POST, SPARQLWrapper
-
         # the project's prefixes come first, as they do locally; the query's own declarations win
         text = prologue() + with_values(named.text, bindings)
-        wrapper = SPARQLWrapper(self.url)
-        wrapper.setQuery(text)
-        # SPARQLWrapper guesses the form from keywords, comments included ("load" in a description
-        # reads as an update); the form Oxigraph parsed is the truth
-        wrapper.queryType = form
+        # the form Oxigraph parsed decides what to ask for, not keywords (which comments may hold)
         graph = form == "CONSTRUCT"
-        wrapper.setReturnFormat(N3 if graph else JSON)
-        wrapper.setTimeout(self.connect_timeout)
-        if len(text) > 1500:
-            wrapper.setMethod(POST)
-        body, content_type = self._fetch(wrapper)
+        body, content_type = self._fetch(text, _GRAPH_TYPES if graph else _RESULTS_TYPES)
         result = self._parse_graph(body, content_type) if graph else self._parse_results(body, content_type)
         return result.first(limit)
 
-    def _fetch(self, wrapper) -> tuple[bytes, str]:
+    def _fetch(self, text: str, accept: str) -> tuple[bytes, str]:
         import socket
         import urllib.error
+        import urllib.parse
+        import urllib.request
+        from http.client import HTTPException
 
-        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+        from .web import exchange
 
-        start = time.monotonic()
+        form = urllib.parse.urlencode({"query": text})
+        if len(text) > 1500:  # long queries go in the body: URLs have length limits
+            request = urllib.request.Request(self.url, data=form.encode(), method="POST")
+            request.add_header("Content-Type", "application/x-www-form-urlencoded")
+        else:
+            request = urllib.request.Request(f"{self.url}{'&' if '?' in self.url else '?'}{form}")
+        request.add_header("Accept", accept)
         try:
-            response = wrapper.query().response
-            chunks, size = [], 0
-            while True:
-                if time.monotonic() - start > self.timeout:
-                    raise EndpointError(f"{self.url}: no complete answer within {self.timeout:g} s")
-                chunk = response.read(64 * 1024)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise EndpointError(f"{self.url}: the answer is larger than {self.max_bytes // (1024 * 1024)} MB; "
-                                        "narrow the query (LIMIT) or raise the size cap")
-                chunks.append(chunk)
-            return b"".join(chunks), response.headers.get("Content-Type", "")
-        except EndpointError:
-            raise
-        except SPARQLWrapperException as err:
-            message = " ".join(str(err).split())
-            raise EndpointError(f"{self.url}: the endpoint refused the query: {message[:300]}") from None
+            body, headers = exchange(request, timeout=self.timeout, read_timeout=self.connect_timeout,
+                                     max_bytes=self.max_bytes)
+            return body, headers.get("Content-Type", "")
         except urllib.error.HTTPError as err:
-            raise EndpointError(f"{self.url}: HTTP {err.code} {err.reason}") from None
+            detail = " ".join(err.read(300).decode("utf-8", errors="replace").split())
+            refused = "the endpoint refused the query: " if 400 <= err.code < 500 else ""
+            raise EndpointError(f"{self.url}: {refused}HTTP {err.code} {err.reason}"
+                                + (f": {detail}" if detail else "")) from None
         except urllib.error.URLError as err:
-            reason = err.reason
-            if isinstance(reason, (TimeoutError, socket.timeout)):
+            if isinstance(err.reason, (TimeoutError, socket.timeout)):
                 raise EndpointError(f"{self.url}: no answer within {self.connect_timeout:g} s (connect timeout)") from None
-            raise EndpointError(f"{self.url}: cannot connect ({reason})") from None
+            raise EndpointError(f"{self.url}: cannot connect ({getattr(err.reason, 'strerror', None) or err.reason})") from None
         except (TimeoutError, socket.timeout):
             raise EndpointError(f"{self.url}: no data for {self.connect_timeout:g} s (read timeout)") from None
-        except (ConnectionError, OSError) as err:
-            raise EndpointError(f"{self.url}: connection failed ({err})") from None
+        except (OSError, HTTPException) as err:
+            raise EndpointError(f"{self.url}: the connection broke off ({type(err).__name__}: {err or 'no response'})") from None
 
     def _not_results(self, body: bytes, content_type: str, why: str) -> EndpointError:
         preview = body[:80].decode("utf-8", errors="replace").replace("\n", " ")

@@ -266,10 +266,11 @@ def test_tools_that_read_only_rdf_get_the_compiled_table(mine):
 
 def test_result_disagreements_lists_two_sources_that_differ(tmp_path):
     # a made-up second report of GPT-3's few-shot CoQA F1 (85.0 in the GPT-3 paper), for the query only
-    other = write(tmp_path, HEADER + 'gpt-3-175b,coqa,,f1,few-shot,,84.7,,,percent,cited,,arxiv-2204.02311,"Table X",\n'
-                  'gpt-3-175b,coqa,,f1,few-shot,,85.0,,,percent,cited,,arxiv-2302.13971,"Table Y",\n'
-                  'gpt-3-175b,coqa,,f1,few-shot,32,80.0,,,percent,cited,,arxiv-2303.08774,"Table Z",\n')
-    rows = kgtool.run_query("result-disagreements", {"model": "kgr:gpt-3-175b"}, extra=[other]).rows
+    other = write(tmp_path, HEADER + 'gpt-3-175b,coqa,dev,f1,few-shot,5,84.7,,,percent,cited,,arxiv-2204.02311,"Table X",\n'
+                  'gpt-3-175b,coqa,dev,f1,few-shot,5,85.0,,,percent,cited,,arxiv-2302.13971,"Table Y",\n'
+                  'gpt-3-175b,coqa,dev,f1,few-shot,32,80.0,,,percent,cited,,arxiv-2303.08774,"Table Z",\n')
+    rows = kgtool.run_query("result-disagreements", {"model": "kgr:gpt-3-175b", "benchmark": "kgr:coqa"},
+                            extra=[other]).rows
     pairs = {(row["source"].value[len(KGR):], row["otherSource"].value[len(KGR):], row["difference"].value)
              for row in rows}
     # the 84.7 disagrees with both 85.0s; the two 85.0s agree; the 32-shot row is another setting
