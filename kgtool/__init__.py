@@ -5,6 +5,7 @@
     >>> result = kgtool.run_query("models-by-organization", params={"org": "OpenAI"})
     >>> report = kgtool.validate()                    # SHACL, violation queries, declared terms
     >>> table = kgtool.compare(["LLaMA", "GPT-3"])     # models side by side, every value sourced
+    >>> kgtool.chart("leaderboard", "CoQA", output="coqa.svg")  # a chart (altair); .html .svg .png
 
 The API is imported lazily so that ``kgtool --help`` and a plain query load only what they use.
 """
@@ -19,7 +20,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "load_graph": "store", "load_store": "store",
     "run_query": "sparql", "QueryResult": "results", "Term": "results",
-    "compare": "comparison", "Comparison": "comparison",
+    "compare": "comparison", "Comparison": "comparison", "chart": "charts",
     "validate": "validation", "ValidationReport": "validation",
     "KgtoolError": "errors", "DataError": "errors", "QueryError": "errors", "EndpointError": "errors",
 }
@@ -27,6 +28,7 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .charts import chart
     from .errors import DataError, EndpointError, KgtoolError, QueryError
     from .comparison import Comparison, compare
     from .results import QueryResult, Term

@@ -31,6 +31,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "path": "kgtool.commands.explore:path",
     "communities": "kgtool.commands.explore:communities",
     "serve": "kgtool.commands.serve:serve",
+    "chart": "kgtool.commands.chart:chart",
 }
 
 

@@ -59,15 +59,18 @@ def _print_table(header: list[str], rows: list[list], numeric: set[int] = frozen
               help="Draw a query's result: the graph a CONSTRUCT builds, or the entities a SELECT returns.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter of the --query, as for `kgtool query` (repeatable).")
+@click.option("--hubs", is_flag=True, help="Also draw the hub concepts (modalities, risks, code repositories and "
+              "any entity with more than 25 neighbours that is not a model), which are left out by default.")
 @click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.png",
               help="Also save a PNG of the page once its layout has come to rest (headless Chromium via Playwright).")
 @network_options
 def viz(output: str, focus: str | None, depth: int, query: str | None, params: tuple[str, ...],
-        screenshot: Path | None, records: bool, include: tuple[str, ...], exclude: tuple[str, ...],
+        hubs: bool, screenshot: Path | None, records: bool, include: tuple[str, ...], exclude: tuple[str, ...],
         extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
     """Write the graph as one interactive HTML page that works offline: the whole graph, the
     neighbourhood of an entity (--focus, --depth) or a query's result (--query), optionally only some
-    classes (--include, --exclude). Colour and shape follow the class; facts, results and sources are
+    classes (--include, --exclude). Hub concepts are left out unless --hubs is given or their class
+    is --include'd. Colour and shape follow the class; facts, results and sources are
     in each entity's tooltip; search, and click an entity to highlight its neighbours."""
     import tempfile
 
@@ -79,7 +82,8 @@ def viz(output: str, focus: str | None, depth: int, query: str | None, params: t
         output_target(target)  # refused before the work, not after it
     graph = analytics.load_rdf(extra, infer=infer, endpoint=endpoint, timeout=timeout)
     view = visualize.build_view(graph, focus=focus, depth=depth, query=query, params=param_values(params),
-                                include=include, exclude=exclude, records=records, endpoint=endpoint, timeout=timeout)
+                                include=include, exclude=exclude, records=records, hubs=hubs,
+                                endpoint=endpoint, timeout=timeout)
     page = visualize.render_view(view)
     size = f"{view.network.number_of_nodes()} entities, {view.network.number_of_edges()} links"
     if output == "-":
@@ -148,9 +152,11 @@ def central(top: int, records: bool, include: tuple[str, ...], exclude: tuple[st
 @click.argument("a", metavar="A")
 @click.argument("b", metavar="B")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="How many paths to print at most.")
+@click.option("--hubs", is_flag=True, help="Also go through hub concepts (modalities, risks, code repositories, "
+              "the most linked entities that are not models), which paths avoid by default.")
 @network_options
 @click.pass_context
-def path(ctx: click.Context, a: str, b: str, limit: int, records: bool, include: tuple[str, ...],
+def path(ctx: click.Context, a: str, b: str, limit: int, hubs: bool, records: bool, include: tuple[str, ...],
          exclude: tuple[str, ...], extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
     """How is A connected to B? The shortest paths between two entities (labels or IRIs), links
     followed in either direction, printed as statements:
@@ -162,8 +168,11 @@ def path(ctx: click.Context, a: str, b: str, limit: int, records: bool, include:
     from .. import analytics
     from ..results import terminal_text
 
-    _, network = _network(extra, infer, endpoint, timeout, records, include, exclude)
+    graph, network = _network(extra, infer, endpoint, timeout, records, include, exclude)
     source, target = analytics.resolve_entity(network, a), analytics.resolve_entity(network, b)
+    if not hubs:
+        included = set().union(*(analytics.resolve_class(graph, c) for c in include)) if include else set()
+        network = analytics.without_hubs(graph, network, included, keep=[source, target])
     paths, total = analytics.shortest_paths(network, source, target, limit)
     names = terminal_text(f"{network.nodes[source]['label']} and {network.nodes[target]['label']}")
     if not paths:
