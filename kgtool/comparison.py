@@ -132,13 +132,15 @@ class Comparison:
 
 def compare(models: Sequence[str] = (), *, properties: bool = True, benchmarks: bool = True,
             benchmark: Sequence[str] | str = (), endpoint: str | None = None, extra: Iterable[str | Path] = (),
-            infer: bool = False, store=None, timeout: float = 30.0) -> Comparison:
+            infer: bool = False, store=None, timeout: float = 30.0, engine=None) -> Comparison:
     """Compare ``models`` (labels or IRIs, two or more; the seven models of the source article when
     none are given): property rows, and a row per benchmark, metric and setting that at least two
-    of them share (any number of them with ``benchmark``, which names benchmarks to keep)."""
-    from .sparql import engine_for
+    of them share (any number of them with ``benchmark``, which names benchmarks to keep).
+    ``engine`` is one already open (the server's); otherwise one is opened as :func:`kgtool.run_query` would."""
+    if engine is None:
+        from .sparql import engine_for
 
-    engine = engine_for(endpoint=endpoint, extra=extra, infer=infer, store=store, timeout=timeout)
+        engine = engine_for(endpoint=endpoint, extra=extra, infer=infer, store=store, timeout=timeout)
     chosen = _resolve_models(engine, models)
     if len(chosen) < 2:
         raise QueryError("compare needs two models or more (none given compares the seven)")

@@ -46,7 +46,7 @@ def test_home_shows_the_families_the_data_names(client):
     sizes = [size.strip() for size in re.search(r"<dt>sizes</dt><dd>([^<]*)", llama).group(1).split(" · ")]
     assert {"7B", "13B", "33B", "65B"} <= set(sizes) and "65,200,000,000 parameters" in llama and "Meta AI" in llama
     assert "LLaMA paper (arXiv 2302.13971)" in llama and "2023-02-24" in llama
-    for link in ("/query", "/charts", "/graph", "/resource/", "/.well-known/void"):
+    for link in ("/query", "/compare", "/charts", "/graph", "/resource/", "/.well-known/void"):
         assert f'href="{link}' in page
 
 
@@ -96,6 +96,19 @@ def test_a_model_page_opens_with_its_infobox(client):
     assert {r["benchmark"] for r in spec["data"]["values"]} >= {"CoQA · F1", "TriviaQA · accuracy"}
     status, benchmark = html(client, "/resource/coqa")
     assert status == 200 and 'id="infobox"' not in benchmark  # only models have one
+
+
+def test_the_comparison_page_is_the_html_of_kgtool_compare(client):
+    from kgtool import comparison
+
+    local = comparison.compare(["LLaMA", "GPT-3"], extra=[DATA / "hostile-views.ttl"])
+    status, page = html(client, "/compare?model=LLaMA&model=GPT-3")
+    assert status == 200 and page == comparison.render(local, "html")
+    assert "<h1>LLaMA, GPT-3</h1>" in page and "MMLU" in page
+    status, seven = html(client, "/compare")
+    assert status == 200 and "<h1>GPT-3, LaMDA, PaLM, Flamingo, BLIP-2, LLaMA, GPT-4</h1>" in seven
+    status, page = html(client, "/compare?model=LLaMA&model=GPT4")
+    assert status == 400 and "GPT-4" in page  # the closest label is suggested
 
 
 def test_chart_files_in_each_format(client):

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from ..errors import KgtoolError
@@ -87,6 +87,7 @@ class Site:
             Route("/search", self.search, methods=["GET"]),
             Route("/search/terms", self.terms, methods=["GET"]),
             Route("/resource/", self.index, methods=["GET"]),
+            Route("/compare", self.compare_page, methods=["GET"]),
             Route("/charts", self.charts_page, methods=["GET"]),
             Route("/charts/{kind:str}.{fmt:str}", self.chart_file, methods=["GET"]),
             Route("/graph", self.graph_page, methods=["GET"]),
@@ -234,6 +235,19 @@ class Site:
         matches = [pages.Link(e.label, pages.href_for(e.iri, root), e.iri)
                    for e in rank(await self.entries(), wanted)[:50]] if wanted else []
         return self.endpoint.render("index.html", request, groups=groups, wanted=wanted, matches=matches)
+
+    async def compare_page(self, request: Request) -> Response:
+        """The HTML of `kgtool compare`: ``?model=LLaMA&model=GPT-3`` (two or more), the seven by default."""
+        from .. import comparison
+        from .app import Problem, _PoolEngine
+
+        models = [m for m in request.query_params.getlist("model") if m.strip()]
+        engine = _PoolEngine(self.endpoint, asyncio.get_running_loop())
+        try:
+            compared = await run_in_threadpool(comparison.compare, models, engine=engine)
+        except KgtoolError as err:
+            raise Problem(400, str(err)) from None
+        return HTMLResponse(comparison.render(compared, "html"))
 
     async def charts_page(self, request: Request) -> Response:
         from .. import charts
