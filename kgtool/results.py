@@ -472,10 +472,37 @@ def _cell(text: str) -> str:
 
 def _table(result: QueryResult, width: int | None = None, iris: bool = False) -> str:
     columns = table_columns(result, iris)
+    above = ""
+    if width is not None and len(result.rows) > 1 and _natural_width(columns) > width:
+        columns, above = _fold_uniform(columns, width)
     rows = [[c.cells[i] for c in columns] for i in range(len(result.rows))]
     count = len(result.rows)
-    return text_table([c.name for c in columns], rows, numeric=[i for i, c in enumerate(columns) if c.numeric],
-                      width=width, footer=[f"({count} row{'s' if count != 1 else ''})"])
+    table = text_table([c.name for c in columns], rows, numeric=[i for i, c in enumerate(columns) if c.numeric],
+                       width=width, footer=[f"({count} row{'s' if count != 1 else ''})"])
+    return above + table
+
+
+def _natural_width(columns: list[_Column]) -> int:
+    return sum(max([len(c.name)] + [len(cell) for cell in c.cells]) for c in columns) + len(_GAP) * (len(columns) - 1)
+
+
+def _fold_uniform(columns: list[_Column], width: int) -> tuple[list[_Column], str]:
+    """For a table too wide for the terminal: the columns that say the same on every row move into
+    one line above it ("benchmark: MMLU · metric: accuracy · empty: upper"), so that the columns
+    that tell the rows apart (the source among them) are cut or hidden last."""
+    kept, same, empty = [], [], []
+    for column in columns:
+        values = set(column.cells)
+        if values == {""}:
+            empty.append(column.name)
+        elif len(values) == 1:
+            same.append(f"{plain_text(column.name)}: {plain_text(column.cells[0])}")
+        else:
+            kept.append(column)
+    if not kept:
+        return columns, ""
+    parts = same + ([f"empty: {', '.join(plain_text(n) for n in empty)}"] if empty else [])
+    return kept, (_clip(" · ".join(parts), width) + "\n" if parts else "")
 
 
 def _markdown(result: QueryResult, iris: bool = False) -> str:

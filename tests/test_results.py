@@ -42,12 +42,22 @@ def test_every_named_query_fits_100_columns(name):
 
 def test_leaderboard_is_label_first_and_iris_bring_the_iris_back():
     labels = run("query", "leaderboard", "-p", "benchmark=CoQA").stdout
-    header = labels.splitlines()[0].split()
+    header = labels.splitlines()[1].split()  # below the line of what every row shares
     assert "modelLabel" not in header and "model" in header      # the label twin is dropped
     assert "GPT-3 175B" in labels and "kgr:gpt-3-175b" not in labels
     assert "85.0%" in labels                                     # the unit beside the number
     iris = run("query", "leaderboard", "-p", "benchmark=CoQA", "--iris", columns=None).stdout
     assert "kgr:gpt-3-175b" in iris and "modelLabel" in iris.splitlines()[0]
+
+
+def test_what_every_row_shares_moves_above_a_table_too_wide_for_the_terminal():
+    lines = run("query", "leaderboard", "-p", "benchmark=MMLU").stdout.splitlines()
+    assert lines[0] == "benchmark: MMLU · metric: accuracy · lowerIsBetter: false · empty: qualifier, upper"
+    header = lines[1].split()
+    assert "benchmark" not in header and "upper" not in header
+    assert "source" in header  # who reports each number stays on screen
+    wide = run("query", "leaderboard", "-p", "benchmark=MMLU", columns=400).stdout.splitlines()
+    assert wide[0].split()[:2] == ["benchmark", "metric"]  # a table that fits is left whole
 
 
 def test_machine_formats_stay_exact_and_complete():
