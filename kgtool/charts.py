@@ -16,7 +16,6 @@ SVG text and its tooltips escape it.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -292,22 +291,13 @@ def javascript_bundle() -> str:
     takes seconds, so it is kept in the user's cache folder, per vl-convert version."""
     import vl_convert as vlc
 
-    version = getattr(vlc, "__version__", "0")
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kgtool"
-    path = cache / f"vega-bundle-{version}-vl{VEGA_LITE_VERSION}.js"
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError:
-        pass
-    bundle = _fresh_bundle()
-    try:
-        from .analytics import write_atomically
+    from .cache import cached_file
 
-        cache.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, lambda handle: handle.write(bundle.encode("utf-8")))
+    kind = f"vega-bundle vl-convert {getattr(vlc, '__version__', '0')} vega-lite {VEGA_LITE_VERSION}"
+    try:
+        return cached_file(kind, [], lambda: _fresh_bundle().encode("utf-8"), suffix=".js").read_text(encoding="utf-8")
     except OSError:
-        pass  # a read-only home: build it again next time
-    return bundle
+        return _fresh_bundle()  # a read-only home: build it again next time
 
 
 @lru_cache(maxsize=1)
@@ -350,7 +340,7 @@ def output_format(path: str | Path, fmt: str | None = None) -> str:
 
 def write(data: ChartData, path: str | Path, fmt: str | None = None) -> None:
     """Write the chart to ``path`` as HTML, SVG or PNG (by its suffix, or ``fmt``), atomically."""
-    from .analytics import write_atomically
+    from .files import write_file
 
     fmt = output_format(path, fmt)
     vega_lite = spec(data)
@@ -360,7 +350,7 @@ def write(data: ChartData, path: str | Path, fmt: str | None = None) -> None:
         body = to_svg(vega_lite).encode("utf-8")
     else:
         body = to_png(vega_lite)
-    write_atomically(Path(path), lambda handle: handle.write(body))
+    write_file(path, body)
 
 
 def local_runner(*, store=None, endpoint: str | None = None, timeout: float = 30.0, extra=(), infer: bool = False) -> Runner:

@@ -128,7 +128,7 @@ def test_chart_command_writes_each_format(tmp_path):
 
 @pytest.mark.parametrize("args,message", [
     (["chart", "leaderboard"], "a leaderboard needs a benchmark"),
-    (["chart", "model", "No Such Model"], "no results for the model"),
+    (["chart", "model", "No Such Model"], "no model is labelled 'No Such Model'"),
     (["chart", "timeline", "-o", "x.pdf"], "a chart is written as .html, .svg or .png"),
     (["chart", "leaderboard", "CoQA", "-p", "metric"], "write parameters as NAME=VALUE"),
 ])
