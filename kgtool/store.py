@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from . import provenance, resources, tables
 from .errors import DataError, KgtoolError
-from .files import write_file
 from .namespaces import PREFIXES
 
 if TYPE_CHECKING:

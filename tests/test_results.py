@@ -3,10 +3,8 @@ machine formats, standard ASK and CONSTRUCT documents, Python and pandas values.
 
 from __future__ import annotations
 
-import datetime
 import json
 import xml.etree.ElementTree as ET
-from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner

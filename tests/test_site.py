@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from kgtool.namespaces import KGR
 from kgtool.server.site import Entry, parameter_properties, rank
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -159,7 +159,7 @@ class Site:
 
     async def terms(self, request: Request) -> Response:
         """The graph's terms as prefixed names (kg:Benchmark, kgr:llama), for the editor's completion."""
-        from ..analytics import prefixed
+        from ..results import prefixed
 
         entries = await self.entries()
         names = sorted({prefixed(e.iri) for e in entries} - {e.iri for e in entries})
