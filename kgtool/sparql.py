@@ -167,10 +167,20 @@ SELECT DISTINCT ?label WHERE {
 }
 """
 
+# a parameter names a resource of the data, never a class or property of the ontology
 _ALL_LABELS = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?label WHERE { { ?resource rdfs:label ?label } UNION { ?resource skos:altLabel ?label } }
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT DISTINCT ?label WHERE {
+  { ?resource rdfs:label ?label } UNION { ?resource skos:altLabel ?label }
+  FILTER NOT EXISTS {
+    VALUES ?vocabulary { owl:Class rdfs:Class rdf:Property owl:ObjectProperty owl:DatatypeProperty
+                         owl:AnnotationProperty owl:Ontology }
+    ?resource a ?vocabulary
+  }
+}
 """
 
 _LABELS_OF = """

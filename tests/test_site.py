@@ -58,6 +58,12 @@ def test_search_ranks_labels(client):
     assert client.get("/search", params={"q": "  "}).json() == []
 
 
+def test_the_editor_completes_the_graphs_terms_as_prefixed_names(client):
+    terms = client.get("/search/terms").json()
+    assert {"kg:Benchmark", "kgr:llama", "kgr:gpt-4"} <= set(terms)
+    assert terms == sorted(terms) and not any(t.startswith("http") for t in terms)
+
+
 def test_rank_orders_same_start_word_contains_then_like():
     entries = [Entry(f"x:{i}", label) for i, label in enumerate(["Open LLaMA", "LLaMA-7B", "LLaMA", "ALLaMAx", "LLaNA"])]
     assert [e.label for e in rank(entries, "llama")] == ["LLaMA", "LLaMA-7B", "Open LLaMA", "ALLaMAx", "LLaNA"]
@@ -121,7 +127,8 @@ def test_chart_files_in_each_format(client):
     assert client.get("/charts/model.json", params={"target": "GPT-3"}).json()["title"]["text"] == "Results of GPT-3"
     assert client.get("/charts/nothing.svg").status_code == 404
     missing = client.get("/charts/leaderboard.svg", params={"target": "No such benchmark"})
-    assert missing.status_code == 404 and "no results on the benchmark" in missing.text
+    assert missing.status_code == 404 and "no benchmark is labelled 'No such benchmark'" in missing.text
+    assert "did you mean benchmark" not in missing.text  # the class of benchmarks is no value of the parameter
     status, page = html(client, "/charts?kind=model&target=GPT-3")
     assert status == 200 and 'data-spec="chart-spec"' in page
 
