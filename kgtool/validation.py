@@ -5,16 +5,18 @@ Nothing here prints: :func:`validate` returns a :class:`ValidationReport` that t
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from . import resources, tables
-from .errors import DataError
+from .errors import DataError, KgtoolError
+from .files import write_file
 from .namespaces import BUILTIN_NAMESPACES, KG
 from .provenance import statement_iri
 from .store import bind_prefixes, load_store, parse_file
@@ -62,13 +64,64 @@ class ValidationReport:
 def validate(files: Iterable[str | Path] = (), *, bundled: bool | None = None) -> ValidationReport:
     """Validate the bundled data (the default), the given files, or both (``bundled=True`` with files).
     A results table names models, benchmarks and metrics of the bundled graph, so with a table among the
-    files the bundled data is included unless ``bundled=False``."""
+    files the bundled data is included unless ``bundled=False``.
+
+    The report is kept in the user's cache (:mod:`kgtool.cache`): a second run on the same files, unchanged,
+    reads it there instead of running the SHACL engine again."""
     files = [Path(f) for f in files]
     if bundled is None:
         bundled = not files or any(tables.is_table(f) for f in files)
     data_files = (resources.data_files() if bundled else []) + files
-    report = ValidationReport(files=data_files)
+    stored = _stored_report(data_files)
+    report = _read_report(stored, data_files) if stored else None
+    if report is None:
+        report = _validate(data_files)
+        if stored and not report.parse_errors:
+            _write_report(stored, report)
+    return report
 
+
+def _stored_report(data_files: list[Path]) -> Path | None:
+    """Where the cache keeps the report on exactly these inputs: keyed by every file validation reads
+    (the path as given, which the report prints, and the content), kgtool's own code and the versions of
+    the engines, so that any change validates afresh. None when a file cannot be read: validating then
+    reports it."""
+    from importlib.metadata import version
+
+    from . import __version__
+    from .cache import cache_path
+
+    read = [*resources.ontology_files(), resources.shapes_file(), *resources.check_queries(), *data_files]
+    code = sorted(Path(__file__).parent.glob("*.py"))
+    try:
+        inputs = [path.read_bytes() for path in code] + [str(path).encode() + b"\0" + path.read_bytes() for path in read]
+    except OSError:
+        return None
+    engines = " ".join(f"{name}-{version(name)}" for name in ("pyshacl", "rdflib", "pyoxigraph"))
+    return cache_path(f"validation-report 1 kgtool-{__version__} {engines}", inputs, ".json")
+
+
+def _read_report(stored: Path, data_files: list[Path]) -> ValidationReport | None:
+    try:
+        saved = json.loads(stored.read_bytes())
+        return ValidationReport(files=data_files, triples=saved["triples"], shapes=saved["shapes"],
+                                checks=saved["checks"], violations=[Violation(**v) for v in saved["violations"]])
+    except (OSError, ValueError, KeyError, TypeError):  # not there yet, or not a report: validate afresh
+        return None
+
+
+def _write_report(stored: Path, report: ValidationReport) -> None:
+    saved = {"triples": report.triples, "shapes": report.shapes, "checks": report.checks,
+             "violations": [asdict(v) for v in report.violations]}
+    try:
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        write_file(stored, json.dumps(saved, ensure_ascii=False).encode("utf-8"))
+    except (OSError, KgtoolError):
+        pass  # a cache that cannot be written costs the next run time, not its report
+
+
+def _validate(data_files: list[Path]) -> ValidationReport:
+    report = ValidationReport(files=data_files)
     ontology = bind_prefixes(Graph())
     for path in resources.ontology_files():
         parse_file(path, ontology)
