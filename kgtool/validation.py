@@ -19,7 +19,7 @@ from .errors import DataError, KgtoolError
 from .files import write_file
 from .namespaces import BUILTIN_NAMESPACES, KG
 from .provenance import statement_iri
-from .store import bind_prefixes, load_store, parse_file
+from .store import bind_prefixes, load_store, parse_file, rdflib_converter
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 OWL = Namespace("http://www.w3.org/2002/07/owl#")
@@ -127,11 +127,12 @@ def _validate(data_files: list[Path]) -> ValidationReport:
         parse_file(path, ontology)
     data = bind_prefixes(Graph())
     rows: dict[str, str] = {}  # result IRI -> file:line of its table row
+    term = rdflib_converter()  # the compiled triples as they are, not written out and read back as N-Triples
     for path in data_files:
         try:
             if tables.is_table(path):
                 compiled = tables.compile_table(path)
-                data.parse(data=compiled.ntriples(), format="nt")
+                data.addN((term(t.subject), term(t.predicate), term(t.object), data) for t in compiled.triples)
                 rows.update((iri, f"{path}:{line}") for iri, line in compiled.rows.items())
             else:
                 parse_file(path, data)
@@ -142,13 +143,17 @@ def _validate(data_files: list[Path]) -> ValidationReport:
     if report.parse_errors:
         return report
 
-    shapes = parse_file(resources.shapes_file())
-    whole = data + ontology
-    bind_prefixes(whole)
     report.triples = len(data)
+    used = {("property", p) for p in data.predicates(unique=True)} | \
+        {("class", c) for c in data.objects(None, RDF.type, unique=True)}
+    # pyshacl needs the data and the ontology in one graph: once the data's own count and terms are taken,
+    # the ontology's few triples are added to it (merging two graphs into a third costs ~1 s more)
+    whole = data
+    whole.addN((s, p, o, whole) for s, p, o in ontology)
+    shapes = parse_file(resources.shapes_file())
     report.shapes = len(set(shapes.subjects(RDF.type, SH.NodeShape)))
 
-    report.violations += _shacl(data, shapes, whole, rows)
+    report.violations += _shacl(shapes, whole, rows)
     queries = resources.check_queries()
     report.checks = len(queries) + 2  # + declared terms + statement IRIs
     # the checks are SPARQL; Oxigraph runs them ~50x faster than rdflib. It reads the files (the compiled
@@ -156,8 +161,8 @@ def _validate(data_files: list[Path]) -> ValidationReport:
     engine = load_store(resources.ontology_files() + data_files, bundled=False)
     for query in queries:
         report.violations += _violation_query(query, engine, whole, rows)
-    report.violations += _undeclared_terms(data, ontology)
-    report.violations += _statement_iris(data)
+    report.violations += _undeclared_terms(used, ontology, whole)
+    report.violations += _statement_iris(whole)
     return report
 
 
@@ -172,7 +177,7 @@ def _show(graph: Graph, node: Node | None) -> str:
     return f"{label} ({name})" if label is not None else name
 
 
-def _shacl(data: Graph, shapes: Graph, whole: Graph, rows: dict[str, str]) -> list[Violation]:
+def _shacl(shapes: Graph, whole: Graph, rows: dict[str, str]) -> list[Violation]:
     import pyshacl  # heavy; only validation pays for it
 
     # ``whole`` is the data with the ontology mixed in, which pyshacl would build from ``ont_graph`` by
@@ -188,7 +193,7 @@ def _shacl(data: Graph, shapes: Graph, whole: Graph, rows: dict[str, str]) -> li
             value = None  # a constraint on the node itself: the focus says it all
         if path is not None and not isinstance(path, URIRef):
             # a complex path (alternatives): name the property that actually holds the value
-            path = next(iter(data.predicates(focus, value)), None) if value is not None else None
+            path = next(iter(whole.predicates(focus, value)), None) if value is not None else None
         found.append(Violation(
             check=_shape_name(shapes, shape),
             focus=_show(whole, focus),
@@ -252,11 +257,11 @@ def _violation_query(path: Path, store, graph: Graph, rows: dict[str, str]) -> l
     return found
 
 
-def _undeclared_terms(data: Graph, ontology: Graph) -> list[Violation]:
+def _undeclared_terms(used: set[tuple[str, Node]], ontology: Graph, graph: Graph) -> list[Violation]:
+    """``used``: ("property", p) and ("class", c) for each property and class the data uses."""
     declared = {s for t in _DECLARATION_TYPES for s in ontology.subjects(RDF.type, t)}
-    used = {("property", p) for p in data.predicates()} | {("class", c) for c in data.objects(None, RDF.type)}
     return [
-        Violation(check="declared-terms", focus=term.n3(data.namespace_manager),
+        Violation(check="declared-terms", focus=term.n3(graph.namespace_manager),
                   message=f"{kind} is used in the data but not declared in the ontology")
         for kind, term in sorted(used)
         if isinstance(term, URIRef) and not str(term).startswith(BUILTIN_NAMESPACES) and term not in declared
