@@ -1,5 +1,6 @@
-"""Files kgtool derives from the data (compiled results tables, expanded Turtle, the OWL-RL closure), kept
-in the user's cache and keyed by the content they come from, so each is built once per distinct input."""
+"""Files kgtool derives from the data (compiled results tables, expanded Turtle, the OWL-RL closure, the
+report of `kgtool validate`), kept in the user's cache and keyed by the content they come from, so each is
+built once per distinct input."""
 
 from __future__ import annotations
 
@@ -15,13 +16,19 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kgtool"
 
 
-def cached_file(kind: str, inputs: Iterable[bytes], build: Callable[[], bytes], suffix: str = ".nt") -> Path:
-    """The file ``build()`` writes for these inputs, built only when the cache does not hold it yet.
-    ``kind`` names what is built and how (a version), so that a change to either builds afresh."""
+def cache_path(kind: str, inputs: Iterable[bytes], suffix: str) -> Path:
+    """Where the cache keeps what is derived from these inputs. ``kind`` names what is derived and how
+    (a version), so that a change to either, or to any input, gives another file."""
     digest = hashlib.sha256(kind.encode())
     for data in inputs:
         digest.update(hashlib.sha256(data).digest())
-    target = cache_dir() / f"{kind.split()[0]}-{digest.hexdigest()[:32]}{suffix}"
+    return cache_dir() / f"{kind.split()[0]}-{digest.hexdigest()[:32]}{suffix}"
+
+
+def cached_file(kind: str, inputs: Iterable[bytes], build: Callable[[], bytes], suffix: str = ".nt") -> Path:
+    """The file ``build()`` writes for these inputs (see :func:`cache_path`), built only when the cache
+    does not hold it yet."""
+    target = cache_path(kind, inputs, suffix)
     if target.is_file():
         return target
     data = build()

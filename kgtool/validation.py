@@ -5,20 +5,22 @@ Nothing here prints: :func:`validate` returns a :class:`ValidationReport` that t
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from . import resources, tables
-from .errors import DataError
+from .errors import DataError, KgtoolError
+from .files import write_file
 from .namespaces import BUILTIN_NAMESPACES, KG
 from .provenance import statement_iri
 from .results import from_oxigraph, to_rdflib
-from .store import bind_prefixes, parse_file
+from .store import bind_prefixes, load_store, parse_file, rdflib_converter
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 OWL = Namespace("http://www.w3.org/2002/07/owl#")
@@ -63,23 +65,75 @@ class ValidationReport:
 def validate(files: Iterable[str | Path] = (), *, bundled: bool | None = None) -> ValidationReport:
     """Validate the bundled data (the default), the given files, or both (``bundled=True`` with files).
     A results table names models, benchmarks and metrics of the bundled graph, so with a table among the
-    files the bundled data is included unless ``bundled=False``."""
+    files the bundled data is included unless ``bundled=False``.
+
+    The report is kept in the user's cache (:mod:`kgtool.cache`): a second run on the same files, unchanged,
+    reads it there instead of running the SHACL engine again."""
     files = [Path(f) for f in files]
     if bundled is None:
         bundled = not files or any(tables.is_table(f) for f in files)
     data_files = (resources.data_files() if bundled else []) + files
-    report = ValidationReport(files=data_files)
+    stored = _stored_report(data_files)
+    report = _read_report(stored, data_files) if stored else None
+    if report is None:
+        report = _validate(data_files)
+        if stored and not report.parse_errors:
+            _write_report(stored, report)
+    return report
 
+
+def _stored_report(data_files: list[Path]) -> Path | None:
+    """Where the cache keeps the report on exactly these inputs: keyed by every file validation reads
+    (the path as given, which the report prints, and the content), kgtool's own code and the versions of
+    the engines, so that any change validates afresh. None when a file cannot be read: validating then
+    reports it."""
+    from importlib.metadata import version
+
+    from . import __version__
+    from .cache import cache_path
+
+    read = [*resources.ontology_files(), resources.shapes_file(), *resources.check_queries(), *data_files]
+    code = sorted(Path(__file__).parent.glob("*.py"))
+    try:
+        inputs = [path.read_bytes() for path in code] + [str(path).encode() + b"\0" + path.read_bytes() for path in read]
+    except OSError:
+        return None
+    engines = " ".join(f"{name}-{version(name)}" for name in ("pyshacl", "rdflib", "pyoxigraph"))
+    return cache_path(f"validation-report 1 kgtool-{__version__} {engines}", inputs, ".json")
+
+
+def _read_report(stored: Path, data_files: list[Path]) -> ValidationReport | None:
+    try:
+        saved = json.loads(stored.read_bytes())
+        return ValidationReport(files=data_files, triples=saved["triples"], shapes=saved["shapes"],
+                                checks=saved["checks"], violations=[Violation(**v) for v in saved["violations"]])
+    except (OSError, ValueError, KeyError, TypeError):  # not there yet, or not a report: validate afresh
+        return None
+
+
+def _write_report(stored: Path, report: ValidationReport) -> None:
+    saved = {"triples": report.triples, "shapes": report.shapes, "checks": report.checks,
+             "violations": [asdict(v) for v in report.violations]}
+    try:
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        write_file(stored, json.dumps(saved, ensure_ascii=False).encode("utf-8"))
+    except (OSError, KgtoolError):
+        pass  # a cache that cannot be written costs the next run time, not its report
+
+
+def _validate(data_files: list[Path]) -> ValidationReport:
+    report = ValidationReport(files=data_files)
     ontology = bind_prefixes(Graph())
     for path in resources.ontology_files():
         parse_file(path, ontology)
     data = bind_prefixes(Graph())
     rows: dict[str, str] = {}  # result IRI -> file:line of its table row
+    term = rdflib_converter()  # the compiled triples as they are, not written out and read back as N-Triples
     for path in data_files:
         try:
             if tables.is_table(path):
                 compiled = tables.compile_table(path)
-                data.parse(data=compiled.ntriples(), format="nt")
+                data.addN((term(t.subject), term(t.predicate), term(t.object), data) for t in compiled.triples)
                 rows.update((iri, f"{path}:{line}") for iri, line in compiled.rows.items())
             else:
                 parse_file(path, data)
@@ -90,20 +144,26 @@ def validate(files: Iterable[str | Path] = (), *, bundled: bool | None = None) -
     if report.parse_errors:
         return report
 
-    shapes = parse_file(resources.shapes_file())
-    whole = data + ontology
-    bind_prefixes(whole)
     report.triples = len(data)
+    used = {("property", p) for p in data.predicates(unique=True)} | \
+        {("class", c) for c in data.objects(None, RDF.type, unique=True)}
+    # pyshacl needs the data and the ontology in one graph: once the data's own count and terms are taken,
+    # the ontology's few triples are added to it (merging two graphs into a third costs ~1 s more)
+    whole = data
+    whole.addN((s, p, o, whole) for s, p, o in ontology)
+    shapes = parse_file(resources.shapes_file())
     report.shapes = len(set(shapes.subjects(RDF.type, SH.NodeShape)))
 
-    report.violations += _shacl(data, ontology, shapes, whole, rows)
+    report.violations += _shacl(shapes, whole, rows)
     queries = resources.check_queries()
     report.checks = len(queries) + 2  # + declared terms + statement IRIs
-    engine = _oxigraph_copy(whole)  # the checks are SPARQL; Oxigraph runs them ~50x faster than rdflib
+    # the checks are SPARQL; Oxigraph runs them ~50x faster than rdflib. It reads the files (the compiled
+    # N-Triples of tables and annotated Turtle, cached) itself, faster than a re-serialised rdflib graph
+    engine = load_store(resources.ontology_files() + data_files, bundled=False)
     for query in queries:
         report.violations += _violation_query(query, engine, whole, rows)
-    report.violations += _undeclared_terms(data, ontology)
-    report.violations += _statement_iris(data)
+    report.violations += _undeclared_terms(used, ontology, whole)
+    report.violations += _statement_iris(whole)
     return report
 
 
@@ -118,10 +178,12 @@ def _show(graph: Graph, node: Node | None) -> str:
     return f"{label} ({name})" if label is not None else name
 
 
-def _shacl(data: Graph, ontology: Graph, shapes: Graph, whole: Graph, rows: dict[str, str]) -> list[Violation]:
+def _shacl(shapes: Graph, whole: Graph, rows: dict[str, str]) -> list[Violation]:
     import pyshacl  # heavy; only validation pays for it
 
-    _, results, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology, inference="none",
+    # ``whole`` is the data with the ontology mixed in, which pyshacl would build from ``ont_graph`` by
+    # cloning the data graph (~10% of its time); with no inference and no rules it only reads the graph
+    _, results, _ = pyshacl.validate(whole, shacl_graph=shapes, inference="none", inplace=True,
                                      abort_on_first=False, allow_warnings=False)
     found = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
@@ -132,7 +194,7 @@ def _shacl(data: Graph, ontology: Graph, shapes: Graph, whole: Graph, rows: dict
             value = None  # a constraint on the node itself: the focus says it all
         if path is not None and not isinstance(path, URIRef):
             # a complex path (alternatives): name the property that actually holds the value
-            path = next(iter(data.predicates(focus, value)), None) if value is not None else None
+            path = next(iter(whole.predicates(focus, value)), None) if value is not None else None
         found.append(Violation(
             check=_shape_name(shapes, shape),
             focus=_show(whole, focus),
@@ -163,14 +225,6 @@ def query_header(text: str) -> dict[str, str]:
     return header
 
 
-def _oxigraph_copy(graph: Graph):
-    import pyoxigraph
-
-    store = pyoxigraph.Store()
-    store.load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    return store
-
-
 def _violation_query(path: Path, store, graph: Graph, rows: dict[str, str]) -> list[Violation]:
     """Each row of a check query is a violation; ``?focus``, ``?property`` and ``?value`` say where."""
     text = path.read_text(encoding="utf-8")
@@ -190,11 +244,11 @@ def _violation_query(path: Path, store, graph: Graph, rows: dict[str, str]) -> l
     return found
 
 
-def _undeclared_terms(data: Graph, ontology: Graph) -> list[Violation]:
+def _undeclared_terms(used: set[tuple[str, Node]], ontology: Graph, graph: Graph) -> list[Violation]:
+    """``used``: ("property", p) and ("class", c) for each property and class the data uses."""
     declared = {s for t in _DECLARATION_TYPES for s in ontology.subjects(RDF.type, t)}
-    used = {("property", p) for p in data.predicates()} | {("class", c) for c in data.objects(None, RDF.type)}
     return [
-        Violation(check="declared-terms", focus=term.n3(data.namespace_manager),
+        Violation(check="declared-terms", focus=term.n3(graph.namespace_manager),
                   message=f"{kind} is used in the data but not declared in the ontology")
         for kind, term in sorted(used)
         if isinstance(term, URIRef) and not str(term).startswith(BUILTIN_NAMESPACES) and term not in declared

@@ -126,3 +126,49 @@ def test_every_class_used_has_a_shape(graph):
     def covered(cls):
         return cls in targeted or any(covered(sup) for sup in graph.objects(cls, graph.namespace_manager.expand_curie("rdfs:subClassOf")) if sup != cls)
     assert sorted(str(c) for c in used if not covered(c)) == []
+
+
+def test_a_second_run_on_unchanged_files_reads_the_report_from_the_cache(tmp_path, monkeypatch):
+    from kgtool import validation
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data = write(tmp_path, "model.ttl", 'kgr:test-model a kg:LanguageModel ; rdfs:label "Test Model"@en ; '
+                                        'kg:parameterCount "175B" .\n')
+    first = validation.validate([data], bundled=False)
+    assert any(v.value == "'175B'" for v in first.violations)
+    assert list((tmp_path / "cache" / "kgtool").glob("validation-report-*.json"))
+
+    validate_afresh = validation._validate
+
+    def not_again(files):
+        raise AssertionError("validated again although nothing changed")
+
+    monkeypatch.setattr(validation, "_validate", not_again)
+    second = validation.validate([data], bundled=False)
+    assert second.violations == first.violations and second.summary() == first.summary()
+
+    # any change to a file validates afresh
+    data.write_text(data.read_text(encoding="utf-8").replace("175B", "176B"), encoding="utf-8")
+    with_change = []
+    monkeypatch.setattr(validation, "_validate", lambda files: with_change.append(files) or validate_afresh(files))
+    third = validation.validate([data], bundled=False)
+    assert with_change and any(v.value == "'176B'" for v in third.violations)
+    assert not any(v.value == "'175B'" for v in third.violations)
+
+
+def test_a_broken_or_unwritable_cache_costs_time_not_the_report(tmp_path, monkeypatch):
+    from kgtool import validation
+
+    data = write(tmp_path, "model.ttl", 'kgr:test-model a kg:LanguageModel ; rdfs:label "Test Model"@en ; '
+                                        'kg:parameterCount "175B" .\n')
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    expected = validation.validate([data], bundled=False).violations
+    for stored in (cache / "kgtool").glob("validation-report-*.json"):
+        stored.write_bytes(b'{"triples": ')  # cut short
+    assert validation.validate([data], bundled=False).violations == expected
+
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(not_a_folder))
+    assert validation.validate([data], bundled=False).violations == expected
