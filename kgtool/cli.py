@@ -76,19 +76,21 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--bundled/--no-bundled", default=None,
               help="Include the bundled data (default: only when no FILES are given).")
+@click.option("--fresh", is_flag=True,
+              help="Run every check even when the inputs are unchanged since a saved report.")
 @click.pass_context
-def validate(ctx: click.Context, files: tuple[Path, ...], bundled: bool | None) -> None:
+def validate(ctx: click.Context, files: tuple[Path, ...], bundled: bool | None, fresh: bool) -> None:
     """Check the data: parse every file, run the SHACL shapes, run every violation query under
     queries/checks/, and check that every class and property is declared in the ontology.
 
     FILES are RDF files (Turtle, N-Triples, RDF/XML, JSON-LD...) or results tables (.csv, .tsv) to
     validate; without them the bundled data is validated, and a results table is validated together with
     it (its slugs name the bundled models, benchmarks and metrics). Exit 0 conforms, 1 violations found,
-    2 could not run.
+    2 could not run. The report of unchanged inputs is read from the cache (`--fresh` runs it again).
     """
     from .validation import validate as run_validation
 
-    report = run_validation(files, bundled=bundled)
+    report = run_validation(files, bundled=bundled, fresh=fresh)
     from .results import terminal_text
 
     for error in report.parse_errors:
@@ -100,6 +102,9 @@ def validate(ctx: click.Context, files: tuple[Path, ...], bundled: bool | None) 
     for violation in report.violations:
         click.echo(terminal_text(f"violation: {violation}"))
     status = "conforms" if report.conforms else "does not conform"
+    if report.saved:
+        click.echo("the files, shapes and checks are unchanged since a saved report, which follows "
+                   "(--fresh runs every check again)", err=True)
     click.echo(f"{status}: {report.summary()}")
     ctx.exit(EXIT_OK if report.conforms else EXIT_FAILED)
 

@@ -52,6 +52,7 @@ class ValidationReport:
     checks: int = 0
     violations: list[Violation] = field(default_factory=list)
     parse_errors: list[DataError] = field(default_factory=list)
+    saved: bool = False  # read from the cache: the inputs are those of an earlier run, unchanged
 
     @property
     def conforms(self) -> bool:
@@ -62,19 +63,19 @@ class ValidationReport:
                 f"{self.checks} checks, {len(self.violations)} violations")
 
 
-def validate(files: Iterable[str | Path] = (), *, bundled: bool | None = None) -> ValidationReport:
+def validate(files: Iterable[str | Path] = (), *, bundled: bool | None = None, fresh: bool = False) -> ValidationReport:
     """Validate the bundled data (the default), the given files, or both (``bundled=True`` with files).
     A results table names models, benchmarks and metrics of the bundled graph, so with a table among the
     files the bundled data is included unless ``bundled=False``.
 
     The report is kept in the user's cache (:mod:`kgtool.cache`): a second run on the same files, unchanged,
-    reads it there instead of running the SHACL engine again."""
+    reads it there instead of running the SHACL engine again (``fresh`` runs every check all the same)."""
     files = [Path(f) for f in files]
     if bundled is None:
         bundled = not files or any(tables.is_table(f) for f in files)
     data_files = (resources.data_files() if bundled else []) + files
     stored = _stored_report(data_files)
-    report = _read_report(stored, data_files) if stored else None
+    report = _read_report(stored, data_files) if stored and not fresh else None
     if report is None:
         report = _validate(data_files)
         if stored and not report.parse_errors:
@@ -106,7 +107,8 @@ def _read_report(stored: Path, data_files: list[Path]) -> ValidationReport | Non
     try:
         saved = json.loads(stored.read_bytes())
         return ValidationReport(files=data_files, triples=saved["triples"], shapes=saved["shapes"],
-                                checks=saved["checks"], violations=[Violation(**v) for v in saved["violations"]])
+                                checks=saved["checks"], violations=[Violation(**v) for v in saved["violations"]],
+                                saved=True)
     except (OSError, ValueError, KeyError, TypeError):  # not there yet, or not a report: validate afresh
         return None
 

@@ -172,3 +172,15 @@ def test_a_broken_or_unwritable_cache_costs_time_not_the_report(tmp_path, monkey
     not_a_folder.write_text("", encoding="utf-8")
     monkeypatch.setenv("XDG_CACHE_HOME", str(not_a_folder))
     assert validation.validate([data], bundled=False).violations == expected
+
+
+def test_the_command_says_when_its_report_was_saved_and_fresh_runs_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data = write(tmp_path, "model.ttl", 'kgr:test-model a kg:LanguageModel ; rdfs:label "Test Model"@en .\n')
+    first = run("validate", str(data))
+    assert first.exit_code in (0, 1) and "saved report" not in first.stderr
+    second = run("validate", str(data))
+    assert second.exit_code == first.exit_code and second.stdout == first.stdout
+    assert "unchanged since a saved report" in second.stderr and "--fresh" in second.stderr
+    again = run("validate", "--fresh", str(data))
+    assert again.stdout == first.stdout and "saved report" not in again.stderr
