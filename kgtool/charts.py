@@ -133,6 +133,11 @@ def scaling_data(run: Runner, model: str = "") -> ChartData:
         if "trainingTokens" in r:
             rows.append({**base, "measure": "training tokens", "value": _number(r["trainingTokens"]),
                          "of": _text(r.get("tokensOf"))})
+        if "trainingCompute" in r:
+            rows.append({**base, "measure": "training compute (FLOPs)", "value": _number(r["trainingCompute"]),
+                         "of": "size"})
+    # a size with two stated compute figures comes in two answer rows: its other marks are drawn once
+    rows = list({(row["measure"], row["iri"], row["value"]): row for row in rows}.values())
     if not rows:
         raise QueryError("no dated sizes with a parameter count: nothing to chart")
     # sizes that share a value and a date share one label (GPT-3's eight sizes saw the same tokens)
@@ -144,8 +149,9 @@ def scaling_data(run: Runner, model: str = "") -> ChartData:
             row["label"] = "" if i else (row["size"] if len(group) == 1 else f"{row['model']} ({len(group)} sizes)")
     undated = len({r["size"].value for r in result.rows if "date" not in r})
     note = f"; {undated} sizes without a date are left out" if undated else ""
-    return ChartData("scaling", rows, "Scaling: parameters and training tokens over time",
-                     f"One mark per size, on log axes; the graph states no training compute{note}.")
+    return ChartData("scaling", rows, "Scaling: parameters, training tokens and compute over time",
+                     f"One mark per size and stated value, on log axes; training compute only where a source "
+                     f"states it{note}.")
 
 
 def timeline_data(run: Runner) -> ChartData:

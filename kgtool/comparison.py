@@ -41,7 +41,8 @@ PROPERTY_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("frozen parts", ("usesFrozenModel",)),
     ("techniques", ("usesTechnique",)),
     ("training hardware", ("trainedOn",)),
-    ("training compute", ()),                # the training runs' chips and days, filled below
+    ("training runs", ()),                   # the training runs' chips and days, filled below
+    ("training compute (FLOPs)", ("trainingCompute",)),
     ("weights released", ("weightsReleased",)),
     ("access and licence", ("accessPolicy",)),
     ("input modalities", ("inputModality",)),
@@ -69,6 +70,7 @@ class Value:
     sources: list[Source]
     size: str | None = None
     shots: int | None = None
+    qualifier: str | None = None  # the source's qualifier of the value, a concept such as qualifier/approximate
 
     def to_dict(self) -> dict:
         """JSON-ready: a number or boolean as such, a date or text as its lexical form, an IRI as ``iri``."""
@@ -79,7 +81,7 @@ class Value:
             value = self.term.value
         return {"value": value, "datatype": self.term.datatype,
                 "text": self.text, "iri": self.term.value if self.term.kind == "uri" else None,
-                "size": self.size, "shots": self.shots,
+                "size": self.size, "shots": self.shots, "qualifier": self.qualifier,
                 "sources": [{"iri": s.iri, "label": s.label, "locator": s.locator, "url": s.url} for s in self.sources]}
 
 
@@ -190,13 +192,14 @@ def _values_block(name: str, iris: Iterable[str]) -> str:
 def _property_rows(engine, models: list[Model]) -> list[Row]:
     properties = [KG + p for _, ps in PROPERTY_ROWS for p in ps]
     rows = _select(engine, f"""
-        SELECT ?model ?subject ?property ?value ?source ?locator ?sizeName ?count WHERE {{
+        SELECT ?model ?subject ?property ?value ?qualifier ?source ?locator ?sizeName ?count WHERE {{
           {_values_block("model", [m.iri for m in models])}
           {_values_block("property", properties)}
           ?subject kg:variantOf? ?model .
           ?subject ?property ?value .
           OPTIONAL {{ ?statement a kg:Statement ; rdf:subject ?subject ; rdf:predicate ?property ;
-                        rdf:object ?value ; kg:source ?source ; kg:locator ?locator }}
+                        rdf:object ?value ; kg:source ?source ; kg:locator ?locator .
+                     OPTIONAL {{ ?statement kg:qualifier ?qualifier }} }}
           OPTIONAL {{ ?subject kg:sizeLabel ?sizeName }}
           OPTIONAL {{ ?subject kg:parameterCount ?count }}
         }} ORDER BY ?model ?property ?count ?subject ?value ?source""")
@@ -238,8 +241,11 @@ def _property_rows(engine, models: list[Model]) -> list[Row]:
     row_of = {KG + p: name for name, ps in PROPERTY_ROWS for p in ps}
     for row in rows:
         key = (row_of[row["property"].value], index[row["model"].value])
-        _add(cells[key], (row["subject"].value, row["value"]),
-             lambda: Value(row["value"], _value_text(row["value"], labels), [], size(row)), source(row))
+        qualifier = row["qualifier"].value if "qualifier" in row else None
+        _add(cells[key], (row["subject"].value, row["value"], qualifier),
+             lambda: Value(row["value"], _qualified(_value_text(row["value"], labels), qualifier), [], size(row),
+                           qualifier=qualifier),
+             source(row))
     for row in papers:
         paper = row["source"].value
         _add(cells[("paper date", index[row["model"].value])], (paper, row["value"]),
@@ -253,7 +259,7 @@ def _property_rows(engine, models: list[Model]) -> list[Row]:
             parts.append(labels.get(row["hardware"].value) or short(row["hardware"]))
         if "days" in row:
             parts.append(f"{_compact(row['days'].value)} days")
-        _add(cells[("training compute", index[row["model"].value])], (row["run"].value,),
+        _add(cells[("training runs", index[row["model"].value])], (row["run"].value,),
              lambda: Value(row["run"], " ".join(parts).replace("× ", "× ") or short(row["run"]), [], size(row)),
              source(row))
     out = []
@@ -356,9 +362,22 @@ def _value_text(term: Term, labels: dict[str, str]) -> str:
     return short(term)
 
 
+# how a cell shows a value its source qualifies (the closed scheme of value qualifiers)
+_QUALIFIED = {KGR + "qualifier/approximate": "≈{}", KGR + "qualifier/at-most": "≤{}",
+              KGR + "qualifier/at-least": "≥{}", KGR + "qualifier/nominal": "{} (nominal)"}
+
+
+def _qualified(text: str, qualifier: str | None) -> str:
+    return _QUALIFIED.get(qualifier or "", "{}").format(text)
+
+
 def _compact(lexical: str) -> str:
-    """A large number as a person says it: 175000000000 -> 175B, 1400000000000 -> 1.4T."""
+    """A large number as a person says it: 175000000000 -> 175B, 1400000000000 -> 1.4T, and from
+    10^15 up (FLOPs) as papers print it: 314000000000000000000000 -> 3.14e23."""
     number = Decimal(lexical)
+    if abs(number) >= 10 ** 15:
+        mantissa, exponent = f"{number:e}".split("e")
+        return f"{Decimal(mantissa).normalize():f}e{int(exponent)}"
     for size, suffix in ((10 ** 12, "T"), (10 ** 9, "B"), (10 ** 6, "M")):
         if abs(number) >= size:
             return f"{(number / size).quantize(Decimal('0.01')).normalize():f}{suffix}"

@@ -172,3 +172,15 @@ def test_compare_in_a_notebook_is_a_table(seven):
     assert seven._repr_html_().startswith('<table class="kgtool-compare">')
     frame = pytest.importorskip("pandas") and seven.to_pandas()
     assert list(frame.columns) == SEVEN and frame.loc["organization", "LLaMA"] == "Meta AI"
+
+
+def test_training_compute_as_the_papers_state_it_with_their_qualifiers(seven):
+    # GPT-3 paper Table D.1: 3.14E+23 FLOPs for 175B, an approximate figure; PaLM paper: 2.56e24 (Table 22)
+    # and 2.5272e24 (Table 31) for 540B, both kept
+    gpt3 = cell(seven, "training compute (FLOPs)", "GPT-3")
+    assert [(v.text, v.size) for v in gpt3] == [("≈3.14e23", "175B")]
+    assert gpt3[0].qualifier.endswith("qualifier/approximate") and gpt3[0].to_dict()["value"] == 314 * 10 ** 21
+    palm = {v.text for v in cell(seven, "training compute (FLOPs)", "PaLM") if v.size == "540B"}
+    assert palm == {"2.56e24", "2.5272e24"}
+    runs = [v.text for v in cell(seven, "training runs", "PaLM")]
+    assert any("6,144 × TPU v4" in text for text in runs)  # chips and hardware: a run, not an amount of compute
