@@ -432,7 +432,9 @@ def test_entity_page_for_browsers(client):
     variant_of = graph["properties"].index("variant of")
     assert [pages["/resource/llama-65b"], pages["/resource/llama"], variant_of, ""] in graph["edges"]
     scripts = [s["attrs"].get("src") for s in page.scripts if s["attrs"].get("src")]
-    assert scripts == ["/static/vendor/vis-network.min.js", "/static/app/view.js"]  # LLaMA has no results to chart
+    assert scripts[:2] == ["/static/vendor/vis-network.min.js", "/static/app/view.js"]
+    # LLaMA's results are charted in its infobox, by the bundled Vega and the page's chart script
+    assert [s.split("?")[0] for s in scripts[2:]] == ["/static/app/vega.js", "/static/app/chart.js"]
 
 
 @pytest.mark.parametrize("accept,fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
