@@ -360,12 +360,10 @@ def _check_xml_names(triples: list) -> None:
 
 
 def oxigraph_converter():
-    """A function from rdflib terms to Oxigraph terms that converts each distinct term once. rdflib
-    accepts IRIs that RDF does not (a space, a control character, a lone surrogate from a \\u escape);
-    they are refused here, in one line."""
-    import pyoxigraph as ox
-
-    from rdflib import BNode, Literal, URIRef
+    """A function from rdflib terms to Oxigraph terms (through :mod:`kgtool.results`' one conversion)
+    that converts each distinct term once. rdflib accepts IRIs that RDF does not (a space, a control
+    character, a lone surrogate from a \\u escape); they are refused here, in one line."""
+    from .results import from_rdflib, to_oxigraph
 
     converted: dict = {}
 
@@ -374,22 +372,10 @@ def oxigraph_converter():
         if found is not None:
             return found
         try:
-            if isinstance(term, URIRef):
-                found = ox.NamedNode(str(term))
-            elif isinstance(term, BNode):
-                found = ox.BlankNode(str(term))
-            elif isinstance(term, Literal) and term.language:
-                found = ox.Literal(str(term), language=term.language)
-            elif isinstance(term, Literal) and term.datatype is not None:
-                found = ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-            elif isinstance(term, Literal):
-                found = ox.Literal(str(term))
-            else:
-                raise KgtoolError(f"cannot export the term {term!r}")
+            found = converted[term] = to_oxigraph(from_rdflib(term))
         except (ValueError, UnicodeError) as err:
-            what = "the IRI" if isinstance(term, URIRef) else "the term"
+            what = "the IRI" if from_rdflib(term).kind == "uri" else "the term"
             raise KgtoolError(f"cannot export {what} {ascii(str(term))[:200]}: {err}") from None
-        converted[term] = found
         return found
 
     return convert

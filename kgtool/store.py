@@ -120,27 +120,16 @@ def oxigraph_quads(path: Path, fmt: str, base: str | None = None) -> "Iterator[p
 
 
 def rdflib_converter():
-    """A function from Oxigraph terms to rdflib terms that converts each distinct term once (a plain
-    string stays without a datatype, as rdflib reads it)."""
-    import pyoxigraph as ox
-    from rdflib import BNode, Literal, URIRef
+    """A function from Oxigraph terms to rdflib terms (through :mod:`kgtool.results`' one conversion)
+    that converts each distinct term once (a plain string stays without a datatype, as rdflib reads it)."""
+    from .results import from_oxigraph, to_rdflib
 
-    xsd_string = PREFIXES["xsd"] + "string"
     converted: dict = {}
 
     def convert(term):
         found = converted.get(term)
         if found is None:
-            if isinstance(term, ox.NamedNode):
-                found = URIRef(term.value)
-            elif isinstance(term, ox.BlankNode):
-                found = BNode(term.value)
-            elif term.language:
-                found = Literal(term.value, lang=term.language)
-            else:
-                datatype = term.datatype.value
-                found = Literal(term.value, datatype=None if datatype == xsd_string else URIRef(datatype))
-            converted[term] = found
+            found = converted[term] = to_rdflib(from_oxigraph(term))
         return found
 
     return convert
