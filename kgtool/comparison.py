@@ -98,6 +98,7 @@ class Row:
     setting: str | None = None
     unit: str | None = None
     lower_is_better: bool = False
+    detail: str = ""  # the end of a benchmark row's name (setting, metric, unit), which a narrow table keeps
 
 
 @dataclass
@@ -336,10 +337,12 @@ def _benchmark_rows(engine, models: list[Model], only: set[str]) -> list[Row]:
             continue
         unit = " / ".join(sorted(UNIT_SYMBOLS.get(u, u) for u in units[key] if u)) or None
         # the benchmark and setting first: a narrow terminal cuts the end of a row name
-        name = (f"{labels.get(bench, short(Term('uri', bench)))} {labels.get(setting, short(Term('uri', setting)))}, "
-                f"{labels.get(metric, short(Term('uri', metric)))}" + (f" ({unit})" if unit else ""))
+        detail = (f" {labels.get(setting, short(Term('uri', setting)))}, "
+                  f"{labels.get(metric, short(Term('uri', metric)))}" + (f" ({unit})" if unit else ""))
+        name = labels.get(bench, short(Term("uri", bench))) + detail
         out.append(Row("benchmark", name, [[best[key][i]] if i in best[key] else [] for i in range(len(models))],
-                       benchmark=bench, metric=metric, setting=setting, unit=unit, lower_is_better=lower[key]))
+                       benchmark=bench, metric=metric, setting=setting, unit=unit, lower_is_better=lower[key],
+                       detail=detail))
     return out
 
 
@@ -364,7 +367,7 @@ def _value_text(term: Term, labels: dict[str, str]) -> str:
 
 # how a cell shows a value its source qualifies (the closed scheme of value qualifiers)
 _QUALIFIED = {KGR + "qualifier/approximate": "≈{}", KGR + "qualifier/at-most": "≤{}",
-              KGR + "qualifier/at-least": "≥{}", KGR + "qualifier/nominal": "{} (nominal)"}
+              KGR + "qualifier/at-least": "≥{}", KGR + "qualifier/nominal": "{} nominal"}
 
 
 def _qualified(text: str, qualifier: str | None) -> str:
@@ -436,7 +439,7 @@ def render(comparison: Comparison, fmt: str = "table", *, width: int | None = No
             "html": _html}[fmt](comparison)
 
 
-ROW_NAME_WIDTH = 24   # the row names shrink last, and not below this
+ROW_NAME_WIDTH = 36   # the row names shrink last, and not below this (a benchmark row's setting and metric)
 MODEL_WIDTH = 16      # below this a terminal shows the models in more than one block
 
 
@@ -453,6 +456,8 @@ def _table(comparison: Comparison, width: int | None) -> str:
         per_block = max(1, min(count, (width - name_width) // (MODEL_WIDTH + 2)))
         # the row names keep what the models' columns leave them: with few models, whole names
         name_floor = max(ROW_NAME_WIDTH, width - per_block * (MODEL_WIDTH + 6))
+        # a benchmark's name is cut before its setting and metric, which tell its rows apart
+        names = [_clip_before(row.name, row.detail, name_floor) for row in comparison.rows]
     blocks = [list(range(start, min(start + per_block, count))) for start in range(0, count, per_block)]
     parts = []
     for block in blocks:
@@ -465,6 +470,15 @@ def _table(comparison: Comparison, width: int | None) -> str:
     if width:
         notes = [n if len(n) <= width else n[:width - 1] + "…" for n in notes]
     return "\n".join(parts) + ("\n" + "\n".join(notes) + "\n" if documents else "")
+
+
+def _clip_before(name: str, detail: str, width: int) -> str:
+    """``name`` in ``width`` characters: a benchmark row's name is cut before its ending ``detail`` (the
+    setting and metric, which tell its rows apart), or in the detail, keeping its end, when that is long."""
+    if len(name) <= width or not detail:
+        return name
+    head = max(width - len(detail) - 1, min(12, width // 3))
+    return name[:head] + "…" + name[len(name) - (width - head - 1):]
 
 
 def _csv(comparison: Comparison) -> str:

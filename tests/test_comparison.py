@@ -184,3 +184,16 @@ def test_training_compute_as_the_papers_state_it_with_their_qualifiers(seven):
     assert palm == {"2.56e24", "2.5272e24"}
     runs = [v.text for v in cell(seven, "training runs", "PaLM")]
     assert any("6,144 × TPU v4" in text for text in runs)  # chips and hardware: a run, not an amount of compute
+
+
+def test_every_row_stays_told_apart_in_a_100_column_terminal(seven):
+    from kgtool.comparison import render
+
+    lines = render(seven, "table", width=100).splitlines()
+    assert max(map(len, lines)) <= 100
+    blocks = [i for i, line in enumerate(lines) if line.startswith("---")]
+    for start in blocks:  # within each block of models, no two rows read the same name
+        end = next((b - 1 for b in blocks if b > start), len(lines))
+        names = [line[:lines[start].index("  ")] for line in lines[start + 1:end] if line and not line[0].isspace()]
+        names = [n for n in names if not n.startswith(("sources", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"))]
+        assert len(names) == len(set(names)), [n for n in names if names.count(n) > 1][:3]
