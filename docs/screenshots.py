@@ -94,6 +94,7 @@ def main() -> None:
             shoot("query", "/query?name=leaderboard&benchmark=TriviaQA", "#table-view tbody tr", then=table)
             shoot("query-chart", "/query?name=leaderboard&benchmark=TriviaQA", "#table-view tbody tr", then=chart_tab)
             shoot("query-graph", "/query?name=leaderboard&benchmark=TriviaQA", "#table-view tbody tr", then=graph_tab)
+            shoot("compare", "/compare")
             shoot("charts", "/charts?kind=scaling", "#chart[data-rendered=true]")
             shoot("entity", "/resource/gpt-3", "#results-chart[data-rendered=true]")
             shoot("not-found", "/resource/lama")
