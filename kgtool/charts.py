@@ -211,8 +211,10 @@ def _chart_data(kind: str, run: Runner, target: str | None, params: dict) -> Cha
 # the charts, as Vega-Lite through altair
 
 # 1e9 reads "1B", not "1G"; only the powers of ten are labelled on a log axis
+# a label at each power of ten: 100M, 10B, 1T as people say sizes; from 10^15 up (FLOPs) 1e24 as papers print it
 _LOG_LABELS = ("(log(datum.value) / log(10)) % 1 < 1e-6 || (log(datum.value) / log(10)) % 1 > 1 - 1e-6 "
-               "? replace(format(datum.value, '~s'), 'G', 'B') : ''")
+               "? (datum.value >= 1e15 ? replace(format(datum.value, '.0e'), '+', '') "
+               ": replace(format(datum.value, '~s'), 'G', 'B')) : ''")
 
 
 def _value_title(rows: list[dict]) -> str:

@@ -76,6 +76,8 @@ def test_scaling_marks_every_dated_size_and_estimates_nothing(run, store):
     palm_540b = sorted(r["value"] for r in data.rows if r["size"] == "PaLM 540B" and r["measure"] == "training compute (FLOPs)")
     assert palm_540b == [2.5272e24, 2.56e24]
     assert [r["value"] for r in data.rows if r["size"] == "GPT-3 175B" and r["measure"].startswith("training compute")] == [3.14e23]
+    axis_labels = set(re.findall(r">([^<>]+)</text>", charts.to_svg(charts.spec(data))))
+    assert {"1e23", "1e24", "10B", "1T"} <= axis_labels and "1Y" not in axis_labels  # FLOPs as papers print them
     undated = len({r["size"].value for r in rows if "date" not in r})
     assert f"{undated} sizes without a date are left out" in data.description
     spec = charts.spec(data)
