@@ -2,7 +2,7 @@
 """Rewrite the README's transcripts from what the commands print now.
 
 A transcript is a ```text block whose first line is ``$ kgtool ...``; the rest of the block is replaced
-by the output of that command in a 100-column terminal, exactly as tests/test_readme.py runs it (the
+by the output of that command in a 100-column terminal with an empty cache, exactly as tests/test_readme.py runs it (the
 test fails when the two differ). Review the diff before committing it.
 
     python3 docs/transcripts.py
@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import shlex
 import sys
+import tempfile
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -23,10 +24,12 @@ TRANSCRIPT = re.compile(r"(```text\n\$ (kgtool [^\n]*)\n)(.*?)(```)", re.S)
 
 
 def transcript_output(command: str) -> tuple[int, str]:
-    """Exit code and output of ``command`` (a ``kgtool ...`` line) in a 100-column terminal."""
+    """Exit code and output of ``command`` (a ``kgtool ...`` line) in a 100-column terminal, as a
+    first run prints it: with an empty cache (validate would otherwise say it read a saved report)."""
     from kgtool.cli import main
 
-    result = CliRunner(env={"COLUMNS": "100"}).invoke(main, shlex.split(command)[1:])
+    with tempfile.TemporaryDirectory() as cache:
+        result = CliRunner(env={"COLUMNS": "100", "XDG_CACHE_HOME": cache}).invoke(main, shlex.split(command)[1:])
     return result.exit_code, result.output
 
 
