@@ -11,7 +11,6 @@ GraphDB, Neptune) apply the final ``MOVE`` whole or not at all.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import socket
@@ -26,6 +25,7 @@ from http.client import HTTPException
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .auth import Credentials, Opener
 from .errors import EndpointError, KgtoolError
 from .export import GRAPH_IRI
 from .results import Term
@@ -46,13 +46,6 @@ class Unreachable(EndpointError):
 
 class PushError(KgtoolError):
     """A push failed; the message says at which step, what the target holds and what was left behind."""
-
-
-@dataclass(frozen=True)
-class Credentials:
-    user: str | None = None
-    password: str | None = None
-    token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -237,16 +230,11 @@ class _Store:
 
 
 class _Client:
-    """HTTP with a per-request timeout, Basic (sent up front) or Digest authentication, or a bearer token."""
+    """HTTP with a per-request timeout and the credentials (:mod:`kgtool.auth`)."""
 
     def __init__(self, credentials: Credentials, timeout: float, urls: list[str]):
-        self.credentials, self.timeout = credentials, timeout
-        handlers = []
-        if credentials.user is not None:
-            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            passwords.add_password(None, urls, credentials.user, credentials.password or "")
-            handlers += [_BasicAuth(credentials), urllib.request.HTTPDigestAuthHandler(passwords)]
-        self.opener = urllib.request.build_opener(*handlers)
+        self.timeout = timeout
+        self.opener = Opener(credentials, urls)
 
     def request(self, method: str, url: str, body: bytes | None = None, content_type: str | None = None,
                 accept: str | None = None) -> bytes:
@@ -255,10 +243,8 @@ class _Client:
             request.add_header("Content-Type", content_type)
         if accept:
             request.add_header("Accept", accept)
-        if self.credentials.token:
-            request.add_header("Authorization", f"Bearer {self.credentials.token}")
         try:
-            with self.opener.open(request, timeout=self.timeout) as response:
+            with self.opener.open(request, self.timeout) as response:
                 return response.read()
         except urllib.error.HTTPError as err:
             detail = " ".join(err.read(300).decode("utf-8", errors="replace").split())
@@ -273,24 +259,6 @@ class _Client:
             raise EndpointError(f"{url}: no answer within {self.timeout:g} s") from None
         except (ConnectionError, HTTPException, OSError) as err:
             raise EndpointError(f"{url}: the connection broke off ({type(err).__name__}: {err or 'no response'})") from None
-
-
-class _BasicAuth(urllib.request.BaseHandler):
-    """Sends the Basic credentials with every request, so large bodies are not sent twice; a store that
-    asks for Digest instead (Virtuoso) is answered by urllib's Digest handler."""
-
-    handler_order = 400
-
-    def __init__(self, credentials: Credentials):
-        token = f"{credentials.user}:{credentials.password or ''}".encode()
-        self.header = "Basic " + base64.b64encode(token).decode("ascii")
-
-    def http_request(self, request):
-        if not request.has_header("Authorization"):
-            request.add_unredirected_header("Authorization", self.header)
-        return request
-
-    https_request = http_request
 
 
 # ---------------------------------------------------------------------------------------------
