@@ -394,7 +394,7 @@ def _node_id(term) -> str:
 # loading, and choosing what to look at
 
 def load_rdf(extra: Iterable[str | Path] = (), *, infer: bool = False, endpoint: str | None = None,
-             timeout: float = 30.0) -> "Graph":
+             timeout: float = 30.0, credentials=None) -> "Graph":
     """The graph to project: the bundled files plus ``extra`` (:func:`kgtool.store.load_graph`), or
     every triple of ``endpoint``'s default graph."""
     if endpoint is None:
@@ -405,7 +405,7 @@ def load_rdf(extra: Iterable[str | Path] = (), *, infer: bool = False, endpoint:
     from .store import bind_prefixes
 
     result = run_query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", endpoint=endpoint, infer=infer,
-                       extra=extra, timeout=timeout)
+                       extra=extra, timeout=timeout, **({"credentials": credentials} if credentials else {}))
     return bind_prefixes(to_rdflib(result.triples))
 
 
@@ -512,7 +512,7 @@ class QueryView:
 
 def query_network(graph: "Graph", query: str, params: Mapping[str, str] | None = None, *,
                   records: bool = False, endpoint: str | None = None, timeout: float = 30.0,
-                  network: "nx.MultiDiGraph | None" = None) -> QueryView:
+                  network: "nx.MultiDiGraph | None" = None, credentials=None) -> QueryView:
     """The picture of a query result: a CONSTRUCT (or DESCRIBE) result projected as a graph of its own,
     with labels and classes from ``graph``; for a SELECT, the entities among the IRIs it returns and
     the links between them. ``query`` is a named query, a .rq file or SPARQL text; it runs on
@@ -525,7 +525,8 @@ def query_network(graph: "Graph", query: str, params: Mapping[str, str] | None =
 
         store = pyoxigraph.Store()
         store.load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    result = run_query(query, params or {}, endpoint=endpoint, store=store, timeout=timeout)
+    result = run_query(query, params or {}, endpoint=endpoint, store=store, timeout=timeout,
+                       **({"credentials": credentials} if credentials else {}))
     if result.kind == "ask":
         raise QueryError("an ASK query answers true or false: there is nothing to draw; use a SELECT or a CONSTRUCT")
     if result.kind == "graph":

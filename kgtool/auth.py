@@ -13,8 +13,6 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-import click
-
 
 @dataclass(frozen=True)
 class Credentials:
@@ -24,24 +22,6 @@ class Credentials:
 
     def __bool__(self) -> bool:
         return self.user is not None or self.token is not None
-
-
-def credential_options(command):
-    """--user, --password and --token, for every command that talks to an endpoint."""
-    command = click.option("--token", envvar="KGTOOL_TOKEN",
-                           help="A bearer token for the endpoint (or the KGTOOL_TOKEN variable).")(command)
-    command = click.option("--password", envvar="KGTOOL_PASSWORD",
-                           help="Password (better: the KGTOOL_PASSWORD variable).")(command)
-    command = click.option("--user", envvar="KGTOOL_USER",
-                           help="User name for HTTP Basic or Digest authentication at the endpoint "
-                                "(or the KGTOOL_USER variable).")(command)
-    return command
-
-
-def credentials_from(user: str | None, password: str | None, token: str | None) -> Credentials:
-    if token and user:
-        raise click.UsageError("give --user/--password or --token, not both")
-    return Credentials(user, password, token)
 
 
 class _Digest(urllib.request.HTTPDigestAuthHandler):

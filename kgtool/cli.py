@@ -107,7 +107,33 @@ def data_options(command):
                            help="Query this SPARQL 1.1 endpoint instead of the bundled graph.")(command)
     command = click.option("--timeout", type=float, default=30.0, show_default=True,
                            help="Seconds allowed for a whole answer from an endpoint.")(command)
+    return credential_options(command)
+
+
+def credential_options(command):
+    """--user, --password and --token for the endpoint (or KGTOOL_USER, KGTOOL_PASSWORD, KGTOOL_TOKEN); the
+    command reads them with :func:`endpoint_credentials`."""
+    def keep(ctx: click.Context, param: click.Parameter, value):
+        ctx.meta.setdefault("kgtool.credentials", {})[param.name] = value
+
+    for name, variable, text in (
+            ("--user", "KGTOOL_USER", "User name for HTTP Basic or Digest authentication at the endpoint "
+                                      "(or the KGTOOL_USER variable)."),
+            ("--password", "KGTOOL_PASSWORD", "Password (better: the KGTOOL_PASSWORD variable)."),
+            ("--token", "KGTOOL_TOKEN", "A bearer token for the endpoint (or the KGTOOL_TOKEN variable).")):
+        command = click.option(name, envvar=variable, expose_value=False, callback=keep, help=text)(command)
     return command
+
+
+def endpoint_credentials():
+    """The credentials given to the running command (see :func:`credential_options`)."""
+    from .auth import Credentials
+
+    given = click.get_current_context().meta.get("kgtool.credentials", {})
+    user, password, token = given.get("user"), given.get("password"), given.get("token")
+    if token and user:
+        raise click.UsageError("give --user/--password or --token, not both")
+    return Credentials(user, password, token)
 
 
 def param_values(items: tuple[str, ...]) -> dict[str, str]:
@@ -172,7 +198,8 @@ def query(query: str | None, expression: str | None, params: tuple[str, ...], fm
         target = NamedQuery.parse(sys.stdin.read(), "(stdin)")
     else:
         target = query
-    result = run_query(target, param_values(params), endpoint=endpoint, infer=infer, extra=extra, timeout=timeout, limit=limit)
+    result = run_query(target, param_values(params), endpoint=endpoint, infer=infer, extra=extra, timeout=timeout,
+                       limit=limit, credentials=endpoint_credentials())
     try:
         text = render(result, fmt)
     except ValueError as err:

@@ -88,6 +88,7 @@ def select_graph(
     endpoint: str | None = None,
     timeout: float | None = None,
     max_bytes: int | None = None,
+    credentials=None,
 ) -> "Graph":
     """The graph to export: the bundled ontology and data plus ``extra`` files (with the RDFS/OWL-RL
     entailments when ``infer``), or the result of the CONSTRUCT or DESCRIBE ``query`` (a name, a .rq
@@ -101,7 +102,7 @@ def select_graph(
         graph = load_graph(extra, infer=infer)
     else:
         graph = construct(query, params, extra=extra, infer=infer, endpoint=endpoint,
-                          timeout=timeout, max_bytes=max_bytes)
+                          timeout=timeout, max_bytes=max_bytes, credentials=credentials)
     if not ontology:
         ontology_terms = set(_ontology_graph().subjects())
         for triple in [t for t in graph if t[0] in ontology_terms]:

@@ -280,6 +280,7 @@ def pull(
     params: Mapping[str, str] | None = None,
     timeout: float = 30.0,
     max_bytes: int = 64 * 1024 * 1024,
+    credentials: Credentials = Credentials(),
 ) -> PullReport:
     """Run the CONSTRUCT or DESCRIBE ``query`` (a name, a .rq file or SPARQL text) on ``endpoint``,
     within ``timeout`` seconds in all and ``max_bytes`` of answer, and write the triples to ``out``
@@ -287,6 +288,7 @@ def pull(
     from . import export
 
     fmt = export.format_for(out, fmt)
-    graph = export.select_graph(query=query, params=params, endpoint=endpoint, timeout=timeout, max_bytes=max_bytes)
+    graph = export.select_graph(query=query, params=params, endpoint=endpoint, timeout=timeout, max_bytes=max_bytes,
+                                credentials=credentials)
     size = export.write(graph, fmt, out)
     return PullReport(len(graph), size, str(out))

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from .auth import Credentials, Opener
 from .errors import EndpointError, QueryError
 from .namespaces import PREFIXES
 from .queries import NamedQuery, find, is_query_name, parse_value
@@ -39,6 +40,7 @@ def run_query(
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
     limit: int | None = None,
+    credentials: Credentials = Credentials(),
 ) -> QueryResult:
     """Run a named query, a .rq file or SPARQL text, locally (the bundled graph plus ``extra`` files,
     or a given Oxigraph ``store``) or on ``endpoint``.
@@ -49,7 +51,7 @@ def run_query(
     ``limit`` keeps the first rows (or triples) of the answer, in its order; the result's
     ``truncated`` says whether more exist. Locally the rest is never read from the engine, which
     saves converting it (the engine still does the work an ORDER BY needs); from an endpoint the
-    whole answer arrives and is cut.
+    whole answer arrives and is cut. ``credentials`` are for the endpoint.
     """
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise QueryError(f"limit must be a whole number of rows, 1 or more (not {limit!r})")
@@ -57,7 +59,7 @@ def run_query(
     if endpoint:
         if infer or list(extra):
             raise QueryError("--infer and extra data files apply to the local graph, not to an endpoint")
-        engine: _Engine = RemoteEngine(endpoint, timeout, connect_timeout, max_bytes)
+        engine: _Engine = RemoteEngine(endpoint, timeout, connect_timeout, max_bytes, credentials)
     else:
         if store is None:
             from .store import load_store
@@ -203,60 +205,64 @@ class LocalEngine(_Engine):
 
 
 class RemoteEngine(_Engine):
-    """Any SPARQL 1.1 Protocol endpoint, with a connect timeout, a total deadline and a size cap."""
+    """Any SPARQL 1.1 Protocol endpoint, with a connect timeout, a total deadline, a size cap and the
+    credentials (:mod:`kgtool.auth`: Basic, Digest or a bearer token)."""
 
-    def __init__(self, url: str, timeout: float, connect_timeout: float, max_bytes: int):
+    def __init__(self, url: str, timeout: float, connect_timeout: float, max_bytes: int,
+                 credentials: Credentials = Credentials()):
         self.url, self.timeout, self.connect_timeout, self.max_bytes = url, timeout, connect_timeout, max_bytes
+        self.opener = Opener(credentials, [url])
 
     def run(self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT",
             limit: int | None = None) -> QueryResult:
-        from SPARQLWrapper import JSON, N3, POST, SPARQLWrapper
+        import urllib.parse
+        import urllib.request
 
         # the project's prefixes come first, as they do locally; the query's own declarations win
         text = prologue() + with_values(named.text, bindings)
-        wrapper = SPARQLWrapper(self.url)
-        wrapper.setQuery(text)
-        # SPARQLWrapper guesses the form from keywords, comments included ("load" in a description
-        # reads as an update); the form Oxigraph parsed is the truth
-        wrapper.queryType = form
+        # the form Oxigraph parsed decides what to ask for (never keywords guessed from the text)
         graph = form == "CONSTRUCT"
-        wrapper.setReturnFormat(N3 if graph else JSON)
-        wrapper.setTimeout(self.connect_timeout)
-        if len(text) > 1500:
-            wrapper.setMethod(POST)
-        body, content_type = self._fetch(wrapper)
+        accept = ("text/turtle, application/n-triples;q=0.9, application/rdf+xml;q=0.5" if graph
+                  else "application/sparql-results+json")
+        # the SPARQL 1.1 Protocol's query by POST with a form body: no URL length limit on any store
+        request = urllib.request.Request(self.url, data=urllib.parse.urlencode({"query": text}).encode("utf-8"),
+                                         method="POST", headers={"Accept": accept,
+                                                                 "Content-Type": "application/x-www-form-urlencoded"})
+        body, content_type = self._fetch(request)
         result = self._parse_graph(body, content_type) if graph else self._parse_results(body, content_type)
         return result.first(limit)
 
-    def _fetch(self, wrapper) -> tuple[bytes, str]:
+    def _fetch(self, request) -> tuple[bytes, str]:
         import socket
         import urllib.error
-
-        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+        from http.client import HTTPException
 
         start = time.monotonic()
         try:
-            response = wrapper.query().response
-            chunks, size = [], 0
-            while True:
-                if time.monotonic() - start > self.timeout:
-                    raise EndpointError(f"{self.url}: no complete answer within {self.timeout:g} s")
-                chunk = response.read(64 * 1024)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise EndpointError(f"{self.url}: the answer is larger than {self.max_bytes // (1024 * 1024)} MB; "
-                                        "narrow the query (LIMIT) or raise the size cap")
-                chunks.append(chunk)
-            return b"".join(chunks), response.headers.get("Content-Type", "")
+            with self.opener.open(request, self.connect_timeout) as response:
+                chunks, size = [], 0
+                while True:
+                    if time.monotonic() - start > self.timeout:
+                        raise EndpointError(f"{self.url}: no complete answer within {self.timeout:g} s")
+                    chunk = response.read(64 * 1024)
+                    if not chunk:
+                        break
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        raise EndpointError(f"{self.url}: the answer is larger than {self.max_bytes // (1024 * 1024)} MB; "
+                                            "narrow the query (LIMIT) or raise the size cap")
+                    chunks.append(chunk)
+                return b"".join(chunks), response.headers.get("Content-Type", "")
         except EndpointError:
             raise
-        except SPARQLWrapperException as err:
-            message = " ".join(str(err).split())
-            raise EndpointError(f"{self.url}: the endpoint refused the query: {message[:300]}") from None
         except urllib.error.HTTPError as err:
-            raise EndpointError(f"{self.url}: HTTP {err.code} {err.reason}") from None
+            detail = " ".join(err.read(300).decode("utf-8", errors="replace").split())
+            if err.code in (401, 403):
+                raise EndpointError(f"{self.url}: HTTP {err.code} {err.reason}; check --user/--password or --token") from None
+            if 400 <= err.code < 500:
+                raise EndpointError(f"{self.url}: the endpoint refused the query: HTTP {err.code} {err.reason}"
+                                    + (f": {detail}" if detail else "")) from None
+            raise EndpointError(f"{self.url}: HTTP {err.code} {err.reason}" + (f": {detail}" if detail else "")) from None
         except urllib.error.URLError as err:
             reason = err.reason
             if isinstance(reason, (TimeoutError, socket.timeout)):
@@ -264,7 +270,7 @@ class RemoteEngine(_Engine):
             raise EndpointError(f"{self.url}: cannot connect ({reason})") from None
         except (TimeoutError, socket.timeout):
             raise EndpointError(f"{self.url}: no data for {self.connect_timeout:g} s (read timeout)") from None
-        except (ConnectionError, OSError) as err:
+        except (ConnectionError, HTTPException, OSError) as err:
             raise EndpointError(f"{self.url}: connection failed ({err})") from None
 
     def _not_results(self, body: bytes, content_type: str, why: str) -> EndpointError:

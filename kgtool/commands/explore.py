@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_FAILED, data_options, param_values
+from ..cli import EXIT_FAILED, data_options, endpoint_credentials, param_values
 
 
 def network_options(command):
@@ -32,7 +32,7 @@ def _network(extra, infer, endpoint, timeout, records, include, exclude):
     """The rdflib graph and its projection, restricted to the classes asked for."""
     from .. import analytics
 
-    graph = analytics.load_rdf(extra, infer=infer, endpoint=endpoint, timeout=timeout)
+    graph = analytics.load_rdf(extra, infer=infer, endpoint=endpoint, timeout=timeout, credentials=endpoint_credentials())
     network = analytics.project(graph, records=records)
     if include or exclude:
         included = set().union(*(analytics.resolve_class(graph, c) for c in include)) if include else set()
@@ -77,9 +77,11 @@ def viz(output: str, focus: str | None, depth: int, query: str | None, params: t
 
     from .. import analytics, visualize
 
-    graph = analytics.load_rdf(extra, infer=infer, endpoint=endpoint, timeout=timeout)
+    credentials = endpoint_credentials()
+    graph = analytics.load_rdf(extra, infer=infer, endpoint=endpoint, timeout=timeout, credentials=credentials)
     view = visualize.build_view(graph, focus=focus, depth=depth, query=query, params=param_values(params),
-                                include=include, exclude=exclude, records=records, endpoint=endpoint, timeout=timeout)
+                                include=include, exclude=exclude, records=records, endpoint=endpoint, timeout=timeout,
+                                credentials=credentials)
     page = visualize.render_view(view)
     size = f"{view.network.number_of_nodes()} entities, {view.network.number_of_edges()} links"
     if output == "-":
