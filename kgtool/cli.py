@@ -107,7 +107,26 @@ def data_options(command):
                            help="Query this SPARQL 1.1 endpoint instead of the bundled graph.")(command)
     command = click.option("--timeout", type=float, default=30.0, show_default=True,
                            help="Seconds allowed for a whole answer from an endpoint.")(command)
+    command = store_option(command)
     return credential_options(command)
+
+
+def store_option(command):
+    return click.option("--store", "store_dir", envvar="KGTOOL_STORE", type=click.Path(file_okay=False, path_type=Path),
+                        help="Read the graph from this store, built by `kgtool load` (or the KGTOOL_STORE "
+                             "variable), instead of loading files.")(command)
+
+
+def open_given_store(store_dir: Path | None, extra=(), infer: bool = False, endpoint: str | None = None):
+    """The read-only store of --store, or None; --data, --infer and --endpoint do not go with it."""
+    if store_dir is None:
+        return None
+    if extra or infer or endpoint:
+        raise click.UsageError("--store holds the whole graph: load extra files into it with `kgtool load`, and "
+                               "leave out --data, --infer and --endpoint")
+    from .persistent import open_store
+
+    return open_store(store_dir)
 
 
 def credential_options(command):
@@ -182,7 +201,7 @@ def list_queries(show_all: bool) -> None:
 @format_option
 @data_options
 def query(query: str | None, expression: str | None, params: tuple[str, ...], fmt: str, limit: int | None,
-          extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+          extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float, store_dir: Path | None) -> None:
     """Run QUERY: a named query (see `kgtool queries`), a .rq file, or - for standard input;
     or the SPARQL given with -e. An ASK query prints true or false and exits 0 or 1."""
     from .errors import QueryError
@@ -198,8 +217,9 @@ def query(query: str | None, expression: str | None, params: tuple[str, ...], fm
         target = NamedQuery.parse(sys.stdin.read(), "(stdin)")
     else:
         target = query
+    store = open_given_store(store_dir, extra, infer, endpoint)
     result = run_query(target, param_values(params), endpoint=endpoint, infer=infer, extra=extra, timeout=timeout,
-                       limit=limit, credentials=endpoint_credentials())
+                       limit=limit, credentials=endpoint_credentials(), store=store)
     try:
         text = render(result, fmt)
     except ValueError as err:
@@ -209,6 +229,30 @@ def query(query: str | None, expression: str | None, params: tuple[str, ...], fm
         click.echo(f"note: showing the first {limit:,} rows; more exist (raise or drop --limit)", err=True)
     if result.kind == "ask":
         sys.exit(EXIT_OK if result.boolean else EXIT_FAILED)
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--store", "store_dir", envvar="KGTOOL_STORE", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="The store folder to build (or the KGTOOL_STORE variable); a store there is replaced.")
+@click.option("--bundled/--no-bundled", default=True, show_default=True, help="Include the bundled graph.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+def load(files: tuple[Path, ...], store_dir: Path, bundled: bool, quiet: bool) -> None:
+    """Build a persistent store from the bundled graph and FILES: bulk load, then optimise. Every command
+    that reads the graph opens it with --store DIR (or KGTOOL_STORE) instead of parsing files again.
+
+    The store records its files and their checksums, and is refused once one of them changes. An
+    interrupted load leaves the previous store as it was."""
+    from .persistent import build
+    from .store import bundled_files
+
+    sources = (bundled_files() if bundled else []) + list(files)
+    if not sources:
+        raise click.UsageError("nothing to load: give FILES, or leave out --no-bundled")
+    record = build(sources, store_dir, quiet=quiet)
+    click.echo(f"loaded {record.triples:,} triples from {len(record.files)} files into {store_dir} "
+               f"({record.seconds:.1f} s)", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,105 @@
+"""kgtool load and --store: a persistent store built once, opened read-only by every command, refused once stale."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+import kgtool
+from kgtool.cli import main
+from kgtool.persistent import RECORD, open_store
+
+
+def run(*args: str, env: dict | None = None):
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+EXTRA = """@prefix kgr: <https://w3id.org/llmkg/resource/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+kgr:extra-thing rdfs:label "An extra thing"@en .
+"""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("store")
+    extra = folder / "extra.ttl"
+    extra.write_text(EXTRA, encoding="utf-8")
+    location = folder / "kg"
+    result = run("load", str(extra), "--store", str(location), "-q")
+    assert result.exit_code == 0, result.output + result.stderr
+    return location, extra
+
+
+def test_load_records_what_the_store_holds(built):
+    location, extra = built
+    record = json.loads((location / RECORD).read_text(encoding="utf-8"))
+    assert record["triples"] == len(kgtool.load_store([extra]))
+    assert record["ontology_version"] and record["kgtool_version"] == kgtool.__version__
+    paths = [entry["path"] for entry in record["files"]]
+    assert str(extra.resolve()) in paths and len(paths) == len(kgtool.store.bundled_files()) + 1
+    assert all(len(entry["sha256"]) == 64 for entry in record["files"])
+
+
+@pytest.mark.parametrize("name", ["leaderboard", "model-sizes", "timeline"])
+def test_query_on_the_store_gives_the_rows_of_the_files(built, name):
+    location, extra = built
+    expected = run("query", name, "--data", str(extra), "-f", "csv")
+    from_store = run("query", name, "--store", str(location), "-f", "csv")
+    from_variable = run("query", name, "-f", "csv", env={"KGTOOL_STORE": str(location)})
+    assert expected.exit_code == from_store.exit_code == from_variable.exit_code == 0, from_store.stderr
+    assert from_store.output == expected.output == from_variable.output and expected.output.count("\n") > 3
+
+
+def test_the_extra_file_is_in_the_store(built):
+    location, _ = built
+    result = run("query", "-e", 'SELECT ?l WHERE { <https://w3id.org/llmkg/resource/extra-thing> rdfs:label ?l }',
+                 "--store", str(location))
+    assert result.exit_code == 0 and "An extra thing" in result.output
+
+
+def test_concurrent_readers(built):
+    location, _ = built
+    code = (f"import kgtool.persistent as p; s = p.open_store({str(location)!r}); "
+            "print(len(list(s.query('SELECT * WHERE {{ ?s ?p ?o }}'))))")
+    readers = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) for _ in range(3)]
+    counts = {int(r.communicate(timeout=60)[0]) for r in readers}
+    assert all(r.returncode == 0 for r in readers) and counts == {len(open_store(location))}
+
+
+def test_a_changed_file_makes_the_store_stale(tmp_path):
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(EXTRA, encoding="utf-8")
+    location = tmp_path / "kg"
+    assert run("load", str(extra), "--store", str(location), "-q").exit_code == 0
+    extra.write_text(EXTRA.replace("An extra", "A changed"), encoding="utf-8")
+    result = run("query", "model-sizes", "--store", str(location))
+    assert result.exit_code == 2
+    assert f"the store {location} is stale: {extra.resolve()} changed since it was loaded" in result.stderr
+    extra.unlink()
+    assert "is gone" in run("query", "model-sizes", "--store", str(location)).stderr
+
+
+def test_an_interrupted_load_leaves_the_previous_store(tmp_path):
+    location = tmp_path / "kg"
+    assert run("load", "--store", str(location), "-q").exit_code == 0
+    before = sorted(p.name for p in location.iterdir())
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix : <urn:x:> .\n:a :b :c ;; .\n:d :e", encoding="utf-8")
+    result = run("load", str(broken), "--store", str(location), "-q")
+    assert result.exit_code == 2 and "broken.ttl" in result.stderr
+    assert sorted(p.name for p in location.iterdir()) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no half-built folder left
+    assert run("query", "model-sizes", "--store", str(location)).exit_code == 0
+
+
+def test_store_refuses_other_sources_and_folders_that_are_no_store(built, tmp_path):
+    location, extra = built
+    result = run("query", "model-sizes", "--store", str(location), "--data", str(extra))
+    assert result.exit_code == 2 and "--store holds the whole graph" in result.stderr
+    result = run("query", "model-sizes", "--store", str(tmp_path))
+    assert result.exit_code == 2 and "is not a kgtool store" in result.stderr
