@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import glob
 import json
+import os
 import subprocess
 import sys
 
@@ -103,3 +105,26 @@ def test_store_refuses_other_sources_and_folders_that_are_no_store(built, tmp_pa
     assert result.exit_code == 2 and "--store holds the whole graph" in result.stderr
     result = run("query", "model-sizes", "--store", str(tmp_path))
     assert result.exit_code == 2 and "is not a kgtool store" in result.stderr
+
+
+def test_serve_opens_the_store_in_every_worker(built):
+    from tests.serving import running_server
+
+    location, extra = built
+    with running_server("--store", str(location), "--workers", "3") as server:
+        workers = server.worker_pids()
+        assert len(workers) == 4  # three, and one kept for short queries
+        for pid in workers:  # no worker holds a copy: each has the store's files open, read-only
+            opened = {os.readlink(f) for f in glob.glob(f"/proc/{pid}/fd/*") if os.path.islink(f)}
+            assert any(path.startswith(str(location.resolve())) for path in opened), opened
+        answer = kgtool.run_query("model-sizes", endpoint=server.sparql)
+        expected = kgtool.run_query("model-sizes", extra=[extra])
+        assert answer.values() == expected.values()
+        found = kgtool.run_query("ASK { <https://w3id.org/llmkg/resource/extra-thing> ?p ?o }", endpoint=server.sparql)
+        assert found.boolean
+
+
+def test_serve_refuses_a_store_with_files_or_updates(built):
+    location, extra = built
+    result = run("serve", str(extra), "--store", str(location))
+    assert result.exit_code == 2 and "--store serves the store as it is" in result.stderr

@@ -36,11 +36,14 @@ TOKEN_VARIABLE = "KGTOOL_UPDATE_TOKEN"
 @click.option("--public-url", metavar="URL",
               help="The URL clients reach the server at (behind a proxy: https://example.org/kg/), named in its "
                    "service and VoID descriptions; default: the address it listens on.")
+@click.option("--store", "store_dir", envvar="KGTOOL_STORE", type=click.Path(file_okay=False, path_type=Path),
+              help="Serve this store, built by `kgtool load` (or the KGTOOL_STORE variable): every worker opens it "
+                   "read-only, none loads a copy.")
 @click.option("--client-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Seconds a client has to send a whole request; slower connections are closed.")
 def serve(data: tuple[Path, ...], host: str, port: int, no_bundled: bool, infer: bool, timeout: float, workers: int,
           max_result_mb: float, worker_memory_mb: int, cors_origins: tuple[str, ...], allow_update: bool,
-          update_token_file: Path | None, public_url: str | None, client_timeout: float) -> None:
+          update_token_file: Path | None, public_url: str | None, client_timeout: float, store_dir: Path | None) -> None:
     """Serve the graph (and any DATA files) over HTTP: the SPARQL 1.1 Protocol at /sparql, a query
     page at /, every resource at /resource/<slug>, the ontology at /ontology and the VoID description
     at /.well-known/void.
@@ -50,6 +53,9 @@ def serve(data: tuple[Path, ...], host: str, port: int, no_bundled: bool, infer:
     nesting and answer size, no CORS unless --cors-origin is given."""
     from ..server import Settings
 
+    if store_dir is not None and (data or no_bundled or infer or allow_update):
+        raise KgtoolError("--store serves the store as it is: load DATA files into it with `kgtool load`, and leave "
+                          "out --no-bundled, --infer and --allow-update")
     if no_bundled and not data:
         raise KgtoolError("--no-bundled needs DATA files to serve")
     token = _update_token(update_token_file) if allow_update else None
@@ -64,18 +70,25 @@ def serve(data: tuple[Path, ...], host: str, port: int, no_bundled: bool, infer:
                         worker_memory_mb=worker_memory_mb, cors_origins=tuple(o.rstrip("/") for o in cors_origins),
                         allow_update=allow_update, update_token=token, public_url=public_url,
                         client_timeout=client_timeout)
-    run_server(data, settings, host=host, port=port, bundled=not no_bundled, infer=infer)
+    run_server(data, settings, host=host, port=port, bundled=not no_bundled, infer=infer, store_dir=store_dir)
 
 
-def run_server(data, settings, *, host: str, port: int, bundled: bool = True, infer: bool = False) -> None:
+def run_server(data, settings, *, host: str, port: int, bundled: bool = True, infer: bool = False,
+               store_dir: Path | None = None) -> None:
     import uvicorn
 
     from ..server import create_app
     from ..server.protocol import with_client_timeout
     from ..store import load_store
 
-    store = load_store(data, bundled=bundled, infer=infer)
-    size = len(store)
+    if store_dir is not None:
+        from ..persistent import open_store
+
+        size = len(open_store(store_dir))  # refuses a stale store before anything starts
+        store = Path(store_dir).resolve()
+    else:
+        store = load_store(data, bundled=bundled, infer=infer)
+        size = len(store)
     shown = f"[{host}]" if ":" in host else host
     mode = "updates allowed with the bearer token" if settings.allow_update else "read-only"
 

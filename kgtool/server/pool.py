@@ -157,12 +157,18 @@ class WorkerPool:
         worker = _Worker(process, generation)
         try:
             ready = await asyncio.wait_for(process.stdout.readline(), STARTUP_SECONDS)
-        except (asyncio.TimeoutError, asyncio.CancelledError):
+        except asyncio.TimeoutError:
+            await worker.kill()
+            raise PoolError(f"a query worker did not load {data} within {STARTUP_SECONDS:g} s; serve a store built "
+                            "once with `kgtool load` (--store): workers open it without loading") from None
+        except asyncio.CancelledError:
             await worker.kill()
             raise
         if not ready.startswith(b'{"ready"'):
             await worker.kill()
-            raise PoolError(f"a query worker could not load {data} (exit status {process.returncode})")
+            raise PoolError(f"a query worker could not load {data} (exit status {process.returncode}); if the data "
+                            f"is large, raise --worker-memory-mb (now {self.memory_mb}) or serve a store built "
+                            "once with `kgtool load` (--store), which the workers share")
         self.network = json.loads(ready).get("network", "not isolated")
         return worker
 
