@@ -394,9 +394,13 @@ def _node_id(term) -> str:
 # loading, and choosing what to look at
 
 def load_rdf(extra: Iterable[str | Path] = (), *, infer: bool = False, endpoint: str | None = None,
-             timeout: float = 30.0, credentials=None) -> "Graph":
+             timeout: float = 30.0, credentials=None, store=None) -> "Graph":
     """The graph to project: the bundled files plus ``extra`` (:func:`kgtool.store.load_graph`), or
     every triple of ``endpoint``'s default graph."""
+    if store is not None:
+        from .persistent import graph_of
+
+        return graph_of(store)
     if endpoint is None:
         from .store import load_graph
 

@@ -112,14 +112,21 @@ def data_options(command):
 
 
 def store_option(command):
-    return click.option("--store", "store_dir", envvar="KGTOOL_STORE", type=click.Path(file_okay=False, path_type=Path),
+    """--store DIR (or KGTOOL_STORE); the command opens it with :func:`given_store`."""
+    def keep(ctx: click.Context, param: click.Parameter, value):
+        ctx.meta["kgtool.store"] = (value, ctx.get_parameter_source(param.name))
+
+    return click.option("--store", envvar="KGTOOL_STORE", type=click.Path(file_okay=False, path_type=Path),
+                        expose_value=False, callback=keep,
                         help="Read the graph from this store, built by `kgtool load` (or the KGTOOL_STORE "
-                             "variable), instead of loading files.")(command)
+                             "variable), instead of parsing files.")(command)
 
 
-def open_given_store(store_dir: Path | None, extra=(), infer: bool = False, endpoint: str | None = None):
-    """The read-only store of --store, or None; --data, --infer and --endpoint do not go with it."""
-    if store_dir is None:
+def given_store(extra=(), infer: bool = False, endpoint: str | None = None):
+    """The read-only store of --store (or KGTOOL_STORE), or None. With --endpoint the variable is set aside
+    (the graph comes from the endpoint); --data and --infer do not go with a store."""
+    store_dir, source = click.get_current_context().meta.get("kgtool.store", (None, None))
+    if store_dir is None or (endpoint and source == click.core.ParameterSource.ENVIRONMENT):
         return None
     if extra or infer or endpoint:
         raise click.UsageError("--store holds the whole graph: load extra files into it with `kgtool load`, and "
@@ -201,7 +208,7 @@ def list_queries(show_all: bool) -> None:
 @format_option
 @data_options
 def query(query: str | None, expression: str | None, params: tuple[str, ...], fmt: str, limit: int | None,
-          extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float, store_dir: Path | None) -> None:
+          extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
     """Run QUERY: a named query (see `kgtool queries`), a .rq file, or - for standard input;
     or the SPARQL given with -e. An ASK query prints true or false and exits 0 or 1."""
     from .errors import QueryError
@@ -217,7 +224,7 @@ def query(query: str | None, expression: str | None, params: tuple[str, ...], fm
         target = NamedQuery.parse(sys.stdin.read(), "(stdin)")
     else:
         target = query
-    store = open_given_store(store_dir, extra, infer, endpoint)
+    store = given_store(extra, infer, endpoint)
     result = run_query(target, param_values(params), endpoint=endpoint, infer=infer, extra=extra, timeout=timeout,
                        limit=limit, credentials=endpoint_credentials(), store=store)
     try:

@@ -26,6 +26,7 @@ from .errors import DataError, KgtoolError
 
 if TYPE_CHECKING:
     import pyoxigraph
+    from rdflib import Graph
 
 RECORD = "kgtool-store.json"
 STORE_VARIABLE = "KGTOOL_STORE"
@@ -166,6 +167,17 @@ def check_fresh(location: Path, record: StoreRecord) -> None:
         if status.st_size != entry["size"] or sha256_of(path) != entry["sha256"]:
             raise KgtoolError(f"the store {location} is stale: {path} changed since it was loaded; "
                               f"rebuild it with kgtool load")
+
+
+def graph_of(store) -> "Graph":
+    """The whole store as an rdflib graph with the project's prefixes (for SHACL, serialisation, networks)."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from .store import bind_prefixes
+
+    return bind_prefixes(Graph()).parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()),
+                                        format="nt")
 
 
 def open_store(location: str | Path) -> "pyoxigraph.Store":

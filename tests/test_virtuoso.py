@@ -62,8 +62,20 @@ def comparable(term):
     return (term.kind, term.value)
 
 
-def rows_of(result):
-    return [tuple(comparable(row.get(v)) for v in result.variables) for row in result.rows]
+BOOLEANS_AS_INTEGERS = "Virtuoso 7 returns computed booleans as the integers 1 and 0"
+ORDER_DIFFERS = "Virtuoso 7 gives the same rows in another order"
+
+
+def rows_of(result, booleans_as_integers: bool = False):
+    """The rows as tuples of comparable terms; where the query's header documents that Virtuoso returns
+    computed booleans as 1 and 0, the booleans become those numbers."""
+    def term(value):
+        found = comparable(value)
+        if booleans_as_integers and found and found[0] == "boolean":
+            return ("number", Decimal(int(found[1])))
+        return found
+
+    return [tuple(term(row.get(v)) for v in result.variables) for row in result.rows]
 
 
 def ordered(query) -> bool:
@@ -99,9 +111,10 @@ def test_named_query_gives_the_same_rows_on_virtuoso(name, loaded, local):
             sorted(map(repr, (tuple(map(comparable, t)) for t in theirs.triples)))
     else:
         assert mine.variables == theirs.variables
-        expected, got = rows_of(mine), rows_of(theirs)
+        documented = BOOLEANS_AS_INTEGERS in query.text
+        expected, got = rows_of(mine, documented), rows_of(theirs, documented)
         assert sorted(got, key=repr) == sorted(expected, key=repr)
-        if ordered(query):
+        if ordered(query) and ORDER_DIFFERS not in query.text:  # a difference the query's header documents
             assert got == expected
     assert len(mine) > 0 or mine.kind == "ask"
 

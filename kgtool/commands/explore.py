@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_FAILED, data_options, endpoint_credentials, param_values
+from ..cli import EXIT_FAILED, data_options, endpoint_credentials, given_store, param_values
 
 
 def network_options(command):
@@ -32,7 +32,8 @@ def _network(extra, infer, endpoint, timeout, records, include, exclude):
     """The rdflib graph and its projection, restricted to the classes asked for."""
     from .. import analytics
 
-    graph = analytics.load_rdf(extra, infer=infer, endpoint=endpoint, timeout=timeout, credentials=endpoint_credentials())
+    graph = analytics.load_rdf(extra, infer=infer, endpoint=endpoint, timeout=timeout, credentials=endpoint_credentials(),
+                               store=given_store(extra, infer, endpoint))
     network = analytics.project(graph, records=records)
     if include or exclude:
         included = set().union(*(analytics.resolve_class(graph, c) for c in include)) if include else set()
@@ -78,7 +79,8 @@ def viz(output: str, focus: str | None, depth: int, query: str | None, params: t
     from .. import analytics, visualize
 
     credentials = endpoint_credentials()
-    graph = analytics.load_rdf(extra, infer=infer, endpoint=endpoint, timeout=timeout, credentials=credentials)
+    graph = analytics.load_rdf(extra, infer=infer, endpoint=endpoint, timeout=timeout, credentials=credentials,
+                               store=given_store(extra, infer, endpoint))
     view = visualize.build_view(graph, focus=focus, depth=depth, query=query, params=param_values(params),
                                 include=include, exclude=exclude, records=records, endpoint=endpoint, timeout=timeout,
                                 credentials=credentials)

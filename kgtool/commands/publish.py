@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import data_options, endpoint_credentials, param_values
+from ..cli import data_options, endpoint_credentials, given_store, param_values
 from ..export import FORMATS, GRAPH_IRI
 
 
@@ -53,7 +53,7 @@ def export_command(fmt: str | None, output: str, no_ontology: bool, query: str |
     fmt = export.format_for(output, fmt)
     graph = export.select_graph(extra, infer=infer, ontology=not no_ontology, query=query,
                                 params=param_values(params), endpoint=endpoint, timeout=timeout,
-                                credentials=endpoint_credentials())
+                                credentials=endpoint_credentials(), store=given_store(extra, infer, endpoint))
     size = export.write(graph, fmt, output)
     if output != "-":
         _progress(f"wrote {len(graph):,} triples to {output} as {fmt} ({size:,} bytes)")
@@ -104,7 +104,8 @@ def push_command(target: str, graph_store: str | None, update_endpoint: str | No
     if not endpoint:
         raise click.UsageError("push needs --endpoint URL, the store's SPARQL query service")
     credentials = endpoint_credentials()
-    graph = select_graph(extra, infer=infer, ontology=not no_ontology, query=query, params=param_values(params))
+    graph = select_graph(extra, infer=infer, ontology=not no_ontology, query=query, params=param_values(params),
+                         store=given_store(extra, infer))
     report = push(graph, endpoint, target=target, update_endpoint=update_endpoint, graph_store=graph_store,
                   credentials=credentials, add=add, batch_size=batch_size, timeout=timeout,
                   progress=_progress)
