@@ -14,7 +14,7 @@ from click.testing import CliRunner
 import kgtool
 from kgtool.cli import main
 from kgtool.queries import catalogue
-from tests.virtuoso import PASSWORD, USER, virtuoso  # noqa: F401  (the fixture: one server for the run)
+from tests.virtuoso import PASSWORD, USER
 
 NAMED = sorted(n for n in catalogue() if not n.startswith("checks/"))
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -28,7 +28,7 @@ def run(*args: str, env: dict | None = None):
 
 
 @pytest.fixture(scope="module")
-def loaded(virtuoso):  # noqa: F811
+def loaded(virtuoso):
     """The bundled graph, pushed with kgtool through the Graph Store Protocol as the dba user."""
     result = run("push", "--endpoint", virtuoso.sparql_auth, "--graph-store", virtuoso.graph_store,
                  "--user", USER, env={"KGTOOL_PASSWORD": PASSWORD})
