@@ -33,6 +33,8 @@ link with its true direction.
 
 from __future__ import annotations
 
+import functools
+
 import os
 import re
 import tempfile
@@ -398,9 +400,7 @@ def load_rdf(extra: Iterable[str | Path] = (), *, infer: bool = False, endpoint:
     """The graph to project: the bundled files plus ``extra`` (:func:`kgtool.store.load_graph`), or
     every triple of ``endpoint``'s default graph."""
     if store is not None:
-        from .persistent import graph_of
-
-        return graph_of(store)
+        return StoreGraph(store)
     if endpoint is None:
         from .store import load_graph
 
@@ -411,6 +411,87 @@ def load_rdf(extra: Iterable[str | Path] = (), *, infer: bool = False, endpoint:
     result = run_query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", endpoint=endpoint, infer=infer,
                        extra=extra, timeout=timeout, **({"credentials": credentials} if credentials else {}))
     return bind_prefixes(to_rdflib(result.triples))
+
+
+class StoreGraph:
+    """An Oxigraph store seen through the few rdflib ``Graph`` methods the projection calls, answered from
+    the store's own indexes: a persistent store of millions of triples is projected without being copied
+    into an rdflib graph. Terms come out as rdflib terms, converted on the way."""
+
+    def __init__(self, store):
+        import pyoxigraph as ox
+
+        self.store, self._ox = store, ox
+
+    # rdflib term <-> Oxigraph term
+    @functools.lru_cache(maxsize=1 << 16)
+    def _rdflib(self, term):
+        from rdflib import BNode, Literal, URIRef
+
+        ox = self._ox
+        if isinstance(term, ox.NamedNode):
+            return URIRef(term.value)
+        if isinstance(term, ox.BlankNode):
+            return BNode(term.value)
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+
+    def _oxigraph(self, term):
+        from rdflib import BNode, Literal
+
+        ox = self._ox
+        if term is None:
+            return None
+        if isinstance(term, Literal):
+            if term.language:
+                return ox.Literal(str(term), language=term.language)
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+        return ox.BlankNode(str(term)) if isinstance(term, BNode) else ox.NamedNode(str(term))
+
+    def triples(self, pattern):
+        s, p, o = (self._oxigraph(t) for t in pattern)
+        for quad in self.store.quads_for_pattern(s, p, o, self._ox.DefaultGraph()):
+            yield self._rdflib(quad.subject), self._rdflib(quad.predicate), self._rdflib(quad.object)
+
+    def __iter__(self):
+        return self.triples((None, None, None))
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def objects(self, subject=None, predicate=None):
+        return (o for _, _, o in self.triples((subject, predicate, None)))
+
+    def subjects(self, predicate=None, object=None):
+        seen = set()
+        for s, _, _ in self.triples((None, predicate, object)):
+            if s not in seen:
+                seen.add(s)
+                yield s
+
+    def predicates(self):
+        # the engine finds the distinct predicates without handing every triple to Python
+        return {self._rdflib(row["p"]) for row in self.store.query("SELECT DISTINCT ?p WHERE { ?s ?p ?o }")}
+
+    def subject_objects(self, predicate=None):
+        return ((s, o) for s, _, o in self.triples((None, predicate, None)))
+
+    def value(self, subject, predicate):
+        return next(self.objects(subject, predicate), None)
+
+    def transitive_subjects(self, predicate, object):
+        seen, todo = {object}, [object]
+        while todo:
+            for s in self.subjects(predicate, todo.pop()):
+                if s not in seen:
+                    seen.add(s)
+                    todo.append(s)
+        return seen
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def to_rdflib(triples: Iterable) -> "Graph":
@@ -524,7 +605,9 @@ def query_network(graph: "Graph", query: str, params: Mapping[str, str] | None =
     from .sparql import run_query
 
     store = None
-    if endpoint is None:
+    if endpoint is None and isinstance(graph, StoreGraph):
+        store = graph.store
+    elif endpoint is None:
         import pyoxigraph
 
         store = pyoxigraph.Store()
