@@ -80,9 +80,12 @@ def push(
     batch_size: int = DEFAULT_BATCH,
     timeout: float = DEFAULT_TIMEOUT,
     progress: Progress | None = None,
+    advance: Callable[[int], None] | None = None,
 ) -> PushReport:
     """Load ``graph`` into the named graph ``target`` of the store whose SPARQL query URL is ``endpoint``:
-    replace its content (``add=False``) or add to it. See the module's documentation for the steps."""
+    replace its content (``add=False``) or add to it. See the module's documentation for the steps.
+    ``progress`` receives a message per step; ``advance``, when given, the triples of each batch sent
+    (for a progress bar, which then replaces the message per batch)."""
     say = progress or (lambda message: None)
     if len(graph) == 0:
         raise PushError("nothing to push: the graph is empty")
@@ -114,7 +117,10 @@ def push(
                           f"loading batch {number} of {len(batches)} into the staging graph failed "
                           f"after {sent:,} of {expected:,} triples", err) from None
         sent += count
-        say(f"staged {sent:,} of {expected:,} triples (batch {number} of {len(batches)})")
+        if advance is not None:
+            advance(count)
+        else:
+            say(f"staged {sent:,} of {expected:,} triples (batch {number} of {len(batches)})")
 
     try:
         staged = store.count(staging)

@@ -128,3 +128,47 @@ def test_serve_refuses_a_store_with_files_or_updates(built):
     location, extra = built
     result = run("serve", str(extra), "--store", str(location))
     assert result.exit_code == 2 and "--store serves the store as it is" in result.stderr
+
+
+def _stderr_on_a_terminal(command: list[str]) -> str:
+    """What ``command`` writes to its standard error when that is a terminal (a pseudo-terminal here)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    # a terminal of 24 rows and 100 columns (a fresh pseudo-terminal has none, and a bar needs the width)
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed: the process is done
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=120)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", errors="replace")
+
+
+def test_load_shows_progress_on_a_terminal_only(tmp_path):
+    command = [sys.executable, "-m", "kgtool", "load", "--store", str(tmp_path / "kg")]
+    shown = _stderr_on_a_terminal(command)
+    assert "load:" in shown and "%|" in shown and "optimising" in shown and "loaded " in shown
+    quiet = _stderr_on_a_terminal([*command, "--quiet"])
+    assert "load:" not in quiet and "loaded " in quiet  # the summary line stays
+    piped = subprocess.run(command, capture_output=True, text=True)
+    assert piped.returncode == 0 and "load:" not in piped.stderr and "%" not in piped.stderr
+
+
+def test_push_quiet_says_nothing_on_stderr(virtuoso):
+    # the graph every Virtuoso test reads, replaced by the same triples
+    result = run("push", "--endpoint", virtuoso.sparql_auth, "--graph-store", virtuoso.graph_store, "--quiet",
+                 "--user", "dba", "--password", "dba")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == "" and "pushed " in result.output

@@ -62,14 +62,15 @@ def export_command(fmt: str | None, output: str, no_ontology: bool, query: str |
 @click.command("build")
 @click.option("-o", "--output", "out_dir", default="dist", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="The release folder.")
-def build_command(out_dir: Path) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+def build_command(out_dir: Path, quiet: bool) -> None:
     """Build the release folder: the graph in every format, a VoID/DCAT description computed from the
     data, SHA256SUMS, the HTML graph, the ontology's HTML documentation and the changelog entry.
 
     The data is validated first; the files replace the previous release only once all are built."""
     from ..release import build
 
-    files = build(out_dir, progress=lambda message: _progress(f"build: {message}"))
+    files = build(out_dir, progress=(lambda message: None) if quiet else lambda message: _progress(f"build: {message}"))
     width = max(len(f"{f.size:,}") for f in files)
     for file in files:
         click.echo(f"{file.size:>{width},}  {out_dir / file.name}")
@@ -86,11 +87,12 @@ def build_command(out_dir: Path) -> None:
 @click.option("--add", is_flag=True, help="Add the triples to the graph instead of replacing its content.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=5000, show_default=True,
               help="Triples per request.")
+@click.option("--quiet", is_flag=True, help="No progress on stderr.")
 @ontology_option
 @query_options
 @data_options
 def push_command(target: str, graph_store: str | None, update_endpoint: str | None, add: bool, batch_size: int,
-                 no_ontology: bool, query: str | None,
+                 quiet: bool, no_ontology: bool, query: str | None,
                  params: tuple[str, ...], extra: tuple[Path, ...], infer: bool, endpoint: str | None,
                  timeout: float) -> None:
     """Load the graph into the store whose SPARQL endpoint is --endpoint, as the named graph --graph.
@@ -106,9 +108,16 @@ def push_command(target: str, graph_store: str | None, update_endpoint: str | No
     credentials = endpoint_credentials()
     graph = select_graph(extra, infer=infer, ontology=not no_ontology, query=query, params=param_values(params),
                          store=given_store(extra, infer))
-    report = push(graph, endpoint, target=target, update_endpoint=update_endpoint, graph_store=graph_store,
-                  credentials=credentials, add=add, batch_size=batch_size, timeout=timeout,
-                  progress=_progress)
+    import sys
+
+    from ..persistent import progress_bar
+
+    # on a terminal, a bar counts the triples sent; elsewhere (a log) a line per batch does
+    with progress_bar(len(graph), "push", quiet, unit="triples") as bar:
+        report = push(graph, endpoint, target=target, update_endpoint=update_endpoint, graph_store=graph_store,
+                      credentials=credentials, add=add, batch_size=batch_size, timeout=timeout,
+                      progress=None if quiet else _progress,
+                      advance=bar.update if not quiet and sys.stderr.isatty() else None)
     click.echo(f"pushed {report.triples:,} triples to <{report.target}> at {endpoint} through {report.method}: "
                f"{report.before:,} triples before, {report.after:,} after ({report.seconds:.1f} s)")
 
