@@ -24,8 +24,9 @@ TOKEN_VARIABLE = "KGTOOL_UPDATE_TOKEN"
               help="Queries that may run at once; one more worker is kept for short queries.")
 @click.option("--max-result-mb", type=click.FloatRange(min=0.001), default=16.0, show_default=True,
               help="The largest answer, in MB.")
-@click.option("--worker-memory-mb", type=click.IntRange(min=128), default=2048, show_default=True,
-              help="The memory a query worker may use; a query that needs more is stopped.")
+@click.option("--worker-memory-mb", type=click.IntRange(min=128),
+              help="The memory a query worker may use; a query that needs more is stopped (default: 2048, and "
+                   "for large DATA files three times their size in N-Quads plus 1024).")
 @click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
               help="Let scripts from this origin (https://example.org) read answers (repeatable; default: none).")
 @click.option("--allow-update", is_flag=True,
@@ -42,7 +43,7 @@ TOKEN_VARIABLE = "KGTOOL_UPDATE_TOKEN"
 @click.option("--client-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Seconds a client has to send a whole request; slower connections are closed.")
 def serve(data: tuple[Path, ...], host: str, port: int, no_bundled: bool, infer: bool, timeout: float, workers: int,
-          max_result_mb: float, worker_memory_mb: int, cors_origins: tuple[str, ...], allow_update: bool,
+          max_result_mb: float, worker_memory_mb: int | None, cors_origins: tuple[str, ...], allow_update: bool,
           update_token_file: Path | None, public_url: str | None, client_timeout: float, store_dir: Path | None) -> None:
     """Serve the graph (and any DATA files) over HTTP: the SPARQL 1.1 Protocol at /sparql, a query
     page at /, every resource at /resource/<slug>, the ontology at /ontology and the VoID description

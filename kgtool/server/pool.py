@@ -34,7 +34,23 @@ from ..errors import KgtoolError, QueryError
 
 log = logging.getLogger("kgtool.server")
 
-STARTUP_SECONDS = 120.0  # a worker loads the whole data before it is ready
+STARTUP_SECONDS = 120.0  # a worker loads the whole data before it is ready (and more for large data)
+MEMORY_MB = 2048         # a worker's memory ceiling for small data
+
+
+def memory_for(data: Path) -> int:
+    """A worker's memory ceiling for ``data``: an N-Quads file is held in memory, about twice its size,
+    with room for queries on top; a store folder is read from disk and needs no more than the default."""
+    if Path(data).is_dir():
+        return MEMORY_MB
+    return max(MEMORY_MB, 3 * (Path(data).stat().st_size >> 20) + 1024)
+
+
+def startup_for(data: Path) -> float:
+    """Seconds a worker may take to be ready: a store opens at once; a file loads at 10 MB/s at worst."""
+    if Path(data).is_dir():
+        return STARTUP_SECONDS
+    return STARTUP_SECONDS + (Path(data).stat().st_size >> 20) / 10
 LONG_QUERY_NICE = 10     # a long query's priority: a tenth of the processor beside a short one, not starved by the rest
 REMEMBERED = 1024        # how many texts of long queries the pool remembers
 
@@ -124,10 +140,11 @@ def _worker_environment() -> dict[str, str]:
 
 class WorkerPool:
     def __init__(self, data: Path, *, workers: int = 2, reserve: int = 1, slow_after: float = 0.5,
-                 memory_mb: int = 2048, short_under: float = 0.1):
+                 memory_mb: int | None = None, short_under: float = 0.1):
         self.data, self.generation = Path(data), 0
         self.size, self.long_limit = workers + reserve, workers
-        self.slow_after, self.memory_mb = slow_after, memory_mb
+        self.slow_after = slow_after
+        self.memory_mb = memory_mb or memory_for(data)
         # a text that last took short_under seconds or more is "medium": below the long rule, but it
         # must leave the reserve to short queries, or a stream of 0.2-0.4 s queries fills every worker
         self.short_under = short_under
@@ -168,10 +185,10 @@ class WorkerPool:
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=_worker_environment())
         worker = _Worker(process, generation)
         try:
-            ready = await asyncio.wait_for(process.stdout.readline(), STARTUP_SECONDS)
+            ready = await asyncio.wait_for(process.stdout.readline(), startup_for(data))
         except asyncio.TimeoutError:
             await worker.kill()
-            raise PoolError(f"a query worker did not load {data} within {STARTUP_SECONDS:g} s; serve a store built "
+            raise PoolError(f"a query worker did not load {data} within {startup_for(data):.0f} s; serve a store built "
                             "once with `kgtool load` (--store): workers open it without loading") from None
         except asyncio.CancelledError:
             await worker.kill()
