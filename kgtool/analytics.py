@@ -416,18 +416,22 @@ def load_rdf(extra: Iterable[str | Path] = (), *, infer: bool = False, endpoint:
 class StoreGraph:
     """An Oxigraph store seen through the few rdflib ``Graph`` methods the projection calls, answered from
     the store's own indexes: a persistent store of millions of triples is projected without being copied
-    into an rdflib graph. Terms come out as rdflib terms, converted on the way."""
+    into an rdflib graph. Terms come out as rdflib terms, converted on the way. The look-ups of one
+    property for one resource (labels, sources, types...), hundreds of thousands of them, are answered
+    from an index of that property built by one scan on its first use: a scan per look-up costs more."""
 
     def __init__(self, store):
         import pyoxigraph as ox
+        from rdflib import BNode, Literal, URIRef
 
         self.store, self._ox = store, ox
+        self._rdflib_classes = (URIRef, BNode, Literal)
+        self._by_property: dict = {}  # property -> {subject: [objects]}
 
     # rdflib term <-> Oxigraph term
     @functools.lru_cache(maxsize=1 << 16)
     def _rdflib(self, term):
-        from rdflib import BNode, Literal, URIRef
-
+        URIRef, BNode, Literal = self._rdflib_classes
         ox = self._ox
         if isinstance(term, ox.NamedNode):
             return URIRef(term.value)
@@ -439,8 +443,7 @@ class StoreGraph:
         return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
 
     def _oxigraph(self, term):
-        from rdflib import BNode, Literal
-
+        URIRef, BNode, Literal = self._rdflib_classes
         ox = self._ox
         if term is None:
             return None
@@ -450,10 +453,26 @@ class StoreGraph:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
         return ox.BlankNode(str(term)) if isinstance(term, BNode) else ox.NamedNode(str(term))
 
+    def _index(self, predicate) -> dict:
+        index = self._by_property.get(predicate)
+        if index is None:
+            index = defaultdict(list)
+            convert = self._rdflib
+            for quad in self.store.quads_for_pattern(None, self._oxigraph(predicate), None, self._ox.DefaultGraph()):
+                index[convert(quad.subject)].append(convert(quad.object))
+            self._by_property[predicate] = index
+        return index
+
     def triples(self, pattern):
-        s, p, o = (self._oxigraph(t) for t in pattern)
-        for quad in self.store.quads_for_pattern(s, p, o, self._ox.DefaultGraph()):
-            yield self._rdflib(quad.subject), self._rdflib(quad.predicate), self._rdflib(quad.object)
+        s, p, o = pattern
+        if s is not None and p is not None and o is None:
+            for found in self._index(p).get(s, ()):
+                yield s, p, found
+            return
+        convert = self._rdflib
+        for quad in self.store.quads_for_pattern(self._oxigraph(s), self._oxigraph(p), self._oxigraph(o),
+                                                 self._ox.DefaultGraph()):
+            yield convert(quad.subject), convert(quad.predicate), convert(quad.object)
 
     def __iter__(self):
         return self.triples((None, None, None))
@@ -462,6 +481,8 @@ class StoreGraph:
         return len(self.store)
 
     def objects(self, subject=None, predicate=None):
+        if subject is not None and predicate is not None:
+            return iter(self._index(predicate).get(subject, ()))
         return (o for _, _, o in self.triples((subject, predicate, None)))
 
     def subjects(self, predicate=None, object=None):
