@@ -221,7 +221,7 @@ def main() -> int:
     client_counts = [int(c) for c in args.clients.split(",") if c.strip()]
     names = [n.strip() for n in args.queries.split(",") if n.strip()]
 
-    from kgtool.store import bundled_files
+    from kgtool.store import bundled_files, rdf_files
 
     print("# Endpoint benchmark: kgtool serve vs oxigraph serve-read-only (bundled graph)")
     for line in machine_info():
@@ -236,7 +236,7 @@ def main() -> int:
     servers: list[subprocess.Popen] = []
     try:
         location = workdir / "oxigraph"
-        subprocess.run([oxigraph, "load", "--location", str(location), "--file", *map(str, bundled_files())],
+        subprocess.run([oxigraph, "load", "--location", str(location), "--file", *map(str, rdf_files(bundled_files()))],
                        check=True, capture_output=True)
         ox_port, kg_port = free_port(), free_port()
         servers.append(subprocess.Popen([oxigraph, "serve-read-only", "--location", str(location),

@@ -77,8 +77,10 @@ def validate(ctx: click.Context, files: tuple[Path, ...], bundled: bool | None) 
     """Check the data: parse every file, run the SHACL shapes, run every violation query under
     queries/checks/, and check that every class and property is declared in the ontology.
 
-    FILES are RDF files to validate (Turtle, N-Triples, RDF/XML, JSON-LD...); without them the
-    bundled data is validated. Exit 0 conforms, 1 violations found, 2 could not run.
+    FILES are RDF files (Turtle, N-Triples, RDF/XML, JSON-LD...) or results tables (.csv, .tsv) to
+    validate; without them the bundled data is validated, and a results table is validated together with
+    it (its slugs name the bundled models, benchmarks and metrics). Exit 0 conforms, 1 violations found,
+    2 could not run.
     """
     from .validation import validate as run_validation
 
@@ -100,7 +102,8 @@ def validate(ctx: click.Context, files: tuple[Path, ...], bundled: bool | None) 
 
 def data_options(command):
     command = click.option("--data", "extra", multiple=True, type=click.Path(path_type=Path),
-                           help="An extra RDF file to load with the bundled graph (repeatable).")(command)
+                           help="An extra RDF file or results table (.csv) to load with the bundled graph "
+                                "(repeatable).")(command)
     command = click.option("--infer", is_flag=True,
                            help="Add RDFS/OWL-RL entailments (owlrl) before querying the local graph.")(command)
     command = click.option("--endpoint", metavar="URL",

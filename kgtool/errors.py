@@ -11,7 +11,7 @@ class DataError(KgtoolError):
     """A data file could not be parsed. Carries the file, line and column when the parser gives them."""
 
     def __init__(self, path: str, message: str, line: int | None = None, column: int | None = None):
-        self.path, self.line, self.column = path, line, column
+        self.path, self.line, self.column, self.message = path, line, column, message
         where = path if line is None else f"{path}:{line}" + ("" if column is None else f":{column}")
         super().__init__(f"{where}: {message}")
 

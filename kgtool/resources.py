@@ -42,8 +42,8 @@ def shapes_file() -> Path:
 
 
 def data_files() -> list[Path]:
-    """Every Turtle file under graph/, in a stable order."""
-    return sorted(graph_dir().rglob("*.ttl"))
+    """Every Turtle file and results table (CSV) under graph/, in a stable order."""
+    return sorted(p for p in graph_dir().rglob("*") if p.suffix in (".ttl", ".csv"))
 
 
 def check_queries() -> list[Path]:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import resources
+from . import provenance, resources, tables
 from .errors import DataError, KgtoolError
 from .namespaces import PREFIXES
 
@@ -25,8 +25,8 @@ _OXIGRAPH_FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".nq": "N_QUADS", ".t
 
 
 def parse_file(path: str | Path, graph: "Graph | None" = None) -> "Graph":
-    """Parse one RDF file into ``graph`` (a new graph when None). A syntax error raises
-    :class:`DataError` naming the file, line and column."""
+    """Parse one RDF file or results table (:mod:`kgtool.tables`) into ``graph`` (a new graph when
+    None). A syntax error raises :class:`DataError` naming the file, line and column."""
     from rdflib import Graph
     from rdflib.plugins.parsers.notation3 import BadSyntax
     from rdflib.util import guess_format
@@ -35,6 +35,9 @@ def parse_file(path: str | Path, graph: "Graph | None" = None) -> "Graph":
     graph = Graph() if graph is None else graph
     if not path.is_file():
         raise KgtoolError(f"{path}: no such file")
+    derived = compiled_ntriples(path)  # a results table, or Turtle with RDF 1.2 annotations
+    if derived is not None:
+        return graph.parse(data=derived, format="nt")
     fmt = guess_format(str(path)) or "turtle"
     try:
         graph.parse(path, format=fmt)
@@ -60,6 +63,53 @@ def bundled_files(ontology: bool = True, data: bool = True) -> list[Path]:
     if data:
         files += resources.data_files()
     return files
+
+
+def compiled_file(path: str | Path) -> Path | None:
+    """For a file kgtool compiles before any engine reads it, the compiled N-Triples in the user's cache
+    (keyed by content): a results table (:mod:`kgtool.tables`), or Turtle that states sourced facts in
+    RDF 1.2's annotation syntax, expanded to plain triples and their statements
+    (:func:`kgtool.provenance.expand_annotations`). None for any other file, which is read as it is."""
+    path = Path(path)
+    if tables.is_table(path):
+        return tables.ntriples_file(path)
+    if path.suffix.lower() != ".ttl" or not path.is_file():
+        return None
+    data = path.read_bytes()
+    if not provenance.has_annotations(data):
+        return None
+    from .cache import cached_file
+
+    base = path.resolve().as_uri()
+    return cached_file("expanded-turtle 1", (data, base.encode()), lambda: _expand(path, data, base))
+
+
+def _expand(path: Path, data: bytes, base: str) -> bytes:
+    try:
+        return provenance.expanded_ntriples(data, base)
+    except SyntaxError as err:
+        message = str(err).split(": ", 1)[-1] if str(err).startswith("Parser error at") else str(err)
+        raise DataError(str(path), message, line=err.lineno, column=err.offset) from None
+    except ValueError as err:
+        raise DataError(str(path), str(err)) from None
+
+
+def compiled_ntriples(path: str | Path) -> bytes | None:
+    """The compiled N-Triples of :func:`compiled_file`, compiled in memory when the cache cannot be written."""
+    try:
+        compiled = compiled_file(path)
+    except OSError:
+        if tables.is_table(path):
+            return tables.compile_table(path).ntriples()
+        data = Path(path).read_bytes()
+        return _expand(Path(path), data, Path(path).resolve().as_uri())
+    return None if compiled is None else compiled.read_bytes()
+
+
+def rdf_files(files: Iterable[str | Path]) -> list[Path]:
+    """The files as any RDF tool reads them: each results table or annotated Turtle file replaced by its
+    compiled N-Triples (:func:`compiled_file`)."""
+    return [compiled_file(p) or Path(p) for p in files]
 
 
 def load_graph(
@@ -92,35 +142,28 @@ def entailed_ntriples(files: list[Path]) -> Path:
     owlrl needs tens of seconds for the closure of the bundled graph, so it is computed once per
     distinct set of inputs (keyed by their content) and reused afterwards.
     """
-    import hashlib
-    import os
-    import tempfile
-
     from importlib.metadata import version
 
-    digest = hashlib.sha256(f"owlrl {version('owlrl')} RDFS_OWLRL".encode())
+    from .cache import cached_file
+
     for path in files:
         if not Path(path).is_file():
             raise KgtoolError(f"{path}: no such file")
-        digest.update(Path(path).read_bytes())
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kgtool"
-    target = cache / f"closure-{digest.hexdigest()[:32]}.nt"
-    if target.is_file():
-        return target
-    from rdflib import Graph, Literal
 
-    graph = Graph()
-    for path in files:
-        parse_file(path, graph)
-    add_entailments(graph)
-    # OWL-RL rules can derive triples with a literal in subject position; RDF cannot hold them
-    for triple in [t for t in graph if isinstance(t[0], Literal)]:
-        graph.remove(triple)
-    cache.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("wb", dir=cache, suffix=".tmp", delete=False) as tmp:
-        tmp.write(graph.serialize(format="nt", encoding="utf-8"))
-    os.replace(tmp.name, target)  # atomic: a concurrent reader sees the whole file or none
-    return target
+    def closure() -> bytes:
+        from rdflib import Graph, Literal
+
+        graph = Graph()
+        for path in files:
+            parse_file(path, graph)
+        add_entailments(graph)
+        # OWL-RL rules can derive triples with a literal in subject position; RDF cannot hold them
+        for triple in [t for t in graph if isinstance(t[0], Literal)]:
+            graph.remove(triple)
+        return graph.serialize(format="nt", encoding="utf-8")
+
+    return cached_file(f"closure owlrl-{version('owlrl')} RDFS_OWLRL",
+                       [Path(p).read_bytes() for p in files], closure)
 
 
 def add_entailments(graph: "Graph") -> "Graph":
@@ -152,6 +195,10 @@ def load_store(extra: Iterable[str | Path] = (), *, bundled: bool = True, infer:
     for path in files:
         if not path.is_file():
             raise KgtoolError(f"{path}: no such file")
+        derived = compiled_ntriples(path)
+        if derived is not None:
+            store.load(derived, format=pyoxigraph.RdfFormat.N_TRIPLES)
+            continue
         fmt = getattr(pyoxigraph.RdfFormat, _OXIGRAPH_FORMATS.get(path.suffix.lower(), "TURTLE"))
         try:
             store.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri())

@@ -13,7 +13,7 @@ from pathlib import Path
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from . import resources
+from . import resources, tables
 from .errors import DataError
 from .namespaces import BUILTIN_NAMESPACES, KG
 from .provenance import statement_iri
@@ -34,10 +34,11 @@ class Violation:
     message: str
     path: str | None = None    # the property involved
     value: str | None = None   # the offending value
+    row: str | None = None     # file:line of the results-table row the focus was compiled from
 
     def __str__(self) -> str:
         where = self.focus + (f" {self.path}" if self.path else "") + (f" = {self.value}" if self.value else "")
-        return f"{where}: {self.message} [{self.check}]"
+        return (f"{self.row}: " if self.row else "") + f"{where}: {self.message} [{self.check}]"
 
 
 @dataclass
@@ -59,10 +60,12 @@ class ValidationReport:
 
 
 def validate(files: Iterable[str | Path] = (), *, bundled: bool | None = None) -> ValidationReport:
-    """Validate the bundled data (the default), the given files, or both (``bundled=True`` with files)."""
+    """Validate the bundled data (the default), the given files, or both (``bundled=True`` with files).
+    A results table names models, benchmarks and metrics of the bundled graph, so with a table among the
+    files the bundled data is included unless ``bundled=False``."""
     files = [Path(f) for f in files]
     if bundled is None:
-        bundled = not files
+        bundled = not files or any(tables.is_table(f) for f in files)
     data_files = (resources.data_files() if bundled else []) + files
     report = ValidationReport(files=data_files)
 
@@ -70,9 +73,17 @@ def validate(files: Iterable[str | Path] = (), *, bundled: bool | None = None) -
     for path in resources.ontology_files():
         parse_file(path, ontology)
     data = bind_prefixes(Graph())
+    rows: dict[str, str] = {}  # result IRI -> file:line of its table row
     for path in data_files:
         try:
-            parse_file(path, data)
+            if tables.is_table(path):
+                compiled = tables.compile_table(path)
+                data.parse(data=compiled.ntriples(), format="nt")
+                rows.update((iri, f"{path}:{line}") for iri, line in compiled.rows.items())
+            else:
+                parse_file(path, data)
+        except tables.TableError as err:
+            report.parse_errors += err.errors
         except DataError as err:
             report.parse_errors.append(err)
     if report.parse_errors:
@@ -84,12 +95,12 @@ def validate(files: Iterable[str | Path] = (), *, bundled: bool | None = None) -
     report.triples = len(data)
     report.shapes = len(set(shapes.subjects(RDF.type, SH.NodeShape)))
 
-    report.violations += _shacl(data, ontology, shapes, whole)
+    report.violations += _shacl(data, ontology, shapes, whole, rows)
     queries = resources.check_queries()
     report.checks = len(queries) + 2  # + declared terms + statement IRIs
     engine = _oxigraph_copy(whole)  # the checks are SPARQL; Oxigraph runs them ~50x faster than rdflib
     for query in queries:
-        report.violations += _violation_query(query, engine, whole)
+        report.violations += _violation_query(query, engine, whole, rows)
     report.violations += _undeclared_terms(data, ontology)
     report.violations += _statement_iris(data)
     return report
@@ -106,7 +117,7 @@ def _show(graph: Graph, node: Node | None) -> str:
     return f"{label} ({name})" if label is not None else name
 
 
-def _shacl(data: Graph, ontology: Graph, shapes: Graph, whole: Graph) -> list[Violation]:
+def _shacl(data: Graph, ontology: Graph, shapes: Graph, whole: Graph, rows: dict[str, str]) -> list[Violation]:
     import pyshacl  # heavy; only validation pays for it
 
     _, results, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology, inference="none",
@@ -127,6 +138,7 @@ def _shacl(data: Graph, ontology: Graph, shapes: Graph, whole: Graph) -> list[Vi
             message=str(message) if message is not None else "does not conform",
             path=_show(whole, path) or None,
             value=_show(whole, value) or None,
+            row=rows.get(str(focus)),
         ))
     return sorted(found, key=str)
 
@@ -172,7 +184,7 @@ def _to_rdflib(term) -> Node | None:
     return None
 
 
-def _violation_query(path: Path, store, graph: Graph) -> list[Violation]:
+def _violation_query(path: Path, store, graph: Graph, rows: dict[str, str]) -> list[Violation]:
     """Each row of a check query is a violation; ``?focus``, ``?property`` and ``?value`` say where."""
     text = path.read_text(encoding="utf-8")
     header = query_header(text)
@@ -186,6 +198,7 @@ def _violation_query(path: Path, store, graph: Graph) -> list[Violation]:
         found.append(Violation(
             check=path.name, focus=_show(graph, focus), message=message,
             path=_show(graph, row.get("property")) or None, value=_show(graph, row.get("value")) or None,
+            row=rows.get(str(focus)),
         ))
     return found
 

@@ -56,13 +56,13 @@ def oxigraph_endpoint(tmp_path_factory):
     import shutil
     import subprocess
 
-    from kgtool.store import bundled_files
+    from kgtool.store import bundled_files, rdf_files
 
     binary = shutil.which("oxigraph")
     if binary is None:
         pytest.fail("the `oxigraph` command is missing: pip install oxigraph")
     location = tmp_path_factory.mktemp("oxigraph")
-    subprocess.run([binary, "load", "--location", str(location), "--file", *map(str, bundled_files())],
+    subprocess.run([binary, "load", "--location", str(location), "--file", *map(str, rdf_files(bundled_files()))],
                    check=True, capture_output=True)
     port = free_port()
     server = subprocess.Popen([binary, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],

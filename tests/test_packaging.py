@@ -25,7 +25,7 @@ def test_wheel_holds_every_data_file(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for folder in ("ontology", "graph", "queries"):
         for path in (ROOT / folder).rglob("*"):
-            if path.suffix in (".ttl", ".rq"):
+            if path.suffix in (".ttl", ".rq", ".csv"):
                 assert f"kgtool/data/{path.relative_to(ROOT).as_posix()}" in names, path
 
 

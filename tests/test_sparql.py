@@ -55,6 +55,9 @@ def test_queries_command_lists_names_titles_and_parameters():
 
 # --- golden results --------------------------------------------------------------------------
 
+# no two sources disagree on a bundled result yet; tests/test_tables.py gives this query a disagreement
+MAY_BE_EMPTY = {"result-disagreements"}
+
 @pytest.mark.parametrize("name", NAMED)
 def test_named_query_matches_golden(name, store):
     from kgtool.results import render
@@ -70,7 +73,8 @@ def test_named_query_matches_golden(name, store):
     if not golden.exists():
         pytest.fail(f"no golden result for {name}: run KGTOOL_UPDATE_GOLDEN=1 pytest tests/test_sparql.py")
     assert rendered == golden.read_text(encoding="utf-8")
-    assert result.boolean if result.kind == "ask" else len(result) > 0, f"{name} returns nothing on the bundled graph"
+    if name not in MAY_BE_EMPTY:
+        assert result.boolean if result.kind == "ask" else len(result) > 0, f"{name} returns nothing on the bundled graph"
 
 
 # --- local and remote agree ------------------------------------------------------------------

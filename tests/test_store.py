@@ -20,10 +20,12 @@ def test_bundled_graph_holds_ontology_and_data(graph):
 
 
 def test_no_blank_nodes_in_the_data():
-    from rdflib import BNode, Graph
+    from rdflib import BNode
+
+    from kgtool.store import parse_file
 
     for path in resources.data_files():
-        g = Graph().parse(path)
+        g = parse_file(path)
         assert not [t for t in g if any(isinstance(x, BNode) for x in t)], path
 
 

@@ -1,0 +1,264 @@
+"""Results tables (kgtool.tables): compiled by the loader every command uses; every error names
+file:line:column; the IRIs are deterministic and never collide silently."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Literal, URIRef
+
+import kgtool
+from kgtool import tables
+from kgtool.cli import main
+from kgtool.errors import DataError
+from kgtool.namespaces import KG, KGR
+
+HEADER = "model,benchmark,split,metric,setting,shots,value,qualifier,upper,unit,origin,cites,source,locator,note\n"
+# a user's own result: the bundled graph holds no MMLU result of GPT-2
+MMLU = 'gpt-2,mmlu,,accuracy,few-shot,5,86.4,,,percent,measured,,arxiv-2303.08774,"Table 2, row MMLU",\n'
+MMLU_IRI = KGR + "result/gpt-2/mmlu/few-shot-5/accuracy/arxiv-2303.08774/table-2"
+ASK_MMLU = ("PREFIX kg: <https://w3id.org/llmkg/ontology#> PREFIX kgr: <https://w3id.org/llmkg/resource/> "
+            "ASK { ?r kg:evaluatedModel kgr:gpt-2 ; kg:benchmark kgr:mmlu ; kg:value 86.4 ; kg:shots 5 }")
+
+
+def write(tmp_path: Path, body: str, name: str = "my-results.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def error_of(path: Path) -> tables.TableError:
+    with pytest.raises(tables.TableError) as caught:
+        tables.compile_table(path)
+    return caught.value
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+# --- compiling ---------------------------------------------------------------------------------
+
+def test_a_row_becomes_a_result_with_every_property(tmp_path):
+    path = write(tmp_path, HEADER + 'gpt-4,uniform-bar-exam,,percentile,unknown,,86,range,100,percentile,measured,,'
+                 'arxiv-2303.08774,"Table 1, row Uniform Bar Exam",a made-up range\n'
+                 'rag,triviaqa,test,accuracy,fine-tuned,,68.0,,,percent,cited,arxiv-2005.11401,arxiv-2005.14165,'
+                 '"Table 3.3",\n')
+    from kgtool.store import parse_file
+
+    graph = parse_file(path)
+    first = URIRef(KGR + "result/gpt-4/uniform-bar-exam/unknown/percentile/arxiv-2303.08774/table-1")
+    second = URIRef(KGR + "result/rag/triviaqa@test/fine-tuned/accuracy/arxiv-2005.14165/table-3.3")
+    assert graph.value(first, URIRef(KG + "setting")) == URIRef(KGR + "unknown-setting")
+    assert graph.value(first, URIRef(KG + "qualifier")) == URIRef(KGR + "qualifier/range")
+    assert graph.value(first, URIRef(KG + "upperValue")).toPython() == 100
+    assert graph.value(first, URIRef(KG + "unit")) == URIRef(KGR + "unit/percentile")
+    assert graph.value(first, URIRef(KG + "origin")) == URIRef(KGR + "origin/measured")
+    assert graph.value(first, URIRef(KG + "note")) == Literal("a made-up range", lang="en")
+    assert str(graph.value(first, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))).startswith("gpt-4 on")
+    assert graph.value(second, URIRef(KG + "split")) == Literal("test")
+    assert graph.value(second, URIRef(KG + "citedFrom")) == URIRef(KGR + "arxiv-2005.11401")
+    assert graph.value(second, URIRef(KG + "origin")) == URIRef(KGR + "origin/cited")
+    assert (second, URIRef(KG + "shots"), None) not in graph
+
+
+def test_columns_in_any_order_optional_ones_absent_and_id_keeps_a_published_iri(tmp_path):
+    path = write(tmp_path, "locator,source,origin,unit,value,setting,metric,benchmark,model,id\n"
+                 '"Table 3.7",arxiv-2005.14165,measured,percent,85.0,few-shot,f1,coqa,gpt-3-175b,'
+                 "result/gpt-3-175b/coqa/few-shot/f1\n")
+    compiled = tables.compile_table(path)
+    assert list(compiled.rows) == [KGR + "result/gpt-3-175b/coqa/few-shot/f1"]
+    assert compiled.rows[KGR + "result/gpt-3-175b/coqa/few-shot/f1"] == 2
+
+
+def test_the_iri_tells_apart_split_shots_and_source(tmp_path):
+    rows = ["flamingo-80b,vqav2,test-dev,vqa-accuracy,few-shot,4,63.1,,,percent,measured,,arxiv-2204.14198,T1,",
+            "flamingo-80b,vqav2,test-std,vqa-accuracy,few-shot,4,63.1,,,percent,measured,,arxiv-2204.14198,T1,",
+            "flamingo-80b,vqav2,test-dev,vqa-accuracy,few-shot,32,63.1,,,percent,measured,,arxiv-2204.14198,T1,",
+            "flamingo-80b,vqav2,test-dev,vqa-accuracy,few-shot,4,63.1,,,percent,cited,,arxiv-2301.12597,T2,"]
+    compiled = tables.compile_table(write(tmp_path, HEADER + "\n".join(rows) + "\n"))
+    assert len(compiled.rows) == 4
+
+
+def test_the_same_cell_in_two_tables_is_two_results_told_apart_by_the_table(tmp_path):
+    row = "gpt-3-175b,lambada,test,accuracy,zero-shot,0,76.2,,,percent,measured,,arxiv-2005.14165,{},\n"
+    compiled = tables.compile_table(write(tmp_path, HEADER + row.format('"Table 3.2, row GPT-3 Zero-Shot"')
+                                          + row.format('"Table H.1, row LAMBADA"') + row.format("§3.1.2")))
+    base = KGR + "result/gpt-3-175b/lambada@test/zero-shot-0/accuracy/arxiv-2005.14165"
+    assert list(compiled.rows) == [base + "/table-3.2", base + "/table-h.1", base]
+
+
+def test_two_rows_for_the_same_number_are_an_error_naming_both_lines(tmp_path):
+    path = write(tmp_path, HEADER + MMLU + MMLU.replace("86.4", "86.5"))
+    error = error_of(path)
+    assert str(error).startswith(f"{path}:3:1: model: the same result as line 2 (<{MMLU_IRI}>)")
+
+
+def test_an_id_used_twice_is_an_error(tmp_path):
+    header = HEADER.strip() + ",id\n"
+    row = 'gpt-3-175b,coqa,,f1,{},,85.0,,,percent,measured,,arxiv-2005.14165,"Table 3.7",,result/x/coqa/f1\n'
+    error = error_of(write(tmp_path, header + row.format("few-shot") + row.format("one-shot")))
+    assert error.line == 3 and "already used on line 2" in str(error)
+
+
+@pytest.mark.parametrize("row, column, message", [
+    (MMLU.replace("few-shot,5", "five-shot,5"), 22, "setting: 'five-shot' is not one of few-shot, fine-tuned"),
+    (MMLU.replace(",percent,", ",%,"), 40, "unit: '%' is not one of number, percent, percentile, points"),
+    (MMLU.replace("86.4,,", "86.4,roughly,"), 38, "qualifier: 'roughly' is not one of approximate, at-least"),
+    (MMLU.replace("86.4", "86.4%"), 33, "value: '86.4%' is not a plain decimal number"),
+    (MMLU.replace("86.4", "1,086.4"), 33, "value"),  # a thousands separator is a new cell: too many cells
+    (MMLU.replace("86.4,,", "86.4,range,"), 38, "qualifier: a range needs its upper end"),
+    (MMLU.replace("86.4,,,", "86.4,,90,"), 39, "upper: an upper end is given only with the qualifier range"),
+    (MMLU.replace("few-shot,5", "zero-shot,5"), 32, "shots: 5 shots contradict the setting zero-shot"),
+    (MMLU.replace(",measured,", ",,"), 48, "origin: required, but empty"),
+    (MMLU.replace("gpt-2,", "GPT 2,"), 1, "model: 'GPT 2' is not a slug"),
+])
+def test_each_bad_cell_is_named_by_file_line_and_column(tmp_path, row, column, message):
+    path = write(tmp_path, HEADER + "\n" + row)  # a blank line first: line numbers count it
+    error = error_of(path)
+    if message == "value":  # the comma split the cell; the row has one cell too many
+        assert str(error).startswith(f"{path}:3:") and "16 cells, but the header has 15" in str(error)
+        return
+    assert str(error).startswith(f"{path}:3:{column}: {message}"), str(error)
+
+
+def test_a_quoted_cell_over_two_lines_keeps_the_columns_right(tmp_path):
+    row = 'gpt-4,mmlu,,accuracy,few-shot,5,86.4,,,percent,measured,,arxiv-2303.08774,"Table 2,\nrow MMLU",,\n'
+    bad = 'gpt-4,mmlu,,accuracy,few-shot,5,x,,,percent,measured,,arxiv-2303.08774,"T2",\n'
+    error = error_of(write(tmp_path, HEADER + row.replace(",,\n", ",\n") + bad))
+    assert (error.line, error.column) == (4, 33)
+
+
+def test_every_error_of_a_table_is_listed(tmp_path):
+    path = write(tmp_path, HEADER + MMLU.replace("86.4", "high") + MMLU.replace("percent", "pct"))
+    error = error_of(path)
+    assert [(e.line, e.column) for e in error.errors] == [(2, 33), (3, 40)]
+    assert str(error).endswith("(and 1 more)")
+
+
+def test_header_errors_name_the_column(tmp_path):
+    error = error_of(write(tmp_path, HEADER.replace("locator", "where") + MMLU))
+    assert str(error).startswith(f"{tmp_path / 'my-results.csv'}:1:") and "unknown column 'where'" in str(error)
+    assert "the header lacks the required column locator" in str(error.errors[-1])
+
+
+def test_tsv_tables_are_read_with_tabs(tmp_path):
+    path = write(tmp_path, HEADER.replace(",", "\t") + MMLU.replace('"Table 2, row MMLU"', "Table 2").replace(",", "\t"),
+                 "mine.tsv")
+    assert list(tables.compile_table(path).rows) == [MMLU_IRI]
+
+
+# --- the loader every command uses ---------------------------------------------------------------
+
+@pytest.fixture
+def mine(tmp_path) -> Path:
+    return write(tmp_path, HEADER + MMLU)
+
+
+def test_bundled_tables_are_loaded(graph):
+    assert resources_tables()
+    published = URIRef(KGR + "result/gpt-3-175b/coqa/few-shot/f1")
+    assert graph.value(published, URIRef(KG + "value")).toPython() == 85
+
+
+def resources_tables() -> list[Path]:
+    from kgtool import resources
+
+    return [p for p in resources.data_files() if p.suffix == ".csv"]
+
+
+def test_load_store_and_load_graph_see_an_extra_table(mine):
+    assert kgtool.load_store([mine]).query(ASK_MMLU)
+    assert kgtool.load_graph([mine]).query(ASK_MMLU).askAnswer
+
+
+def test_query_with_data_csv(mine):
+    assert run("query", "-e", ASK_MMLU).exit_code == 1
+    assert run("query", "-e", ASK_MMLU, "--data", str(mine)).exit_code == 0
+    rows = run("query", "leaderboard", "-p", "benchmark=kgr:mmlu", "--data", str(mine), "-f", "csv").output
+    assert MMLU_IRI in rows and "86.4" in rows and "percent" in rows
+
+
+def test_export_with_data_csv(mine, tmp_path):
+    out = tmp_path / "out.nt"
+    assert run("export", "--data", str(mine), "-o", str(out)).exit_code == 0
+    assert f"<{MMLU_IRI}> <{KG}value>" in out.read_text(encoding="utf-8")
+
+
+def test_viz_with_data_csv(mine, tmp_path):
+    out = tmp_path / "view.html"
+    result = run("viz", "--query", "leaderboard", "-p", "benchmark=kgr:mmlu", "--data", str(mine), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "gpt-2 on mmlu, 5-shot, accuracy (arxiv-2303.08774): 86.4 percent" in out.read_text(encoding="utf-8")
+
+
+def test_serve_sees_a_table(mine):
+    from kgtool.server.app import create_app
+    from kgtool.server.settings import Settings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+        with TestClient(create_app(kgtool.load_store([mine]), Settings(timeout=10.0))) as client:
+            answer = client.get("/sparql", params={"query": ASK_MMLU}, headers={"Accept": "application/sparql-results+json"})
+    assert json.loads(answer.text)["boolean"] is True
+
+
+def test_validate_a_table_against_the_bundled_graph(mine):
+    result = run("validate", str(mine))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1].startswith("conforms:")
+
+
+def test_validate_names_the_row_of_an_unknown_slug(tmp_path):
+    path = write(tmp_path, HEADER + MMLU + MMLU.replace("gpt-2,mmlu", "gpt-5,mmlu"))
+    result = run("validate", str(path))
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "gpt-5" in line]
+    assert lines and all(line.startswith(f"violation: {path}:3: ") for line in lines), result.output
+
+
+def test_validate_reports_each_bad_cell_with_its_place(tmp_path):
+    path = write(tmp_path, HEADER + MMLU.replace("86.4", "high") + MMLU.replace("few-shot", "many-shot"))
+    result = run("validate", str(path))
+    assert result.exit_code == 2
+    assert f"syntax error: {path}:2:33: value: 'high'" in result.output
+    assert f"syntax error: {path}:3:22: setting: 'many-shot'" in result.output
+
+
+def test_query_with_a_bad_table_is_a_one_line_error(tmp_path):
+    path = write(tmp_path, HEADER + MMLU.replace("86.4", "high"))
+    result = run("query", "-e", ASK_MMLU, "--data", str(path))
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: {path}:2:33: value: 'high' is not a plain decimal number " \
+                                    "(no %, no thousands separators)"
+
+
+def test_tools_that_read_only_rdf_get_the_compiled_table(mine):
+    from rdflib import Graph
+
+    from kgtool.store import rdf_files
+
+    (compiled,) = rdf_files([mine])
+    assert compiled.suffix == ".nt" and rdf_files([mine]) == [compiled]  # cached by content
+    assert Graph().parse(compiled, format="nt").query(ASK_MMLU).askAnswer
+    assert issubclass(tables.TableError, DataError)  # the CLI's one-line data errors cover tables
+
+
+def test_result_disagreements_lists_two_sources_that_differ(tmp_path):
+    # a made-up second report of GPT-3's few-shot CoQA F1 (85.0 in the GPT-3 paper), for the query only
+    other = write(tmp_path, HEADER + 'gpt-3-175b,coqa,,f1,few-shot,,84.7,,,percent,cited,,arxiv-2204.02311,"Table X",\n'
+                  'gpt-3-175b,coqa,,f1,few-shot,,85.0,,,percent,cited,,arxiv-2302.13971,"Table Y",\n'
+                  'gpt-3-175b,coqa,,f1,few-shot,32,80.0,,,percent,cited,,arxiv-2303.08774,"Table Z",\n')
+    rows = kgtool.run_query("result-disagreements", {"model": "kgr:gpt-3-175b"}, extra=[other]).rows
+    pairs = {(row["source"].value[len(KGR):], row["otherSource"].value[len(KGR):], row["difference"].value)
+             for row in rows}
+    # the 84.7 disagrees with both 85.0s; the two 85.0s agree; the 32-shot row is another setting
+    assert {frozenset(p[:2]) for p in pairs} == {frozenset({"arxiv-2005.14165", "arxiv-2204.02311"}),
+                                              frozenset({"arxiv-2204.02311", "arxiv-2302.13971"})}
+    assert {abs(float(p[2])) for p in pairs} == {0.3}
