@@ -82,12 +82,15 @@ def build(files: list[Path], location: Path, *, quiet: bool = False) -> StoreRec
     record what it holds."""
     import pyoxigraph as ox
 
-    from .store import _OXIGRAPH_FORMATS
+    from .store import _OXIGRAPH_FORMATS, compiled_file
 
     location = Path(location)
     for path in files:
         if not Path(path).is_file():
             raise KgtoolError(f"{path}: no such file")
+    # what the engine reads: results tables and annotated Turtle compiled to N-Triples first, as for
+    # every other command (kgtool.store.compiled_file)
+    sources = [(Path(path), compiled_file(path)) for path in files]
     if location.exists() and not (location / RECORD).is_file() and any(location.iterdir()):
         raise KgtoolError(f"{location} exists and is not a kgtool store; give an empty or new folder")
     location.parent.mkdir(parents=True, exist_ok=True)
@@ -97,15 +100,18 @@ def build(files: list[Path], location: Path, *, quiet: bool = False) -> StoreRec
     store = None
     try:
         store = ox.Store(str(building))
-        total = sum(Path(p).stat().st_size for p in files)
+        total = sum((compiled or path).stat().st_size for path, compiled in sources)
         entries = []
         with progress_bar(total, "load", quiet) as bar:
-            for path in files:
-                path = Path(path)
-                fmt = getattr(ox.RdfFormat, _OXIGRAPH_FORMATS.get(path.suffix.lower(), "TURTLE"))
-                with open(path, "rb") as handle:
+            for path, compiled in sources:
+                if compiled is not None:
+                    read, fmt, base = compiled, ox.RdfFormat.N_TRIPLES, None
+                else:
+                    read, base = path, path.resolve().as_uri()
+                    fmt = getattr(ox.RdfFormat, _OXIGRAPH_FORMATS.get(path.suffix.lower(), "TURTLE"))
+                with open(read, "rb") as handle:
                     try:
-                        store.bulk_load(_Counting(handle, bar.update), fmt, base_iri=path.resolve().as_uri())
+                        store.bulk_load(_Counting(handle, bar.update), fmt, base_iri=base)
                     except SyntaxError as err:
                         raise DataError(str(path), str(err)) from None
                 status = path.stat()
@@ -175,14 +181,15 @@ def bundled_store() -> "pyoxigraph.Store":
     import pyoxigraph as ox
     from importlib.metadata import version
 
-    from .store import bundled_files
+    from .cache import cache_dir
+    from .store import bundled_files, rdf_files
 
     files = bundled_files()
+    # keyed on what the engine reads (the compiled form of results tables and annotated Turtle)
     digest = hashlib.sha256(f"kgtool-store 1 pyoxigraph {version('pyoxigraph')}".encode())
-    for path in files:
-        digest.update(str(path.name).encode() + b"\0" + path.read_bytes())
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kgtool"
-    location = cache / f"store-{digest.hexdigest()[:32]}"
+    for path in rdf_files(files):
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    location = cache_dir() / f"store-{digest.hexdigest()[:32]}"
     if not (location / RECORD).is_file():
         build(files, location, quiet=True)
     try:
