@@ -175,18 +175,13 @@ def add_entailments(graph: "Graph") -> "Graph":
 
 
 def load_store(extra: Iterable[str | Path] = (), *, bundled: bool = True, infer: bool = False) -> "pyoxigraph.Store":
-    """The knowledge graph in an Oxigraph store, the engine that runs queries: the bundled graph alone
-    from its cached persistent store (read-only), anything else loaded into memory.
+    """The knowledge graph in an in-memory Oxigraph store, the engine that runs queries.
 
     With ``infer`` the RDFS/OWL-RL closure is computed with rdflib and owlrl, then loaded.
     """
     import pyoxigraph
 
     extra = [Path(p) for p in extra]
-    if bundled and not extra and not infer:
-        from .persistent import bundled_store
-
-        return bundled_store()
     store = pyoxigraph.Store()
     files = (bundled_files() if bundled else []) + extra
     if infer:

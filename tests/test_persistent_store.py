@@ -173,18 +173,3 @@ def test_push_quiet_says_nothing_on_stderr(virtuoso):
     assert result.exit_code == 0, result.stderr
     assert result.stderr == "" and "pushed " in result.output
 
-
-def test_the_bundled_graph_is_kept_in_a_cached_store(tmp_path, monkeypatch):
-    import pyoxigraph as ox
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    store = kgtool.load_store()
-    cached = [p for p in (tmp_path / "kgtool").iterdir() if p.name.startswith("store-")]
-    assert len(cached) == 1 and (cached[0] / RECORD).is_file()
-    files = kgtool.store.bundled_files()
-    assert len(store) == len(kgtool.load_store(files, bundled=False))  # the same triples as the files
-    with pytest.raises((OSError, RuntimeError)):  # opened read-only: nothing can change it by accident
-        store.update("INSERT DATA { <urn:x:a> <urn:x:b> <urn:x:c> }")
-    again = kgtool.load_store()
-    assert [p.name for p in (tmp_path / "kgtool").iterdir() if p.name.startswith("store-")] == [cached[0].name]
-    assert len(again) == len(store) and isinstance(again, ox.Store)
