@@ -5,9 +5,10 @@ For each of three named queries (models-by-organization, leaderboard, model-card
 queries when one of these is missing) it times, as subprocesses, from a cold start to CSV on stdout:
 
   (a) kgtool      python3 -m kgtool query NAME -f csv
-  (b) rdflib      a plain rdflib script: parse ontology/*.ttl (shapes.ttl excepted) and graph/**/*.ttl
-                  into an rdflib Graph, run the same query text with the default parameters bound
-                  through initBindings, print CSV
+  (b) rdflib      a plain rdflib script: parse the bundled RDF (ontology/*.ttl but shapes.ttl, and
+                  graph/, its results tables and RDF 1.2 annotations as the N-Triples kgtool compiles
+                  them into, which is what any RDF tool reads) into an rdflib Graph, run the same query
+                  text with the default parameters bound through initBindings, print CSV
   (c) oxigraph    the oxigraph CLI: `oxigraph load` into a fresh on-disk store + `oxigraph query`
                   ("load+query"), and `oxigraph query` alone on the loaded store ("query only"),
                   on a copy of the query with the defaults bound by a VALUES clause
@@ -55,12 +56,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 
-root, query_file, bindings_file = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
-files = sorted(p for p in (root / "ontology").glob("*.ttl") if p.name != "shapes.ttl")
-files += sorted((root / "graph").rglob("*.ttl"))
+files_list, query_file, bindings_file = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 graph = Graph()
-for path in files:
-    graph.parse(path, format="turtle")
+for path in files_list.read_text(encoding="utf-8").splitlines():
+    graph.parse(path, format="nt" if path.endswith(".nt") else "turtle")
 spec = json.loads(Path(bindings_file).read_text(encoding="utf-8"))
 bindings = {}
 for name, term in spec["bindings"].items():
@@ -150,7 +149,7 @@ def main() -> int:
         print("#", line)
     oxigraph = oxigraph_binary()
     ox_version = subprocess.run([oxigraph, "--version"], capture_output=True, text=True).stdout.strip()
-    files = [str(p) for p in rdf_files(bundled_files())]  # results tables as their compiled N-Triples
+    files = [str(p) for p in rdf_files(bundled_files())]  # tables and annotated Turtle as compiled N-Triples
     print(f"# {len(files)} bundled files; oxigraph CLI: {ox_version} ({oxigraph}); "
           f"{args.runs} timed runs after 1 warm-up; times in ms, wall clock, from process start to exit")
     print()
@@ -160,6 +159,8 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="kgtool-bench-e2e-"))
     script = workdir / "rdflib_query.py"
     script.write_text(RDFLIB_SCRIPT, encoding="utf-8")
+    files_list = workdir / "files.txt"
+    files_list.write_text("\n".join(files) + "\n", encoding="utf-8")
     results = []
     try:
         for name in queries:
@@ -178,7 +179,7 @@ def main() -> int:
             store_dir = workdir / "store"
 
             kgtool_cmd = [sys.executable, "-m", "kgtool", "query", name, "-f", "csv"]
-            rdflib_cmd = [sys.executable, str(script), str(ROOT), str(plain_file), str(spec_file)]
+            rdflib_cmd = [sys.executable, str(script), str(files_list), str(plain_file), str(spec_file)]
             load_cmd = [oxigraph, "load", "--location", str(store_dir), "--file", *files]
             query_cmd = [oxigraph, "query", "--location", str(store_dir), "--query-file", str(values_file),
                          "--results-format", "csv"]
@@ -211,7 +212,7 @@ def main() -> int:
             # rdflib on the VALUES copy too, once, to show that both ways of binding agree
             no_bindings = workdir / f"{name}.none.json"
             no_bindings.write_text(json.dumps({"prefixes": PREFIXES, "bindings": {}}), encoding="utf-8")
-            _, values_rdflib = run([sys.executable, str(script), str(ROOT), str(values_file), str(no_bindings)],
+            _, values_rdflib = run([sys.executable, str(script), str(files_list), str(values_file), str(no_bindings)],
                                    cwd=ROOT)
 
             rows = {k: csv_rows(v) for k, v in outputs.items()}

@@ -34,10 +34,7 @@ link with its true direction.
 from __future__ import annotations
 
 import functools
-
-import os
 import re
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -519,16 +516,24 @@ def to_rdflib(triples: Iterable) -> "Graph":
     """Triples of :class:`kgtool.results.Term` as an rdflib graph."""
     from rdflib import BNode, Graph, Literal, URIRef
 
+    converted: dict = {}  # each distinct term once: answers repeat predicates, types and labels
+
     def term(t):
-        if t.kind == "uri":
-            return URIRef(t.value)
-        if t.kind == "bnode":
-            return BNode(t.value)
-        return Literal(t.value, lang=t.lang, datatype=URIRef(t.datatype) if t.datatype and not t.lang else None)
+        found = converted.get(t)
+        if found is None:
+            if t.kind == "uri":
+                found = URIRef(t.value)
+            elif t.kind == "bnode":
+                found = BNode(t.value)
+            else:
+                found = Literal(t.value, lang=t.lang, datatype=URIRef(t.datatype) if t.datatype and not t.lang else None)
+            converted[t] = found
+        return found
 
     graph = Graph()
-    for triple in triples:
-        graph.add(tuple(term(t) for t in triple))
+    add = graph.add
+    for s, p, o in triples:
+        add((term(s), term(p), term(o)))
     return graph
 
 
@@ -871,23 +876,7 @@ def write_network(graph, out: str | Path | IO[bytes], fmt: str) -> None:
     if hasattr(out, "write"):
         writer(data, out)
         return
-    write_atomically(Path(out), lambda handle: writer(data, handle))
+    from .files import atomic_output
 
-
-def write_atomically(path: Path, write) -> None:
-    """Call ``write(binary file)`` on a temporary file next to ``path``, then rename it to ``path``."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise KgtoolError(f"{path}: the folder {folder} does not exist")
-    handle = tempfile.NamedTemporaryFile("wb", dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False)
-    try:
-        with handle:
-            write(handle)
-        # a temporary file is private (0600); the result gets the mode a new file would have
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(handle.name, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~umask)
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    with atomic_output(out) as handle:
+        writer(data, handle)

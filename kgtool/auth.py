@@ -45,33 +45,32 @@ class _Digest(urllib.request.HTTPDigestAuthHandler):
 
 
 class Opener:
-    """Opens requests with the credentials: Basic up front, Digest when the store asks for it."""
+    """Sends requests with the credentials: Basic up front, Digest when the store asks for it, or a bearer
+    token. ``send(request, handlers)`` does the exchange itself (:func:`kgtool.web.exchange`), with the
+    urllib handlers given."""
 
     def __init__(self, credentials: Credentials, urls: list[str]):
         self.credentials = credentials
-        handlers: list = []
         self.basic: str | None = None
         self.digest: _Digest | None = None
         if credentials.user is not None:
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
             passwords.add_password(None, urls, credentials.user, credentials.password or "")
             self.digest = _Digest(passwords)
-            handlers.append(self.digest)
             token = f"{credentials.user}:{credentials.password or ''}".encode()
             self.basic = "Basic " + base64.b64encode(token).decode("ascii")
-        self.opener = urllib.request.build_opener(*handlers)
 
-    def open(self, request: urllib.request.Request, timeout: float):
+    def send(self, request: urllib.request.Request, send):
         if self.credentials.token:
             request.add_unredirected_header("Authorization", f"Bearer {self.credentials.token}")
-            return self.opener.open(request, timeout=timeout)
+            return send(request, ())
         if self.digest is None:
-            return self.opener.open(request, timeout=timeout)
+            return send(request, ())
         header = self.basic or self.digest.answer(request)
         if header:
             request.add_unredirected_header("Authorization", header)
         try:
-            return self.opener.open(request, timeout=timeout)
+            return send(request, (self.digest,))
         except urllib.error.HTTPError as err:
             # Virtuoso answers a Basic header it does not take with a bare 401 and no challenge:
             # asked again without it, it sends its Digest challenge, which the Digest handler answers
@@ -80,4 +79,4 @@ class Opener:
             err.close()
             self.basic = None
             request.unredirected_hdrs.pop("Authorization", None)
-            return self.opener.open(request, timeout=timeout)
+            return send(request, (self.digest,))

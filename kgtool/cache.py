@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from .files import write_file
 
 
 def cache_dir() -> Path:
@@ -25,7 +26,5 @@ def cached_file(kind: str, inputs: Iterable[bytes], build: Callable[[], bytes], 
         return target
     data = build()
     target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("wb", dir=target.parent, suffix=".tmp", delete=False) as tmp:
-        tmp.write(data)
-    os.replace(tmp.name, target)  # atomic: a concurrent reader sees the whole file or none
+    write_file(target, data)  # atomic: a concurrent reader sees the whole file or none
     return target

@@ -6,6 +6,7 @@ Results go to stdout, messages to stderr.
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -54,7 +55,9 @@ class _Group(click.Group):
         except KgtoolError as err:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"error: {err}", err=True)
+            from .results import terminal_text
+
+            click.echo(terminal_text(f"error: {err}"), err=True)
             ctx.exit(EXIT_ERROR)
 
 
@@ -85,13 +88,16 @@ def validate(ctx: click.Context, files: tuple[Path, ...], bundled: bool | None) 
     from .validation import validate as run_validation
 
     report = run_validation(files, bundled=bundled)
+    from .results import terminal_text
+
     for error in report.parse_errors:
-        click.echo(f"syntax error: {error}", err=True)
+        click.echo(terminal_text(f"syntax error: {error}"), err=True)
     if report.parse_errors:
-        click.echo(f"{len(report.parse_errors)} of {len(report.files)} files could not be parsed", err=True)
+        unreadable = len({error.path for error in report.parse_errors})  # a results table can have several errors
+        click.echo(f"{unreadable} of {len(report.files)} files could not be parsed", err=True)
         ctx.exit(EXIT_ERROR)
     for violation in report.violations:
-        click.echo(f"violation: {violation}")
+        click.echo(terminal_text(f"violation: {violation}"))
     status = "conforms" if report.conforms else "does not conform"
     click.echo(f"{status}: {report.summary()}")
     ctx.exit(EXIT_OK if report.conforms else EXIT_FAILED)
@@ -101,9 +107,27 @@ def validate(ctx: click.Context, files: tuple[Path, ...], bundled: bool | None) 
 # options shared by the commands that read the graph or an endpoint (defined once)
 
 def data_options(command):
+    """--data, --base, --allow-remote-context, --infer, --endpoint and --timeout. The command receives the
+    data files as one ``extra`` argument, a :class:`kgtool.store.DataFiles` that knows how to read them."""
+
+    function = command
+
+    @functools.wraps(function)
+    def with_data_files(*args, extra, base, allow_remote_context, **kwargs):
+        from .store import DataFiles
+
+        return function(*args, extra=DataFiles(tuple(extra), base, allow_remote_context), **kwargs)
+
+    command = with_data_files
     command = click.option("--data", "extra", multiple=True, type=click.Path(path_type=Path),
                            help="An extra RDF file or results table (.csv) to load with the bundled graph "
                                 "(repeatable).")(command)
+    command = click.option("--base", metavar="IRI",
+                           help="The base IRI that relative IRIs in the --data files resolve against "
+                                "(without it, a relative IRI is an error).")(command)
+    command = click.option("--allow-remote-context", is_flag=True,
+                           help="Let a JSON-LD --data file load its @context from a URL or a file "
+                                "(by default nothing but the data files is read).")(command)
     command = click.option("--infer", is_flag=True,
                            help="Add RDFS/OWL-RL entailments (owlrl) before querying the local graph.")(command)
     command = click.option("--endpoint", metavar="URL",
@@ -224,7 +248,12 @@ def query(query: str | None, expression: str | None, params: tuple[str, ...], fm
     if expression is not None:
         target = NamedQuery.parse(expression, "(-e)")
     elif query == "-":
-        target = NamedQuery.parse(sys.stdin.read(), "(stdin)")
+        try:
+            text = sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise QueryError(f"standard input is not UTF-8 text (byte {err.start + 1} is not): "
+                             "give the query as text") from None
+        target = NamedQuery.parse(text, "(stdin)")
     else:
         target = query
     store = given_store(extra, infer, endpoint)

@@ -13,20 +13,18 @@ once complete, so that a failed export leaves the previous file as it was.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
-import os
 import re
 import sys
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from . import resources
 from .errors import KgtoolError, QueryError
+from .files import atomic_output
 from .namespaces import PREFIXES
 
 if TYPE_CHECKING:
@@ -114,8 +112,7 @@ def select_graph(
 
 def construct(query: str, params: Mapping[str, str] | None = None, **options) -> "Graph":
     """The triples of a CONSTRUCT or DESCRIBE query, as an rdflib graph with the project's prefixes."""
-    from rdflib import Graph
-
+    from .analytics import to_rdflib
     from .sparql import run_query
     from .store import bind_prefixes
 
@@ -123,10 +120,7 @@ def construct(query: str, params: Mapping[str, str] | None = None, **options) ->
     result = run_query(query, params or {}, **options)
     if result.kind != "graph":
         raise QueryError(f"query {query!r} is a {result.kind.upper()} query; export needs a CONSTRUCT or DESCRIBE query")
-    graph = bind_prefixes(Graph())
-    for triple in result.triples:
-        graph.add(tuple(_rdflib_term(t) for t in triple))
-    return graph
+    return bind_prefixes(to_rdflib(result.triples))
 
 
 def _ontology_graph() -> "Graph":
@@ -179,48 +173,6 @@ def serialize(graph: "Graph", fmt: str, out: IO[bytes]) -> None:
         out.write(_oxigraph_bytes(graph, fmt))
 
 
-@contextlib.contextmanager
-def atomic_output(path: str | Path) -> Iterator[IO[bytes]]:
-    """A binary file that replaces ``path`` only when the block completes; on any error the
-    temporary file is removed and ``path`` keeps its previous content."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise KgtoolError(f"cannot write {path}: the folder {folder} does not exist")
-    try:
-        handle = tempfile.NamedTemporaryFile("w+b", dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False)
-    except OSError as err:
-        raise KgtoolError(f"cannot write {path}: {err.strerror or err}") from None
-    try:
-        with handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            # keep the permissions the user gave the file; a new file gets the usual ones, not 0600
-            os.chmod(handle.name, path.stat().st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(handle.name, 0o666 & ~umask)
-        os.replace(handle.name, path)
-    except OSError as err:
-        _remove(handle.name)
-        raise KgtoolError(f"cannot write {path}: {err.strerror or err}; {_left_as_it_was(path)}") from None
-    except BaseException:
-        _remove(handle.name)
-        raise
-
-
-def _left_as_it_was(path: Path) -> str:
-    return "the previous file was left as it was" if path.exists() else "nothing was written"
-
-
-def _remove(name: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(name)
-
-
 def _position(out: IO[bytes]) -> int:
     try:
         return out.tell()
@@ -236,17 +188,97 @@ _OXIGRAPH = {"turtle": "TURTLE", "nt": "N_TRIPLES", "nq": "N_QUADS", "trig": "TR
 
 def sorted_triples(graph: "Graph") -> list:
     """The triples as Oxigraph triples, blank nodes labelled canonically, sorted by their N-Triples form."""
-    import pyoxigraph as ox
-
-    from rdflib import BNode
-
-    if any(isinstance(term, BNode) for triple in graph for term in triple):
-        from rdflib.compare import to_canonical_graph
-
-        graph = to_canonical_graph(graph)
-    triples = [ox.Triple(*(oxigraph_term(term) for term in triple)) for triple in graph]
+    triples = canonical_triples(graph)
     triples.sort(key=str)
     return triples
+
+
+def canonical_triples(graph: "Graph") -> list:
+    """The triples as Oxigraph triples, their blank nodes labelled canonically: the same graph gets the
+    same labels in every run, whatever labels the parser made up."""
+    import pyoxigraph as ox
+
+    term = oxigraph_converter()
+    terms = [(term(s), term(p), term(o)) for s, p, o in graph]
+    blank = ox.BlankNode
+    if not any(type(s) is blank or type(o) is blank for s, _, o in terms):
+        return [ox.Triple(*t) for t in terms]
+    labels = _tree_labels(terms)
+    if labels is None:  # a blank node shared by two others, or a cycle: Oxigraph's canonicalization
+        dataset = ox.Dataset(ox.Quad(*t) for t in terms)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+        return [ox.Triple(q.subject, q.predicate, q.object) for q in dataset]
+    relabelled = {node: blank(label) for node, label in labels.items()}
+    return [ox.Triple(relabelled.get(s, s), p, relabelled.get(o, o)) for s, p, o in terms]
+
+
+def _tree_labels(terms: list[tuple]) -> dict | None:
+    """Canonical labels for blank nodes that form trees (each the object of at most one triple whose
+    subject is a blank node, no cycles): what Turtle's [ ] and ( ) syntax and most CONSTRUCT answers make.
+    ``terms``: the triples as (subject, predicate, object) Oxigraph terms.
+
+    A node's content hash covers its outgoing triples (its children by their own hash) and the triples
+    that point to it from IRIs, computed leaves first; its label hashes its parent's label, the link and
+    its content. Both are linear in the size of the graph, where general canonicalization is not:
+    Oxigraph's takes minutes for 1,000 nested lists. Two nodes can only get the same hash when they are
+    interchangeable (same parent, link and content), so numbering them in any order gives the same output.
+    None when the blank nodes do not form trees.
+    """
+    import hashlib
+
+    import pyoxigraph as ox
+
+    blank = ox.BlankNode
+    outgoing: dict = {}   # blank node -> [(predicate, object)]
+    incoming: dict = {}   # blank node -> [(IRI subject, predicate)]
+    parent: dict = {}     # blank node -> (its blank parent, the predicate)
+    for s, p, o in terms:
+        subject_blank, object_blank = type(s) is blank, type(o) is blank
+        if subject_blank:
+            outgoing.setdefault(s, []).append((p, o))
+        if object_blank:
+            outgoing.setdefault(o, [])
+            if subject_blank:
+                if o in parent:
+                    return None
+                parent[o] = (s, p)
+            else:
+                incoming.setdefault(o, []).append((s, p))
+    children: dict = {}
+    for child, (node, _) in parent.items():
+        children.setdefault(node, []).append(child)
+    order, stack = [], [node for node in outgoing if node not in parent]
+    while stack:  # depth first, without recursion: a list can nest 100,000 deep
+        node = stack.pop()
+        order.append(node)
+        stack.extend(children.get(node, ()))
+    if len(order) != len(outgoing):
+        return None  # a cycle
+
+    text: dict = {}  # the N-Triples form of each IRI and literal, written once
+
+    def written(term) -> str:
+        found = text.get(term)
+        if found is None:
+            found = text[term] = str(term)
+        return found
+
+    def digest(*parts: str) -> str:
+        return hashlib.blake2b("\x00".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+    content: dict = {}
+    for node in reversed(order):  # leaves first
+        out = sorted(f"{written(p)} " + (f"_:{content[o]}" if type(o) is blank else written(o)) for p, o in outgoing[node])
+        into = sorted(f"{written(s)} {written(p)}" for s, p in incoming.get(node, ()))
+        content[node] = digest("out", *out, "in", *into)
+    labels: dict = {}
+    taken: dict = {}
+    for node in order:  # roots first
+        above = parent.get(node)
+        key = digest(labels[above[0]], written(above[1]), content[node]) if above else digest("root", content[node])
+        number = taken[key] = taken.get(key, -1) + 1
+        labels[node] = "c" + digest(key, str(number))
+    return labels
 
 
 def _oxigraph_bytes(graph: "Graph", fmt: str) -> bytes:
@@ -330,32 +362,40 @@ def _check_xml_names(triples: list) -> None:
                               "name; export it as Turtle, N-Triples or JSON-LD instead")
 
 
-def oxigraph_term(term):
+def oxigraph_converter():
+    """A function from rdflib terms to Oxigraph terms that converts each distinct term once. rdflib
+    accepts IRIs that RDF does not (a space, a control character, a lone surrogate from a \\u escape);
+    they are refused here, in one line."""
     import pyoxigraph as ox
 
     from rdflib import BNode, Literal, URIRef
 
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise KgtoolError(f"cannot export the term {term!r}")
+    converted: dict = {}
 
+    def convert(term):
+        found = converted.get(term)
+        if found is not None:
+            return found
+        try:
+            if isinstance(term, URIRef):
+                found = ox.NamedNode(str(term))
+            elif isinstance(term, BNode):
+                found = ox.BlankNode(str(term))
+            elif isinstance(term, Literal) and term.language:
+                found = ox.Literal(str(term), language=term.language)
+            elif isinstance(term, Literal) and term.datatype is not None:
+                found = ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            elif isinstance(term, Literal):
+                found = ox.Literal(str(term))
+            else:
+                raise KgtoolError(f"cannot export the term {term!r}")
+        except (ValueError, UnicodeError) as err:
+            what = "the IRI" if isinstance(term, URIRef) else "the term"
+            raise KgtoolError(f"cannot export {what} {ascii(str(term))[:200]}: {err}") from None
+        converted[term] = found
+        return found
 
-def _rdflib_term(term):
-    from rdflib import BNode, Literal, URIRef
-
-    if term.kind == "uri":
-        return URIRef(term.value)
-    if term.kind == "bnode":
-        return BNode(term.value)
-    return Literal(term.value, lang=term.lang, datatype=URIRef(term.datatype) if term.datatype else None)
+    return convert
 
 
 # ---------------------------------------------------------------------------------------------
@@ -372,14 +412,21 @@ def jsonld_context() -> dict:
 
 def jsonld_bytes(graph: "Graph") -> bytes:
     """Compact JSON-LD with the bundled context embedded, nodes sorted by id, values sorted."""
-    from rdflib import BNode
+    from rdflib import BNode, Graph
 
+    from .store import rdflib_converter
+
+    triples = canonical_triples(graph)  # also refuses what RDF does not allow, as the other formats do
     if any(isinstance(term, BNode) for triple in graph for term in triple):
-        from rdflib.compare import to_canonical_graph
-
-        graph = to_canonical_graph(graph)
+        labelled, term = Graph(), rdflib_converter()
+        for t in triples:
+            labelled.add((term(t.subject), term(t.predicate), term(t.object)))
+        graph = labelled
     context = jsonld_context()
-    compacted = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+    try:
+        compacted = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+    except RecursionError:
+        raise KgtoolError("the graph nests blank nodes too deep for JSON-LD; export it as N-Triples or Turtle") from None
     nodes = compacted.get("@graph")
     if nodes is None:  # a single node comes out without @graph
         nodes = [] if not graph else [{k: v for k, v in compacted.items() if k != "@context"}]

@@ -236,22 +236,27 @@ class _Store:
 
 
 class _Client:
-    """HTTP with a per-request timeout and the credentials (:mod:`kgtool.auth`)."""
+    """HTTP within a total deadline per request (:func:`kgtool.web.exchange`), with the credentials
+    (:mod:`kgtool.auth`: Basic up front, Digest when the store asks for it, or a bearer token)."""
 
     def __init__(self, credentials: Credentials, timeout: float, urls: list[str]):
         self.timeout = timeout
-        self.opener = Opener(credentials, urls)
+        self.auth = Opener(credentials, urls)
 
     def request(self, method: str, url: str, body: bytes | None = None, content_type: str | None = None,
                 accept: str | None = None) -> bytes:
+        from .web import exchange
+
         request = urllib.request.Request(url, data=body, method=method)
         if content_type:
             request.add_header("Content-Type", content_type)
         if accept:
             request.add_header("Accept", accept)
         try:
-            with self.opener.open(request, self.timeout) as response:
-                return response.read()
+            return self.auth.send(request, lambda request, handlers: exchange(
+                request, timeout=self.timeout, handlers=handlers))[0]
+        except EndpointError:
+            raise
         except urllib.error.HTTPError as err:
             detail = " ".join(err.read(300).decode("utf-8", errors="replace").split())
             hint = "; check --user/--password or --token" if err.code in (401, 403) else ""
@@ -292,8 +297,10 @@ def pull(
     within ``timeout`` seconds in all and ``max_bytes`` of answer, and write the triples to ``out``
     (atomically) in ``fmt`` (by default the one the file name implies)."""
     from . import export
+    from .files import output_target
 
     fmt = export.format_for(out, fmt)
+    output_target(out)  # refused before the query is sent, not after
     graph = export.select_graph(query=query, params=params, endpoint=endpoint, timeout=timeout, max_bytes=max_bytes,
                                 credentials=credentials)
     size = export.write(graph, fmt, out)

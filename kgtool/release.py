@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__, export, resources
 from .errors import KgtoolError
+from .files import output_target, removed_on_sigterm, write_file
 from .namespaces import KG, KGR, PREFIXES
 
 if TYPE_CHECKING:
@@ -91,19 +92,30 @@ def build(out_dir: str | Path = "dist", *, progress: Progress | None = None, val
         say(f"writing {CHECKSUMS}")
         files = [ReleaseFile(p.name, p.stat().st_size, _sha256(p)) for p in sorted(staging.iterdir())]
         _write(staging / CHECKSUMS, "".join(f"{f.sha256}  {f.name}\n" for f in files).encode())
-        for path in sorted(staging.iterdir()):
-            os.replace(path, out_dir / path.name)
+        _install(sorted(staging.iterdir()), out_dir)
     checksums = out_dir / CHECKSUMS
     return files + [ReleaseFile(CHECKSUMS, checksums.stat().st_size, _sha256(checksums))]
 
 
 @contextlib.contextmanager
 def _staging_folder(out_dir: Path):
-    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
-    try:
-        yield staging
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with removed_on_sigterm():
+        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
+        try:
+            yield staging
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _install(built: list[Path], out_dir: Path) -> None:
+    """Move the built files into the release folder. Every target is checked first, so that one that is
+    not a regular file stops the build before anything is replaced; a symlink to a file is followed."""
+    targets = [output_target(out_dir / path.name) for path in built]
+    for path, target in zip(built, targets):
+        if target == out_dir / path.name:
+            os.replace(path, target)
+        else:  # the file a symlink points to, maybe on another file system: copied into place atomically
+            write_file(out_dir / path.name, path.read_bytes())
 
 
 def _write(path: Path, data: bytes) -> int:

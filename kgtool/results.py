@@ -107,7 +107,9 @@ def render(result: QueryResult, fmt: str = "table") -> str:
     if result.kind == "ask":
         return "true\n" if result.boolean else "false\n"
     if result.kind == "graph":
-        return render_graph(result, "turtle" if fmt == "table" else fmt)
+        if fmt == "table":  # Turtle for the terminal: the C1 controls Oxigraph leaves raw written as escapes
+            return _C1.sub(lambda match: f"\\u{ord(match.group()):04X}", render_graph(result, "turtle"))
+        return render_graph(result, fmt)
     renderers = {"table": _table, "csv": _csv, "tsv": _tsv, "json": _json, "xml": _xml, "markdown": _markdown}
     if fmt not in renderers:
         raise ValueError(f"unknown format {fmt!r} for SELECT results; choose one of {', '.join(SELECT_FORMATS)}")
@@ -142,11 +144,25 @@ def _readable_number(lexical: str) -> str:
     return lexical
 
 
+# terminal control codes: whole OSC and CSI sequences (ESC ] ... BEL, ESC [ ... and their 8-bit forms),
+# then every other C0 control but tab and newline, DEL and C1
+_TERMINAL_CONTROLS = re.compile(r"(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+                                r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+                                r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_C1 = re.compile("[\x80-\x9f]")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` safe to print on a terminal: no control codes that could retitle the window, move the
+    cursor or rewrite what is shown. For what people read (tables, messages); data formats stay raw."""
+    return _TERMINAL_CONTROLS.sub("", text)
+
+
 TABLE_CELL_WIDTH = 60  # longer values are cut in the table (csv, json... carry them whole)
 
 
 def _cell(text: str) -> str:
-    text = " ".join(text.split())
+    text = " ".join(terminal_text(text).split())
     return text if len(text) <= TABLE_CELL_WIDTH else text[:TABLE_CELL_WIDTH - 1] + "…"
 
 
@@ -167,7 +183,7 @@ def _table(result: QueryResult) -> str:
 
 def _markdown(result: QueryResult) -> str:
     def cell(text: str) -> str:
-        return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+        return terminal_text(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
     out = ["| " + " | ".join(result.variables) + " |", "|" + "---|" * len(result.variables)]
     for row in result.rows:

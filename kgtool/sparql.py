@@ -1,4 +1,4 @@
-"""Run SPARQL: on the embedded Oxigraph engine, or on any SPARQL 1.1 endpoint (via SPARQLWrapper).
+"""Run SPARQL: on the embedded Oxigraph engine, or on any SPARQL 1.1 endpoint (the SPARQL 1.1 Protocol).
 
 Both return a :class:`~kgtool.results.QueryResult`. Parameter values are bound, never formatted
 into the query's own patterns: locally and remotely alike, through a VALUES block of escaped terms
@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -23,6 +22,8 @@ from .results import QueryResult, Term, rows_from_oxigraph, triples_from_oxigrap
 DEFAULT_TIMEOUT = 30.0          # seconds for a whole remote answer
 DEFAULT_CONNECT_TIMEOUT = 10.0  # seconds to connect, and for any single read
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+_RESULTS_TYPES = "application/sparql-results+json"
+_GRAPH_TYPES = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5, application/ld+json;q=0.3"
 
 _SYNTAX = re.compile(r"error at (\d+):(\d+)(?:-\d+:\d+)?:?\s*(.*)", re.S)
 _QUERY_KEYWORD = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
@@ -51,7 +52,7 @@ def run_query(
     ``limit`` keeps the first rows (or triples) of the answer, in its order; the result's
     ``truncated`` says whether more exist. Locally the rest is never read from the engine, which
     saves converting it (the engine still does the work an ORDER BY needs); from an endpoint the
-    whole answer arrives and is cut. ``credentials`` are for the endpoint.
+    whole answer arrives and is cut.
     """
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise QueryError(f"limit must be a whole number of rows, 1 or more (not {limit!r})")
@@ -205,73 +206,61 @@ class LocalEngine(_Engine):
 
 
 class RemoteEngine(_Engine):
-    """Any SPARQL 1.1 Protocol endpoint, with a connect timeout, a total deadline, a size cap and the
-    credentials (:mod:`kgtool.auth`: Basic, Digest or a bearer token)."""
+    """Any SPARQL 1.1 Protocol endpoint, within a total deadline for each exchange (connecting, the
+    headers, the body), a limit on the wait for any one packet, and a size cap; with the credentials
+    (:mod:`kgtool.auth`: Basic, Digest or a bearer token)."""
 
     def __init__(self, url: str, timeout: float, connect_timeout: float, max_bytes: int,
                  credentials: Credentials = Credentials()):
         self.url, self.timeout, self.connect_timeout, self.max_bytes = url, timeout, connect_timeout, max_bytes
-        self.opener = Opener(credentials, [url])
+        self.auth = Opener(credentials, [url])
 
     def run(self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT",
             limit: int | None = None) -> QueryResult:
-        import urllib.parse
-        import urllib.request
-
         # the project's prefixes come first, as they do locally; the query's own declarations win
         text = prologue() + with_values(named.text, bindings)
-        # the form Oxigraph parsed decides what to ask for (never keywords guessed from the text)
+        # the form Oxigraph parsed decides what to ask for, not keywords (which comments may hold)
         graph = form == "CONSTRUCT"
-        accept = ("text/turtle, application/n-triples;q=0.9, application/rdf+xml;q=0.5" if graph
-                  else "application/sparql-results+json")
-        # the SPARQL 1.1 Protocol's query by POST with a form body: no URL length limit on any store
-        request = urllib.request.Request(self.url, data=urllib.parse.urlencode({"query": text}).encode("utf-8"),
-                                         method="POST", headers={"Accept": accept,
-                                                                 "Content-Type": "application/x-www-form-urlencoded"})
-        body, content_type = self._fetch(request)
+        body, content_type = self._fetch(text, _GRAPH_TYPES if graph else _RESULTS_TYPES)
         result = self._parse_graph(body, content_type) if graph else self._parse_results(body, content_type)
         return result.first(limit)
 
-    def _fetch(self, request) -> tuple[bytes, str]:
+    def _fetch(self, text: str, accept: str) -> tuple[bytes, str]:
         import socket
         import urllib.error
+        import urllib.parse
+        import urllib.request
         from http.client import HTTPException
 
-        start = time.monotonic()
+        from .web import exchange
+
+        form = urllib.parse.urlencode({"query": text})
+        if len(text) > 1500:  # long queries go in the body: URLs have length limits
+            request = urllib.request.Request(self.url, data=form.encode(), method="POST")
+            request.add_header("Content-Type", "application/x-www-form-urlencoded")
+        else:
+            request = urllib.request.Request(f"{self.url}{'&' if '?' in self.url else '?'}{form}")
+        request.add_header("Accept", accept)
         try:
-            with self.opener.open(request, self.connect_timeout) as response:
-                chunks, size = [], 0
-                while True:
-                    if time.monotonic() - start > self.timeout:
-                        raise EndpointError(f"{self.url}: no complete answer within {self.timeout:g} s")
-                    chunk = response.read(64 * 1024)
-                    if not chunk:
-                        break
-                    size += len(chunk)
-                    if size > self.max_bytes:
-                        raise EndpointError(f"{self.url}: the answer is larger than {self.max_bytes // (1024 * 1024)} MB; "
-                                            "narrow the query (LIMIT) or raise the size cap")
-                    chunks.append(chunk)
-                return b"".join(chunks), response.headers.get("Content-Type", "")
-        except EndpointError:
-            raise
+            body, headers = self.auth.send(request, lambda request, handlers: exchange(
+                request, timeout=self.timeout, read_timeout=self.connect_timeout, max_bytes=self.max_bytes,
+                handlers=handlers))
+            return body, headers.get("Content-Type", "")
         except urllib.error.HTTPError as err:
             detail = " ".join(err.read(300).decode("utf-8", errors="replace").split())
             if err.code in (401, 403):
                 raise EndpointError(f"{self.url}: HTTP {err.code} {err.reason}; check --user/--password or --token") from None
-            if 400 <= err.code < 500:
-                raise EndpointError(f"{self.url}: the endpoint refused the query: HTTP {err.code} {err.reason}"
-                                    + (f": {detail}" if detail else "")) from None
-            raise EndpointError(f"{self.url}: HTTP {err.code} {err.reason}" + (f": {detail}" if detail else "")) from None
+            refused = "the endpoint refused the query: " if 400 <= err.code < 500 else ""
+            raise EndpointError(f"{self.url}: {refused}HTTP {err.code} {err.reason}"
+                                + (f": {detail}" if detail else "")) from None
         except urllib.error.URLError as err:
-            reason = err.reason
-            if isinstance(reason, (TimeoutError, socket.timeout)):
+            if isinstance(err.reason, (TimeoutError, socket.timeout)):
                 raise EndpointError(f"{self.url}: no answer within {self.connect_timeout:g} s (connect timeout)") from None
-            raise EndpointError(f"{self.url}: cannot connect ({reason})") from None
+            raise EndpointError(f"{self.url}: cannot connect ({getattr(err.reason, 'strerror', None) or err.reason})") from None
         except (TimeoutError, socket.timeout):
             raise EndpointError(f"{self.url}: no data for {self.connect_timeout:g} s (read timeout)") from None
-        except (ConnectionError, HTTPException, OSError) as err:
-            raise EndpointError(f"{self.url}: connection failed ({err})") from None
+        except (OSError, HTTPException) as err:
+            raise EndpointError(f"{self.url}: the connection broke off ({type(err).__name__}: {err or 'no response'})") from None
 
     def _not_results(self, body: bytes, content_type: str, why: str) -> EndpointError:
         preview = body[:80].decode("utf-8", errors="replace").replace("\n", " ")

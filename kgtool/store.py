@@ -8,12 +8,15 @@ that need it, so that a plain query never pays for it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import provenance, resources, tables
 from .errors import DataError, KgtoolError
+from .files import write_file
 from .namespaces import PREFIXES
 
 if TYPE_CHECKING:
@@ -24,10 +27,42 @@ _OXIGRAPH_FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".nq": "N_QUADS", ".t
                      ".rdf": "RDF_XML", ".owl": "RDF_XML", ".xml": "RDF_XML", ".jsonld": "JSON_LD", ".n3": "N3"}
 
 
-def parse_file(path: str | Path, graph: "Graph | None" = None) -> "Graph":
+# Relative IRIs resolve against the base the user states (--base), never against the file's own path.
+# Without one, the parsers resolve them against this marker, and a parsed IRI under it is refused.
+_NO_BASE = "http://relative-iri.kgtool.invalid/"
+_RELATIVE = "holds the relative IRI <{}> and no base IRI was given: resolve it in the file (@base) or give --base IRI"
+# parsed by Oxigraph, whose parsers are linear in the line length (rdflib's N-Triples parser is quadratic)
+_OXIGRAPH_PARSED = {"nt": "N_TRIPLES", "nquads": "N_QUADS", "json-ld": "JSON_LD"}
+_OXIGRAPH_POSITION = re.compile(r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+): ")
+
+
+@dataclass(frozen=True)
+class DataFiles:
+    """Extra RDF files (--data) and how to read them. ``base``: the IRI their relative IRIs resolve
+    against (without it a relative IRI is an error). ``remote_context``: a JSON-LD file may load a
+    ``@context`` from a URL or a file (off by default: reading data never fetches or reads anything else)."""
+
+    paths: tuple[Path, ...] = ()
+    base: str | None = None
+    remote_context: bool = False
+
+    def __iter__(self):
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+
+def data_files(extra: "Iterable[str | Path] | DataFiles") -> DataFiles:
+    return extra if isinstance(extra, DataFiles) else DataFiles(tuple(Path(p) for p in extra))
+
+
+def parse_file(path: str | Path, graph: "Graph | None" = None, *, base: str | None = None,
+               remote_context: bool = False) -> "Graph":
     """Parse one RDF file or results table (:mod:`kgtool.tables`) into ``graph`` (a new graph when
-    None). A syntax error raises :class:`DataError` naming the file, line and column."""
-    from rdflib import Graph
+    None). A syntax error raises :class:`DataError` naming the file, line and column. ``base`` and
+    ``remote_context``: see :class:`DataFiles`."""
+    from rdflib import Graph, URIRef
     from rdflib.plugins.parsers.notation3 import BadSyntax
     from rdflib.util import guess_format
 
@@ -39,15 +74,77 @@ def parse_file(path: str | Path, graph: "Graph | None" = None) -> "Graph":
     if derived is not None:
         return graph.parse(data=derived, format="nt")
     fmt = guess_format(str(path)) or "turtle"
+    if fmt in _OXIGRAPH_PARSED and not (fmt == "json-ld" and remote_context):
+        term = rdflib_converter()
+        for quad in oxigraph_quads(path, _OXIGRAPH_PARSED[fmt], base):
+            graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
+        return graph
     try:
-        graph.parse(path, format=fmt)
+        graph.parse(path, format=fmt, publicID=base or _NO_BASE)
     except BadSyntax as err:
         text = err._str.decode("utf-8", errors="replace")
         column = err._i - (text.rfind("\n", 0, err._i) + 1) + 1
         raise DataError(str(path), err._why, line=err.lines + 1, column=column) from None
-    except (SyntaxError, ValueError) as err:  # other parsers (RDF/XML, JSON-LD, N-Triples)
+    except RecursionError:
+        raise DataError(str(path), "lists or [ ] nested too deep for the parser") from None
+    except (SyntaxError, ValueError) as err:  # other parsers (RDF/XML, JSON-LD)
         raise DataError(str(path), str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__) from None
+    relative = next((t for t in graph.all_nodes() if isinstance(t, URIRef) and t.startswith(_NO_BASE)), None)
+    if relative is None:
+        relative = next((p for p in graph.predicates(unique=True) if p.startswith(_NO_BASE)), None)
+    if relative is not None:
+        raise DataError(str(path), _RELATIVE.format(relative[len(_NO_BASE):]))
     return graph
+
+
+def oxigraph_quads(path: Path, fmt: str, base: str | None = None) -> "Iterator[pyoxigraph.Quad]":
+    """The quads of an RDF file in an Oxigraph format (a name of ``pyoxigraph.RdfFormat``), parsed by
+    Oxigraph: blank nodes renamed apart from other files', relative IRIs resolved against ``base`` or refused,
+    a JSON-LD context never loaded from elsewhere. Errors are :class:`DataError` with the line and column."""
+    import pyoxigraph as ox
+
+    try:
+        for quad in ox.parse(path=str(path), format=getattr(ox.RdfFormat, fmt), base_iri=base or _NO_BASE,
+                             rename_blank_nodes=True):
+            for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
+                if isinstance(term, ox.NamedNode) and term.value.startswith(_NO_BASE):
+                    raise DataError(str(path), _RELATIVE.format(term.value[len(_NO_BASE):]))
+            yield quad
+    except SyntaxError as err:
+        message = _OXIGRAPH_POSITION.sub("", err.msg)
+        if "LoadDocumentCallback" in message:
+            message = ("its JSON-LD @context is not inline (a URL or a file), and kgtool does not load "
+                       "one unless asked: embed the context, or pass --allow-remote-context")
+        raise DataError(str(path), message, line=err.lineno, column=err.offset) from None
+    except MemoryError as err:  # Oxigraph's parsers hold a token of at most 16 MB
+        raise DataError(str(path), f"a literal or IRI is too long to parse ({err})") from None
+
+
+def rdflib_converter():
+    """A function from Oxigraph terms to rdflib terms that converts each distinct term once (a plain
+    string stays without a datatype, as rdflib reads it)."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    xsd_string = PREFIXES["xsd"] + "string"
+    converted: dict = {}
+
+    def convert(term):
+        found = converted.get(term)
+        if found is None:
+            if isinstance(term, ox.NamedNode):
+                found = URIRef(term.value)
+            elif isinstance(term, ox.BlankNode):
+                found = BNode(term.value)
+            elif term.language:
+                found = Literal(term.value, lang=term.language)
+            else:
+                datatype = term.datatype.value
+                found = Literal(term.value, datatype=None if datatype == xsd_string else URIRef(datatype))
+            converted[term] = found
+        return found
+
+    return convert
 
 
 def bind_prefixes(graph: "Graph") -> "Graph":
@@ -81,7 +178,8 @@ def compiled_file(path: str | Path) -> Path | None:
     from .cache import cached_file
 
     base = path.resolve().as_uri()
-    return cached_file("expanded-turtle 1", (data, base.encode()), lambda: _expand(path, data, base))
+    code = Path(provenance.__file__).read_bytes()  # the expansion's own code: no stale file after a change
+    return cached_file("expanded-turtle 1", (code, data, base.encode()), lambda: _expand(path, data, base))
 
 
 def _expand(path: Path, data: bytes, base: str) -> bytes:
@@ -113,7 +211,7 @@ def rdf_files(files: Iterable[str | Path]) -> list[Path]:
 
 
 def load_graph(
-    extra: Iterable[str | Path] = (),
+    extra: "Iterable[str | Path] | DataFiles" = (),
     *,
     bundled: bool = True,
     infer: bool = False,
@@ -121,23 +219,28 @@ def load_graph(
 ) -> "Graph":
     """The knowledge graph as an rdflib :class:`~rdflib.Graph`.
 
-    ``extra``: more RDF files to merge in. ``bundled``: include the packaged ontology and data.
-    ``infer``: add RDFS and OWL-RL entailments (owlrl), so that a query for ``kg:Model``
-    also finds the members of its subclasses (``kg:LanguageModel``...). ``store``: the rdflib store plugin to load into.
+    ``extra``: more RDF files to merge in (a :class:`DataFiles` says how to read them). ``bundled``:
+    include the packaged ontology and data. ``infer``: add RDFS and OWL-RL entailments (owlrl), so that
+    a query for ``kg:Model`` also finds the members of its subclasses (``kg:LanguageModel``...).
+    ``store``: the rdflib store plugin to load into.
     """
     from rdflib import Graph
 
+    data = data_files(extra)
     graph = bind_prefixes(Graph(store=store))
-    files = (bundled_files() if bundled else []) + [Path(p) for p in extra]
+    files = bundled_files() if bundled else []
     if infer:
-        return graph.parse(entailed_ntriples(files), format="nt")
+        return graph.parse(entailed_ntriples(files, data), format="nt")
     for path in files:
         parse_file(path, graph)
+    for path in data:
+        parse_file(path, graph, base=data.base, remote_context=data.remote_context)
     return graph
 
 
-def entailed_ntriples(files: list[Path]) -> Path:
-    """The files plus their RDFS/OWL-RL closure, as an N-Triples file in the user's cache.
+def entailed_ntriples(files: list[Path], data: DataFiles = DataFiles()) -> Path:
+    """The files and the ``data`` files plus their RDFS/OWL-RL closure, as an N-Triples file in the
+    user's cache.
 
     owlrl needs tens of seconds for the closure of the bundled graph, so it is computed once per
     distinct set of inputs (keyed by their content) and reused afterwards.
@@ -146,14 +249,14 @@ def entailed_ntriples(files: list[Path]) -> Path:
 
     from .cache import cached_file
 
-    for path in files:
+    for path in [*files, *data]:
         if not Path(path).is_file():
             raise KgtoolError(f"{path}: no such file")
 
     def closure() -> bytes:
-        from rdflib import Graph, Literal
+        from rdflib import Literal
 
-        graph = Graph()
+        graph = load_graph(data, bundled=False, store="default")
         for path in files:
             parse_file(path, graph)
         add_entailments(graph)
@@ -162,8 +265,11 @@ def entailed_ntriples(files: list[Path]) -> Path:
             graph.remove(triple)
         return graph.serialize(format="nt", encoding="utf-8")
 
+    # the files are read through the table compiler and the annotation expansion: their code is an input too
+    code = [Path(module.__file__).read_bytes() for module in (tables, provenance)]
+    how = f"base={data.base} remote-context={data.remote_context}".encode()
     return cached_file(f"closure owlrl-{version('owlrl')} RDFS_OWLRL",
-                       [Path(p).read_bytes() for p in files], closure)
+                       code + [how] + [Path(p).read_bytes() for p in [*files, *data]], closure)
 
 
 def add_entailments(graph: "Graph") -> "Graph":
@@ -174,18 +280,19 @@ def add_entailments(graph: "Graph") -> "Graph":
     return graph
 
 
-def load_store(extra: Iterable[str | Path] = (), *, bundled: bool = True, infer: bool = False) -> "pyoxigraph.Store":
+def load_store(extra: "Iterable[str | Path] | DataFiles" = (), *, bundled: bool = True,
+               infer: bool = False) -> "pyoxigraph.Store":
     """The knowledge graph in an in-memory Oxigraph store, the engine that runs queries.
 
     With ``infer`` the RDFS/OWL-RL closure is computed with rdflib and owlrl, then loaded.
     """
     import pyoxigraph
 
-    extra = [Path(p) for p in extra]
+    data = data_files(extra)
     store = pyoxigraph.Store()
-    files = (bundled_files() if bundled else []) + extra
+    files = bundled_files() if bundled else []
     if infer:
-        store.load(path=str(entailed_ntriples(files)), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        store.load(path=str(entailed_ntriples(files, data)), format=pyoxigraph.RdfFormat.N_TRIPLES)
         return store
     for path in files:
         if not path.is_file():
@@ -196,7 +303,19 @@ def load_store(extra: Iterable[str | Path] = (), *, bundled: bool = True, infer:
             continue
         fmt = getattr(pyoxigraph.RdfFormat, _OXIGRAPH_FORMATS.get(path.suffix.lower(), "TURTLE"))
         try:
-            store.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
+            store.load(path=str(path), format=fmt)
         except SyntaxError as err:
             raise DataError(str(path), str(err)) from None
+    for path in data:
+        if not path.is_file():
+            raise KgtoolError(f"{path}: no such file")
+        derived = compiled_ntriples(path)
+        if derived is not None:
+            store.load(derived, format=pyoxigraph.RdfFormat.N_TRIPLES)
+            continue
+        fmt = _OXIGRAPH_FORMATS.get(path.suffix.lower(), "TURTLE")
+        if fmt == "JSON_LD" and data.remote_context:
+            raise KgtoolError(f"{path}: queries read JSON-LD with Oxigraph, which loads no remote @context; "
+                              "convert the file first (kgtool export --allow-remote-context)")
+        store.extend(oxigraph_quads(path, fmt, data.base))
     return store

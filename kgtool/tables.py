@@ -11,31 +11,25 @@ Slugs name resources (``gpt-3-175b`` is ``kgr:gpt-3-175b``); ``setting``, ``unit
 ``origin`` and ``evidence`` take the ``skos:notation`` of a concept of their closed scheme in
 ontology/schemes.ttl. ``source`` may name several documents, separated by spaces.
 
-A row's result IRI is ``result/{model}/{benchmark}[@{split}]/{setting}[-{shots}]/{metric}/{source}``
-(the first source), followed by ``/table-{n}`` when the locator names a table (``Table 3.2`` gives
-``table-3.2``, ``Table H.1`` gives ``table-h.1``: the first table the locator names), unless ``id`` gives
-one. A paper may print the same cell in two tables (a summary table and its appendix); the table keeps
-them apart. Every cell is a checked slug or code, so two rows get the same IRI only when they state the
-same number twice; that is an error naming both lines. Every error names the file, line and column of
-the cell at fault.
+A row's result IRI is ``result/{model}/{benchmark}[@{split}]/{setting}[-{shots}]/{metric}/{source}/{place}``
+(the first source; the place is the table, figure or section the locator names first, see
+:func:`place_of`), unless ``id`` gives one. A paper may print the same number twice (a table and its
+text, two tables), and each is a row of its own. Every cell is a checked slug or code, so two rows get
+the same IRI only when they state the same number twice in one place; that is an error naming both
+lines. Every error names the file, line and column of the cell at fault.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .errors import DataError, KgtoolError
 from .namespaces import KG, KGR, PREFIXES
-
-if TYPE_CHECKING:
-    import pyoxigraph
 
 TABLE_SUFFIXES = {".csv": ",", ".tsv": "\t"}
 REQUIRED = ("model", "benchmark", "metric", "setting", "value", "unit", "origin", "source", "locator")
@@ -50,8 +44,22 @@ _DOCUMENT = re.compile(r"[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*\Z")  # web
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
 _COUNT = re.compile(r"[0-9]+\Z")
 _RESULT_ID = re.compile(r"result/[a-z0-9][a-z0-9._@-]*(/[a-z0-9][a-z0-9._@-]*)+\Z")
-_TABLE = re.compile(r"\bTable\s+([A-Z](?:\.[0-9]+)?|[A-Z]?[0-9]+(?:\.[0-9]+)?)")  # "Table 3.2", "Table H.1"
 _SHOTS_OF_SETTING = {"zero-shot": 0, "one-shot": 1}  # settings whose name fixes the number of shots
+_NUMBER = r"([A-Za-z]?[0-9]+(?:\.[0-9]+)*)"
+_PLACES = (("table", re.compile(r"\bTable\s+" + _NUMBER)), ("figure", re.compile(r"\b(?:Figure|Fig\.)\s*" + _NUMBER)),
+           ("appendix", re.compile(r"\bAppendix\s+([A-Z](?:\.[0-9]+)*)\b")), ("section", re.compile(r"§\s*" + _NUMBER)))
+
+
+def place_of(locator: str) -> str:
+    """The place a locator names, as an IRI segment: its first table (``table-3.2``), else its first
+    figure, appendix or section (``section-6.1``), else the locator itself as a slug (``system-card``)."""
+    for kind, pattern in _PLACES:
+        match = pattern.search(locator)
+        if match:
+            return f"{kind}-{match.group(1).lower()}"
+    from .provenance import literal_key
+
+    return literal_key(locator)[:40].strip("-") or "unplaced"
 
 
 def is_table(path: str | Path) -> bool:
@@ -107,15 +115,16 @@ def closed_codes() -> dict[str, dict[str, str]]:
 
 def ntriples_file(path: str | Path) -> Path:
     """The compiled table as an N-Triples file in the user's cache, for tools that read only RDF (the
-    oxigraph command, plain rdflib). Keyed by the table's content and the closed schemes' codes, so an
-    edit to either compiles afresh; a bad table raises :class:`TableError` as :func:`compile_table` does."""
+    oxigraph command, plain rdflib). Keyed by the table's content, the closed schemes' codes and the
+    compiler, so an edit to any of them compiles afresh; a bad table raises :class:`TableError` as :func:`compile_table` does."""
     from . import __version__, resources
     from .cache import cached_file
 
     path = Path(path)
     if not path.is_file():
         raise KgtoolError(f"{path}: no such file")
-    inputs = ((resources.ontology_dir() / "schemes.ttl").read_bytes(), path.read_bytes())
+    # the compiler's own code is an input too: a change to the minting rule must not meet a stale file
+    inputs = (Path(__file__).read_bytes(), (resources.ontology_dir() / "schemes.ttl").read_bytes(), path.read_bytes())
     return cached_file(f"table kgtool-{__version__}", inputs, lambda: compile_table(path).ntriples())
 
 
@@ -249,11 +258,11 @@ class _Compiler:
         setting = get("setting")
         iri = KGR + (id_ or "/".join((
             "result", get("model"), get("benchmark") + (f"@{get('split')}" if get("split") else ""),
-            setting + (f"-{int(shots)}" if shots else ""), get("metric"), sources[0], *_table_part(get("locator")))))
+            setting + (f"-{int(shots)}" if shots else ""), get("metric"), sources[0], place_of(get("locator")))))
         if iri in self.ids:
             self._error(cells, "id" if id_ else "model",
                         f"the same result as line {self.ids[iri]} (<{iri}>): model, benchmark, split, metric, "
-                        "setting, shots and source are all equal" if not id_ else
+                        "setting, shots, source and the place in it are all equal" if not id_ else
                         f"the result IRI <{iri}> is already used on line {self.ids[iri]}")
             return
         self.ids[iri] = line
@@ -262,7 +271,7 @@ class _Compiler:
 
     def _consistency(self, cells, get) -> None:
         setting, shots, qualifier, upper = get("setting"), get("shots"), get("qualifier"), get("upper")
-        if setting and shots and _COUNT.match(shots):
+        if setting in self.codes["setting"] and shots and _COUNT.match(shots):  # a bad setting is reported once
             expected = _SHOTS_OF_SETTING.get(setting)
             if expected is not None and int(shots) != expected:
                 self._error(cells, "shots", f"{shots} shots contradict the setting {setting}")
@@ -325,12 +334,6 @@ class _Compiler:
         add(ox.Triple(subject, p("locator"), ox.Literal(get("locator"))))
         if get("note"):
             add(ox.Triple(subject, p("note"), ox.Literal(get("note"), language="en")))
-
-
-def _table_part(locator: str) -> tuple[str, ...]:
-    """``("table-3.2",)`` for a locator that names a table, else nothing (see the module docstring)."""
-    match = _TABLE.search(locator)
-    return (f"table-{match.group(1).lower()}",) if match else ()
 
 
 def _field_places(raw: str, delimiter: str, first_line: int) -> list[tuple[int, int]]:

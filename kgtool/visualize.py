@@ -240,9 +240,9 @@ def vis_assets() -> tuple[str, str]:
 
 def write_html(text: str, path: str | Path) -> None:
     """Write the page to ``path`` through a temporary file in the same folder (never half-written)."""
-    from .analytics import write_atomically
+    from .files import write_file
 
-    write_atomically(Path(path), lambda handle: handle.write(text.encode("utf-8")))
+    write_file(path, text.encode("utf-8"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,7 +268,7 @@ def screenshot(html: str | Path, png: str | Path, *, width: int = 1400, height: 
     except ImportError:
         raise KgtoolError("screenshots need Playwright: pip install playwright (it drives the system "
                           "Chromium; no browser download is needed)") from None
-    from .analytics import write_atomically
+    from .files import write_file
 
     try:
         with sync_playwright() as playwright:
@@ -285,5 +285,5 @@ def screenshot(html: str | Path, png: str | Path, *, width: int = 1400, height: 
                 browser.close()
     except PlaywrightError as err:
         raise KgtoolError(f"screenshot of {html} failed: {str(err).splitlines()[0]}") from None
-    write_atomically(Path(png), lambda handle: handle.write(image))
+    write_file(png, image)
     return seconds

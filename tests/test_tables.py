@@ -84,12 +84,19 @@ def test_the_iri_tells_apart_split_shots_and_source(tmp_path):
     assert len(compiled.rows) == 4
 
 
-def test_the_same_cell_in_two_tables_is_two_results_told_apart_by_the_table(tmp_path):
-    row = "gpt-3-175b,lambada,test,accuracy,zero-shot,0,76.2,,,percent,measured,,arxiv-2005.14165,{},\n"
-    compiled = tables.compile_table(write(tmp_path, HEADER + row.format('"Table 3.2, row GPT-3 Zero-Shot"')
-                                          + row.format('"Table H.1, row LAMBADA"') + row.format("§3.1.2")))
-    base = KGR + "result/gpt-3-175b/lambada@test/zero-shot-0/accuracy/arxiv-2005.14165"
-    assert list(compiled.rows) == [base + "/table-3.2", base + "/table-h.1", base]
+def test_a_number_printed_in_two_places_is_two_results(tmp_path):
+    text = MMLU.replace('"Table 2, row MMLU"', '"§4, text"')
+    compiled = tables.compile_table(write(tmp_path, HEADER + MMLU + text))
+    assert list(compiled.rows) == [MMLU_IRI, MMLU_IRI.replace("/table-2", "/section-4")]
+
+
+@pytest.mark.parametrize("locator, place", [
+    ('§6.1, Table 4, row "PaLM 540B", column "1-shot"', "table-4"), ("Appendix C, Table 9", "table-9"),
+    ("Fig. 3.2", "figure-3.2"), ("§3.5 text", "section-3.5"), ("Appendix F", "appendix-f"),
+    ("System Card", "system-card"),
+])
+def test_the_place_is_the_first_table_figure_appendix_or_section(locator, place):
+    assert tables.place_of(locator) == place
 
 
 def test_two_rows_for_the_same_number_are_an_error_naming_both_lines(tmp_path):
@@ -227,8 +234,15 @@ def test_validate_reports_each_bad_cell_with_its_place(tmp_path):
     path = write(tmp_path, HEADER + MMLU.replace("86.4", "high") + MMLU.replace("few-shot", "many-shot"))
     result = run("validate", str(path))
     assert result.exit_code == 2
-    assert f"syntax error: {path}:2:33: value: 'high'" in result.output
-    assert f"syntax error: {path}:3:22: setting: 'many-shot'" in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("syntax error:")]
+    assert errors == [f"syntax error: {path}:2:33: value: 'high' is not a plain decimal number (no %, no thousands "
+                      "separators)",
+                      f"syntax error: {path}:3:22: setting: 'many-shot' is not one of few-shot, fine-tuned, "
+                      "human-baseline, one-shot, unknown, zero-shot"]  # the bad setting once, not again for its shots
+    from kgtool import resources
+
+    files = len(resources.data_files()) + 1  # validated with the bundled data
+    assert result.output.strip().splitlines()[-1] == f"1 of {files} files could not be parsed"
 
 
 def test_query_with_a_bad_table_is_a_one_line_error(tmp_path):
@@ -252,10 +266,11 @@ def test_tools_that_read_only_rdf_get_the_compiled_table(mine):
 
 def test_result_disagreements_lists_two_sources_that_differ(tmp_path):
     # a made-up second report of GPT-3's few-shot CoQA F1 (85.0 in the GPT-3 paper), for the query only
-    other = write(tmp_path, HEADER + 'gpt-3-175b,coqa,,f1,few-shot,,84.7,,,percent,cited,,arxiv-2204.02311,"Table X",\n'
-                  'gpt-3-175b,coqa,,f1,few-shot,,85.0,,,percent,cited,,arxiv-2302.13971,"Table Y",\n'
-                  'gpt-3-175b,coqa,,f1,few-shot,32,80.0,,,percent,cited,,arxiv-2303.08774,"Table Z",\n')
-    rows = kgtool.run_query("result-disagreements", {"model": "kgr:gpt-3-175b"}, extra=[other]).rows
+    other = write(tmp_path, HEADER + 'gpt-3-175b,coqa,dev,f1,few-shot,5,84.7,,,percent,cited,,arxiv-2204.02311,"Table X",\n'
+                  'gpt-3-175b,coqa,dev,f1,few-shot,5,85.0,,,percent,cited,,arxiv-2302.13971,"Table Y",\n'
+                  'gpt-3-175b,coqa,dev,f1,few-shot,32,80.0,,,percent,cited,,arxiv-2303.08774,"Table Z",\n')
+    rows = kgtool.run_query("result-disagreements", {"model": "kgr:gpt-3-175b", "benchmark": "kgr:coqa"},
+                            extra=[other]).rows
     pairs = {(row["source"].value[len(KGR):], row["otherSource"].value[len(KGR):], row["difference"].value)
              for row in rows}
     # the 84.7 disagrees with both 85.0s; the two 85.0s agree; the 32-shot row is another setting

@@ -137,7 +137,7 @@ def test_the_page_holds_the_projection(graph, whole):
     assert data["classes"][llama[1]]["label"] == "language model"
     assert llama[2] == network.nodes[KGR_IRI + "llama"]["details"]
     legend = {c["label"]: c["count"] for c in data["classes"]}
-    assert legend["technique"] == 61 and sum(legend.values()) == len(labels)
+    assert legend["technique"] == 62 and sum(legend.values()) == len(labels)
     styles = {(c["color"], c["shape"]) for c in data["classes"]}
     assert len(styles) == len(data["classes"])  # each class looks different
     edges = {(labels[a], data["properties"][p], labels[b]) for a, b, p, _ in data["edges"]}

@@ -70,7 +70,7 @@ def test_the_whole_graph_in_chromium(page, graph, tmp_path):
     p.wait_for_timeout(600)
     assert p.evaluate("kgView.network.getPositions()") == before
     assert p.evaluate("kgView.network.physics.physicsEnabled") is False
-    assert ["technique", "61"] in legend(page)
+    assert ["technique", "62"] in legend(page)
 
     # clicking an entity shows its tooltip text and highlights its neighbours
     llama = click_node(page, "LLaMA")

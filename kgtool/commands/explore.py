@@ -49,7 +49,9 @@ def _network(extra, infer, endpoint, timeout, records, include, exclude):
 
 
 def _table(header: list[str], rows: list[list], numeric: set[int] = frozenset()) -> str:
-    cells = [[str(c) for c in row] for row in rows]
+    from ..results import terminal_text
+
+    cells = [[" ".join(terminal_text(str(c)).split()) for c in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
 
     def line(values):
@@ -85,7 +87,11 @@ def viz(output: str, focus: str | None, depth: int, query: str | None, params: t
     import tempfile
 
     from .. import analytics, visualize
+    from ..files import output_target
+    from ..results import terminal_text
 
+    for target in ([output] if output != "-" else []) + ([screenshot] if screenshot is not None else []):
+        output_target(target)  # refused before the work, not after it
     credentials = endpoint_credentials()
     graph = analytics.load_rdf(extra, infer=infer, endpoint=endpoint, timeout=timeout, credentials=credentials,
                                store=given_store(extra, infer, endpoint))
@@ -103,7 +109,8 @@ def viz(output: str, focus: str | None, depth: int, query: str | None, params: t
         sys.stdout.flush()
     else:
         visualize.write_html(page, output)
-        click.echo(f"wrote {output}: {view.title.lower() if view.title.startswith('The ') else view.title}, {size}", err=True)
+        title = view.title.lower() if view.title.startswith("The ") else view.title
+        click.echo(terminal_text(f"wrote {output}: {title}, {size}"), err=True)
     if screenshot is not None:
         if output == "-":
             with tempfile.TemporaryDirectory() as folder:
@@ -175,16 +182,17 @@ def path(ctx: click.Context, a: str, b: str, limit: int, records: bool, include:
 
     Exit 1 when there is no path."""
     from .. import analytics
+    from ..results import terminal_text
 
     _, network = _network(extra, infer, endpoint, timeout, records, include, exclude)
     source, target = analytics.resolve_entity(network, a), analytics.resolve_entity(network, b)
     paths, total = analytics.shortest_paths(network, source, target, limit)
-    names = f"{network.nodes[source]['label']} and {network.nodes[target]['label']}"
+    names = terminal_text(f"{network.nodes[source]['label']} and {network.nodes[target]['label']}")
     if not paths:
         click.echo(f"no path between {names}", err=True)
         ctx.exit(EXIT_FAILED)
     for found in paths:
-        click.echo(analytics.path_statement(network, found))
+        click.echo(terminal_text(analytics.path_statement(network, found)))
     links = len(paths[0])
     summary = f"{total} shortest path{'s' if total != 1 else ''} of {links} link{'s' if links != 1 else ''} between {names}"
     if total > len(paths):

@@ -49,8 +49,11 @@ def export_command(fmt: str | None, output: str, no_ontology: bool, query: str |
     byte-identical. With --query, the triples of a CONSTRUCT or DESCRIBE query, run on the bundled
     graph or on --endpoint."""
     from .. import export
+    from ..files import output_target
 
     fmt = export.format_for(output, fmt)
+    if output != "-":
+        output_target(output)  # refused before the work, not after it
     graph = export.select_graph(extra, infer=infer, ontology=not no_ontology, query=query,
                                 params=param_values(params), endpoint=endpoint, timeout=timeout,
                                 credentials=endpoint_credentials(), store=given_store(extra, infer, endpoint))

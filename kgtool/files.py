@@ -1,0 +1,110 @@
+"""Writing output files: atomically, and only over regular files.
+
+Every command that writes a file goes through :func:`atomic_output`: the content goes into a temporary
+file in the target's folder, which replaces the target only once complete, so that a failed or
+interrupted write (an error, Ctrl-C, SIGTERM) leaves the previous file as it was and no temporary file
+behind. An output path that exists and is not a regular file (a device such as /dev/full, a FIFO, a
+folder, a symlink to a terminal or a pipe) is refused instead of being replaced by a file; a symlink to
+a regular file is followed, and the file it points to is replaced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import stat
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from .errors import KgtoolError
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"))
+
+
+def output_target(path: str | Path) -> Path:
+    """The file that writing to ``path`` replaces: ``path`` itself, or the regular file a symlink at
+    ``path`` points to. Anything else that exists there is refused with a :class:`KgtoolError`."""
+    path = Path(path)
+    try:
+        mode = os.stat(path).st_mode  # follows symlinks: what a write would really reach
+    except FileNotFoundError:
+        mode = None
+    except OSError as err:
+        raise KgtoolError(f"cannot write {path}: {err.strerror or err}") from None
+    if mode is not None and not stat.S_ISREG(mode):
+        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        raise KgtoolError(f"cannot write {path}: it is {kind}, not a regular file; nothing was written")
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path) -> Iterator[IO[bytes]]:
+    """A binary file that replaces ``path`` (see :func:`output_target`) only when the block completes;
+    on any error or interruption the temporary file is removed and ``path`` keeps its previous content."""
+    shown = Path(path)
+    target = output_target(shown)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise KgtoolError(f"cannot write {shown}: the folder {folder} does not exist")
+    with removed_on_sigterm():
+        try:
+            handle = tempfile.NamedTemporaryFile("w+b", dir=folder, prefix=f".{target.name}.", suffix=".tmp",
+                                                 delete=False)
+        except OSError as err:
+            raise KgtoolError(f"cannot write {shown}: {err.strerror or err}; nothing was written") from None
+        try:
+            with handle:
+                yield handle
+                handle.flush()
+                os.fsync(handle.fileno())
+            # keep the permissions the user gave the file; a new file gets the usual ones, not 0600
+            os.chmod(handle.name, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask())
+            os.replace(handle.name, target)
+        except OSError as err:
+            _remove(handle.name)
+            left = "the previous file was left as it was" if target.exists() else "nothing was written"
+            raise KgtoolError(f"cannot write {shown}: {err.strerror or err}; {left}") from None
+        except BaseException:
+            _remove(handle.name)
+            raise
+
+
+def write_file(path: str | Path, data: bytes) -> int:
+    """Write ``data`` to ``path`` atomically; returns its size."""
+    with atomic_output(path) as handle:
+        handle.write(data)
+    return len(data)
+
+
+@contextlib.contextmanager
+def removed_on_sigterm() -> Iterator[None]:
+    """Within the block, SIGTERM raises SystemExit (exit status 143) like Ctrl-C raises KeyboardInterrupt,
+    so that the cleanup of temporary files runs for both. Only the main thread can set signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _remove(name: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(name)

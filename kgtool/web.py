@@ -1,0 +1,140 @@
+"""HTTP exchanges with endpoints and stores, each within a total deadline.
+
+urllib's timeout bounds each socket operation, not the exchange: a server that sends one byte a second
+never trips it and can hold a request for as long as it likes. Here a timer shuts the connection's
+socket down when the deadline passes, so whatever the client is waiting for (the connection, the
+headers, the body) ends at once, and the caller gets one :class:`~kgtool.errors.EndpointError`.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.client
+import socket
+import threading
+import time
+import urllib.request
+from email.message import Message
+
+from . import __version__
+from .errors import EndpointError
+
+USER_AGENT = f"kgtool/{__version__}"
+_CHUNK = 64 * 1024
+
+
+class _Deadline:
+    """The sockets of one exchange, shut down together when its time is up."""
+
+    def __init__(self, seconds: float):
+        self.seconds, self.ends = seconds, time.monotonic() + seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    def remaining(self) -> float:
+        return max(self.ends - time.monotonic(), 0.001)
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+class _Connection(http.client.HTTPConnection):
+    def __init__(self, *args, deadline: _Deadline, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+
+    def connect(self):
+        self.timeout = min(self.timeout, self.deadline.remaining()) if self.timeout else self.deadline.remaining()
+        super().connect()
+        self.deadline.watch(self.sock)
+
+
+class _SecureConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, deadline: _Deadline, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+
+    def connect(self):
+        self.timeout = min(self.timeout, self.deadline.remaining()) if self.timeout else self.deadline.remaining()
+        super().connect()
+        self.deadline.watch(self.sock)
+
+
+class _Handler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: _Deadline):
+        super().__init__()
+        self.deadline = deadline
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(_Connection, deadline=self.deadline), req)
+
+
+class _SecureHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline):
+        super().__init__()
+        self.deadline = deadline
+
+    def https_open(self, req):
+        return self.do_open(functools.partial(_SecureConnection, deadline=self.deadline), req,
+                            context=self._context)
+
+
+def exchange(request: urllib.request.Request, *, timeout: float, read_timeout: float | None = None,
+             max_bytes: int | None = None, handlers: tuple = ()) -> tuple[bytes, Message]:
+    """Send ``request`` and read the whole answer within ``timeout`` seconds in all: its body and headers.
+
+    ``read_timeout``: the longest wait for any single packet (default: ``timeout``). ``max_bytes``: the
+    largest body accepted. ``handlers``: more urllib handlers (authentication). Past the deadline or the
+    size, an :class:`EndpointError` naming the URL; other failures raise urllib's own exceptions
+    (``HTTPError``, ``URLError``, ``OSError``...), for the caller to explain.
+    """
+    url = request.full_url
+    if not request.has_header("User-agent"):
+        request.add_header("User-Agent", USER_AGENT)
+    deadline = _Deadline(timeout)
+    opener = urllib.request.build_opener(_Handler(deadline), _SecureHandler(deadline), *handlers)
+    timer = threading.Timer(timeout, deadline.expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        with opener.open(request, timeout=min(read_timeout or timeout, timeout)) as response:
+            chunks, size = [], 0
+            while chunk := response.read(_CHUNK):
+                size += len(chunk)
+                if max_bytes is not None and size > max_bytes:
+                    raise EndpointError(f"{url}: the answer is larger than {max_bytes // (1024 * 1024)} MB; "
+                                        "narrow the query (LIMIT) or raise the size cap")
+                chunks.append(chunk)
+            headers = response.headers
+        if deadline.expired:  # an answer without a length ends where the socket was shut: incomplete
+            raise _too_slow(url, timeout)
+        return b"".join(chunks), headers
+    except EndpointError:
+        raise
+    except (OSError, http.client.HTTPException):
+        if deadline.expired:
+            raise _too_slow(url, timeout) from None
+        raise
+    finally:
+        timer.cancel()
+
+
+def _too_slow(url: str, timeout: float) -> EndpointError:
+    return EndpointError(f"{url}: no complete answer within {timeout:g} s")

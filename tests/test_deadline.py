@@ -1,0 +1,112 @@
+"""--timeout is a deadline for the whole exchange with an endpoint (connecting, the headers, the body), in
+every command that talks to one: a server that trickles one byte a second cannot hold a command past it."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from click.testing import CliRunner
+
+from kgtool.cli import main
+
+TIMEOUT = 3
+SLACK = 2.0  # seconds past the deadline allowed for the error to come out on a busy machine
+
+
+class _Trickle(BaseHTTPRequestHandler):
+    """Answers one byte a second, for 30 s: in the status line and headers (/headers) or in the body (/body)."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):  # noqa: N802
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/n-triples\r\nContent-Length: 100000\r\n\r\n"
+        if self.path.startswith("/body"):
+            self.wfile.write(head)
+            head = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n" * 2000
+        try:
+            for byte in head[:30]:  # 30 s: far past the deadline
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(1)
+        except OSError:  # the client gave up: what it should do
+            pass
+        self.close_connection = True
+
+    do_POST = do_PUT = do_GET
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def trickle():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Trickle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+COMMANDS = {
+    "pull": lambda url, tmp: ["pull", "--endpoint", url, "--query", CONSTRUCT, "-o", str(tmp / "out.nt")],
+    "query": lambda url, tmp: ["query", "--endpoint", url, "-e", "SELECT * WHERE { ?s ?p ?o }"],
+    "export": lambda url, tmp: ["export", "--endpoint", url, "--query", CONSTRUCT, "-o", str(tmp / "out.ttl")],
+    "viz": lambda url, tmp: ["viz", "--endpoint", url, "-o", str(tmp / "graph.html")],
+    "central": lambda url, tmp: ["central", "--endpoint", url],
+    "push": lambda url, tmp: ["push", "--endpoint", url],
+}
+
+
+@pytest.mark.parametrize("phase", ["headers", "body"])
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_trickling_endpoint_cannot_hold_a_command_past_its_timeout(trickle, tmp_path, command, phase):
+    # the same command against a closed port fails as soon as it connects: the time of its local work
+    # (push loads the graph before it connects)
+    started = time.monotonic()
+    refused = CliRunner().invoke(main, [*COMMANDS[command](f"http://127.0.0.1:{closed_port()}/query", tmp_path)])
+    local = time.monotonic() - started
+    assert refused.exit_code == 2 and "cannot connect" in refused.stderr, refused.output
+    url = f"{trickle}/{phase}/query"
+    started = time.monotonic()
+    result = CliRunner().invoke(main, [*COMMANDS[command](url, tmp_path), "--timeout", str(TIMEOUT)])
+    seconds = time.monotonic() - started
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert seconds < local + TIMEOUT + SLACK, f"{seconds:.1f} s, {local:.1f} s of it local work"
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1 and url in message and f"within {TIMEOUT} s" in message, message
+    assert not [p.name for p in tmp_path.iterdir()]  # nothing written, no temporary file
+
+
+def test_a_slow_connect_counts_against_the_deadline():
+    # a listening socket whose backlog is full: a connection attempt waits and is never accepted
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        fillers = []
+        for _ in range(8):
+            filler = socket.socket()
+            filler.setblocking(False)
+            filler.connect_ex(server.getsockname())
+            fillers.append(filler)
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/query"
+        started = time.monotonic()
+        result = CliRunner().invoke(main, ["query", "--endpoint", url, "-e", "ASK {}", "--timeout", "2"])
+        seconds = time.monotonic() - started
+        for filler in fillers:
+            filler.close()
+    assert result.exit_code == 2 and url in result.stderr, result.output
+    assert seconds < 2 + SLACK, f"{seconds:.1f} s"
