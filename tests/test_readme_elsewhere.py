@@ -86,10 +86,8 @@ def test_the_virtuoso_recipe_runs_as_written(virtuoso, tmp_path):
         done = subprocess.run(command.replace("http://localhost:8890", virtuoso.base), shell=True, cwd=tmp_path,
                               capture_output=True, text=True, env=env)
         assert done.returncode == 0, f"{command}\n{done.stdout}{done.stderr}"
-        if " leaderboard " in command:  # the same table as the bundled graph gives
-            local = subprocess.run("kgtool query leaderboard -p benchmark=CoQA", shell=True, capture_output=True,
-                                   text=True)
-            assert "GPT-3 175B" in done.stdout and done.stdout == local.stdout, done.stdout
+        if " leaderboard " in command:  # (tests/test_virtuoso.py compares every row with the local engine's)
+            assert "GPT-3 175B" in done.stdout and "kgr:coqa" in done.stdout, done.stdout
         if " model-card " in command:
             assert "LLaMA" in done.stdout
     assert (tmp_path / "llama-from-virtuoso.ttl").stat().st_size > 1000
