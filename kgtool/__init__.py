@@ -4,6 +4,8 @@
     >>> g = kgtool.load_graph()                       # ontology + curated data, as an rdflib graph
     >>> result = kgtool.run_query("models-by-organization", params={"org": "OpenAI"})
     >>> report = kgtool.validate()                    # SHACL, violation queries, declared terms
+    >>> table = kgtool.compare(["LLaMA", "GPT-3"])     # models side by side, every value sourced
+    >>> kgtool.chart("leaderboard", "CoQA", output="coqa.svg")  # a chart (altair); .html .svg .png
 
 The API is imported lazily so that ``kgtool --help`` and a plain query load only what they use.
 """
@@ -17,7 +19,8 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "load_graph": "store", "load_store": "store",
-    "run_query": "sparql", "QueryResult": "results",
+    "run_query": "sparql", "QueryResult": "results", "Term": "results",
+    "compare": "comparison", "Comparison": "comparison", "chart": "charts",
     "validate": "validation", "ValidationReport": "validation",
     "KgtoolError": "errors", "DataError": "errors", "QueryError": "errors", "EndpointError": "errors",
 }
@@ -25,8 +28,10 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .charts import chart
     from .errors import DataError, EndpointError, KgtoolError, QueryError
-    from .results import QueryResult
+    from .comparison import Comparison, compare
+    from .results import QueryResult, Term
     from .sparql import run_query
     from .store import load_graph, load_store
     from .validation import ValidationReport, validate
@@ -36,3 +41,8 @@ def __getattr__(name: str):
     if name in _EXPORTS:
         return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
     raise AttributeError(f"module 'kgtool' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # the lazily loaded API is part of the module for dir(), help() and completion in notebooks
+    return sorted(set(globals()) | set(__all__))

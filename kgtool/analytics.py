@@ -43,6 +43,7 @@ from typing import IO, TYPE_CHECKING
 
 from .errors import KgtoolError, QueryError
 from .namespaces import KG, PREFIXES
+from .results import from_rdflib, prefixed, short  # one term conversion and display, shared
 from .provenance import RECORD_CLASSES
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ _META_TYPES = frozenset(
                        "TransitiveProperty", "SymmetricProperty", "FunctionalProperty",
                        "InverseFunctionalProperty", "Restriction")]
     + [RDFS + "Class", RDFS + "Datatype", RDF + "Property", SKOS + "ConceptScheme",
+       SKOS + "Collection",  # a named group (the seven models) is a list, not a thing its members link through
        PREFIXES["sh"] + "NodeShape", PREFIXES["sh"] + "PropertyShape"])
 _LABELS = (RDFS + "label", SKOS + "prefLabel")
 _ALIASES = (SKOS + "altLabel",)
@@ -103,14 +105,6 @@ def local_name(iri: str) -> str:
     return re.split(r"[/#]", iri.rstrip("/#"))[-1] or iri
 
 
-def prefixed(iri: str) -> str:
-    """``kgr:llama`` for a known namespace, the IRI itself otherwise."""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and iri != namespace:
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
-
-
 def _clip(text: str, limit: int = TEXT_LIMIT) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 1] + "…"
@@ -142,6 +136,7 @@ class _Projection:
         self._property_labels: dict = {}
         self._depth: dict = {}
         self._superclasses: dict = {}
+        self.cited: dict = defaultdict(dict)  # node term -> {document label: link} of the facts about it
 
     # --- lookups
 
@@ -204,6 +199,21 @@ class _Projection:
             return None
         return min(candidates, key=lambda t: (not str(t).startswith(KG), -self.depth(t),
                                               self.label(t).lower(), str(t)))
+
+    def most_specific_labels(self, types: Iterable) -> list[str]:
+        """The labels of the classes no other of ``types`` is a subclass of (the project's own terms)."""
+        own = [t for t in types if str(t).startswith(KG)]
+        narrowest = [t for t in own if not any(t != o and t in self.superclasses(o) for o in own)]
+        return sorted(self.label(t) for t in narrowest)
+
+    def documents(self, node) -> dict:
+        """The documents a statement or record cites: label -> where to read it (its URL, else its IRI)."""
+        found = {}
+        for p in _SOURCES:
+            for document in self.values(node, p):
+                url = [u for u in self.values(document, KG + "url") if str(u).startswith(("http://", "https://"))]
+                found[self.label(document)] = str(min(url, key=str)) if url else str(document)
+        return found
 
     def sources_text(self, node) -> str:
         """``[LLaMA paper (arXiv 2302.13971): §2.2]`` for a statement or record node; "" when unsourced."""
@@ -274,6 +284,7 @@ class _Projection:
             text = self.sources_text(st)
             if text:
                 found[triple].add(text)
+                self.cited[triple[0]].update(self.documents(st))
         return {triple: " ".join(sorted(texts)) for triple, texts in found.items()}
 
     def _links_and_facts(self, provenance: dict):
@@ -314,7 +325,9 @@ class _Projection:
         cls = self.main_class(node_types)
         class_label = self.label(cls) if cls is not None else "resource"
         aliases = sorted({" ".join(str(a).split()) for p in _ALIASES for a in self.values(node, p)})
-        lines = [f"{class_label} · {prefixed(nid)}"]
+        # every most specific class in the text (GPT-4 is a language model and a vision-language model);
+        # the colour and shape follow the one main class
+        lines = [f"{', '.join(self.most_specific_labels(node_types)) or class_label} · {prefixed(nid)}"]
         for p in _DEFINITIONS:
             definition = self.values(node, p)
             if definition:
@@ -332,9 +345,11 @@ class _Projection:
         own_sources = sorted({self.label(x) for x in self.values(node, DCTERMS + "source")})
         if own_sources:
             lines.append("sources: " + "; ".join(own_sources))
+        cited = {**self.cited.get(node, {}), **{self.label(x): str(x) for x in self.values(node, DCTERMS + "source")}}
         return {"label": self.label(node), "aliases": tuple(aliases), "types": frozenset(str(t) for t in node_types),
                 "cls": str(cls) if cls is not None else "", "class_label": class_label,
-                "details": "\n".join(lines), "record": self.record_class(node) is not None}
+                "details": "\n".join(lines), "record": self.record_class(node) is not None,
+                "sources": tuple(sorted(cited.items(), key=lambda item: item[0].lower()))}
 
     def _fold_records(self, network, terms: dict) -> dict:
         """Rule 5: each record becomes a line in the tooltips of its anchors (and maybe one edge)."""
@@ -354,6 +369,7 @@ class _Projection:
                        for a in self.values(record, p) if a in ids]
             for anchor in dict.fromkeys(anchors):
                 folded[anchor][self.label(URIRef(kind))].append(line)
+                self.cited[terms[anchor]].update(self.documents(record))
             if kind in RECORD_LINKS:
                 source_p, target_p, label = RECORD_LINKS[kind]
                 for a in self.values(record, source_p):
@@ -377,10 +393,7 @@ def _sorted_copy(network: "nx.MultiDiGraph") -> "nx.MultiDiGraph":
 
 
 def _literal_text(literal) -> str:
-    from .results import Term, short
-
-    datatype = str(literal.datatype) if literal.datatype is not None else None
-    return short(Term("literal", str(literal), datatype, literal.language))
+    return short(from_rdflib(literal))
 
 
 def _node_id(term) -> str:
@@ -514,20 +527,16 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 def to_rdflib(triples: Iterable) -> "Graph":
     """Triples of :class:`kgtool.results.Term` as an rdflib graph."""
-    from rdflib import BNode, Graph, Literal, URIRef
+    from rdflib import Graph
+
+    from . import results
 
     converted: dict = {}  # each distinct term once: answers repeat predicates, types and labels
 
     def term(t):
         found = converted.get(t)
         if found is None:
-            if t.kind == "uri":
-                found = URIRef(t.value)
-            elif t.kind == "bnode":
-                found = BNode(t.value)
-            else:
-                found = Literal(t.value, lang=t.lang, datatype=URIRef(t.datatype) if t.datatype and not t.lang else None)
-            converted[t] = found
+            found = converted[t] = results.to_rdflib(t)
         return found
 
     graph = Graph()
@@ -613,6 +622,40 @@ def neighbourhood(network: "nx.MultiDiGraph", node: str, depth: int = 1) -> "nx.
     return nx.ego_graph(network, node, radius=depth, undirected=True).copy()
 
 
+# Concepts that link to almost everything: drawn, they pull unrelated entities into every neighbourhood
+# and shortest path (the "text" modality ties 42 benchmarks to LLaMA). Left out of the views and paths
+# unless asked for; models are never hubs, however many links they have.
+HUB_CLASSES = frozenset(KG + name for name in ("Modality", "Risk", "CodeRepository"))
+HUB_DEGREE = 25
+
+
+def hubs(network: "nx.MultiDiGraph", spared: Iterable[str] = (), keep: Iterable[str] = (),
+         degree: int = HUB_DEGREE) -> set[str]:
+    """The hub entities of ``network``: those of :data:`HUB_CLASSES`, and any with more than ``degree``
+    neighbours, except entities of a ``spared`` class (IRIs, subclasses expanded) and the ``keep`` nodes."""
+    spared, keep = set(spared), set(keep)
+    simple = undirected(network)
+    found = set()
+    for node, data in network.nodes(data=True):
+        types = data.get("types", frozenset())
+        if node in keep or types & spared:
+            continue
+        if types & HUB_CLASSES or simple.degree(node) > degree:
+            found.add(node)
+    return found
+
+
+def without_hubs(graph: "Graph", network: "nx.MultiDiGraph", include: Iterable[str] = (),
+                 keep: Iterable[str] = ()) -> "nx.MultiDiGraph":
+    """``network`` minus its hubs; models, the ``include`` classes and the ``keep`` nodes stay."""
+    try:
+        spared = resolve_class(graph, KG + "Model") | set(include)
+    except QueryError:  # a graph without the ontology: nothing is known to be a model
+        spared = set(include)
+    found = hubs(network, spared, keep)
+    return network.subgraph([n for n in network if n not in found]).copy() if found else network
+
+
 @dataclass
 class QueryView:
     network: "nx.MultiDiGraph"
@@ -644,10 +687,40 @@ def query_network(graph: "Graph", query: str, params: Mapping[str, str] | None =
         raise QueryError("an ASK query answers true or false: there is nothing to draw; use a SELECT or a CONSTRUCT")
     if result.kind == "graph":
         return QueryView(project(to_rdflib(result.triples), records=records, context=graph), "construct", len(result))
-    full = network if network is not None else project(graph, records=records)
-    iris = list(dict.fromkeys(term.value for row in result.rows for term in row.values() if term.kind == "uri"))
+    return rows_network(network if network is not None else project(graph, records=records), result.rows)
+
+
+def rows_network(full: "nx.MultiDiGraph", rows: list) -> QueryView:
+    """The entities among the IRIs of a SELECT's ``rows`` and the links between them in ``full`` (the
+    projection of the graph the query ran on), with the rows' scores on the result links."""
+    iris = list(dict.fromkeys(term.value for row in rows for term in row.values() if term.kind == "uri"))
     found = [i for i in iris if i in full]
-    return QueryView(full.subgraph(found).copy(), "select", len(result), [i for i in iris if i not in full])
+    drawn = full.subgraph(found).copy()
+    _label_scores(drawn, rows)
+    return QueryView(drawn, "select", len(rows), [i for i in iris if i not in full])
+
+
+def _label_scores(network: "nx.MultiDiGraph", rows: list) -> None:
+    """Put the numbers of a SELECT's rows on the result links ("evaluated on") between the entities of
+    each row, with the row's setting: a leaderboard drawn as a network shows its scores."""
+    from .results import _NUMERIC
+
+    scores: dict = defaultdict(list)
+    for row in rows:
+        iris = [t.value for t in row.values() if t.kind == "uri" and t.value in network]
+        numbers = [t.value for v, t in row.items() if t.kind == "literal" and t.datatype in _NUMERIC
+                   and v in ("value", "score")]
+        if not numbers:
+            continue
+        setting = row.get("settingLabel") or row.get("setting")
+        text = numbers[0] + (f" ({setting.value.rsplit('/', 1)[-1]})" if setting is not None else "")
+        for a in iris:
+            for b in iris:
+                if network.has_edge(a, b, KG + "EvaluationResult") and text not in scores[(a, b)]:
+                    scores[(a, b)].append(text)
+    for (a, b), texts in scores.items():
+        data = network.edges[a, b, KG + "EvaluationResult"]
+        data["label"] = ", ".join(texts)
 
 
 # ---------------------------------------------------------------------------------------------

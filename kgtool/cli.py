@@ -31,6 +31,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "path": "kgtool.commands.explore:path",
     "communities": "kgtool.commands.explore:communities",
     "serve": "kgtool.commands.serve:serve",
+    "chart": "kgtool.commands.chart:chart",
 }
 
 
@@ -196,10 +197,32 @@ def param_values(items: tuple[str, ...]) -> dict[str, str]:
     values = {}
     for item in items:
         name, eq, value = item.partition("=")
+        name = name.strip()
         if not eq or not name:
             raise QueryError(f"-p {item!r}: write parameters as NAME=VALUE")
-        values[name.strip()] = value
+        if name in values:
+            raise QueryError(f"-p {name} is given twice ({values[name]!r} and {value!r}); give it once")
+        values[name] = value
     return values
+
+
+def announce_defaults(result) -> None:
+    """Say on stderr which parameters took their default, so that an answer for GPT-3 is not
+    mistaken for an answer about every model."""
+    from .results import short
+
+    if not result.defaults:
+        return
+    labels = result.labeller([t.value for t in result.defaults.values() if t.kind == "uri"]) if result.labeller else {}
+    for name, term in result.defaults.items():
+        shown = labels.get(term.value) or short(term)
+        click.echo(f"{name}: {shown} (default; -p {name}= for every {name})", err=True)
+
+
+def table_options(command):
+    """--iris, for the commands that print the label-first table."""
+    return click.option("--iris", is_flag=True,
+                        help="Show entities by IRI (prefixed name) instead of label, and every column.")(command)
 
 
 def format_option(command):
@@ -233,15 +256,17 @@ def list_queries(show_all: bool) -> None:
 @click.option("--limit", type=click.IntRange(min=1), metavar="N",
               help="Show at most N rows (or triples); a note on stderr says when more exist.")
 @format_option
+@table_options
 @data_options
 def query(query: str | None, expression: str | None, params: tuple[str, ...], fmt: str, limit: int | None,
-          extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+          iris: bool, extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
     """Run QUERY: a named query (see `kgtool queries`), a .rq file, or - for standard input;
-    or the SPARQL given with -e. An ASK query prints true or false and exits 0 or 1."""
+    or the SPARQL given with -e. An ASK query prints true or false and exits 0 or 1.
+
+    The table shows entities by label and fits the terminal ($COLUMNS); csv, tsv, json and xml
+    carry every value exactly."""
     from .errors import QueryError
     from .queries import NamedQuery
-    from .results import render
-    from .sparql import run_query
 
     if (query is None) == (expression is None):
         raise QueryError("give one query: a name, a .rq file, - for standard input, or -e 'SPARQL'")
@@ -256,11 +281,19 @@ def query(query: str | None, expression: str | None, params: tuple[str, ...], fm
         target = NamedQuery.parse(text, "(stdin)")
     else:
         target = query
-    store = given_store(extra, infer, endpoint)
+    _run_and_print(target, params, fmt, limit, iris, extra, infer, endpoint, timeout)
+
+
+def _run_and_print(target, params, fmt, limit, iris, extra, infer, endpoint, timeout) -> None:
+    from .errors import QueryError
+    from .results import render, terminal_width
+    from .sparql import run_query
+
     result = run_query(target, param_values(params), endpoint=endpoint, infer=infer, extra=extra, timeout=timeout,
-                       limit=limit, credentials=endpoint_credentials(), store=store)
+                       limit=limit, credentials=endpoint_credentials(), store=given_store(extra, infer, endpoint))
+    announce_defaults(result)
     try:
-        text = render(result, fmt)
+        text = render(result, fmt, width=terminal_width(), iris=iris)
     except ValueError as err:
         raise QueryError(str(err)) from None
     click.echo(text, nl=False)
@@ -292,6 +325,62 @@ def load(files: tuple[Path, ...], store_dir: Path, bundled: bool, quiet: bool) -
     record = build(sources, store_dir, quiet=quiet)
     click.echo(f"loaded {record.triples:,} triples from {len(record.files)} files into {store_dir} "
                f"({record.seconds:.1f} s)", err=True)
+
+
+@main.command()
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Show at most N models.")
+@format_option
+@table_options
+@data_options
+def models(fmt: str, limit: int | None, iris: bool, extra: tuple[Path, ...], infer: bool, endpoint: str | None,
+           timeout: float) -> None:
+    """List the seven models of the source article (the named query `models`): organization, release
+    date, sizes, modalities, paper and their most specific classes."""
+    _run_and_print("models", (), fmt, limit, iris, extra, infer, endpoint, timeout)
+
+
+@main.command()
+@click.argument("models", nargs=-1, metavar="[MODEL]...")
+@click.option("-f", "--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "csv", "markdown", "json", "html"]),
+              help="table (fits the terminal), csv (one line per value and source), markdown, json, or one "
+                   "offline HTML page with the sources as links.")
+@click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Where to write (- for standard output).")
+@click.option("--benchmarks-only", is_flag=True, help="Only the benchmark rows.")
+@click.option("--properties-only", is_flag=True, help="Only the property rows.")
+@click.option("--benchmark", "benchmark", multiple=True, metavar="NAME",
+              help="Only this benchmark, by label or IRI, even where one model alone has results (repeatable).")
+@data_options
+def compare(models: tuple[str, ...], fmt: str, output: str, benchmarks_only: bool, properties_only: bool,
+            benchmark: tuple[str, ...], extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+    """Compare MODELs side by side (two or more, by label or IRI; the seven models of the source
+    article when none are given): one row per property (organization, dates, sizes, training,
+    architecture, techniques, hardware, weights, modalities, products) and one per benchmark they
+    share, the best value per setting with its size and shots. Every value keeps its source."""
+    from . import comparison as comparing
+    from .errors import QueryError
+    from .results import terminal_width
+    from .sparql import engine_for
+
+    if benchmarks_only and properties_only:
+        raise QueryError("--benchmarks-only and --properties-only exclude each other")
+    engine = engine_for(endpoint=endpoint, extra=extra, infer=infer, timeout=timeout, credentials=endpoint_credentials(),
+                        store=given_store(extra, infer, endpoint))
+    found = comparing.compare(models, properties=not benchmarks_only, benchmarks=not properties_only,
+                              benchmark=benchmark, engine=engine)
+    if not found.rows:
+        click.echo("note: nothing to compare: no row has a value for these models", err=True)
+        if fmt == "table":
+            return
+    text = comparing.render(found, fmt, width=terminal_width() if output == "-" else None)
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        from .files import atomic_output
+
+        with atomic_output(output) as handle:
+            handle.write(text.encode("utf-8"))
+        click.echo(f"wrote {output}: {len(found.models)} models, {len(found.rows)} rows", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

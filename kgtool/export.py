@@ -442,6 +442,9 @@ def _sort_values(node):
         return {k: (v if k == "@list" else _sort_values(v)) for k, v in node.items()}
     if isinstance(node, list):
         return sorted((_sort_values(v) for v in node), key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    if isinstance(node, int) and not isinstance(node, bool) and abs(node) >= 10**21:
+        # JSON-LD reads a native number from 10^21 up as an xsd:double: keep a large integer exact
+        return {"@value": str(node), "@type": "http://www.w3.org/2001/XMLSchema#integer"}
     return node
 
 

@@ -14,31 +14,23 @@ import os
 import re
 import shutil
 import tempfile
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__, export, resources
+from .dataset import DATASET_IRI, DESCRIPTION_PREFIXES
 from .errors import KgtoolError
 from .files import output_target, removed_on_sigterm, write_file
-from .namespaces import KG, KGR, PREFIXES
+from .namespaces import KG
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
-DATASET_IRI = "https://w3id.org/llmkg/"
-DATASET_TITLE = "LLM knowledge graph"
-DATASET_DESCRIPTION = ("The landmark language and vision-language models GPT-3, LaMDA, PaLM, Flamingo, BLIP-2, "
-                       "LLaMA and GPT-4: sizes, training, architectures, techniques, benchmark results, papers and "
-                       "products, every fact with its source, and the rumours and errors about them as typed claims.")
 STEM = "llmkg"  # the data files are llmkg.ttl, llmkg.nt...
 CHECKSUMS = "SHA256SUMS"
 
-VOID = "http://rdfs.org/ns/void#"
-DCAT = "http://www.w3.org/ns/dcat#"
-DESCRIPTION_PREFIXES = {"void": VOID, "dcat": DCAT, **PREFIXES}
 # distributions are described by relative IRIs (<llmkg.ttl>), which a reader resolves against the
 # location of void.ttl itself; this base only marks them while the description is built
 _RELEASE_BASE = "http://release.invalid/"
@@ -166,72 +158,17 @@ def changelog_entry(version: str, text: str | None = None) -> ChangelogEntry:
 # VoID and DCAT, computed from the data
 
 def describe(graph: "Graph", sizes: dict[str, int] | None = None, issued: str | None = None) -> "Graph":
-    """A VoID and DCAT description of ``graph``: triple, entity, class and property counts with a
-    partition per class and per property, the vocabularies used, licence and version (from the
-    ontology's header), example resources (the model families that have a file of their own) and one
-    distribution per format (``sizes`` gives their byte sizes)."""
-    from rdflib import Graph, Literal, Namespace, URIRef
-    from rdflib.namespace import DCTERMS, OWL, RDF, XSD
+    """The VoID and DCAT description of ``graph`` (:func:`kgtool.dataset.void_graph`, the one the server
+    also gives), with one distribution per file format (``sizes`` gives their byte sizes)."""
+    import pyoxigraph as ox
 
-    void, dcat = Namespace(VOID), Namespace(DCAT)
-    dataset = URIRef(DATASET_IRI)
-    out = Graph()
+    from .dataset import Distribution, store_stats, void_graph
 
-    def add(subject, predicate, obj):
-        out.add((subject, predicate, obj))
-
-    def count(number: int) -> Literal:
-        return Literal(number, datatype=XSD.integer)
-
-    add(dataset, RDF.type, void.Dataset)
-    add(dataset, RDF.type, dcat.Dataset)
-    add(dataset, DCTERMS.title, Literal(DATASET_TITLE, lang="en"))
-    add(dataset, DCTERMS.description, Literal(DATASET_DESCRIPTION, lang="en"))
-    ontology = URIRef(KG.rstrip("#"))
-    for licence in graph.objects(ontology, DCTERMS.license):
-        add(dataset, DCTERMS.license, licence)
-    add(dataset, OWL.versionInfo, Literal(__version__))
-    add(dataset, dcat.version, Literal(__version__))
-    if issued:
-        add(dataset, DCTERMS.issued, Literal(issued, datatype=XSD.date))
-    add(dataset, void.uriSpace, Literal(KGR))
-
-    typed = [(s, o) for s, o in graph.subject_objects(RDF.type)]
-    classes = Counter(o for _, o in typed)
-    properties = Counter(p for _, p, _ in graph)
-    add(dataset, void.triples, count(len(graph)))
-    add(dataset, void.entities, count(len({s for s in graph.subjects() if str(s).startswith(KGR)})))
-    add(dataset, void.distinctSubjects, count(len(set(graph.subjects()))))
-    add(dataset, void.distinctObjects, count(len(set(graph.objects()))))
-    add(dataset, void.classes, count(len(classes)))
-    add(dataset, void.properties, count(len(properties)))
-    for cls, members in sorted(classes.items()):
-        partition = URIRef(f"{DATASET_IRI}void/class/{_partition_slug(cls)}")
-        add(dataset, void.classPartition, partition)
-        add(partition, void["class"], cls)
-        add(partition, void.entities, count(len({s for s, o in typed if o == cls})))
-    for prop, triples in sorted(properties.items()):
-        partition = URIRef(f"{DATASET_IRI}void/property/{_partition_slug(prop)}")
-        add(dataset, void.propertyPartition, partition)
-        add(partition, void.property, prop)
-        add(partition, void.triples, count(triples))
-    for vocabulary in sorted({_namespace(iri) for iri in [*classes, *properties]}):
-        add(dataset, void.vocabulary, URIRef(vocabulary))
-    for example in example_resources(graph):
-        add(dataset, void.exampleResource, example)
-
-    for fmt in export.FORMATS.values():
-        distribution = URIRef(_RELEASE_BASE + STEM + fmt.suffix)
-        add(dataset, dcat.distribution, distribution)
-        add(distribution, RDF.type, dcat.Distribution)
-        add(distribution, DCTERMS.title, Literal(fmt.description, lang="en"))
-        add(distribution, dcat.downloadURL, distribution)
-        add(distribution, dcat.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{fmt.media_type}"))
-        if sizes and fmt.name in sizes:
-            add(distribution, dcat.byteSize, count(sizes[fmt.name]))
-        if fmt.kind == "rdf":
-            add(dataset, void.dataDump, distribution)
-    return out
+    store = ox.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    files = [Distribution(_RELEASE_BASE + STEM + fmt.suffix, fmt.description, fmt.media_type,
+                          (sizes or {}).get(fmt.name), fmt.kind == "rdf") for fmt in export.FORMATS.values()]
+    return void_graph(store_stats(store), DATASET_IRI, issued=issued, distributions=files)
 
 
 def description_turtle(graph: "Graph", sizes: dict[str, int] | None = None, issued: str | None = None) -> bytes:
@@ -242,162 +179,36 @@ def description_turtle(graph: "Graph", sizes: dict[str, int] | None = None, issu
                             relative_to=_RELEASE_BASE)
 
 
-def example_resources(graph: "Graph") -> list:
-    """The model families that have a file of their own under graph/models/, as found in ``graph``."""
-    from rdflib import URIRef
-
-    candidates = [URIRef(KGR + path.stem) for path in sorted((resources.graph_dir() / "models").glob("*.ttl"))]
-    return [c for c in candidates if (c, None, None) in graph]
-
-
-def _namespace(iri: str) -> str:
-    cut = max(iri.rfind("#"), iri.rfind("/"))
-    return iri[:cut + 1]
-
-
-def _partition_slug(iri: str) -> str:
-    for prefix, namespace in DESCRIPTION_PREFIXES.items():
-        if iri.startswith(namespace) and re.fullmatch(r"[\w.-]+", iri[len(namespace):]):
-            return f"{prefix}-{iri[len(namespace):]}"
-    return hashlib.sha256(iri.encode()).hexdigest()[:16]
-
-
 # ---------------------------------------------------------------------------------------------
 # the ontology's documentation
 
-_CLASS_TYPES = ("http://www.w3.org/2002/07/owl#Class", "http://www.w3.org/2000/01/rdf-schema#Class")
-_PROPERTY_TYPES = {
-    "http://www.w3.org/2002/07/owl#ObjectProperty": "object property",
-    "http://www.w3.org/2002/07/owl#DatatypeProperty": "datatype property",
-    "http://www.w3.org/2002/07/owl#AnnotationProperty": "annotation property",
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#Property": "property",
-}
-
-
-@dataclass(frozen=True)
-class Link:
-    text: str
-    href: str
-
-
-@dataclass(frozen=True)
-class TermDoc:
-    iri: str
-    name: str
-    anchor: str
-    label: str
-    comment: str
-    kind: str
-    parents: tuple[Link, ...] = ()
-    domain: tuple[Link, ...] = ()
-    range: tuple[Link, ...] = ()
-
-
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }} {{ version }}</title>
-<style>
-body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
-code { font-size: .9em; } a { color: #0b57d0; } nav li { display: inline; margin-right: .6rem; }
-section.term { border-top: 1px solid #ddd; padding: .4rem 0; } h3 { margin: .6rem 0 .2rem; }
-dl { display: grid; grid-template-columns: 8rem 1fr; gap: .1rem 1rem; margin: .3rem 0; } dt { color: #666; }
-</style>
-</head>
-<body>
-<header>
-<h1>{{ title }}</h1>
-<p class="description">{{ description }}</p>
-<dl>
-<dt>version</dt><dd class="version">{{ version }}</dd>
-<dt>namespace</dt><dd><code>{{ namespace }}</code> (prefix <code>kg:</code>)</dd>
-{% for licence in licences %}<dt>licence</dt><dd><a href="{{ licence }}">{{ licence }}</a></dd>
-{% endfor %}</dl>
-<p>{{ classes|length }} classes and {{ properties|length }} properties.</p>
-</header>
-{% for heading, terms in (("Classes", classes), ("Properties", properties)) %}
-<h2 id="{{ heading|lower }}">{{ heading }}</h2>
-<nav><ul>{% for term in terms %}<li><a href="#{{ term.anchor }}">{{ term.name }}</a></li>{% endfor %}</ul></nav>
-{% for term in terms %}
-<section class="term" id="{{ term.anchor }}" data-iri="{{ term.iri }}">
-<h3>{{ term.label }} <code>{{ term.name }}</code></h3>
-<p class="comment">{{ term.comment }}</p>
-<dl>
-<dt>IRI</dt><dd class="iri"><code>{{ term.iri }}</code></dd>
-<dt>kind</dt><dd class="kind">{{ term.kind }}</dd>
-{% if term.parents %}<dt>{{ "subclass of" if heading == "Classes" else "subproperty of" }}</dt><dd class="parents">{% for link in term.parents %}<a href="{{ link.href }}">{{ link.text }}</a>{% if not loop.last %}, {% endif %}{% endfor %}</dd>
-{% endif %}{% if heading == "Properties" %}<dt>domain</dt><dd class="domain">{% for link in term.domain %}<a href="{{ link.href }}">{{ link.text }}</a>{% if not loop.last %}, {% endif %}{% endfor %}</dd>
-<dt>range</dt><dd class="range">{% for link in term.range %}<a href="{{ link.href }}">{{ link.text }}</a>{% if not loop.last %}, {% endif %}{% endfor %}</dd>
-{% endif %}</dl>
-</section>
-{% endfor %}
-{% endfor %}
-</body>
-</html>
-"""
-
-
-def ontology_terms(graph: "Graph") -> tuple[list[TermDoc], list[TermDoc]]:
-    """Every class and every property declared in ``graph``, with label, comment, parents, domain and
-    range, sorted by prefixed name."""
-    from rdflib import URIRef
-    from rdflib.namespace import RDF, RDFS
-
-    def declared(types) -> list[URIRef]:
-        return sorted({s for t in types for s in graph.subjects(RDF.type, URIRef(t)) if isinstance(s, URIRef)},
-                      key=_prefixed)
-
-    classes, properties = declared(_CLASS_TYPES), declared(_PROPERTY_TYPES)
-    anchors = {str(term): _anchor(term) for term in [*classes, *properties]}
-
-    def links(values) -> tuple[Link, ...]:
-        return tuple(Link(_prefixed(v), "#" + anchors[str(v)] if str(v) in anchors else str(v))
-                     for v in sorted(values, key=_prefixed) if isinstance(v, URIRef))
-
-    def text(term, predicate) -> str:
-        values = sorted(graph.objects(term, predicate), key=lambda v: (getattr(v, "language", None) != "en", str(v)))
-        return str(values[0]) if values else ""
-
-    def doc(term, kind, parent_property) -> TermDoc:
-        return TermDoc(str(term), _prefixed(term), anchors[str(term)], text(term, RDFS.label), text(term, RDFS.comment),
-                       kind, links(graph.objects(term, parent_property)),
-                       links(graph.objects(term, RDFS.domain)), links(graph.objects(term, RDFS.range)))
-
-    def property_kind(term) -> str:
-        return next((name for t, name in _PROPERTY_TYPES.items() if (term, RDF.type, URIRef(t)) in graph), "property")
-
-    return ([doc(c, "class", RDFS.subClassOf) for c in classes],
-            [doc(p, property_kind(p), RDFS.subPropertyOf) for p in properties])
-
-
 def ontology_html(graph: "Graph") -> str:
-    """HTML documentation of the ontology in ``graph``: every class and property with its label,
-    comment, parents, domain and range. All text from the data is escaped."""
+    """The ontology's documentation as one standalone page: the server's /ontology page (the same
+    queries, :func:`kgtool.server.pages.ontology_page`, and the same template), linking within itself.
+    All text from the data is escaped."""
+    from importlib.resources import files
+
     import jinja2
-    from rdflib import URIRef
-    from rdflib.namespace import DCTERMS, OWL, RDF
+    import pyoxigraph as ox
+    from markupsafe import Markup
 
-    ontology = next(iter(sorted(graph.subjects(RDF.type, OWL.Ontology))), URIRef(KG.rstrip("#")))
-    classes, properties = ontology_terms(graph)
-    environment = jinja2.Environment(autoescape=True, keep_trailing_newline=True)
-    return environment.from_string(_TEMPLATE).render(
-        title=str(graph.value(ontology, DCTERMS.title) or "Ontology"),
-        description=str(graph.value(ontology, DCTERMS.description) or ""),
-        version=str(graph.value(ontology, OWL.versionInfo) or __version__),
-        licences=sorted(str(v) for v in graph.objects(ontology, DCTERMS.license)),
-        namespace=KG, classes=classes, properties=properties)
+    from .results import rows_from_oxigraph
+    from .server import pages
 
+    store = ox.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
 
-def _prefixed(term) -> str:
-    iri = str(term)
-    for prefix, namespace in DESCRIPTION_PREFIXES.items():
-        if iri.startswith(namespace) and iri != namespace:
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
+    def select(text: str) -> list:
+        solutions = store.query(text)
+        return rows_from_oxigraph(solutions, [v.value for v in solutions.variables])
 
+    def href(iri: str) -> str | None:  # the ontology's terms are on this page; the rest is on the web
+        if iri.startswith(KG):
+            return "#" + pages.anchor_for(iri)
+        return iri if iri.startswith(("http://", "https://")) else None
 
-def _anchor(term) -> str:
-    name = _prefixed(term)
-    return name[3:] if name.startswith("kg:") else re.sub(r"[^\w.-]", "-", name)
+    page = pages.ontology_page(select(pages.ONTOLOGY_HEADER), select(pages.ONTOLOGY_TERMS), href=href)
+    environment = jinja2.Environment(loader=jinja2.PackageLoader("kgtool.server", "templates"), autoescape=True,
+                                     trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    css = files("kgtool.server").joinpath("static", "kgtool.css").read_text(encoding="utf-8")  # the server's look
+    return environment.get_template("ontology-file.html").render(page=page, version=__version__, css=Markup(css))

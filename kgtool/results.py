@@ -10,13 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from .namespaces import PREFIXES
 
 XSD = PREFIXES["xsd"]
 _XSD_STRING = XSD + "string"
-_NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger")}
+_INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+                                "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong",
+                                "unsignedShort", "unsignedByte")}
+_NUMERIC = _INTEGERS | {XSD + t for t in ("decimal", "double", "float")}
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
 GRAPH_FORMATS = ("turtle", "nt", "json-ld")
@@ -82,6 +85,10 @@ class QueryResult:
     boolean: bool | None = None
     triples: list[tuple[Term, Term, Term]] = field(default_factory=list)
     truncated: bool = False  # a limit cut the answer: there are more rows (or triples) than these
+    defaults: dict[str, Term] = field(default_factory=dict)  # parameters bound to their declared default
+    # the engine that answered, asked for the labels of the answer's IRIs only when a person reads it
+    labeller: Callable[[list[str]], dict[str, str]] | None = field(default=None, repr=False, compare=False)
+    _labels: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.triples) if self.kind == "graph" else len(self.rows)
@@ -97,23 +104,88 @@ class QueryResult:
         """Rows as tuples of plain values (IRIs and lexical forms), in variable order."""
         return [tuple(row[v].value if v in row else None for v in self.variables) for row in self.rows]
 
+    def labels(self) -> dict[str, str]:
+        """The label of each IRI in the answer that has one (asked from the engine once)."""
+        if self._labels is None:
+            iris = sorted({t.value for row in self.rows for t in row.values() if t.kind == "uri"}
+                          | {t.value for triple in self.triples for t in triple if t.kind == "uri"})
+            self._labels = self.labeller(iris) if self.labeller and iris else {}
+        return self._labels
+
+    def to_records(self) -> list[tuple]:
+        """Rows as tuples of Python values (:func:`python_value`), in variable order."""
+        return [tuple(python_value(row.get(v)) for v in self.variables) for row in self.rows]
+
+    def to_dicts(self) -> list[dict]:
+        """Rows as dicts of Python values (:func:`python_value`); an unbound variable is None."""
+        return [{v: python_value(row.get(v)) for v in self.variables} for row in self.rows]
+
+    def to_pandas(self):
+        """The rows as a pandas DataFrame with typed columns: numbers numeric, dates datetime64,
+        booleans bool, IRIs as strings with a ``<name>Label`` column beside each (unless the query
+        already has one). An ASK gives one column ``boolean``; a graph, subject/predicate/object."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError("QueryResult.to_pandas needs pandas: pip install 'kgtool[notebook]'") from None
+        if self.kind == "ask":
+            return pd.DataFrame({"boolean": [bool(self.boolean)]})
+        if self.kind == "graph":
+            return pd.DataFrame([[t.value for t in triple] for triple in self.triples],
+                                columns=["subject", "predicate", "object"])
+        labels = self.labels()
+        columns = {}
+        for v in self.variables:
+            terms = [row.get(v) for row in self.rows]
+            columns[v] = _pandas_column(pd, terms)
+            if any(t is not None and t.kind == "uri" for t in terms) and f"{v}Label" not in self.variables:
+                columns[f"{v}Label"] = pd.Series([labels.get(t.value) if t is not None and t.kind == "uri" else None
+                                                  for t in terms], dtype="object")
+        return pd.DataFrame(columns, index=pd.RangeIndex(len(self.rows)))
+
+    def _repr_html_(self) -> str:
+        """A label-first HTML table, so that a notebook cell shows the answer (every value escaped)."""
+        return html_table(self)
+
 
 # ---------------------------------------------------------------------------------------------
 # rendering
 
-def render(result: QueryResult, fmt: str = "table") -> str:
+def render(result: QueryResult, fmt: str = "table", *, width: int | None = None, iris: bool = False) -> str:
     """The result in one of :data:`SELECT_FORMATS` (SELECT), :data:`GRAPH_FORMATS` (CONSTRUCT,
-    DESCRIBE); an ASK result renders as ``true`` or ``false``."""
+    DESCRIBE). An ASK renders as ``true`` or ``false``, and in json and xml as the SPARQL 1.1 results
+    document; a graph's json is JSON-LD. The table is label-first and fits ``width`` columns
+    (unlimited when None); ``iris`` shows prefixed names instead of labels."""
     if result.kind == "ask":
-        return "true\n" if result.boolean else "false\n"
-    if result.kind == "graph":
-        if fmt == "table":  # Turtle for the terminal: the C1 controls Oxigraph leaves raw written as escapes
-            return _C1.sub(lambda match: f"\\u{ord(match.group()):04X}", render_graph(result, "turtle"))
-        return render_graph(result, fmt)
-    renderers = {"table": _table, "csv": _csv, "tsv": _tsv, "json": _json, "xml": _xml, "markdown": _markdown}
+        return _ask(result.boolean, fmt)
+    if result.kind == "graph" and fmt in ("table", "markdown"):
+        result = as_statements(result)  # a person reads triples as a table too
+    elif result.kind == "graph":
+        return render_graph(result, "json-ld" if fmt == "json" else fmt)
+    if fmt == "table":
+        return _table(result, width, iris)
+    if fmt == "markdown":
+        return _markdown(result, iris)
+    renderers = {"csv": _csv, "tsv": _tsv, "json": _json, "xml": _xml}
     if fmt not in renderers:
         raise ValueError(f"unknown format {fmt!r} for SELECT results; choose one of {', '.join(SELECT_FORMATS)}")
     return renderers[fmt](result)
+
+
+def as_statements(result: QueryResult) -> QueryResult:
+    """A graph result as a SELECT result of subject, predicate and object rows (labels shared)."""
+    rows = [{"subject": s, "predicate": p, "object": o} for s, p, o in result.triples]
+    return replace(result, kind="select", variables=["subject", "predicate", "object"], rows=rows, triples=[])
+
+
+def _ask(boolean: bool | None, fmt: str) -> str:
+    word = "true" if boolean else "false"
+    if fmt == "json":  # SPARQL 1.1 Query Results JSON
+        return f'{{"head": {{}}, "boolean": {word}}}\n'
+    if fmt == "xml":
+        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+                f"  <head/>\n  <boolean>{word}</boolean>\n</sparql>\n")
+    return word + "\n"
 
 
 def short(term: Term | None) -> str:
@@ -121,10 +193,7 @@ def short(term: Term | None) -> str:
     if term is None:
         return ""
     if term.kind == "uri":
-        for prefix, iri in PREFIXES.items():
-            if term.value.startswith(iri) and term.value != iri:
-                return f"{prefix}:{term.value[len(iri):]}"
-        return f"<{term.value}>"
+        return prefixed(term.value)
     if term.kind == "bnode":
         return f"_:{term.value}"
     if term.datatype == XSD + "decimal" and "." not in term.value:
@@ -134,14 +203,84 @@ def short(term: Term | None) -> str:
     return term.value
 
 
+def prefixed(iri: str) -> str:
+    """An IRI as a prefixed name (kgr:llama) where a project prefix covers it, else <iri>."""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and iri != namespace:
+            return f"{prefix}:{iri[len(namespace):]}"
+    return f"<{iri}>"
+
+
 def _readable_number(lexical: str) -> str:
+    """Thousands separators in the whole part; the digits as the source gives them."""
     try:
         number = Decimal(lexical)
     except InvalidOperation:
         return lexical
-    if number == number.to_integral_value() and "." not in lexical and "e" not in lexical.lower():
-        return f"{int(number):,}"
-    return lexical
+    if "e" in lexical.lower() or not number.is_finite():
+        return lexical
+    whole, dot, fraction = lexical.lstrip("+").partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    return f"{sign}{int(whole.lstrip('-') or 0):,}{dot}{fraction}"
+
+
+def python_value(term: Term | None):
+    """A term as a Python value: int, Decimal, float, bool, datetime.date or datetime for the XSD
+    types, the IRI or lexical form (a string) otherwise; None for an unbound variable."""
+    if term is None:
+        return None
+    if term.kind != "literal" or term.datatype is None:
+        return term.value
+    convert = _PYTHON.get(term.datatype)
+    if convert is None:
+        return term.value
+    try:
+        return convert(term.value.strip())
+    except (ValueError, InvalidOperation):
+        return term.value  # an ill-typed literal stays as written
+
+
+def _datetime(text: str):
+    import datetime
+
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _date(text: str):
+    import datetime
+
+    return datetime.date.fromisoformat(text[:10])
+
+
+_PYTHON = {
+    **{t: int for t in _INTEGERS},
+    XSD + "decimal": Decimal, XSD + "double": float, XSD + "float": float,
+    XSD + "boolean": lambda text: text in ("true", "1"),
+    XSD + "date": _date, XSD + "dateTime": _datetime,
+}
+
+
+def _pandas_column(pd, terms: list[Term | None]):
+    """One result column as a typed pandas Series (the type of its literals when they agree)."""
+    types = {t.datatype for t in terms if t is not None and t.kind == "literal"}
+    kinds = {t.kind for t in terms if t is not None}
+    values = [python_value(t) for t in terms]
+    if kinds == {"literal"} and len(types) >= 1:
+        if types <= _INTEGERS and all(isinstance(v, int) or v is None for v in values):
+            return pd.Series(values, dtype="Int64")  # whole numbers stay whole where some are missing
+        if types <= _NUMERIC:
+            return pd.Series([None if v is None else float(v) for v in values], dtype="float64")
+        if types <= {XSD + "date", XSD + "dateTime"}:
+            return pd.to_datetime(pd.Series([None if v is None else str(v) for v in values], dtype="object"),
+                                  errors="coerce", utc=XSD + "dateTime" in types and XSD + "date" not in types
+                                  and any(str(v).endswith(("Z", "+00:00")) for v in values if v is not None))
+        if types == {XSD + "boolean"}:
+            return pd.Series(values, dtype="boolean")
+    return pd.Series([None if v is None else str(v) for v in values], dtype="object")
+
+
+# ---------------------------------------------------------------------------------------------
+# the label-first table (terminal, markdown, HTML)
 
 
 # terminal control codes: whole OSC and CSI sequences (ESC ] ... BEL, ESC [ ... and their 8-bit forms),
@@ -159,36 +298,246 @@ def terminal_text(text: str) -> str:
 
 
 TABLE_CELL_WIDTH = 60  # longer values are cut in the table (csv, json... carry them whole)
+_GAP = "  "
+_MIN_WIDTH = 16  # a column is not shrunk below this, and numbers never are: a cut number misleads
+_NUMBER_TEXT = re.compile(r"[+-]?[\d,]+(\.\d+)?(%| \S+)?")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_width() -> int | None:
+    """$COLUMNS, else the width of the terminal on stdout; None when stdout is no terminal (a file
+    or a pipe gets the whole table)."""
+    import os
+    import shutil
+    import sys
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout is not None and sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def plain_text(text: str) -> str:
+    """One line of printable text: whitespace runs become one space, control codes (which could
+    move the cursor or recolour the terminal) are dropped."""
+    return _CONTROL.sub("", " ".join(terminal_text(text).split()))
+
+
+def text_table(header: list[str], rows: list[list[str]], *, numeric=(), width: int | None = None,
+               footer: list[str] = (), floors: dict[int, int] | None = None) -> str:
+    """The one text table: left-aligned columns, ``numeric`` ones (indexes) right-aligned, two spaces
+    apart. When ``width`` is given, the widest columns shrink with an ellipsis until the table fits
+    (never below ``floors``, column index -> width, where given); columns that still do not fit are
+    left out from the right, and a last line says which."""
+    header = [plain_text(h) for h in header]
+    cells = [[plain_text(str(c)) for c in row] for row in rows]
+    numeric = set(numeric)
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
+    shown = list(range(len(header)))
+    if width is not None:
+        # a number among words is not cut either
+        number_widths = [max([len(r[i]) for r in cells if _NUMBER_TEXT.fullmatch(r[i])], default=0)
+                         for i in range(len(header))]
+        for i, floor in (floors or {}).items():
+            number_widths[i] = max(number_widths[i], min(floor, widths[i]))
+        widths, shown = _fit(widths, numeric, number_widths, width)
+
+    def line(values):
+        parts = []
+        for i in shown:
+            text = _clip(values[i], widths[i])
+            parts.append(text.rjust(widths[i]) if i in numeric else text.ljust(widths[i]))
+        return _GAP.join(parts).rstrip()
+
+    out = [line(header), line(["-" * w for w in widths]), *(line(r) for r in cells), *footer]
+    hidden = [header[i] for i in range(len(header)) if i not in shown]
+    if hidden:
+        start, end = f"{len(hidden)} column{'s' if len(hidden) != 1 else ''} hidden (", "); -f csv shows every column"
+        out.append(start + _clip(", ".join(hidden), max(width - len(start) - len(end), 10)) + end)
+    return "\n".join(out) + "\n"
+
+
+_MARKS = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹˒]+$")  # footnote numbers at the end of a cell
+
+
+def _clip(text: str, width: int) -> str:
+    """The text cut to ``width`` with an ellipsis; footnote numbers at its end survive the cut."""
+    if len(text) <= width:
+        return text
+    marks = _MARKS.search(text)
+    tail = marks.group() if marks and len(marks.group()) < width - 1 else ""
+    return text[:max(width - 1 - len(tail), 0)] + "…" + tail
+
+
+def _fit(widths: list[int], numeric: set[int], number_widths: list[int], width: int) -> tuple[list[int], list[int]]:
+    """Column widths that fit ``width``: the widest shrinks first, down to its floor; then columns
+    are dropped from the right. Returns the widths and the indexes of the columns shown."""
+    natural, widths = widths, list(widths)
+    floors = [w if i in numeric else max(min(w, _MIN_WIDTH), number_widths[i]) for i, w in enumerate(widths)]
+    shown = list(range(len(widths)))
+
+    def total():
+        return sum(widths[i] for i in shown) + len(_GAP) * (len(shown) - 1)
+
+    while total() > width:
+        shrinkable = [i for i in shown if widths[i] > floors[i]]
+        if shrinkable:
+            widest = max(shrinkable, key=lambda i: (widths[i], i))
+            widths[widest] -= 1
+        elif len(shown) > 1:
+            shown.pop()
+            widths = list(natural)  # the columns left share the room again
+        else:
+            break
+    return widths, shown
+
+
+@dataclass
+class _Column:
+    name: str
+    cells: list[str]
+    numeric: bool
+    links: list[str | None]  # the IRI behind each cell, for HTML
+
+
+def table_columns(result: QueryResult, iris: bool = False) -> list[_Column]:
+    """The columns a person reads: an entity by its label (its prefixed name where it has none,
+    or always with ``iris``), a variable that only repeats another's label left out, numbers with
+    thousands separators and, where the answer gives one beside them, their unit."""
+    labels = {} if iris else result.labels()
+    variables = list(result.variables)
+    if not iris:
+        variables = [v for v in variables if not _repeats_a_label(result, v, labels)]
+    units = {} if iris else _units(result, variables)
+    columns = []
+    for v in variables:
+        if v in units.values():
+            continue
+        terms = [row.get(v) for row in result.rows]
+        cells = [_display(t, labels) for t in terms]
+        if v in units:
+            unit_terms = [row.get(units[v]) for row in result.rows]
+            cells = [_with_unit(c, _display(u, labels)) for c, u in zip(cells, unit_terms)]
+        numeric = bool(result.rows) and all(t is None or t.datatype in _NUMERIC for t in terms)
+        links = [t.value if t is not None and t.kind == "uri" else None for t in terms]
+        columns.append(_Column(v, [_cell(c) for c in cells], numeric, links))
+    return columns
+
+
+def _display(term: Term | None, labels: dict[str, str]) -> str:
+    if term is not None and term.kind == "uri" and term.value in labels:
+        return labels[term.value]
+    return short(term)
+
+
+UNIT_SYMBOLS = {"percent": "%"}  # how a table writes a unit the scheme names in words
+
+
+def _with_unit(value: str, unit: str) -> str:
+    if not value or not unit:
+        return value
+    unit = UNIT_SYMBOLS.get(unit, unit)
+    return value + unit if unit == "%" else f"{value} {unit}"
+
+
+def _repeats_a_label(result: QueryResult, name: str, labels: dict[str, str]) -> bool:
+    """Whether every value of ``name`` is the label of another variable's IRI in the same row."""
+    rows = [row for row in result.rows if name in row]
+    if not rows or any(row[name].kind != "literal" for row in rows):
+        return False
+    for other in result.variables:
+        if other != name and all(other in row and row[other].kind == "uri"
+                                 and labels.get(row[other].value) == row[name].value for row in rows):
+            return True
+    return False
+
+
+def _units(result: QueryResult, variables: list[str]) -> dict[str, str]:
+    """Numeric variables and the variable that gives their unit: ``unit`` for ``value``, ``xUnit`` for ``x``."""
+    found = {}
+    for v in variables:
+        unit = "unit" if v == "value" else f"{v}Unit"
+        if unit in variables and all(t.datatype in _NUMERIC for row in result.rows
+                                     for t in [row.get(v)] if t is not None):
+            found[v] = unit
+    return found
 
 
 def _cell(text: str) -> str:
-    text = " ".join(terminal_text(text).split())
+    text = plain_text(text)
     return text if len(text) <= TABLE_CELL_WIDTH else text[:TABLE_CELL_WIDTH - 1] + "…"
 
 
-def _table(result: QueryResult) -> str:
-    header = result.variables
-    cells = [[_cell(short(row.get(v))) for v in header] for row in result.rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
-    numeric = [all(row.get(v) is None or row[v].datatype in _NUMERIC for row in result.rows) and result.rows
-               for v in header]
-
-    def line(values):
-        return "  ".join((val.rjust(w) if num else val.ljust(w)) for val, w, num in zip(values, widths, numeric)).rstrip()
-
-    out = [line(header), line(["-" * w for w in widths])] + [line(r) for r in cells]
-    out.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
-    return "\n".join(out) + "\n"
+def _table(result: QueryResult, width: int | None = None, iris: bool = False) -> str:
+    columns = table_columns(result, iris)
+    above = ""
+    if width is not None and len(result.rows) > 1 and _natural_width(columns) > width:
+        columns, above = _fold_uniform(columns, width)
+    rows = [[c.cells[i] for c in columns] for i in range(len(result.rows))]
+    count = len(result.rows)
+    table = text_table([c.name for c in columns], rows, numeric=[i for i, c in enumerate(columns) if c.numeric],
+                       width=width, footer=[f"({count} row{'s' if count != 1 else ''})"])
+    return above + table
 
 
-def _markdown(result: QueryResult) -> str:
+def _natural_width(columns: list[_Column]) -> int:
+    return sum(max([len(c.name)] + [len(cell) for cell in c.cells]) for c in columns) + len(_GAP) * (len(columns) - 1)
+
+
+def _fold_uniform(columns: list[_Column], width: int) -> tuple[list[_Column], str]:
+    """For a table too wide for the terminal: the columns that say the same on every row move into
+    one line above it ("benchmark: MMLU · metric: accuracy · empty: upper"), so that the columns
+    that tell the rows apart (the source among them) are cut or hidden last."""
+    kept, same, empty = [], [], []
+    for column in columns:
+        values = set(column.cells)
+        if values == {""}:
+            empty.append(column.name)
+        elif len(values) == 1:
+            same.append(f"{plain_text(column.name)}: {plain_text(column.cells[0])}")
+        else:
+            kept.append(column)
+    if not kept:
+        return columns, ""
+    parts = same + ([f"empty: {', '.join(plain_text(n) for n in empty)}"] if empty else [])
+    return kept, (_clip(" · ".join(parts), width) + "\n" if parts else "")
+
+
+def _markdown(result: QueryResult, iris: bool = False) -> str:
     def cell(text: str) -> str:
         return terminal_text(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
-    out = ["| " + " | ".join(result.variables) + " |", "|" + "---|" * len(result.variables)]
-    for row in result.rows:
-        out.append("| " + " | ".join(cell(short(row.get(v))) for v in result.variables) + " |")
+    columns = table_columns(result, iris)
+    out = ["| " + " | ".join(c.name for c in columns) + " |",
+           "|" + "".join("---:|" if c.numeric else "---|" for c in columns)]
+    for i in range(len(result.rows)):
+        out.append("| " + " | ".join(cell(c.cells[i]) for c in columns) + " |")
     return "\n".join(out) + "\n"
+
+
+def html_table(result: QueryResult) -> str:
+    """The label-first table as HTML: every value escaped, an entity's IRI in its cell's title."""
+    from html import escape
+
+    if result.kind == "ask":
+        return f"<p><b>{'true' if result.boolean else 'false'}</b></p>"
+    if result.kind == "graph":
+        return f"<pre>{escape(render_graph(result, 'turtle'))}</pre>"
+    columns = table_columns(result)
+    head = "".join(f"<th>{escape(c.name)}</th>" for c in columns)
+    body = []
+    for i in range(len(result.rows)):
+        cells = []
+        for c in columns:
+            style = ' style="text-align:right"' if c.numeric else ""
+            title = f' title="{escape(c.links[i])}"' if c.links[i] else ""
+            cells.append(f"<td{style}{title}>{escape(c.cells[i])}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    count = len(result.rows)
+    return (f'<table class="kgtool-result"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+            f"<p>({count} row{'s' if count != 1 else ''}{', more exist' if result.truncated else ''})</p>")
 
 
 def _csv(result: QueryResult) -> str:
@@ -326,3 +675,28 @@ def to_oxigraph(term: Term):
     if term.datatype:
         return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype))
     return ox.Literal(term.value)
+
+
+def from_rdflib(node) -> Term:
+    """One rdflib term as a :class:`Term`."""
+    from rdflib import BNode, URIRef
+
+    if isinstance(node, URIRef):
+        return Term("uri", str(node))
+    if isinstance(node, BNode):
+        return Term("bnode", str(node))
+    datatype = str(node.datatype) if node.datatype is not None and not node.language else None
+    return Term("literal", str(node), None if datatype == _XSD_STRING else datatype, node.language)
+
+
+def to_rdflib(term: Term):
+    """A :class:`Term` as an rdflib term."""
+    from rdflib import BNode, Literal, URIRef
+
+    if term.kind == "uri":
+        return URIRef(term.value)
+    if term.kind == "bnode":
+        return BNode(term.value)
+    if term.lang:
+        return Literal(term.value, lang=term.lang)
+    return Literal(term.value, datatype=URIRef(term.datatype) if term.datatype else None)

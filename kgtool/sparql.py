@@ -16,7 +16,7 @@ from pathlib import Path
 from .auth import Credentials, Opener
 from .errors import EndpointError, QueryError
 from .namespaces import PREFIXES
-from .queries import NamedQuery, find, is_query_name, parse_value
+from .queries import NamedQuery, Param, find, is_query_name, parse_value
 from .results import QueryResult, Term, rows_from_oxigraph, triples_from_oxigraph
 
 DEFAULT_TIMEOUT = 30.0          # seconds for a whole remote answer
@@ -57,21 +57,33 @@ def run_query(
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise QueryError(f"limit must be a whole number of rows, 1 or more (not {limit!r})")
     named = as_named_query(query)
-    if endpoint:
-        if infer or list(extra):
-            raise QueryError("--infer and extra data files apply to the local graph, not to an endpoint")
-        engine: _Engine = RemoteEngine(endpoint, timeout, connect_timeout, max_bytes, credentials)
-    else:
-        if store is None:
-            from .store import load_store
-
-            store = load_store(extra, infer=infer)
-        engine = LocalEngine(store)
+    engine = engine_for(endpoint=endpoint, infer=infer, extra=extra, store=store, timeout=timeout,
+                        connect_timeout=connect_timeout, max_bytes=max_bytes, credentials=credentials)
     # the endpoint needs the query's form, and a syntax error should be caught before anything is
     # sent; locally, Oxigraph parses (and reports) the query once, when it runs it
     form = check_syntax(named) if endpoint else "SELECT"
-    bindings = bind_parameters(named, params or {}, engine)
-    return engine.run(named, bindings, form, limit)
+    given = params or {}
+    bindings = bind_parameters(named, given, engine)
+    result = engine.run(named, bindings, form, limit)
+    result.labeller = engine.labels
+    result.defaults = {p.name: bindings[p.name] for p in named.params if p.name not in given and p.name in bindings}
+    return result
+
+
+def engine_for(*, endpoint: str | None = None, infer: bool = False, extra: Iterable[str | Path] = (), store=None,
+               timeout: float = DEFAULT_TIMEOUT, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+               max_bytes: int = DEFAULT_MAX_BYTES, credentials: Credentials = Credentials()) -> "_Engine":
+    """The engine that answers: ``endpoint``, else the given Oxigraph ``store``, else the bundled
+    graph plus ``extra`` files (with entailments when ``infer``)."""
+    if endpoint:
+        if infer or list(extra):
+            raise QueryError("--infer and extra data files apply to the local graph, not to an endpoint")
+        return RemoteEngine(endpoint, timeout, connect_timeout, max_bytes, credentials)
+    if store is None:
+        from .store import load_store
+
+        store = load_store(extra, infer=infer)
+    return LocalEngine(store)
 
 
 def as_named_query(query: str | NamedQuery) -> NamedQuery:
@@ -114,10 +126,12 @@ def syntax_error(named: NamedQuery, err: SyntaxError) -> QueryError:
 
 def bind_parameters(named: NamedQuery, given: Mapping[str, str | Term], engine: "_Engine") -> dict[str, Term]:
     declared = {p.name: p for p in named.params}
-    unknown = sorted(set(given) - set(declared)) if declared else []
+    # a query with a header declares its parameters (none is a declaration too); plain SPARQL text
+    # may bind any of its variables
+    unknown = sorted(set(given) - set(declared)) if declared or named.title else []
     if unknown:
-        raise QueryError(f"query {named.name} has no parameter {', '.join(unknown)}; "
-                         f"its parameters are {', '.join(str(p) for p in named.params)}")
+        known = f"its parameters are {', '.join(str(p) for p in named.params)}" if declared else "it has none"
+        raise QueryError(f"query {named.name} has no parameter {', '.join(unknown)}; {known}")
     bindings: dict[str, Term] = {}
     for name in declared or given:
         value, param = given.get(name), declared.get(name)
@@ -131,7 +145,7 @@ def bind_parameters(named: NamedQuery, given: Mapping[str, str | Term], engine: 
                                  f"for example: {named.example()}")
             continue
         term = value if isinstance(value, Term) else parse_value(value)
-        bindings[name] = term if isinstance(term, Term) else engine.resolve_label(term, name)
+        bindings[name] = term if isinstance(term, Term) else engine.resolve_label(term, name, param)
     return bindings
 
 
@@ -146,13 +160,46 @@ ORDER BY ?resource
 """
 
 
+_SAME_KIND_LABELS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?label WHERE {
+  ?like a ?class . ?resource a ?class .
+  { ?resource rdfs:label ?label } UNION { ?resource skos:altLabel ?label }
+}
+"""
+
+# a parameter names a resource of the data, never a class or property of the ontology
+_ALL_LABELS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT DISTINCT ?label WHERE {
+  { ?resource rdfs:label ?label } UNION { ?resource skos:altLabel ?label }
+  FILTER NOT EXISTS {
+    VALUES ?vocabulary { owl:Class rdfs:Class rdf:Property owl:ObjectProperty owl:DatatypeProperty
+                         owl:AnnotationProperty owl:Ontology }
+    ?resource a ?vocabulary
+  }
+}
+"""
+
+_LABELS_OF = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?resource ?label WHERE { VALUES ?resource { VALUES_BLOCK } ?resource rdfs:label ?label }
+"""
+
+
 class _Engine:
     def run(self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT",
             limit: int | None = None) -> QueryResult:
         raise NotImplementedError
 
-    def resolve_label(self, text: str, param: str) -> Term:
-        """The one resource whose label (or alternative label) is ``text``; a plain literal when none is."""
+    def resolve_label(self, text: str, param: str, declared: "Param | None" = None) -> Term:
+        """The one resource whose label (or alternative label) is ``text``. A label that names no
+        resource is an error that offers the closest labels (of the kind of the parameter's default
+        first): a mistyped name must not answer "nothing" as if that were the answer."""
         found = self.run(NamedQuery.parse(_LABEL_QUERY, "(label lookup)"), {"text": Term("literal", text)})
         resources = sorted({row["resource"].value for row in found.rows})
         if len(resources) == 1:
@@ -160,7 +207,43 @@ class _Engine:
         if len(resources) > 1:
             raise QueryError(f"parameter {param}={text!r} is ambiguous: it is the label of "
                              + ", ".join(f"<{r}>" for r in resources) + "; give the IRI instead")
-        return Term("literal", text)
+        default = parse_value(declared.default) if declared is not None and declared.default else None
+        kind = param if len(param) > 2 and param.isalpha() else f"resource (parameter {param})"
+        close = self._close_labels(text, default if isinstance(default, Term) and default.kind == "uri" else None)
+        hint = (f"did you mean {', '.join(close)}?" if close
+                else f'give an IRI, or "{text}" in quotes for the text itself')
+        raise QueryError(f"no {kind} is labelled {text!r}; {hint}")
+
+    def _close_labels(self, text: str, like: Term | None) -> list[str]:
+        """Up to three labels close to ``text``: of resources of the same class as ``like`` when
+        any is close enough, else of any resource."""
+        import difflib
+
+        for bindings in ([{"like": like}] if like else []) + [{}]:
+            query = _SAME_KIND_LABELS if bindings else _ALL_LABELS
+            labels = {row["label"].value for row in self.run(NamedQuery.parse(query, "(label lookup)"), bindings).rows
+                      if "label" in row}
+            folded = {label.casefold(): label for label in sorted(labels)}
+            close = difflib.get_close_matches(text.casefold(), folded, n=3, cutoff=0.6)
+            if close:
+                return [folded[c] for c in close]
+        return []
+
+    def labels(self, iris: list[str]) -> dict[str, str]:
+        """The label of each of ``iris`` that has one (English or untagged preferred)."""
+        found: dict[str, tuple[int, str]] = {}
+        for start in range(0, len(iris), 500):  # a bounded VALUES block per request
+            values = " ".join(Term("uri", iri).n3() for iri in iris[start:start + 500])
+            text = _LABELS_OF.replace("VALUES_BLOCK", values)
+            for row in self.run(NamedQuery.parse(text, "(labels)"), {}).rows:
+                if "resource" not in row or "label" not in row:
+                    continue
+                label = row["label"]
+                rank = 0 if label.lang in (None, "en") or (label.lang or "").startswith("en-") else 1
+                known = found.get(row["resource"].value)
+                if known is None or (rank, label.value) < known:
+                    found[row["resource"].value] = (rank, label.value)
+        return {iri: label for iri, (_, label) in found.items()}
 
 
 class LocalEngine(_Engine):

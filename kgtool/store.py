@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from . import provenance, resources, tables
 from .errors import DataError, KgtoolError
-from .files import write_file
 from .namespaces import PREFIXES
 
 if TYPE_CHECKING:
@@ -280,6 +279,18 @@ def add_entailments(graph: "Graph") -> "Graph":
     return graph
 
 
+def _load_compiled(store: "pyoxigraph.Store", path: Path) -> bool:
+    """Load a file kgtool compiles first (:func:`compiled_file`) into ``store``; False for any other file."""
+    import pyoxigraph
+
+    if not path.is_file():
+        raise KgtoolError(f"{path}: no such file")
+    derived = compiled_ntriples(path)
+    if derived is not None:
+        store.load(derived, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return derived is not None
+
+
 def load_store(extra: "Iterable[str | Path] | DataFiles" = (), *, bundled: bool = True,
                infer: bool = False) -> "pyoxigraph.Store":
     """The knowledge graph in an in-memory Oxigraph store, the engine that runs queries.
@@ -295,11 +306,7 @@ def load_store(extra: "Iterable[str | Path] | DataFiles" = (), *, bundled: bool 
         store.load(path=str(entailed_ntriples(files, data)), format=pyoxigraph.RdfFormat.N_TRIPLES)
         return store
     for path in files:
-        if not path.is_file():
-            raise KgtoolError(f"{path}: no such file")
-        derived = compiled_ntriples(path)
-        if derived is not None:
-            store.load(derived, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        if _load_compiled(store, path):
             continue
         fmt = getattr(pyoxigraph.RdfFormat, _OXIGRAPH_FORMATS.get(path.suffix.lower(), "TURTLE"))
         try:
@@ -307,11 +314,7 @@ def load_store(extra: "Iterable[str | Path] | DataFiles" = (), *, bundled: bool 
         except SyntaxError as err:
             raise DataError(str(path), str(err)) from None
     for path in data:
-        if not path.is_file():
-            raise KgtoolError(f"{path}: no such file")
-        derived = compiled_ntriples(path)
-        if derived is not None:
-            store.load(derived, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        if _load_compiled(store, path):
             continue
         fmt = _OXIGRAPH_FORMATS.get(path.suffix.lower(), "TURTLE")
         if fmt == "JSON_LD" and data.remote_context:

@@ -59,7 +59,7 @@ def place_of(locator: str) -> str:
             return f"{kind}-{match.group(1).lower()}"
     from .provenance import literal_key
 
-    return literal_key(locator)[:40].strip("-") or "unplaced"
+    return literal_key(locator)[:40].strip("-.") or "unplaced"
 
 
 def is_table(path: str | Path) -> bool:

@@ -17,6 +17,7 @@ from . import resources, tables
 from .errors import DataError
 from .namespaces import BUILTIN_NAMESPACES, KG
 from .provenance import statement_iri
+from .results import from_oxigraph, to_rdflib
 from .store import bind_prefixes, parse_file
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -170,20 +171,6 @@ def _oxigraph_copy(graph: Graph):
     return store
 
 
-def _to_rdflib(term) -> Node | None:
-    import pyoxigraph
-
-    if term is None:
-        return None
-    if isinstance(term, pyoxigraph.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, pyoxigraph.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    return None
-
-
 def _violation_query(path: Path, store, graph: Graph, rows: dict[str, str]) -> list[Violation]:
     """Each row of a check query is a violation; ``?focus``, ``?property`` and ``?value`` say where."""
     text = path.read_text(encoding="utf-8")
@@ -193,7 +180,7 @@ def _violation_query(path: Path, store, graph: Graph, rows: dict[str, str]) -> l
     solutions = store.query(text)
     names = [v.value for v in solutions.variables]
     for solution in solutions:
-        row = {name: _to_rdflib(solution[name]) for name in names}
+        row = {name: None if solution[name] is None else to_rdflib(from_oxigraph(solution[name])) for name in names}
         focus = row.get("focus") or next((v for v in row.values() if v is not None), None)
         found.append(Violation(
             check=path.name, focus=_show(graph, focus), message=message,

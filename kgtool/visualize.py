@@ -72,6 +72,7 @@ def build_view(
     include: Iterable[str] = (),
     exclude: Iterable[str] = (),
     records: bool = False,
+    hubs: bool = False,
     endpoint: str | None = None,
     timeout: float = 30.0,
     credentials=None,
@@ -79,7 +80,9 @@ def build_view(
     """Choose what to draw from ``graph``: the whole network; a query's result (``query``: a named query,
     a .rq file or SPARQL text, with ``params``, run on ``graph`` or on ``endpoint``); only the entities of
     the ``include`` classes and none of the ``exclude`` classes (labels, names or IRIs, subclasses
-    included); and, within that, the neighbourhood of ``focus`` (a label or IRI) ``depth`` links deep."""
+    included); and, within that, the neighbourhood of ``focus`` (a label or IRI) ``depth`` links deep.
+    Hub concepts (:func:`kgtool.analytics.hubs`) are left out of the whole graph and of a neighbourhood
+    unless ``hubs`` is true or their class is included; a query's result keeps what it returned."""
     from . import analytics
 
     included = set().union(*(analytics.resolve_class(graph, c) for c in include)) if include else set()
@@ -102,8 +105,14 @@ def build_view(
     if included or excluded:
         network = analytics.restrict(network, included, excluded)
         notes += (["only " + ", ".join(include)] if include else []) + (["without " + ", ".join(exclude)] if exclude else [])
-    if focus is not None:
-        node = analytics.resolve_entity(network, focus)
+    node = analytics.resolve_entity(network, focus) if focus is not None else None
+    if query is None and not hubs:
+        before = network.number_of_nodes()
+        network = analytics.without_hubs(graph, network, included, keep=[node] if node else [])
+        if network.number_of_nodes() < before:
+            notes.append(f"without {before - network.number_of_nodes()} hub concepts (modalities, risks, "
+                         "code repositories, the most linked)")
+    if node is not None:
         network = analytics.neighbourhood(network, node, depth)
         label = network.nodes[node]["label"]
         title = f"Neighbourhood of {label}"
@@ -111,8 +120,8 @@ def build_view(
                  f" in {scope}")
     parts = ["The" + scope[3:] if scope.startswith("the ") else scope, *notes]
     counts = f"{network.number_of_nodes()} entities, {network.number_of_edges()} links"
-    folding = ("records drawn as nodes; literals and sources in the tooltips" if records else
-               "results, claims, quantities and sources are in the tooltips")
+    folding = ("records drawn as nodes; literals and sources in the details" if records else
+               "results, claims, quantities and sources are in each entity's details (click it)")
     description = "; ".join(parts) + f": {counts}; {folding}."
     return View(network, title, description)
 
@@ -147,28 +156,33 @@ def render_network(network: "nx.MultiDiGraph", title: str, description: str, *,
     payload = network_data(network, edge_labels=edge_labels)
     vis_js, vis_css = vis_assets()
     page_js = _asset("view.js")
-    template = jinja2.Environment(autoescape=True).from_string(_asset("view.html"))
+    template = jinja2.Environment(autoescape=True, loader=jinja2.FunctionLoader(_asset)).get_template("view.html")
     return template.render(
         title=title, description=description, version=__version__,
         data=Markup(script_json(payload)),
-        vis_js=Markup(vis_js), vis_css=Markup(vis_css), page_css=Markup(_asset("view.css")), page_js=Markup(page_js),
+        vis_js=Markup(vis_js), vis_css=Markup(vis_css), page_css=Markup(_asset("view.css") + _asset("panel.css")), page_js=Markup(page_js),
         script_hashes=Markup(" ".join(f"'sha256-{_digest(script)}'" for script in (vis_js, page_js))),
     )
 
 
-def network_data(network: "nx.MultiDiGraph", *, edge_labels: bool | None = None) -> dict:
-    """The network as the page reads it: classes (label, colour, shape, count), property labels, nodes
-    as ``[label, class index, details]`` and edges as ``[from, to, property index, details]``."""
+def network_data(network: "nx.MultiDiGraph", *, edge_labels: bool | None = None, href=None) -> dict:
+    """The network as the page (assets/view.js) reads it: classes (label, colour, shape, count),
+    property labels, sources as ``[label, link]``, nodes as ``[label, class index, details, source
+    indices, page]`` and edges as ``[from, to, property index, details]``. ``href`` maps an IRI to the
+    page that shows it (the server's entity pages); without it nodes link nowhere."""
     nodes = sorted(network.nodes(data=True), key=lambda item: item[0])
     index = {node: i for i, (node, _) in enumerate(nodes)}
     class_keys = {(data.get("cls", ""), data.get("class_label", "resource")) for _, data in nodes}
     styles = class_styles(class_keys)
     counts: dict = {}
     node_rows = []
-    for _, data in nodes:
+    sources: dict[tuple[str, str], int] = {}
+    for node, data in nodes:
         key = (data.get("cls", ""), data.get("class_label", "resource"))
         counts[key] = counts.get(key, 0) + 1
-        node_rows.append([data.get("label", ""), styles[key][0], data.get("details", "")])
+        cited = [sources.setdefault((label, link), len(sources)) for label, link in data.get("sources", ())]
+        node_rows.append([data.get("label", ""), styles[key][0], data.get("details", ""), cited,
+                          href(node) if href else None])
     properties: dict[str, int] = {}
     edge_rows = []
     for a, b, key, data in sorted(network.edges(keys=True, data=True), key=lambda e: (index[e[0]], index[e[1]], str(e[2]))):
@@ -178,6 +192,7 @@ def network_data(network: "nx.MultiDiGraph", *, edge_labels: bool | None = None)
     for key, (i, colour, border, shape) in styles.items():
         classes[i] = {"label": key[1], "color": colour, "border": border, "shape": shape, "count": counts.get(key, 0)}
     return {"classes": classes, "properties": list(properties), "nodes": node_rows, "edges": edge_rows,
+            "sources": [list(source) for source in sources],
             "edgeLabels": len(edge_rows) <= EDGE_LABEL_LIMIT if edge_labels is None else edge_labels}
 
 
@@ -211,6 +226,7 @@ def _digest(script: str) -> str:
 
 @lru_cache(maxsize=None)
 def _asset(name: str) -> str:
+    """A file of kgtool/assets: the pages' templates, scripts and styles."""
     return (Path(__file__).resolve().parent / "assets" / name).read_text(encoding="utf-8")
 
 

@@ -110,7 +110,7 @@ def test_projection_of_a_small_graph_follows_the_documented_rules():
     assert set(net.nodes) == {str(ex.a), str(ex.b)}
     assert net[str(ex.a)][str(ex.b)][str(ex.linksTo)] == {"property": str(ex.linksTo), "label": "links to",
                                                           "details": "[doc: p. 4]"}
-    assert net.nodes[str(ex.a)]["details"].splitlines() == ["Thing · https://example.org/a", "weight: 3"]
+    assert net.nodes[str(ex.a)]["details"].splitlines() == ["Thing · <https://example.org/a>", "weight: 3"]
     assert net.nodes[str(ex.b)]["label"] == "b" and net.nodes[str(ex.b)]["class_label"] == "resource"
 
 
@@ -135,7 +135,7 @@ def test_an_ambiguous_label_lists_the_candidates():
     g = Graph()
     for node in (ex.one, ex.two):
         g.add((node, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("Twin")))
-    with pytest.raises(QueryError, match="ambiguous.*https://example.org/one, https://example.org/two"):
+    with pytest.raises(QueryError, match="ambiguous.*<https://example.org/one>, <https://example.org/two>"):
         analytics.resolve_entity(analytics.project(g), "Twin")
 
 

@@ -85,3 +85,38 @@ def kg(name):
 
 def kgr(name):
     return "https://w3id.org/llmkg/resource/" + name
+
+
+def test_the_seven_are_a_named_collection_with_a_source(graph):
+    rows = list(graph.query(sparql_prologue() + """
+        SELECT ?m ?src WHERE { ?c a skos:Collection ; skos:member ?m ; dcterms:source ?src .
+                               ?src a kg:WebPage . }"""))
+    assert {str(r.m).rsplit("/", 1)[-1] for r in rows} == set(SEVEN)
+
+
+def test_models_command_lists_the_seven_with_most_specific_classes():
+    from click.testing import CliRunner
+
+    from kgtool.cli import main
+
+    result = CliRunner(env={"COLUMNS": ""}).invoke(main, ["models", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    rows = json.loads(result.stdout)["results"]["bindings"]
+    assert [r["model"]["value"].rsplit("/", 1)[-1] for r in rows] == SEVEN  # in order of release
+    by_model = {r["model"]["value"].rsplit("/", 1)[-1]: r for r in rows}
+    assert by_model["gpt-4"]["classes"]["value"] == "language model, vision-language model"
+    assert by_model["llama"]["classes"]["value"] == "language model"       # not "model" as well
+    assert by_model["gpt-3"]["sizes"]["value"].startswith("125M, 350M") and "175B" in by_model["gpt-3"]["sizes"]["value"]
+    assert by_model["palm"]["organization"]["value"] and by_model["flamingo"]["inputs"]["value"]
+    table = CliRunner(env={"COLUMNS": "100"}).invoke(main, ["models"])
+    assert "(7 rows)" in table.stdout.splitlines() and "LLaMA" in table.stdout
+
+
+def test_the_network_view_names_every_most_specific_class(graph):
+    from kgtool import analytics
+
+    network = analytics.project(graph)
+    assert network.nodes[kgr("gpt-4")]["details"].startswith("language model, vision-language model · kgr:gpt-4")
+    assert network.nodes[kgr("llama")]["details"].startswith("language model · kgr:llama")

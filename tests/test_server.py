@@ -425,12 +425,14 @@ def test_entity_page_for_browsers(client):
     incoming = page.ids["incoming"]["rows"]
     assert any(row.startswith("variant of") for row in incoming) and "LLaMA-65B" in incoming
     assert ("/resource/llama-65b", "LLaMA-65B") in page.links
-    graph = json.loads(page.ids["graph-data"]["text"])
-    ids = {node["id"] for node in graph["nodes"]}
-    assert {KGR + "llama", KGR + "meta-ai", KGR + "llama-65b"} <= ids
-    assert {"from": KGR + "llama-65b", "to": KGR + "llama", "label": "variant of"} in graph["edges"]
+    graph = json.loads(page.ids["graph-data"]["text"])  # in the shape the shared view script reads
+    pages = {node[4]: i for i, node in enumerate(graph["nodes"])}
+    assert {"/resource/llama", "/resource/meta-ai", "/resource/llama-65b"} <= set(pages)
+    assert graph["nodes"][0][:2] == ["LLaMA", 0] and graph["classes"][0]["label"] == "this resource"
+    variant_of = graph["properties"].index("variant of")
+    assert [pages["/resource/llama-65b"], pages["/resource/llama"], variant_of, ""] in graph["edges"]
     scripts = [s["attrs"].get("src") for s in page.scripts if s["attrs"].get("src")]
-    assert scripts == ["/static/vendor/vis-network.min.js", "/static/graph.js", "/static/resource.js"]
+    assert scripts == ["/static/vendor/vis-network.min.js", "/static/app/view.js"]  # LLaMA has no results to chart
 
 
 @pytest.mark.parametrize("accept,fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
@@ -470,7 +472,7 @@ def test_text_from_the_data_never_becomes_markup(client):
     assert [s["attrs"].get("type") for s in page.scripts if "src" not in s["attrs"]] == ["application/json"]
     assert all(not (href or "").lower().startswith("javascript:") for href, _ in page.links)
     graph = json.loads(page.ids["graph-data"]["text"])
-    assert graph["nodes"][0]["label"] == "</script><script>window.pwned = 1</script><b>bold</b>"
+    assert graph["nodes"][0][0] == "</script><script>window.pwned = 1</script><b>bold</b>"
 
 
 def test_ontology_page_and_rdf(client):
@@ -490,12 +492,17 @@ def test_ontology_page_and_rdf(client):
 def test_query_page_lists_the_named_queries_and_loads_nothing_from_elsewhere(client):
     from kgtool.queries import catalogue
 
-    response = client.get("/")
+    response = client.get("/query")
     page = Page(response.text)
     listed = json.loads(page.ids["catalogue"]["text"])
     assert [q["name"] for q in listed] == [n for n in catalogue() if not n.startswith("checks/")]
     sources = [s["attrs"]["src"] for s in page.scripts if "src" in s["attrs"]]
-    assert sources == ["/static/vendor/vis-network.min.js", "/static/graph.js", "/static/query.js"]
+    assert sources == ["/static/vendor/vis-network.min.js", "/static/app/view.js", "/static/app/vega.js",
+                       "/static/app/chart.js", "/static/editor.js", "/static/query.js"]
+    # the parameter fields offer the labels of the type their query expects (the range of kg:benchmark)
+    choices = json.loads(page.ids["choices"]["text"])
+    assert "CoQA" in choices["leaderboard/benchmark"] and "LLaMA" not in choices["leaderboard/benchmark"]
+    assert "LLaMA-65B" in choices["results-with-settings/model"]
     assert "http://" not in response.text.split("<main>")[0] and "https://" not in response.text.split("<main>")[0]
 
 
@@ -914,3 +921,41 @@ def test_serve_says_when_the_port_is_taken():
         result = CliRunner().invoke(main, ["serve", "--port", str(port)])
     assert result.exit_code == 2
     assert f"error: cannot listen on 127.0.0.1:{port}: Address already in use" in result.output
+
+
+def test_the_server_and_the_release_describe_the_data_alike(client, store):
+    """One VoID computation: the server's description is the release's, less the files and plus the endpoint."""
+    from rdflib import Graph, Namespace, URIRef
+    from rdflib.compare import isomorphic
+
+    from kgtool import release
+
+    void, dcat = Namespace("http://rdfs.org/ns/void#"), Namespace("http://www.w3.org/ns/dcat#")
+    served = rdf(client.get("/.well-known/void").content, "turtle")
+    served.remove((None, void.sparqlEndpoint, None))
+    data = Graph().parse(data=local_graph(store, "CONSTRUCT WHERE { ?s ?p ?o }").serialize(format="nt"), format="nt")
+    described = release.describe(data)
+    for distribution in set(described.objects(None, dcat.distribution)):
+        described.remove((distribution, None, None))
+    described.remove((None, dcat.distribution, None))
+    described.remove((None, void.dataDump, None))
+    assert isomorphic(served, described)
+    assert len(served) > 500 and (URIRef("https://w3id.org/llmkg/"), void.triples, None) in served
+
+
+def test_the_server_and_the_release_document_the_ontology_alike(client, store):
+    """One renderer: the release's ontology.html shows the server's /ontology, section for section."""
+    from rdflib import Graph
+
+    from kgtool import release
+
+    served = client.get("/ontology", headers={"Accept": "text/html"}).text
+    data = Graph().parse(data=local_graph(store, "CONSTRUCT WHERE { ?s ?p ?o }").serialize(format="nt"), format="nt")
+    written = release.ontology_html(data)
+
+    def article(html: str) -> str:
+        text = html[html.index('<article class="ontology">'):html.index("</article>")]
+        return text.replace('href="/ontology#', 'href="#')  # the file links within itself
+
+    assert article(written) == article(served)
+    assert Page(written).ids["LanguageModel"]["text"] == Page(served).ids["LanguageModel"]["text"]

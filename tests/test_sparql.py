@@ -171,7 +171,8 @@ def test_query_text_may_use_the_project_prefixes_undeclared(store):
                                 "PREFIX kgr: <https://w3id.org/llmkg/resource/>\n"
                                 "SELECT ?size WHERE { ?size kg:variantOf kgr:llama } ORDER BY ?size", store=store)
     undeclared = kgtool.run_query("SELECT ?size WHERE { ?size kg:variantOf kgr:llama } ORDER BY ?size", store=store)
-    assert len(declared.rows) == 4 and undeclared.rows == declared.rows
+    # the four sizes and LLaMA-I, the instruction-tuned 65B of the paper's Table 10
+    assert len(declared.rows) == 5 and undeclared.rows == declared.rows
 
 
 def test_syntax_error_names_line_column_and_query(tmp_path):
@@ -186,13 +187,13 @@ def test_syntax_error_position_is_the_same_with_a_bound_parameter(tmp_path):
     # parameters are bound by a VALUES block inserted after the WHERE brace; the error must still
     # point into the query as written
     bad = tmp_path / "broken-line.rq"
-    bad.write_text("# title: broken\nPREFIX kg: <https://w3id.org/llmkg/ontology#>\n"
+    bad.write_text("# title: broken\n# param: m (optional) a model\nPREFIX kg: <https://w3id.org/llmkg/ontology#>\n"
                    "SELECT ?s WHERE { ?s kg:variantOf ?m . ?s nope:x ?o }\n")
     plain = run("query", str(bad))
     bound = run("query", str(bad), "-p", "m=kgr:llama")
     position = re.compile(r"syntax error at line (\d+), column (\d+)")
     assert plain.exit_code == bound.exit_code == 2
-    assert position.search(plain.output).groups() == position.search(bound.output).groups() == ("3", "49")
+    assert position.search(plain.output).groups() == position.search(bound.output).groups() == ("4", "49")
 
 
 def test_a_named_query_edited_on_disk_is_read_again(tmp_path):
@@ -277,8 +278,11 @@ def test_table_is_aligned_with_readable_numbers():
     result = run("query", "-e", "PREFIX kg: <https://w3id.org/llmkg/ontology#> "
                  "SELECT ?model ?n WHERE { ?model kg:parameterCount ?n } ORDER BY DESC(?n) LIMIT 2")
     lines = result.output.splitlines()
-    assert "540,350,000,000" in result.output and "kgr:palm-540b" in result.output
+    assert "540,350,000,000" in result.output and "PaLM 540B" in result.output
     assert len({len(l) for l in lines[2:4]}) == 1 and lines[-1] == "(2 rows)"
+    iris = run("query", "--iris", "-e", "PREFIX kg: <https://w3id.org/llmkg/ontology#> "
+               "SELECT ?model ?n WHERE { ?model kg:parameterCount ?n } ORDER BY DESC(?n) LIMIT 2")
+    assert "kgr:palm-540b" in iris.output and "PaLM 540B" not in iris.output
 
 
 def test_stdin_query():

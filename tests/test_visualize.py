@@ -128,7 +128,7 @@ def test_the_csp_allows_only_the_page_s_own_scripts(whole):
 
 
 def test_the_page_holds_the_projection(graph, whole):
-    network = analytics.project(graph)
+    network = analytics.without_hubs(graph, analytics.project(graph))  # the whole graph, less its hubs
     data = Page(whole).data()
     assert len(data["nodes"]) == network.number_of_nodes()
     assert len(data["edges"]) == network.number_of_edges()
@@ -137,7 +137,8 @@ def test_the_page_holds_the_projection(graph, whole):
     assert data["classes"][llama[1]]["label"] == "language model"
     assert llama[2] == network.nodes[KGR_IRI + "llama"]["details"]
     legend = {c["label"]: c["count"] for c in data["classes"]}
-    assert legend["technique"] == 62 and sum(legend.values()) == len(labels)
+    techniques = sum(1 for _, d in network.nodes(data=True) if d["class_label"] == "technique")
+    assert legend["technique"] == techniques > 50 and sum(legend.values()) == len(labels)
     styles = {(c["color"], c["shape"]) for c in data["classes"]}
     assert len(styles) == len(data["classes"])  # each class looks different
     edges = {(labels[a], data["properties"][p], labels[b]) for a, b, p, _ in data["edges"]}
@@ -147,10 +148,11 @@ def test_the_page_holds_the_projection(graph, whole):
 def test_the_page_says_which_view_it_shows(graph, whole):
     page = Page(whole)
     assert page.text["h1"] == "The whole graph"
-    assert re.search(r"The whole graph: \d+ entities, \d+ links; results, claims, quantities and sources", whole)
+    assert re.search(r"The whole graph; without \d+ hub concepts \(modalities, risks, code repositories, the most "
+                     r"linked\): \d+ entities, \d+ links; results, claims, quantities and sources", whole)
     html = visualize.render_html(graph, focus="LLaMA", depth=2)
     assert Page(html).text["h1"] == "Neighbourhood of LLaMA"
-    assert re.search(r"LLaMA \(kgr:llama\) and what lies within 2 links in the whole graph: \d+ entities", html)
+    assert re.search(r"LLaMA \(kgr:llama\) and what lies within 2 links in the whole graph; without \d+ hub", html)
 
 
 def test_the_same_graph_gives_the_same_page(graph, whole):
@@ -160,7 +162,7 @@ def test_the_same_graph_gives_the_same_page(graph, whole):
 def test_views_focus_query_and_classes(graph):
     network = analytics.project(graph)
     near = Page(visualize.render_html(graph, focus="kgr:llama", depth=1)).data()
-    expected = analytics.neighbourhood(network, KGR_IRI + "llama", 1)
+    expected = analytics.neighbourhood(analytics.without_hubs(graph, network), KGR_IRI + "llama", 1)
     assert len(near["nodes"]) == expected.number_of_nodes() and "Meta AI" in [n[0] for n in near["nodes"]]
 
     construct = visualize.build_view(graph, query="model-neighbourhood", params={"model": "Flamingo"})
@@ -177,6 +179,37 @@ def test_views_focus_query_and_classes(graph):
     assert KGR_IRI + "gpt-4" not in models.network  # a language model and a vision-language model
 
 
+def test_hub_concepts_stay_out_of_neighbourhoods_and_paths_unless_asked(graph):
+    network = analytics.project(graph)
+    hubs = analytics.hubs(network, analytics.resolve_class(graph, "kg:Model"))
+    assert {network.nodes[h]["label"] for h in hubs} >= {"text", "image", "facebookresearch/llama", "hallucination"}
+    assert not {KGR_IRI + m for m in ("llama", "gpt-3", "blip-2")} & hubs  # models are never hubs
+
+    near = visualize.build_view(graph, focus="LLaMA", depth=2)
+    labels = {d["label"] for _, d in near.network.nodes(data=True)}
+    assert "text" not in labels and "hallucination" not in labels  # no modality, no risk
+    assert "hub concepts" in near.description
+    with_hubs = visualize.build_view(graph, focus="LLaMA", depth=2, hubs=True)
+    assert "text" in {d["label"] for _, d in with_hubs.network.nodes(data=True)}
+    benchmarks = [d for _, d in near.network.nodes(data=True) if d["class_label"] == "benchmark"]
+    pulled = [d for _, d in with_hubs.network.nodes(data=True) if d["class_label"] == "benchmark"]
+    assert len(pulled) > len(benchmarks)  # the text modality pulls in benchmarks LLaMA was never evaluated on
+
+    result = CliRunner().invoke(main, ["path", "BLIP-2", "LLaMA"])
+    assert result.exit_code == 0 and "modality" not in result.stdout and "text" not in result.stdout
+    assert "BLIP-2 -uses frozen model-> OPT -developed by-> Meta AI <-developed by- LLaMA" in result.stdout
+    through = CliRunner().invoke(main, ["path", "BLIP-2", "LLaMA", "--hubs"])
+    assert "-input modality-> text <-input modality- LLaMA" in through.stdout
+
+
+def test_a_leaderboard_drawn_as_a_network_shows_its_scores(graph):
+    view = visualize.build_view(graph, query="leaderboard", params={"benchmark": "CoQA"})
+    edge = view.network.edges[KGR_IRI + "gpt-3-175b", KGR_IRI + "coqa", "https://w3id.org/llmkg/ontology#EvaluationResult"]
+    assert edge["label"] == "85 (few-shot), 84 (one-shot), 81.5 (zero-shot)"
+    data = visualize.network_data(view.network)
+    assert "85 (few-shot), 84 (one-shot), 81.5 (zero-shot)" in data["properties"]
+
+
 def test_bad_views_are_clear_errors(graph):
     with pytest.raises(QueryError, match="no entity is labelled 'Nobody'"):
         visualize.build_view(graph, focus="Nobody")
@@ -190,9 +223,10 @@ def test_bad_views_are_clear_errors(graph):
 def test_no_payload_becomes_markup():
     html = visualize.render_html(hostile_graph(), focus=f"img {PAYLOADS['img']}", depth=5)
     page = Page(html)
-    # the only elements are the template's: no img, svg, a, and no event handler attribute
+    # the only elements are the template's: no img, svg, a (but the panel's own link), and no event handler
     tags = {t for t, _ in page.tags}
-    assert not tags & {"img", "svg", "a", "iframe"}
+    assert not tags & {"img", "svg", "iframe"}
+    assert [dict(a).get("id") for t, a in page.tags if t == "a"] == ["details-open"]
     assert not [a for _, a in page.tags if any(k.startswith("on") for k in a)]
     # not even a fragment of a tag: the page has as many as a page of an empty network (vis-network's
     # code holds one "<script>" string of its own)
@@ -227,7 +261,8 @@ def test_viz_command_writes_the_page(tmp_path, graph):
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith(f"wrote {out}: Neighbourhood of LLaMA, ")
     data = Page(out.read_text(encoding="utf-8")).data()
-    assert len(data["nodes"]) == analytics.neighbourhood(analytics.project(graph), KGR_IRI + "llama", 1).number_of_nodes()
+    without_hubs = analytics.without_hubs(graph, analytics.project(graph), keep=[KGR_IRI + "llama"])
+    assert len(data["nodes"]) == analytics.neighbourhood(without_hubs, KGR_IRI + "llama", 1).number_of_nodes()
     assert [p.name for p in tmp_path.iterdir()] == ["llama.html"]
 
     to_stdout = CliRunner().invoke(main, ["viz", "--query", "leaderboard", "-p", "benchmark=CoQA", "-o", "-"])

@@ -47,18 +47,12 @@ def _network(extra, infer, endpoint, timeout, records, include, exclude):
     return graph, network
 
 
+def _print_table(header: list[str], rows: list[list], numeric: set[int] = frozenset()) -> None:
+    """Print a table with the one renderer of query results: fitted to the terminal, no control codes."""
+    from ..results import terminal_width, text_table
 
-def _table(header: list[str], rows: list[list], numeric: set[int] = frozenset()) -> str:
-    from ..results import terminal_text
-
-    cells = [[" ".join(terminal_text(str(c)).split()) for c in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
-
-    def line(values):
-        return "  ".join(v.rjust(w) if i in numeric else v.ljust(w)
-                         for i, (v, w) in enumerate(zip(values, widths))).rstrip()
-
-    return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r) for r in cells)])
+    click.echo(text_table(header, [[str(c) for c in row] for row in rows], numeric=numeric,
+                          width=terminal_width()), nl=False)
 
 
 @click.command()
@@ -74,15 +68,19 @@ def _table(header: list[str], rows: list[list], numeric: set[int] = frozenset())
 @click.option("--max-nodes", type=click.IntRange(min=1), default=MAX_NODES, show_default=True,
               help="Refuse to draw more entities than this: a browser takes minutes to lay out a few "
                    "thousand more.")
+@click.option("--hubs", is_flag=True, help="Also draw the hub concepts (modalities, risks, code repositories and "
+              "any entity with more than 25 neighbours that is not a model), which are left out by default.")
 @click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.png",
               help="Also save a PNG of the page once its layout has come to rest (headless Chromium via Playwright).")
 @network_options
 def viz(output: str, focus: str | None, depth: int, query: str | None, params: tuple[str, ...],
-        max_nodes: int, screenshot: Path | None, records: bool, include: tuple[str, ...], exclude: tuple[str, ...],
+        max_nodes: int, hubs: bool, screenshot: Path | None, records: bool, include: tuple[str, ...],
+        exclude: tuple[str, ...],
         extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
     """Write the graph as one interactive HTML page that works offline: the whole graph, the
     neighbourhood of an entity (--focus, --depth) or a query's result (--query), optionally only some
-    classes (--include, --exclude). Colour and shape follow the class; facts, results and sources are
+    classes (--include, --exclude). Hub concepts are left out unless --hubs is given or their class
+    is --include'd. Colour and shape follow the class; facts, results and sources are
     in each entity's tooltip; search, and click an entity to highlight its neighbours."""
     import tempfile
 
@@ -96,8 +94,8 @@ def viz(output: str, focus: str | None, depth: int, query: str | None, params: t
     graph = analytics.load_rdf(extra, infer=infer, endpoint=endpoint, timeout=timeout, credentials=credentials,
                                store=given_store(extra, infer, endpoint))
     view = visualize.build_view(graph, focus=focus, depth=depth, query=query, params=param_values(params),
-                                include=include, exclude=exclude, records=records, endpoint=endpoint, timeout=timeout,
-                                credentials=credentials)
+                                include=include, exclude=exclude, records=records, hubs=hubs,
+                                endpoint=endpoint, timeout=timeout, credentials=credentials)
     entities = view.network.number_of_nodes()
     if entities > max_nodes:
         raise KgtoolError(f"the view would draw {entities:,} entities, more than --max-nodes {max_nodes:,}: draw a part "
@@ -139,11 +137,11 @@ def stats(records: bool, include: tuple[str, ...], exclude: tuple[str, ...],
     click.echo(f"components  {len(s.components)} (the largest has {largest} entities; {s.isolated} entities have no link)")
     click.echo(f"degree      min {d['min']}, median {d['median']:g}, mean {d['mean']:.2f}, max {d['max']}")
     click.echo()
-    click.echo(_table(["class", "entities"], [list(r) for r in s.classes], {1}))
+    _print_table(["class", "entities"], [list(r) for r in s.classes], {1})
     click.echo()
-    click.echo(_table(["property", "links"], [list(r) for r in s.properties], {1}))
+    _print_table(["property", "links"], [list(r) for r in s.properties], {1})
     click.echo()
-    click.echo(_table(["degree", "entities"], [list(r) for r in s.degrees], {0, 1}))
+    _print_table(["degree", "entities"], [list(r) for r in s.degrees], {0, 1})
 
 
 @click.command()
@@ -161,7 +159,7 @@ def central(top: int, records: bool, include: tuple[str, ...], exclude: tuple[st
         click.echo(title)
         rows = [[i, f"{r.score:.{digits}f}", r.label, r.class_label, analytics.prefixed(r.node)]
                 for i, r in enumerate(ranking[key], 1)]
-        click.echo(_table(["rank", "score", "entity", "class", "IRI"], rows, {0, 1}))
+        _print_table(["rank", "score", "entity", "class", "IRI"], rows, {0, 1})
         if key == "pagerank":
             click.echo()
 
@@ -170,9 +168,11 @@ def central(top: int, records: bool, include: tuple[str, ...], exclude: tuple[st
 @click.argument("a", metavar="A")
 @click.argument("b", metavar="B")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="How many paths to print at most.")
+@click.option("--hubs", is_flag=True, help="Also go through hub concepts (modalities, risks, code repositories, "
+              "the most linked entities that are not models), which paths avoid by default.")
 @network_options
 @click.pass_context
-def path(ctx: click.Context, a: str, b: str, limit: int, records: bool, include: tuple[str, ...],
+def path(ctx: click.Context, a: str, b: str, limit: int, hubs: bool, records: bool, include: tuple[str, ...],
          exclude: tuple[str, ...], extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
     """How is A connected to B? The shortest paths between two entities (labels or IRIs), links
     followed in either direction, printed as statements:
@@ -184,8 +184,11 @@ def path(ctx: click.Context, a: str, b: str, limit: int, records: bool, include:
     from .. import analytics
     from ..results import terminal_text
 
-    _, network = _network(extra, infer, endpoint, timeout, records, include, exclude)
+    graph, network = _network(extra, infer, endpoint, timeout, records, include, exclude)
     source, target = analytics.resolve_entity(network, a), analytics.resolve_entity(network, b)
+    if not hubs:
+        included = set().union(*(analytics.resolve_class(graph, c) for c in include)) if include else set()
+        network = analytics.without_hubs(graph, network, included, keep=[source, target])
     paths, total = analytics.shortest_paths(network, source, target, limit)
     names = terminal_text(f"{network.nodes[source]['label']} and {network.nodes[target]['label']}")
     if not paths:
@@ -217,5 +220,5 @@ def communities(members: int, resolution: float, records: bool, include: tuple[s
     for i, group in enumerate(found.groups, 1):
         named = ", ".join(network.nodes[n]["label"] for n in group[:members])
         rows.append([i, len(group), named + (f" (and {len(group) - members} more)" if len(group) > members else "")])
-    click.echo(_table(["community", "entities", "members, best connected first"], rows, {0, 1}))
+    _print_table(["community", "entities", "members, best connected first"], rows, {0, 1})
     click.echo(f"{len(found.groups)} communities, modularity {found.modularity:.3f}", err=True)

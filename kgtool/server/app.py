@@ -1,5 +1,6 @@
-"""The HTTP app: the SPARQL 1.1 Protocol at /sparql, the query page at /, entity pages at /resource/<slug>,
-the ontology at /ontology, and the VoID description at /.well-known/void.
+"""The HTTP app: the SPARQL 1.1 Protocol at /sparql, the query page at /query, entity pages at
+/resource/<slug>, the ontology at /ontology, the VoID description at /.well-known/void, and the pages
+for people of :mod:`.site` (home, search, resource index, charts, graph).
 
 Every query, the server's own included, runs in a worker process of the pool (:mod:`.pool`) under a
 deadline; the event loop only reads requests and passes bytes on. The URL is bounded (length and number
@@ -36,6 +37,7 @@ from ..namespaces import KGR, PREFIXES
 from ..results import QueryResult, Term
 from ..sparql import _Engine
 from . import description, media, pages
+from .site import Site
 from .pool import QueryTimeout, ServerBusy, WorkerAnswerError, WorkerDied, WorkerPool
 from .settings import Settings
 
@@ -70,7 +72,8 @@ def create_app(data, settings: Settings | None = None, on_ready: Callable[[str],
         raise KgtoolError("updates need a bearer token: none was given")
     endpoint = _Endpoint(data, settings, on_ready)
     routes = [
-        Route("/", endpoint.query_page, methods=["GET"]),
+        *endpoint.site.routes(),
+        Route("/query", endpoint.query_page, methods=["GET"]),
         Route("/sparql", endpoint.sparql, methods=["GET", "POST"]),
         Route("/queries", endpoint.query_list, methods=["GET"]),
         Route("/queries/{name:str}.rq", endpoint.query_text, methods=["GET"]),
@@ -181,6 +184,7 @@ class _Endpoint:
         self.directory: Path | None = None
         self._stats: tuple[int, description.DatasetStats] | None = None
         self._templates = None
+        self.site = Site(self)
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app):
@@ -365,14 +369,18 @@ class _Endpoint:
         if self._templates is None:
             import jinja2
 
-            self._templates = jinja2.Environment(loader=jinja2.PackageLoader("kgtool.server", "templates"),
-                                                 autoescape=True, trim_blocks=True, lstrip_blocks=True)
+            # the server's templates, and the parts it shares with `kgtool viz` pages (kgtool/assets)
+            loader = jinja2.ChoiceLoader([jinja2.PackageLoader("kgtool.server", "templates"),
+                                          jinja2.PackageLoader("kgtool", "assets")])
+            self._templates = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
         html = self._templates.get_template(template).render(root=_root(request), request_path=request.url.path,
                                                              version=__version__, **context)
         return HTMLResponse(html, status, headers={"Vary": "Accept"})
 
     async def query_page(self, request: Request) -> Response:
-        return self.render("query.html", request, catalogue=_catalogue(), prefixes=PREFIXES,
+        catalogue = _catalogue()
+        return self.render("query.html", request, catalogue=catalogue, prefixes=PREFIXES,
+                           choices=await self.site.parameter_choices(catalogue),
                            max_query_bytes=self.settings.max_query_bytes, timeout=self.settings.timeout)
 
     async def resource(self, request: Request) -> Response:
@@ -389,7 +397,9 @@ class _Endpoint:
         bound = {"entity": Term("uri", iri)}
         if not await self.select(with_values(pages.ENTITY_EXISTS, bound)):
             if key == "html":
-                return self.render("missing.html", request, 404, iri=iri)
+                suggestions = [pages.Link(e.label, pages.href_for(e.iri, _root(request)), e.iri)
+                               for e in await self.site.closest(slug)]
+                return self.render("missing.html", request, 404, iri=iri, suggestions=suggestions)
             raise Problem(404, f"no resource <{iri}> in this graph")
         if key != "html":
             _, body = await self.run(with_values(pages.ENTITY_RDF, bound), solutions=None, graph=key)
@@ -398,7 +408,8 @@ class _Endpoint:
         incoming = await self.select(with_values(pages.ENTITY_INCOMING, bound))
         sources = await self.select(with_values(pages.ENTITY_SOURCES, bound))
         page = pages.entity_page(iri, facts, sources, incoming, _root(request))
-        return self.render("resource.html", request, page=page)
+        infobox = await self.site.infobox(iri, page, _root(request))
+        return self.render("resource.html", request, page=page, infobox=infobox)
 
     async def ontology(self, request: Request) -> Response:
         key = _choose(request, media.PAGE_TYPES)

@@ -160,9 +160,11 @@ def anchor_for(iri: str) -> str:
     return short(Term("uri", iri)).replace(":", "-").strip("<>")
 
 
-def link(term: Term, label: Term | None = None, root: str = "") -> Link:
+def link(term: Term, label: Term | None = None, root: str = "", href=None) -> Link:
+    """What a term is shown as; ``href`` (IRI -> address) replaces :func:`href_for` where given."""
     if term.kind == "uri":
-        return Link(label.value if label else short(term), href_for(term.value, root), term.value)
+        return Link(label.value if label else short(term), href(term.value) if href else href_for(term.value, root),
+                    term.value)
     if term.kind == "bnode":
         return Link(f"_:{term.value}")
     return Link(short(term))
@@ -189,7 +191,10 @@ def entity_page(iri: str, facts: list[dict[str, Term]], sources: list[dict[str, 
     return EntityPage(iri, title, _first_value(facts, _DESCRIPTIONS), types, groups, incoming_groups, truncated, graph)
 
 
-def ontology_page(header: list[dict[str, Term]], terms: list[dict[str, Term]], root: str = "") -> OntologyPage:
+def ontology_page(header: list[dict[str, Term]], terms: list[dict[str, Term]], root: str = "",
+                  href=None) -> OntologyPage:
+    """The ontology's documentation, from the rows of ONTOLOGY_HEADER and ONTOLOGY_TERMS: the server's
+    /ontology page and the release's ontology.html (which links with ``href``)."""
     by_term: dict[str, list[dict[str, Term]]] = {}
     kinds: dict[str, set[str]] = {}
     for row in terms:
@@ -202,25 +207,25 @@ def ontology_page(header: list[dict[str, Term]], terms: list[dict[str, Term]], r
         doc = TermDoc(anchor_for(iri), iri, short(Term("uri", iri)),
                       _first_value(list(unique), _LABELS) or short(Term("uri", iri)),
                       _first_value(list(unique), (RDFS + "comment",)),
-                      [link(Term("uri", k), root=root) for k in sorted(kinds[iri])],
-                      _group(shown, "property", "value", "valueLabel", root, lambda row: []))
+                      [link(Term("uri", k), root=root, href=href) for k in sorted(kinds[iri])],
+                      _group(shown, "property", "value", "valueLabel", root, lambda row: [], href))
         (classes if kinds[iri] & _CLASS_TYPES else properties).append(doc)
     order = (lambda d: (not d.iri.startswith(KG), d.name.lower()))
     return OntologyPage(_first_value(header, (PREFIXES["dcterms"] + "title",)) or "Ontology",
                         _first_value(header, (PREFIXES["dcterms"] + "description",)),
-                        _group(header, "property", "value", None, root, lambda row: []),
+                        _group(header, "property", "value", None, root, lambda row: [], href),
                         sorted(classes, key=order), sorted(properties, key=order))
 
 
 def _group(rows: Iterable[dict[str, Term]], property_key: str, value_key: str, label_key: str | None,
-           root: str, sources_of) -> list[PropertyGroup]:
+           root: str, sources_of, href=None) -> list[PropertyGroup]:
     groups: dict[str, PropertyGroup] = {}
     for row in rows:
         prop = row[property_key]
         group = groups.get(prop.value)
         if group is None:
-            group = groups[prop.value] = PropertyGroup(link(prop, row.get("propertyLabel"), root), [])
-        group.values.append(Value(link(row[value_key], row.get(label_key) if label_key else None, root),
+            group = groups[prop.value] = PropertyGroup(link(prop, row.get("propertyLabel"), root, href), [])
+        group.values.append(Value(link(row[value_key], row.get(label_key) if label_key else None, root, href),
                                   sources_of(row)))
     for group in groups.values():
         group.values.sort(key=lambda v: v.link.text.lower())
@@ -237,28 +242,39 @@ def _first_value(rows: list[dict[str, Term]], properties: tuple[str, ...]) -> st
     return None
 
 
+# the three kinds of node in an entity's neighbourhood, styled as kgtool/assets/view.js expects classes
+_NEIGHBOUR_CLASSES = [("this resource", "#e15759", "#a13234", "star"), ("what it links to", "#4e79a7", "#2f4d6e", "dot"),
+                      ("what links to it", "#59a14f", "#386832", "dot")]
+
+
 def _neighbourhood(iri: str, title: str, facts: list[dict[str, Term]], incoming: list[dict[str, Term]],
                    root: str) -> dict:
-    """Nodes and edges for the page's graph: the entity, what it links to and what links to it."""
-    nodes = {iri: {"id": iri, "label": title, "group": "entity", "href": href_for(iri, root)}}
-    edges = []
+    """The page's graph, in the shape of :func:`kgtool.visualize.network_data`: the entity, what it links
+    to and what links to it."""
+    index = {iri: 0}
+    nodes = [[title, 0, short(Term("uri", iri)), [], href_for(iri, root)]]
+    edges, properties = [], {}
 
-    def add(other: Term, label: Term | None, prop: dict, group: str, outgoing: bool) -> None:
-        if other.kind != "uri" or (other.value not in nodes and len(nodes) >= GRAPH_NODE_LIMIT):
+    def add(other: Term, label: Term | None, prop: dict, kind: int, outgoing: bool) -> None:
+        if other.kind != "uri" or (other.value not in index and len(nodes) >= GRAPH_NODE_LIMIT):
             return
-        nodes.setdefault(other.value, {"id": other.value, "label": label.value if label else short(other),
-                                       "group": group, "href": href_for(other.value, root)})
-        ends = (iri, other.value) if outgoing else (other.value, iri)
-        edges.append({"from": ends[0], "to": ends[1], "label": prop["label"]})
+        if other.value not in index:
+            index[other.value] = len(nodes)
+            nodes.append([label.value if label else short(other), kind, short(other), [], href_for(other.value, root)])
+        ends = (0, index[other.value]) if outgoing else (index[other.value], 0)
+        edges.append([*ends, properties.setdefault(prop["label"], len(properties)), ""])
 
     outgoing = [row for row in facts if row["property"].value != RDF + "type"]
     # both directions take turns, so that a long list on one side does not crowd out the other
     for out_row, in_row in zip_longest(outgoing, incoming):
         if out_row:
-            add(out_row["value"], out_row.get("valueLabel"), _label_of(out_row, "property"), "out", True)
+            add(out_row["value"], out_row.get("valueLabel"), _label_of(out_row, "property"), 1, True)
         if in_row:
-            add(in_row["subject"], in_row.get("subjectLabel"), _label_of(in_row, "property"), "in", False)
-    return {"nodes": list(nodes.values()), "edges": edges}
+            add(in_row["subject"], in_row.get("subjectLabel"), _label_of(in_row, "property"), 2, False)
+    classes = [{"label": label, "color": fill, "border": border, "shape": shape,
+                "count": sum(1 for n in nodes if n[1] == i)} for i, (label, fill, border, shape) in enumerate(_NEIGHBOUR_CLASSES)]
+    return {"classes": classes, "properties": list(properties), "nodes": nodes, "edges": edges, "sources": [],
+            "edgeLabels": True}
 
 
 def _label_of(row: dict[str, Term], key: str) -> dict:

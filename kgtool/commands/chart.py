@@ -1,0 +1,43 @@
+"""`kgtool chart`: a benchmark's leaderboard, a model's results, the scaling view or the timeline, as an
+offline HTML page, an SVG or a PNG (kgtool.charts does the work)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from ..cli import data_options, endpoint_credentials, given_store, param_values
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(["leaderboard", "model", "scaling", "timeline"]))
+@click.argument("target", required=False, metavar="[BENCHMARK|MODEL]")
+@click.option("-o", "--output", metavar="FILE", help="The file to write: .html, .svg or .png "
+              "[default: KIND.html].")
+@click.option("-f", "--format", "fmt", type=click.Choice(["html", "svg", "png"]),
+              help="The output format, when the file name does not say it.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A further parameter of the leaderboard query: setting=few-shot, metric=F1 (repeatable).")
+@data_options
+def chart(kind: str, target: str | None, output: str | None, fmt: str | None, params: tuple[str, ...],
+          extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+    """Draw a chart of the graph's data:
+
+    \b
+      kgtool chart leaderboard CoQA          a benchmark's results, by model, setting and shots
+      kgtool chart model GPT-3 -o gpt-3.svg  a model's results across benchmarks (every size)
+      kgtool chart scaling -o scaling.png    parameters and training tokens against date, log axes
+      kgtool chart timeline                  papers, releases and products in date order
+
+    The HTML page works offline (Vega inlined); SVG and PNG are rendered without a browser."""
+    from .. import charts
+
+    output = output or f"{kind}.{fmt or 'html'}"
+    started = time.perf_counter()
+    run = charts.local_runner(endpoint=endpoint, timeout=timeout, extra=extra, infer=infer,
+                              credentials=endpoint_credentials(), store=given_store(extra, infer, endpoint))
+    data = charts.chart_data(kind, run, target, param_values(params))
+    charts.write(data, output, fmt)
+    click.echo(f"wrote {output}: {data.title} ({len(data.rows)} marks) in {time.perf_counter() - started:.1f} s", err=True)

@@ -1,0 +1,174 @@
+"""kgtool compare: models side by side, a family through its sizes, benchmarks they share, every
+value with its source; in the terminal, csv, markdown, json, one offline HTML page and as data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import kgtool
+from kgtool.cli import main
+
+EXTRA = Path(__file__).parent / "data" / "compare-extra.ttl"
+SEVEN = ["GPT-3", "LaMDA", "PaLM", "Flamingo", "BLIP-2", "LLaMA", "GPT-4"]
+
+
+def run(*args: str, columns: int | None = 100):
+    return CliRunner(env={"COLUMNS": str(columns) if columns else ""}).invoke(main, list(args))
+
+
+@pytest.fixture(scope="module")
+def seven():
+    return kgtool.compare()
+
+
+@pytest.fixture(scope="module")
+def extra_store():
+    return kgtool.load_store([EXTRA])
+
+
+def row(comparison, name):
+    return next(r for r in comparison.rows if r.name == name)
+
+
+def cell(comparison, name, model):
+    return row(comparison, name).cells[[m.label for m in comparison.models].index(model)]
+
+
+def test_the_default_is_the_seven_in_order_of_release(seven):
+    assert [m.label for m in seven.models] == SEVEN
+
+
+def test_property_rows_with_sources_and_locators(seven):
+    names = [r.name for r in seven.rows if r.kind == "property"]
+    for expected in ("organization", "release date", "paper date", "parameters", "training tokens", "context length",
+                     "architecture", "techniques", "training hardware", "weights released", "input modalities"):
+        assert expected in names
+    openai = cell(seven, "organization", "GPT-3")
+    assert [v.text for v in openai] == ["OpenAI"]
+    assert any(s.iri.endswith("arxiv-2005.14165") and s.locator for s in openai[0].sources)
+    every = [v for r in seven.rows for c in r.cells for v in c]
+    assert every and all(v.sources for v in every), "every value is traceable to a source"
+
+
+def test_a_family_compares_through_its_sizes(seven):
+    tokens = {(v.text, v.size) for v in cell(seven, "training tokens", "LLaMA")}
+    assert {("1T", "7B"), ("1T", "13B"), ("1.4T", "33B"), ("1.4T", "65B")} <= tokens
+    assert "1T (7B, 13B)" in kgtool.comparison.cell_text(cell(seven, "training tokens", "LLaMA"))
+    assert cell(seven, "parameters", "GPT-4") == []       # undisclosed: no value, never the rumour
+    assert "vision-language" not in [v.text for v in cell(seven, "input modalities", "GPT-4")]
+    assert {v.text for v in cell(seven, "input modalities", "GPT-4")} == {"image", "text"}
+
+
+def test_benchmark_rows_hold_the_best_value_per_setting_with_size_and_shots(extra_store):
+    found = kgtool.compare(["LLaMA", "GPT-3"], store=extra_store, properties=False)
+    bench = next(r for r in found.rows if r.benchmark.endswith("example/bench"))
+    assert bench.lower_is_better and "few-shot" in bench.name
+    llama, gpt3 = bench.cells
+    assert [(v.text, v.size, v.shots) for v in llama] == [("7.25", "65B", 5)]  # lower is better; not the baseline
+    assert [(v.text, v.size, v.shots) for v in gpt3] == [("9.0", "175B", 64)]
+    assert llama[0].sources[0].locator == "Table 9"
+
+
+def test_benchmarks_only_properties_only_and_one_benchmark(extra_store):
+    both = kgtool.compare(["LLaMA", "GPT-3"], store=extra_store)
+    kinds = {r.kind for r in both.rows}
+    assert kinds == {"property", "benchmark"}
+    assert {r.kind for r in kgtool.compare(["LLaMA", "GPT-3"], store=extra_store, benchmarks=False).rows} == {"property"}
+    one = kgtool.compare(["Flamingo", "LLaMA"], benchmark="VQAv2")
+    assert one.rows and all(r.benchmark.endswith("/vqav2") for r in one.rows)  # Flamingo alone has results: shown
+    assert not [r for r in kgtool.compare(["Flamingo", "LLaMA"], properties=False).rows if r.benchmark.endswith("/vqav2")]
+    result = run("compare", "Flamingo", "BLIP-2", "--benchmarks-only")
+    assert result.exit_code == 0 and "VQAv2 zero-shot" in result.stdout and "organization" not in result.stdout
+    props = run("compare", "Flamingo", "BLIP-2", "--properties-only")
+    assert "organization" in props.stdout and "VQAv2" not in props.stdout
+
+
+def test_mistyped_and_too_few_models_are_errors():
+    typo = run("compare", "GPT4", "LLaMA")
+    assert typo.exit_code == 2 and "no model is labelled 'GPT4'; did you mean GPT-4" in typo.stderr
+    one = run("compare", "LLaMA")
+    assert one.exit_code == 2 and "two models or more" in one.stderr
+    bench = run("compare", "LLaMA", "PaLM", "--benchmark", "TrivaQA")
+    assert bench.exit_code == 2 and "did you mean TriviaQA" in bench.stderr
+
+
+def test_the_seven_fit_100_columns_with_numbered_sources():
+    result = run("compare")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= 100 for line in lines), max(lines, key=len)
+    for model in SEVEN:
+        assert model in result.stdout
+    assert any(line.startswith("organization") and "OpenAI¹" in line for line in lines)
+    assert "¹ GPT-3 paper (arXiv 2005.14165)" in lines
+
+
+def test_csv_has_one_line_per_value_and_source():
+    rows = list(csv.DictReader(io.StringIO(run("compare", "LLaMA", "GPT-3", "-f", "csv").stdout)))
+    assert rows and all(r["source"] and r["locator"] for r in rows)
+    tokens = [r for r in rows if r["row"] == "training tokens" and r["model"] == "LLaMA"]
+    assert {(r["value"], r["size"]) for r in tokens} >= {("1000000000000", "7B"), ("1400000000000", "65B")}
+
+
+def test_json_is_the_comparison_as_data(seven):
+    document = json.loads(run("compare", "-f", "json").stdout)
+    assert document == json.loads(json.dumps(seven.to_dict()))
+    organization = next(r for r in document["rows"] if r["name"] == "organization")
+    assert organization["cells"]["LLaMA"][0]["text"] == "Meta AI" and organization["cells"]["LLaMA"][0]["sources"]
+
+
+def test_markdown_lists_the_sources_as_links():
+    text = run("compare", "Flamingo", "BLIP-2", "-f", "markdown").stdout
+    assert text.startswith("| | Flamingo | BLIP-2 |")
+    assert "[Flamingo paper (arXiv 2204.14198)](<https://arxiv.org/abs/2204.14198>)" in text
+
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.links, self.text = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag == "a":
+            self.links.append(dict(attrs)["href"])
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_html_is_one_offline_escaped_page_with_sources_as_links(tmp_path, extra_store):
+    out = tmp_path / "compare.html"
+    result = run("compare", "LLaMA", "GPT-3", "--data", str(EXTRA), "-f", "html", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    page = _Page()
+    page.feed(html)
+    assert not [t for t, a in page.tags if t in ("script", "link", "img", "iframe")]
+    assert "https://arxiv.org/abs/2302.13971" in page.links
+    assert not [link for link in page.links if not link.startswith("https://")]   # javascript: is no link
+    assert "<script>alert(1)" not in html and "Bench <script>alert(1)</script>" in "".join(page.text)
+
+
+def test_html_in_chromium_loads_nothing_and_shows_the_table(page, tmp_path):
+    out = tmp_path / "compare.html"
+    assert run("compare", "-f", "html", "-o", str(out)).exit_code == 0
+    page.page.goto(out.as_uri())
+    headers = page.page.locator("thead th").all_inner_texts()
+    assert headers[1:] == SEVEN
+    assert page.page.locator("tbody tr").count() >= 15
+    assert [url for url in page.requests if not url.startswith("file:")] == []
+    assert page.console_errors == []
+
+
+def test_compare_in_a_notebook_is_a_table(seven):
+    assert seven._repr_html_().startswith('<table class="kgtool-compare">')
+    frame = pytest.importorskip("pandas") and seven.to_pandas()
+    assert list(frame.columns) == SEVEN and frame.loc["organization", "LLaMA"] == "Meta AI"
