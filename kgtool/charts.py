@@ -364,7 +364,7 @@ def local_runner(*, store=None, endpoint: str | None = None, timeout: float = 30
     if endpoint is None and store is None:
         from .store import load_store
 
-        store = load_store(extra, infer=infer)
+        store = load_store(extra, infer=infer, read_only=True)
 
     def run(name: str, params: Mapping[str, str]) -> QueryResult:
         return run_query(name, params, store=store, endpoint=endpoint, timeout=timeout, credentials=credentials)

@@ -72,38 +72,6 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-@main.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--bundled/--no-bundled", default=None,
-              help="Include the bundled data (default: only when no FILES are given).")
-@click.pass_context
-def validate(ctx: click.Context, files: tuple[Path, ...], bundled: bool | None) -> None:
-    """Check the data: parse every file, run the SHACL shapes, run every violation query under
-    queries/checks/, and check that every class and property is declared in the ontology.
-
-    FILES are RDF files (Turtle, N-Triples, RDF/XML, JSON-LD...) or results tables (.csv, .tsv) to
-    validate; without them the bundled data is validated, and a results table is validated together with
-    it (its slugs name the bundled models, benchmarks and metrics). Exit 0 conforms, 1 violations found,
-    2 could not run.
-    """
-    from .validation import validate as run_validation
-
-    report = run_validation(files, bundled=bundled)
-    from .results import terminal_text
-
-    for error in report.parse_errors:
-        click.echo(terminal_text(f"syntax error: {error}"), err=True)
-    if report.parse_errors:
-        unreadable = len({error.path for error in report.parse_errors})  # a results table can have several errors
-        click.echo(f"{unreadable} of {len(report.files)} files could not be parsed", err=True)
-        ctx.exit(EXIT_ERROR)
-    for violation in report.violations:
-        click.echo(terminal_text(f"violation: {violation}"))
-    status = "conforms" if report.conforms else "does not conform"
-    click.echo(f"{status}: {report.summary()}")
-    ctx.exit(EXIT_OK if report.conforms else EXIT_FAILED)
-
-
 # ---------------------------------------------------------------------------------------------
 # options shared by the commands that read the graph or an endpoint (defined once)
 
@@ -150,15 +118,23 @@ def store_option(command):
                              "variable), instead of parsing files.")(command)
 
 
-def given_store(extra=(), infer: bool = False, endpoint: str | None = None):
-    """The read-only store of --store (or KGTOOL_STORE), or None. With --endpoint the variable is set aside
-    (the graph comes from the endpoint); --data and --infer do not go with a store."""
+def given_store_dir(extra=(), infer: bool = False, endpoint: str | None = None) -> Path | None:
+    """The folder of --store (or KGTOOL_STORE), or None. With --endpoint the variable is set aside (the
+    graph comes from the endpoint); --data and --infer do not go with a store."""
     store_dir, source = click.get_current_context().meta.get("kgtool.store", (None, None))
     if store_dir is None or (endpoint and source == click.core.ParameterSource.ENVIRONMENT):
         return None
     if extra or infer or endpoint:
         raise click.UsageError("--store holds the whole graph: load extra files into it with `kgtool load`, and "
                                "leave out --data, --infer and --endpoint")
+    return store_dir
+
+
+def given_store(extra=(), infer: bool = False, endpoint: str | None = None):
+    """The read-only store of --store (or KGTOOL_STORE), or None (see :func:`given_store_dir`)."""
+    store_dir = given_store_dir(extra, infer, endpoint)
+    if store_dir is None:
+        return None
     from .persistent import open_store
 
     return open_store(store_dir)
@@ -232,6 +208,42 @@ def format_option(command):
                         type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
                         help="table, csv, tsv, json, xml or markdown for SELECT; turtle, nt or json-ld "
                              "for CONSTRUCT and DESCRIBE.")(command)
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--bundled/--no-bundled", default=None,
+              help="Include the bundled data (default: only when no FILES are given).")
+@store_option
+@click.pass_context
+def validate(ctx: click.Context, files: tuple[Path, ...], bundled: bool | None) -> None:
+    """Check the data: parse every file, run the SHACL shapes, run every violation query under
+    queries/checks/, and check that every class and property is declared in the ontology.
+
+    FILES are RDF files (Turtle, N-Triples, RDF/XML, JSON-LD...) or results tables (.csv, .tsv) to
+    validate; without them the bundled data is validated, and a results table is validated together with
+    it (its slugs name the bundled models, benchmarks and metrics). With --store, what the store holds.
+    Exit 0 conforms, 1 violations found, 2 could not run.
+    """
+    from .validation import validate as run_validation
+
+    store_dir = given_store_dir()
+    if store_dir is not None and (files or bundled is not None):
+        raise click.UsageError("--store is validated as it is: leave out FILES and --bundled/--no-bundled")
+    report = run_validation(files, bundled=bundled, store=store_dir)
+    from .results import terminal_text
+
+    for error in report.parse_errors:
+        click.echo(terminal_text(f"syntax error: {error}"), err=True)
+    if report.parse_errors:
+        unreadable = len({error.path for error in report.parse_errors})  # a results table can have several errors
+        click.echo(f"{unreadable} of {len(report.files)} files could not be parsed", err=True)
+        ctx.exit(EXIT_ERROR)
+    for violation in report.violations:
+        click.echo(terminal_text(f"violation: {violation}"))
+    status = "conforms" if report.conforms else "does not conform"
+    click.echo(f"{status}: {report.summary()}")
+    ctx.exit(EXIT_OK if report.conforms else EXIT_FAILED)
 
 
 @main.command("queries")

@@ -175,6 +175,36 @@ def check_fresh(location: Path, record: StoreRecord) -> None:
                               f"rebuild it with kgtool load")
 
 
+def bundled_store() -> "pyoxigraph.Store":
+    """The bundled graph in a persistent store in the user's cache, keyed on the content of its files
+    (and the engine's version): built once, then opened read-only."""
+    import pyoxigraph as ox
+    from importlib.metadata import version
+
+    from .cache import cache_dir
+    from .store import bundled_files, rdf_files
+
+    files = bundled_files()
+    # keyed on what the engine reads (the compiled form of results tables and annotated Turtle)
+    digest = hashlib.sha256(f"kgtool-store 1 pyoxigraph {version('pyoxigraph')}".encode())
+    for path in rdf_files(files):
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    location = cache_dir() / f"store-{digest.hexdigest()[:32]}"
+    if not (location / RECORD).is_file():
+        # built aside and renamed into place: of two processes building at once, the second keeps the
+        # first's store (a directory is not renamed onto a full one), which a reader may have open
+        mine = location.with_name(f"{location.name}-{os.getpid()}")
+        build(files, mine, quiet=True)
+        try:
+            os.rename(mine, location)
+        except OSError:
+            shutil.rmtree(mine, ignore_errors=True)
+    try:
+        return ox.Store.read_only(str(location))
+    except OSError as err:
+        raise KgtoolError(f"cannot open the cached store {location}: {err}; remove the folder to rebuild it") from None
+
+
 def graph_of(store) -> "Graph":
     """The whole store as an rdflib graph with the project's prefixes (for SHACL, serialisation, networks)."""
     import pyoxigraph as ox

@@ -82,7 +82,7 @@ def engine_for(*, endpoint: str | None = None, infer: bool = False, extra: Itera
     if store is None:
         from .store import load_store
 
-        store = load_store(extra, infer=infer)
+        store = load_store(extra, infer=infer, read_only=True)
     return LocalEngine(store)
 
 

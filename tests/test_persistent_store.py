@@ -173,3 +173,56 @@ def test_push_quiet_says_nothing_on_stderr(virtuoso):
     assert result.exit_code == 0, result.stderr
     assert result.stderr == "" and "pushed " in result.output
 
+
+
+def test_validate_checks_what_the_store_holds(built, tmp_path):
+    location, extra = built
+    from_store = run("validate", "--store", str(location))
+    from_files = run("validate", str(extra), "--bundled")
+    assert from_store.exit_code == from_files.exit_code == 0, from_store.output + from_store.stderr
+    assert from_store.output == from_files.output and "conforms: 22 files" in from_store.output
+    wrong = tmp_path / "wrong.ttl"
+    wrong.write_text(EXTRA + "kgr:extra-thing a <https://w3id.org/llmkg/ontology#NoSuchClass> .\n", encoding="utf-8")
+    assert run("load", str(wrong), "--store", str(tmp_path / "kg"), "-q").exit_code == 0
+    result = run("validate", "--store", str(tmp_path / "kg"))
+    assert result.exit_code == 1 and "kg:NoSuchClass: class is used in the data but not declared" in result.output
+    refused = run("validate", str(extra), "--store", str(location))
+    assert refused.exit_code == 2 and "--store is validated as it is" in refused.stderr
+
+
+def test_build_releases_what_the_store_holds(built, tmp_path):
+    location, _ = built
+    result = run("build", "--store", str(location), "-o", str(tmp_path / "dist"), "-q")
+    assert result.exit_code == 0, result.stderr
+    lines = (tmp_path / "dist" / "llmkg.nt").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(open_store(location))
+    assert any(line.startswith("<https://w3id.org/llmkg/resource/extra-thing>") for line in lines)
+
+
+def test_commands_read_the_bundled_graph_from_a_cached_store(tmp_path, monkeypatch):
+    import pyoxigraph as ox
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    store = kgtool.load_store(read_only=True)
+    cached = [p for p in (tmp_path / "kgtool").iterdir() if p.name.startswith("store-")]
+    assert len(cached) == 1 and (cached[0] / RECORD).is_file()
+    assert len(store) == len(kgtool.load_store())  # the same triples as the files
+    with pytest.raises((OSError, RuntimeError)):  # opened read-only: nothing can change it by accident
+        store.update("INSERT DATA { <urn:x:a> <urn:x:b> <urn:x:c> }")
+    kgtool.load_store().update("INSERT DATA { <urn:x:a> <urn:x:b> <urn:x:c> }")  # the API's own store is the caller's
+    # a command opens the same cached store again, and answers as from the files
+    opened = [p.name for p in (tmp_path / "kgtool").iterdir() if p.name.startswith("store-")]
+    from kgtool.results import render
+
+    from_files = render(kgtool.run_query("models", store=kgtool.load_store()), "csv")
+    assert run("query", "models", "-f", "csv").output.splitlines() == from_files.splitlines()
+    assert len(from_files.splitlines()) == 8
+    assert [p.name for p in (tmp_path / "kgtool").iterdir() if p.name.startswith("store-")] == opened
+
+
+def test_without_a_cache_to_write_commands_parse_the_files(tmp_path, monkeypatch):
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("", encoding="utf-8")  # no cache can be made under a file, whoever runs this
+    monkeypatch.setenv("XDG_CACHE_HOME", str(not_a_folder))
+    result = run("query", "models", "-f", "csv")
+    assert result.exit_code == 0 and len(result.output.splitlines()) == 8, result.stderr

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import data_options, endpoint_credentials, given_store, param_values
+from ..cli import data_options, endpoint_credentials, given_store, given_store_dir, param_values, store_option
 from ..export import FORMATS, GRAPH_IRI
 
 
@@ -66,14 +66,17 @@ def export_command(fmt: str | None, output: str, no_ontology: bool, query: str |
 @click.option("-o", "--output", "out_dir", default="dist", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="The release folder.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@store_option
 def build_command(out_dir: Path, quiet: bool) -> None:
     """Build the release folder: the graph in every format, a VoID/DCAT description computed from the
-    data, SHA256SUMS, the HTML graph, the ontology's HTML documentation and the changelog entry.
+    data, SHA256SUMS, the HTML graph, the ontology's HTML documentation and the changelog entry; of the
+    bundled graph, or of what --store holds.
 
     The data is validated first; the files replace the previous release only once all are built."""
     from ..release import build
 
-    files = build(out_dir, progress=(lambda message: None) if quiet else lambda message: _progress(f"build: {message}"))
+    files = build(out_dir, progress=(lambda message: None) if quiet else lambda message: _progress(f"build: {message}"),
+                  store=given_store_dir())
     width = max(len(f"{f.size:,}") for f in files)
     for file in files:
         click.echo(f"{file.size:>{width},}  {out_dir / file.name}")
