@@ -87,7 +87,7 @@ def test_the_virtuoso_recipe_runs_as_written(virtuoso, tmp_path):
                               capture_output=True, text=True, env=env)
         assert done.returncode == 0, f"{command}\n{done.stdout}{done.stderr}"
         if " leaderboard " in command:  # (tests/test_virtuoso.py compares every row with the local engine's)
-            assert "GPT-3 175B" in done.stdout and "kgr:coqa" in done.stdout, done.stdout
+            assert "GPT-3 175B" in done.stdout and "CoQA" in done.stdout, done.stdout
         if " model-card " in command:
             assert "LLaMA" in done.stdout
     assert (tmp_path / "llama-from-virtuoso.ttl").stat().st_size > 1000
