@@ -226,3 +226,19 @@ def test_without_a_cache_to_write_commands_parse_the_files(tmp_path, monkeypatch
     monkeypatch.setenv("XDG_CACHE_HOME", str(not_a_folder))
     result = run("query", "models", "-f", "csv")
     assert result.exit_code == 0 and len(result.output.splitlines()) == 8, result.stderr
+
+
+def test_serve_with_files_builds_one_store_that_every_worker_shares(built):
+    from tests.serving import running_server
+
+    _, extra = built
+    with running_server(str(extra), "--workers", "2") as server:
+        assert any("building a store of" in line for line in server.output), server.output
+        folders = set()
+        for pid in server.worker_pids():  # no worker loads a copy: each has the same store's files open
+            opened = {os.readlink(f) for f in glob.glob(f"/proc/{pid}/fd/*") if os.path.islink(f)}
+            folders.add(next(os.path.dirname(p) for p in opened if "kgtool-serve-store-" in p))
+        assert len(folders) == 1 and len(server.worker_pids()) == 3
+        found = kgtool.run_query("ASK { <https://w3id.org/llmkg/resource/extra-thing> ?p ?o }", endpoint=server.sparql)
+        assert found.boolean
+    assert not os.path.exists(next(iter(folders)))  # the store is removed when the server stops

@@ -47,17 +47,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.parent:
         _die_with_parent(args.parent)
     network = isolate_network()
-    if args.memory_mb:
-        import resource
-
-        ceiling = args.memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
-
     import pyoxigraph as ox
 
     if os.path.isdir(args.data):
         store = ox.Store.read_only(args.data)
+        # opening reserves about half a gigabyte of address space (RocksDB's threads and caches), little
+        # of it used: the ceiling counts from there
+        _limit_memory(args.memory_mb, _address_space())
     else:
+        _limit_memory(args.memory_mb)
         store = ox.Store()
         store.bulk_load(path=args.data, format=ox.RdfFormat.N_QUADS)
     answers, requests = sys.stdout.buffer, sys.stdin.buffer
@@ -67,6 +65,21 @@ def main(argv: list[str] | None = None) -> int:
     thread.start()
     thread.join()
     return 0
+
+
+def _limit_memory(memory_mb: int, base: int = 0) -> None:
+    """Cap the address space at ``base`` bytes plus ``memory_mb`` (no cap for 0)."""
+    if memory_mb:
+        import resource
+
+        ceiling = base + memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+
+
+def _address_space() -> int:
+    """The bytes of address space this process holds now."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def _die_with_parent(parent: int) -> None:
