@@ -615,11 +615,19 @@ def restrict(network: "nx.MultiDiGraph", include: Iterable[str] = (), exclude: I
 
 def neighbourhood(network: "nx.MultiDiGraph", node: str, depth: int = 1) -> "nx.MultiDiGraph":
     """``node`` and every entity at most ``depth`` links away, in either direction."""
-    import networkx as nx
-
     if depth < 0:
         raise KgtoolError("--depth must be 0 or more")
-    return nx.ego_graph(network, node, radius=depth, undirected=True).copy()
+    # a walk along links either way; networkx's ego_graph would first copy the whole network undirected
+    reached, frontier = {node}, [node]
+    for _ in range(depth):
+        found = []
+        for current in frontier:
+            for other in (*network.successors(current), *network.predecessors(current)):
+                if other not in reached:
+                    reached.add(other)
+                    found.append(other)
+        frontier = found
+    return network.subgraph(reached).copy()
 
 
 # Concepts that link to almost everything: drawn, they pull unrelated entities into every neighbourhood
@@ -634,13 +642,12 @@ def hubs(network: "nx.MultiDiGraph", spared: Iterable[str] = (), keep: Iterable[
     """The hub entities of ``network``: those of :data:`HUB_CLASSES`, and any with more than ``degree``
     neighbours, except entities of a ``spared`` class (IRIs, subclasses expanded) and the ``keep`` nodes."""
     spared, keep = set(spared), set(keep)
-    simple = undirected(network)
     found = set()
     for node, data in network.nodes(data=True):
         types = data.get("types", frozenset())
         if node in keep or types & spared:
             continue
-        if types & HUB_CLASSES or simple.degree(node) > degree:
+        if types & HUB_CLASSES or len({*network.successors(node), *network.predecessors(node)} - {node}) > degree:
             found.add(node)
     return found
 
