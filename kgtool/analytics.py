@@ -33,6 +33,7 @@ link with its true direction.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -405,9 +406,11 @@ def _node_id(term) -> str:
 # loading, and choosing what to look at
 
 def load_rdf(extra: Iterable[str | Path] = (), *, infer: bool = False, endpoint: str | None = None,
-             timeout: float = 30.0) -> "Graph":
+             timeout: float = 30.0, credentials=None, store=None) -> "Graph":
     """The graph to project: the bundled files plus ``extra`` (:func:`kgtool.store.load_graph`), or
     every triple of ``endpoint``'s default graph."""
+    if store is not None:
+        return StoreGraph(store)
     if endpoint is None:
         from .store import load_graph
 
@@ -416,8 +419,110 @@ def load_rdf(extra: Iterable[str | Path] = (), *, infer: bool = False, endpoint:
     from .store import bind_prefixes
 
     result = run_query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", endpoint=endpoint, infer=infer,
-                       extra=extra, timeout=timeout)
+                       extra=extra, timeout=timeout, **({"credentials": credentials} if credentials else {}))
     return bind_prefixes(to_rdflib(result.triples))
+
+
+class StoreGraph:
+    """An Oxigraph store seen through the few rdflib ``Graph`` methods the projection calls, answered from
+    the store's own indexes: a persistent store of millions of triples is projected without being copied
+    into an rdflib graph. Terms come out as rdflib terms, converted on the way. The look-ups of one
+    property for one resource (labels, sources, types...), hundreds of thousands of them, are answered
+    from an index of that property built by one scan on its first use: a scan per look-up costs more."""
+
+    def __init__(self, store):
+        import pyoxigraph as ox
+        from rdflib import BNode, Literal, URIRef
+
+        self.store, self._ox = store, ox
+        self._rdflib_classes = (URIRef, BNode, Literal)
+        self._by_property: dict = {}  # property -> {subject: [objects]}
+
+    # rdflib term <-> Oxigraph term
+    @functools.lru_cache(maxsize=1 << 16)
+    def _rdflib(self, term):
+        URIRef, BNode, Literal = self._rdflib_classes
+        ox = self._ox
+        if isinstance(term, ox.NamedNode):
+            return URIRef(term.value)
+        if isinstance(term, ox.BlankNode):
+            return BNode(term.value)
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+
+    def _oxigraph(self, term):
+        URIRef, BNode, Literal = self._rdflib_classes
+        ox = self._ox
+        if term is None:
+            return None
+        if isinstance(term, Literal):
+            if term.language:
+                return ox.Literal(str(term), language=term.language)
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+        return ox.BlankNode(str(term)) if isinstance(term, BNode) else ox.NamedNode(str(term))
+
+    def _index(self, predicate) -> dict:
+        index = self._by_property.get(predicate)
+        if index is None:
+            index = defaultdict(list)
+            convert = self._rdflib
+            for quad in self.store.quads_for_pattern(None, self._oxigraph(predicate), None, self._ox.DefaultGraph()):
+                index[convert(quad.subject)].append(convert(quad.object))
+            self._by_property[predicate] = index
+        return index
+
+    def triples(self, pattern):
+        s, p, o = pattern
+        if s is not None and p is not None and o is None:
+            for found in self._index(p).get(s, ()):
+                yield s, p, found
+            return
+        convert = self._rdflib
+        for quad in self.store.quads_for_pattern(self._oxigraph(s), self._oxigraph(p), self._oxigraph(o),
+                                                 self._ox.DefaultGraph()):
+            yield convert(quad.subject), convert(quad.predicate), convert(quad.object)
+
+    def __iter__(self):
+        return self.triples((None, None, None))
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def objects(self, subject=None, predicate=None):
+        if subject is not None and predicate is not None:
+            return iter(self._index(predicate).get(subject, ()))
+        return (o for _, _, o in self.triples((subject, predicate, None)))
+
+    def subjects(self, predicate=None, object=None):
+        seen = set()
+        for s, _, _ in self.triples((None, predicate, object)):
+            if s not in seen:
+                seen.add(s)
+                yield s
+
+    def predicates(self):
+        # the engine finds the distinct predicates without handing every triple to Python
+        return {self._rdflib(row["p"]) for row in self.store.query("SELECT DISTINCT ?p WHERE { ?s ?p ?o }")}
+
+    def subject_objects(self, predicate=None):
+        return ((s, o) for s, _, o in self.triples((None, predicate, None)))
+
+    def value(self, subject, predicate):
+        return next(self.objects(subject, predicate), None)
+
+    def transitive_subjects(self, predicate, object):
+        seen, todo = {object}, [object]
+        while todo:
+            for s in self.subjects(predicate, todo.pop()):
+                if s not in seen:
+                    seen.add(s)
+                    todo.append(s)
+        return seen
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def to_rdflib(triples: Iterable) -> "Graph":
@@ -510,11 +615,19 @@ def restrict(network: "nx.MultiDiGraph", include: Iterable[str] = (), exclude: I
 
 def neighbourhood(network: "nx.MultiDiGraph", node: str, depth: int = 1) -> "nx.MultiDiGraph":
     """``node`` and every entity at most ``depth`` links away, in either direction."""
-    import networkx as nx
-
     if depth < 0:
         raise KgtoolError("--depth must be 0 or more")
-    return nx.ego_graph(network, node, radius=depth, undirected=True).copy()
+    # a walk along links either way; networkx's ego_graph would first copy the whole network undirected
+    reached, frontier = {node}, [node]
+    for _ in range(depth):
+        found = []
+        for current in frontier:
+            for other in (*network.successors(current), *network.predecessors(current)):
+                if other not in reached:
+                    reached.add(other)
+                    found.append(other)
+        frontier = found
+    return network.subgraph(reached).copy()
 
 
 # Concepts that link to almost everything: drawn, they pull unrelated entities into every neighbourhood
@@ -529,13 +642,12 @@ def hubs(network: "nx.MultiDiGraph", spared: Iterable[str] = (), keep: Iterable[
     """The hub entities of ``network``: those of :data:`HUB_CLASSES`, and any with more than ``degree``
     neighbours, except entities of a ``spared`` class (IRIs, subclasses expanded) and the ``keep`` nodes."""
     spared, keep = set(spared), set(keep)
-    simple = undirected(network)
     found = set()
     for node, data in network.nodes(data=True):
         types = data.get("types", frozenset())
         if node in keep or types & spared:
             continue
-        if types & HUB_CLASSES or simple.degree(node) > degree:
+        if types & HUB_CLASSES or len({*network.successors(node), *network.predecessors(node)} - {node}) > degree:
             found.add(node)
     return found
 
@@ -561,7 +673,7 @@ class QueryView:
 
 def query_network(graph: "Graph", query: str, params: Mapping[str, str] | None = None, *,
                   records: bool = False, endpoint: str | None = None, timeout: float = 30.0,
-                  network: "nx.MultiDiGraph | None" = None) -> QueryView:
+                  network: "nx.MultiDiGraph | None" = None, credentials=None) -> QueryView:
     """The picture of a query result: a CONSTRUCT (or DESCRIBE) result projected as a graph of its own,
     with labels and classes from ``graph``; for a SELECT, the entities among the IRIs it returns and
     the links between them. ``query`` is a named query, a .rq file or SPARQL text; it runs on
@@ -569,12 +681,15 @@ def query_network(graph: "Graph", query: str, params: Mapping[str, str] | None =
     from .sparql import run_query
 
     store = None
-    if endpoint is None:
+    if endpoint is None and isinstance(graph, StoreGraph):
+        store = graph.store
+    elif endpoint is None:
         import pyoxigraph
 
         store = pyoxigraph.Store()
         store.load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    result = run_query(query, params or {}, endpoint=endpoint, store=store, timeout=timeout)
+    result = run_query(query, params or {}, endpoint=endpoint, store=store, timeout=timeout,
+                       **({"credentials": credentials} if credentials else {}))
     if result.kind == "ask":
         raise QueryError("an ASK query answers true or false: there is nothing to draw; use a SELECT or a CONSTRUCT")
     if result.kind == "graph":

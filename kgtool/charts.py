@@ -361,17 +361,21 @@ def write(data: ChartData, path: str | Path, fmt: str | None = None) -> None:
     write_file(path, body)
 
 
-def local_runner(*, store=None, endpoint: str | None = None, timeout: float = 30.0, extra=(), infer: bool = False) -> Runner:
-    """A runner for the bundled graph (loaded once), a given store, or an endpoint."""
+def local_runner(*, store=None, endpoint: str | None = None, timeout: float = 30.0, extra=(), infer: bool = False,
+                 credentials=None) -> Runner:
+    """A runner for the bundled graph (loaded once), a given store, or an endpoint (with its ``credentials``)."""
+    from .auth import Credentials
     from .sparql import run_query
+
+    credentials = credentials or Credentials()
 
     if endpoint is None and store is None:
         from .store import load_store
 
-        store = load_store(extra, infer=infer)
+        store = load_store(extra, infer=infer, read_only=True)
 
     def run(name: str, params: Mapping[str, str]) -> QueryResult:
-        return run_query(name, params, store=store, endpoint=endpoint, timeout=timeout)
+        return run_query(name, params, store=store, endpoint=endpoint, timeout=timeout, credentials=credentials)
 
     return run
 

@@ -72,43 +72,6 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-@main.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--bundled/--no-bundled", default=None,
-              help="Include the bundled data (default: only when no FILES are given).")
-@click.option("--fresh", is_flag=True,
-              help="Run every check even when the inputs are unchanged since a saved report.")
-@click.pass_context
-def validate(ctx: click.Context, files: tuple[Path, ...], bundled: bool | None, fresh: bool) -> None:
-    """Check the data: parse every file, run the SHACL shapes, run every violation query under
-    queries/checks/, and check that every class and property is declared in the ontology.
-
-    FILES are RDF files (Turtle, N-Triples, RDF/XML, JSON-LD...) or results tables (.csv, .tsv) to
-    validate; without them the bundled data is validated, and a results table is validated together with
-    it (its slugs name the bundled models, benchmarks and metrics). Exit 0 conforms, 1 violations found,
-    2 could not run. The report of unchanged inputs is read from the cache (`--fresh` runs it again).
-    """
-    from .validation import validate as run_validation
-
-    report = run_validation(files, bundled=bundled, fresh=fresh)
-    from .results import terminal_text
-
-    for error in report.parse_errors:
-        click.echo(terminal_text(f"syntax error: {error}"), err=True)
-    if report.parse_errors:
-        unreadable = len({error.path for error in report.parse_errors})  # a results table can have several errors
-        click.echo(f"{unreadable} of {len(report.files)} files could not be parsed", err=True)
-        ctx.exit(EXIT_ERROR)
-    for violation in report.violations:
-        click.echo(terminal_text(f"violation: {violation}"))
-    status = "conforms" if report.conforms else "does not conform"
-    if report.saved:
-        click.echo("the files, shapes and checks are unchanged since a saved report, which follows "
-                   "(--fresh runs every check again)", err=True)
-    click.echo(f"{status}: {report.summary()}")
-    ctx.exit(EXIT_OK if report.conforms else EXIT_FAILED)
-
-
 # ---------------------------------------------------------------------------------------------
 # options shared by the commands that read the graph or an endpoint (defined once)
 
@@ -140,7 +103,67 @@ def data_options(command):
                            help="Query this SPARQL 1.1 endpoint instead of the bundled graph.")(command)
     command = click.option("--timeout", type=float, default=30.0, show_default=True,
                            help="Seconds allowed for a whole answer from an endpoint.")(command)
+    command = store_option(command)
+    return credential_options(command)
+
+
+def store_option(command):
+    """--store DIR (or KGTOOL_STORE); the command opens it with :func:`given_store`."""
+    def keep(ctx: click.Context, param: click.Parameter, value):
+        ctx.meta["kgtool.store"] = (value, ctx.get_parameter_source(param.name))
+
+    return click.option("--store", envvar="KGTOOL_STORE", type=click.Path(file_okay=False, path_type=Path),
+                        expose_value=False, callback=keep,
+                        help="Read the graph from this store, built by `kgtool load` (or the KGTOOL_STORE "
+                             "variable), instead of parsing files.")(command)
+
+
+def given_store_dir(extra=(), infer: bool = False, endpoint: str | None = None) -> Path | None:
+    """The folder of --store (or KGTOOL_STORE), or None. With --endpoint the variable is set aside (the
+    graph comes from the endpoint); --data and --infer do not go with a store."""
+    store_dir, source = click.get_current_context().meta.get("kgtool.store", (None, None))
+    if store_dir is None or (endpoint and source == click.core.ParameterSource.ENVIRONMENT):
+        return None
+    if extra or infer or endpoint:
+        raise click.UsageError("--store holds the whole graph: load extra files into it with `kgtool load`, and "
+                               "leave out --data, --infer and --endpoint")
+    return store_dir
+
+
+def given_store(extra=(), infer: bool = False, endpoint: str | None = None):
+    """The read-only store of --store (or KGTOOL_STORE), or None (see :func:`given_store_dir`)."""
+    store_dir = given_store_dir(extra, infer, endpoint)
+    if store_dir is None:
+        return None
+    from .persistent import open_store
+
+    return open_store(store_dir)
+
+
+def credential_options(command):
+    """--user, --password and --token for the endpoint (or KGTOOL_USER, KGTOOL_PASSWORD, KGTOOL_TOKEN); the
+    command reads them with :func:`endpoint_credentials`."""
+    def keep(ctx: click.Context, param: click.Parameter, value):
+        ctx.meta.setdefault("kgtool.credentials", {})[param.name] = value
+
+    for name, variable, text in (
+            ("--user", "KGTOOL_USER", "User name for HTTP Basic or Digest authentication at the endpoint "
+                                      "(or the KGTOOL_USER variable)."),
+            ("--password", "KGTOOL_PASSWORD", "Password (better: the KGTOOL_PASSWORD variable)."),
+            ("--token", "KGTOOL_TOKEN", "A bearer token for the endpoint (or the KGTOOL_TOKEN variable).")):
+        command = click.option(name, envvar=variable, expose_value=False, callback=keep, help=text)(command)
     return command
+
+
+def endpoint_credentials():
+    """The credentials given to the running command (see :func:`credential_options`)."""
+    from .auth import Credentials
+
+    given = click.get_current_context().meta.get("kgtool.credentials", {})
+    user, password, token = given.get("user"), given.get("password"), given.get("token")
+    if token and user:
+        raise click.UsageError("give --user/--password or --token, not both")
+    return Credentials(user, password, token)
 
 
 def param_values(items: tuple[str, ...]) -> dict[str, str]:
@@ -185,6 +208,48 @@ def format_option(command):
                         type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
                         help="table, csv, tsv, json, xml or markdown for SELECT; turtle, nt or json-ld "
                              "for CONSTRUCT and DESCRIBE.")(command)
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--bundled/--no-bundled", default=None,
+              help="Include the bundled data (default: only when no FILES are given).")
+@click.option("--fresh", is_flag=True,
+              help="Run every check even when the inputs are unchanged since a saved report.")
+@store_option
+@click.pass_context
+def validate(ctx: click.Context, files: tuple[Path, ...], bundled: bool | None, fresh: bool) -> None:
+    """Check the data: parse every file, run the SHACL shapes, run every violation query under
+    queries/checks/, and check that every class and property is declared in the ontology.
+
+    FILES are RDF files (Turtle, N-Triples, RDF/XML, JSON-LD...) or results tables (.csv, .tsv) to
+    validate; without them the bundled data is validated, and a results table is validated together with
+    it (its slugs name the bundled models, benchmarks and metrics). With --store, what the store holds.
+    Exit 0 conforms, 1 violations found, 2 could not run. The report of unchanged inputs is read from the
+    cache (`--fresh` runs it again).
+    """
+    from .validation import validate as run_validation
+
+    store_dir = given_store_dir()
+    if store_dir is not None and (files or bundled is not None):
+        raise click.UsageError("--store is validated as it is: leave out FILES and --bundled/--no-bundled")
+    report = run_validation(files, bundled=bundled, fresh=fresh, store=store_dir)
+    from .results import terminal_text
+
+    for error in report.parse_errors:
+        click.echo(terminal_text(f"syntax error: {error}"), err=True)
+    if report.parse_errors:
+        unreadable = len({error.path for error in report.parse_errors})  # a results table can have several errors
+        click.echo(f"{unreadable} of {len(report.files)} files could not be parsed", err=True)
+        ctx.exit(EXIT_ERROR)
+    for violation in report.violations:
+        click.echo(terminal_text(f"violation: {violation}"))
+    status = "conforms" if report.conforms else "does not conform"
+    if report.saved:
+        click.echo("the files, shapes and checks are unchanged since a saved report, which follows "
+                   "(--fresh runs every check again)", err=True)
+    click.echo(f"{status}: {report.summary()}")
+    ctx.exit(EXIT_OK if report.conforms else EXIT_FAILED)
 
 
 @main.command("queries")
@@ -242,7 +307,8 @@ def _run_and_print(target, params, fmt, limit, iris, extra, infer, endpoint, tim
     from .results import render, terminal_width
     from .sparql import run_query
 
-    result = run_query(target, param_values(params), endpoint=endpoint, infer=infer, extra=extra, timeout=timeout, limit=limit)
+    result = run_query(target, param_values(params), endpoint=endpoint, infer=infer, extra=extra, timeout=timeout,
+                       limit=limit, credentials=endpoint_credentials(), store=given_store(extra, infer, endpoint))
     announce_defaults(result)
     try:
         text = render(result, fmt, width=terminal_width(), iris=iris)
@@ -253,6 +319,30 @@ def _run_and_print(target, params, fmt, limit, iris, extra, infer, endpoint, tim
         click.echo(f"note: showing the first {limit:,} rows; more exist (raise or drop --limit)", err=True)
     if result.kind == "ask":
         sys.exit(EXIT_OK if result.boolean else EXIT_FAILED)
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--store", "store_dir", envvar="KGTOOL_STORE", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="The store folder to build (or the KGTOOL_STORE variable); a store there is replaced.")
+@click.option("--bundled/--no-bundled", default=True, show_default=True, help="Include the bundled graph.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+def load(files: tuple[Path, ...], store_dir: Path, bundled: bool, quiet: bool) -> None:
+    """Build a persistent store from the bundled graph and FILES: bulk load, then optimise. Every command
+    that reads the graph opens it with --store DIR (or KGTOOL_STORE) instead of parsing files again.
+
+    The store records its files and their checksums, and is refused once one of them changes. An
+    interrupted load leaves the previous store as it was."""
+    from .persistent import build
+    from .store import bundled_files
+
+    sources = (bundled_files() if bundled else []) + list(files)
+    if not sources:
+        raise click.UsageError("nothing to load: give FILES, or leave out --no-bundled")
+    record = build(sources, store_dir, quiet=quiet)
+    click.echo(f"loaded {record.triples:,} triples from {len(record.files)} files into {store_dir} "
+               f"({record.seconds:.1f} s)", err=True)
 
 
 @main.command()
@@ -288,11 +378,14 @@ def compare(models: tuple[str, ...], fmt: str, output: str, benchmarks_only: boo
     from . import comparison as comparing
     from .errors import QueryError
     from .results import terminal_width
+    from .sparql import engine_for
 
     if benchmarks_only and properties_only:
         raise QueryError("--benchmarks-only and --properties-only exclude each other")
+    engine = engine_for(endpoint=endpoint, extra=extra, infer=infer, timeout=timeout, credentials=endpoint_credentials(),
+                        store=given_store(extra, infer, endpoint))
     found = comparing.compare(models, properties=not benchmarks_only, benchmarks=not properties_only,
-                              benchmark=benchmark, endpoint=endpoint, extra=extra, infer=infer, timeout=timeout)
+                              benchmark=benchmark, engine=engine)
     if not found.rows:
         click.echo("note: nothing to compare: no row has a value for these models", err=True)
         if fmt == "table":

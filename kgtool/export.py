@@ -86,20 +86,23 @@ def select_graph(
     endpoint: str | None = None,
     timeout: float | None = None,
     max_bytes: int | None = None,
+    credentials=None,
+    store=None,
 ) -> "Graph":
     """The graph to export: the bundled ontology and data plus ``extra`` files (with the RDFS/OWL-RL
     entailments when ``infer``), or the result of the CONSTRUCT or DESCRIBE ``query`` (a name, a .rq
     file or SPARQL text) run on that graph or on ``endpoint``. ``ontology=False`` leaves out the
     triples about the ontology's own terms (its classes, properties, concept schemes and header)."""
+    from .persistent import graph_of
     from .store import load_graph
 
     if query is None:
         if endpoint:
             raise QueryError("an export from an endpoint needs --query: the CONSTRUCT to run there")
-        graph = load_graph(extra, infer=infer)
+        graph = graph_of(store) if store is not None else load_graph(extra, infer=infer)
     else:
         graph = construct(query, params, extra=extra, infer=infer, endpoint=endpoint,
-                          timeout=timeout, max_bytes=max_bytes)
+                          timeout=timeout, max_bytes=max_bytes, credentials=credentials, store=store)
     if not ontology:
         ontology_terms = set(_ontology_graph().subjects())
         for triple in [t for t in graph if t[0] in ontology_terms]:

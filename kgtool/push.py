@@ -11,7 +11,6 @@ GraphDB, Neptune) apply the final ``MOVE`` whole or not at all.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import socket
@@ -26,6 +25,7 @@ from http.client import HTTPException
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .auth import Credentials, Opener
 from .errors import EndpointError, KgtoolError
 from .export import GRAPH_IRI
 from .results import Term
@@ -46,13 +46,6 @@ class Unreachable(EndpointError):
 
 class PushError(KgtoolError):
     """A push failed; the message says at which step, what the target holds and what was left behind."""
-
-
-@dataclass(frozen=True)
-class Credentials:
-    user: str | None = None
-    password: str | None = None
-    token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,9 +80,12 @@ def push(
     batch_size: int = DEFAULT_BATCH,
     timeout: float = DEFAULT_TIMEOUT,
     progress: Progress | None = None,
+    advance: Callable[[int], None] | None = None,
 ) -> PushReport:
     """Load ``graph`` into the named graph ``target`` of the store whose SPARQL query URL is ``endpoint``:
-    replace its content (``add=False``) or add to it. See the module's documentation for the steps."""
+    replace its content (``add=False``) or add to it. See the module's documentation for the steps.
+    ``progress`` receives a message per step; ``advance``, when given, the triples of each batch sent
+    (for a progress bar, which then replaces the message per batch)."""
     say = progress or (lambda message: None)
     if len(graph) == 0:
         raise PushError("nothing to push: the graph is empty")
@@ -121,7 +117,10 @@ def push(
                           f"loading batch {number} of {len(batches)} into the staging graph failed "
                           f"after {sent:,} of {expected:,} triples", err) from None
         sent += count
-        say(f"staged {sent:,} of {expected:,} triples (batch {number} of {len(batches)})")
+        if advance is not None:
+            advance(count)
+        else:
+            say(f"staged {sent:,} of {expected:,} triples (batch {number} of {len(batches)})")
 
     try:
         staged = store.count(staging)
@@ -237,16 +236,12 @@ class _Store:
 
 
 class _Client:
-    """HTTP within a total deadline per request (:func:`kgtool.web.exchange`), with Basic (sent up front)
-    or Digest authentication, or a bearer token."""
+    """HTTP within a total deadline per request (:func:`kgtool.web.exchange`), with the credentials
+    (:mod:`kgtool.auth`: Basic up front, Digest when the store asks for it, or a bearer token)."""
 
     def __init__(self, credentials: Credentials, timeout: float, urls: list[str]):
-        self.credentials, self.timeout = credentials, timeout
-        self.handlers: tuple = ()
-        if credentials.user is not None:
-            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            passwords.add_password(None, urls, credentials.user, credentials.password or "")
-            self.handlers = (_BasicAuth(credentials), urllib.request.HTTPDigestAuthHandler(passwords))
+        self.timeout = timeout
+        self.auth = Opener(credentials, urls)
 
     def request(self, method: str, url: str, body: bytes | None = None, content_type: str | None = None,
                 accept: str | None = None) -> bytes:
@@ -257,10 +252,9 @@ class _Client:
             request.add_header("Content-Type", content_type)
         if accept:
             request.add_header("Accept", accept)
-        if self.credentials.token:
-            request.add_header("Authorization", f"Bearer {self.credentials.token}")
         try:
-            return exchange(request, timeout=self.timeout, handlers=self.handlers)[0]
+            return self.auth.send(request, lambda request, handlers: exchange(
+                request, timeout=self.timeout, handlers=handlers))[0]
         except EndpointError:
             raise
         except urllib.error.HTTPError as err:
@@ -276,24 +270,6 @@ class _Client:
             raise EndpointError(f"{url}: no answer within {self.timeout:g} s") from None
         except (ConnectionError, HTTPException, OSError) as err:
             raise EndpointError(f"{url}: the connection broke off ({type(err).__name__}: {err or 'no response'})") from None
-
-
-class _BasicAuth(urllib.request.BaseHandler):
-    """Sends the Basic credentials with every request, so large bodies are not sent twice; a store that
-    asks for Digest instead (Virtuoso) is answered by urllib's Digest handler."""
-
-    handler_order = 400
-
-    def __init__(self, credentials: Credentials):
-        token = f"{credentials.user}:{credentials.password or ''}".encode()
-        self.header = "Basic " + base64.b64encode(token).decode("ascii")
-
-    def http_request(self, request):
-        if not request.has_header("Authorization"):
-            request.add_unredirected_header("Authorization", self.header)
-        return request
-
-    https_request = http_request
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,6 +291,7 @@ def pull(
     params: Mapping[str, str] | None = None,
     timeout: float = 30.0,
     max_bytes: int = 64 * 1024 * 1024,
+    credentials: Credentials = Credentials(),
 ) -> PullReport:
     """Run the CONSTRUCT or DESCRIBE ``query`` (a name, a .rq file or SPARQL text) on ``endpoint``,
     within ``timeout`` seconds in all and ``max_bytes`` of answer, and write the triples to ``out``
@@ -324,6 +301,7 @@ def pull(
 
     fmt = export.format_for(out, fmt)
     output_target(out)  # refused before the query is sent, not after
-    graph = export.select_graph(query=query, params=params, endpoint=endpoint, timeout=timeout, max_bytes=max_bytes)
+    graph = export.select_graph(query=query, params=params, endpoint=endpoint, timeout=timeout, max_bytes=max_bytes,
+                                credentials=credentials)
     size = export.write(graph, fmt, out)
     return PullReport(len(graph), size, str(out))

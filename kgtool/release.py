@@ -45,8 +45,10 @@ class ReleaseFile:
     sha256: str
 
 
-def build(out_dir: str | Path = "dist", *, progress: Progress | None = None, validate: bool = True) -> list[ReleaseFile]:
-    """Build the release into ``out_dir`` (created when missing) and return its files, checksums included."""
+def build(out_dir: str | Path = "dist", *, progress: Progress | None = None, validate: bool = True,
+          store: str | Path | None = None) -> list[ReleaseFile]:
+    """Build the release into ``out_dir`` (created when missing) and return its files, checksums included:
+    of the bundled graph, or of what the persistent ``store`` (a folder built by `kgtool load`) holds."""
     from .store import load_graph
 
     say = progress or (lambda message: None)
@@ -60,11 +62,16 @@ def build(out_dir: str | Path = "dist", *, progress: Progress | None = None, val
         say("validating the data")
         from .validation import validate as run_validation
 
-        report = run_validation()
+        report = run_validation(store=store)
         if not report.conforms:
             raise KgtoolError(f"the data does not conform ({report.summary()}); run `kgtool validate` and fix it first")
     say("loading the graph")
-    graph = load_graph()
+    if store is not None:
+        from .persistent import graph_of, open_store
+
+        graph = graph_of(open_store(store))
+    else:
+        graph = load_graph()
     with _staging_folder(out_dir) as staging:
         sizes: dict[str, int] = {}
         for fmt in export.FORMATS.values():

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from .auth import Credentials, Opener
 from .errors import EndpointError, QueryError
 from .namespaces import PREFIXES
 from .queries import NamedQuery, Param, find, is_query_name, parse_value
@@ -40,6 +41,7 @@ def run_query(
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
     limit: int | None = None,
+    credentials: Credentials = Credentials(),
 ) -> QueryResult:
     """Run a named query, a .rq file or SPARQL text, locally (the bundled graph plus ``extra`` files,
     or a given Oxigraph ``store``) or on ``endpoint``.
@@ -56,7 +58,7 @@ def run_query(
         raise QueryError(f"limit must be a whole number of rows, 1 or more (not {limit!r})")
     named = as_named_query(query)
     engine = engine_for(endpoint=endpoint, infer=infer, extra=extra, store=store, timeout=timeout,
-                        connect_timeout=connect_timeout, max_bytes=max_bytes)
+                        connect_timeout=connect_timeout, max_bytes=max_bytes, credentials=credentials)
     # the endpoint needs the query's form, and a syntax error should be caught before anything is
     # sent; locally, Oxigraph parses (and reports) the query once, when it runs it
     form = check_syntax(named) if endpoint else "SELECT"
@@ -70,17 +72,17 @@ def run_query(
 
 def engine_for(*, endpoint: str | None = None, infer: bool = False, extra: Iterable[str | Path] = (), store=None,
                timeout: float = DEFAULT_TIMEOUT, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-               max_bytes: int = DEFAULT_MAX_BYTES) -> "_Engine":
+               max_bytes: int = DEFAULT_MAX_BYTES, credentials: Credentials = Credentials()) -> "_Engine":
     """The engine that answers: ``endpoint``, else the given Oxigraph ``store``, else the bundled
     graph plus ``extra`` files (with entailments when ``infer``)."""
     if endpoint:
         if infer or list(extra):
             raise QueryError("--infer and extra data files apply to the local graph, not to an endpoint")
-        return RemoteEngine(endpoint, timeout, connect_timeout, max_bytes)
+        return RemoteEngine(endpoint, timeout, connect_timeout, max_bytes, credentials)
     if store is None:
         from .store import load_store
 
-        store = load_store(extra, infer=infer)
+        store = load_store(extra, infer=infer, read_only=True)
     return LocalEngine(store)
 
 
@@ -288,10 +290,13 @@ class LocalEngine(_Engine):
 
 class RemoteEngine(_Engine):
     """Any SPARQL 1.1 Protocol endpoint, within a total deadline for each exchange (connecting, the
-    headers, the body), a limit on the wait for any one packet, and a size cap."""
+    headers, the body), a limit on the wait for any one packet, and a size cap; with the credentials
+    (:mod:`kgtool.auth`: Basic, Digest or a bearer token)."""
 
-    def __init__(self, url: str, timeout: float, connect_timeout: float, max_bytes: int):
+    def __init__(self, url: str, timeout: float, connect_timeout: float, max_bytes: int,
+                 credentials: Credentials = Credentials()):
         self.url, self.timeout, self.connect_timeout, self.max_bytes = url, timeout, connect_timeout, max_bytes
+        self.auth = Opener(credentials, [url])
 
     def run(self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT",
             limit: int | None = None) -> QueryResult:
@@ -320,11 +325,14 @@ class RemoteEngine(_Engine):
             request = urllib.request.Request(f"{self.url}{'&' if '?' in self.url else '?'}{form}")
         request.add_header("Accept", accept)
         try:
-            body, headers = exchange(request, timeout=self.timeout, read_timeout=self.connect_timeout,
-                                     max_bytes=self.max_bytes)
+            body, headers = self.auth.send(request, lambda request, handlers: exchange(
+                request, timeout=self.timeout, read_timeout=self.connect_timeout, max_bytes=self.max_bytes,
+                handlers=handlers))
             return body, headers.get("Content-Type", "")
         except urllib.error.HTTPError as err:
             detail = " ".join(err.read(300).decode("utf-8", errors="replace").split())
+            if err.code in (401, 403):
+                raise EndpointError(f"{self.url}: HTTP {err.code} {err.reason}; check --user/--password or --token") from None
             refused = "the endpoint refused the query: " if 400 <= err.code < 500 else ""
             raise EndpointError(f"{self.url}: {refused}HTTP {err.code} {err.reason}"
                                 + (f": {detail}" if detail else "")) from None

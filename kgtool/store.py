@@ -281,14 +281,23 @@ def _load_compiled(store: "pyoxigraph.Store", path: Path) -> bool:
 
 
 def load_store(extra: "Iterable[str | Path] | DataFiles" = (), *, bundled: bool = True,
-               infer: bool = False) -> "pyoxigraph.Store":
+               infer: bool = False, read_only: bool = False) -> "pyoxigraph.Store":
     """The knowledge graph in an in-memory Oxigraph store, the engine that runs queries.
 
-    With ``infer`` the RDFS/OWL-RL closure is computed with rdflib and owlrl, then loaded.
+    With ``infer`` the RDFS/OWL-RL closure is computed with rdflib and owlrl, then loaded. With
+    ``read_only``, the bundled graph alone comes from its cached persistent store
+    (:func:`kgtool.persistent.bundled_store`), which opens faster than the files parse.
     """
     import pyoxigraph
 
     data = data_files(extra)
+    if read_only and bundled and not data and not infer:
+        from .persistent import bundled_store
+
+        try:
+            return bundled_store()
+        except OSError:
+            pass  # no cache to write to: parse the files, as below
     store = pyoxigraph.Store()
     files = bundled_files() if bundled else []
     if infer:

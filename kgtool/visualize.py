@@ -75,6 +75,7 @@ def build_view(
     hubs: bool = False,
     endpoint: str | None = None,
     timeout: float = 30.0,
+    credentials=None,
 ) -> View:
     """Choose what to draw from ``graph``: the whole network; a query's result (``query``: a named query,
     a .rq file or SPARQL text, with ``params``, run on ``graph`` or on ``endpoint``); only the entities of
@@ -88,7 +89,8 @@ def build_view(
     excluded = set().union(*(analytics.resolve_class(graph, c) for c in exclude)) if exclude else set()
     notes: list[str] = []
     if query is not None:
-        result = analytics.query_network(graph, query, params, records=records, endpoint=endpoint, timeout=timeout)
+        result = analytics.query_network(graph, query, params, records=records, endpoint=endpoint, timeout=timeout,
+                                         credentials=credentials)
         network, name = result.network, _query_name(query)
         title = f"Query {name}"
         if result.kind == "construct":

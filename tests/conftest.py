@@ -74,3 +74,6 @@ def oxigraph_endpoint(tmp_path_factory):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+from tests.virtuoso import virtuoso  # noqa: E402,F401  (the fixture: one Virtuoso for the whole run)

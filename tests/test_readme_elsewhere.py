@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import free_port, wait_for_http
+from tests.virtuoso import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-SECTION = re.search(r"\n## Use the triples elsewhere\n(.*?)\n## ", README, re.S).group(1)
+SECTION, _, VIRTUOSO = re.search(r"\n## Use the triples elsewhere\n(.*?)\n## ", README, re.S).group(1).partition(
+    "\n### Virtuoso, step by step\n")
 BLOCKS = re.findall(r"```(sh|python|text)\n(.*?)```", SECTION, re.S)
 
 
@@ -69,3 +71,23 @@ def test_the_section_runs_as_written(tmp_path):
     # what the commands left behind
     assert (tmp_path / "dist" / "SHA256SUMS").is_file() and (tmp_path / "llama.ttl").is_file()
     assert (tmp_path / "llmkg-store").is_dir()
+
+
+def test_the_virtuoso_recipe_runs_as_written(virtuoso, tmp_path):
+    """The recipe's commands, against a Virtuoso the tests start (its address for localhost:8890)."""
+    import os
+
+    blocks = re.findall(r"```sh\n(.*?)```", VIRTUOSO, re.S)
+    assert blocks, "the Virtuoso recipe has no sh block"
+    env = {**os.environ, "KGTOOL_PASSWORD": PASSWORD}
+    commands = [line.split("  #")[0].strip() for block in blocks for line in block.splitlines() if line.strip()]
+    assert [c.split()[1] for c in commands] == ["push", "query", "query", "pull"]
+    for command in commands:
+        done = subprocess.run(command.replace("http://localhost:8890", virtuoso.base), shell=True, cwd=tmp_path,
+                              capture_output=True, text=True, env=env)
+        assert done.returncode == 0, f"{command}\n{done.stdout}{done.stderr}"
+        if " leaderboard " in command:  # (tests/test_virtuoso.py compares every row with the local engine's)
+            assert "GPT-3 175B" in done.stdout and "CoQA" in done.stdout, done.stdout
+        if " model-card " in command:
+            assert "LLaMA" in done.stdout
+    assert (tmp_path / "llama-from-virtuoso.ttl").stat().st_size > 1000

@@ -753,6 +753,39 @@ def test_a_text_that_ran_long_is_remembered_until_it_runs_short_again(tmp_path):
     assert asyncio.run(scenario()) == (True, False)
 
 
+def test_a_medium_query_leaves_the_reserve_to_short_ones(tmp_path):
+    """A text that took 0.1 s or more, though below the long rule, waits rather than take the last idle
+    worker: medium queries cannot fill every worker and queue the short ones behind them."""
+    import asyncio
+
+    from kgtool.server.pool import WorkerPool
+
+    data = tmp_path / "data.nq"
+    data.write_text("<urn:x:s> <urn:x:p> <urn:x:o> .\n", encoding="utf-8")
+    medium = {"op": "query", "text": "ASK { ?s ?p ?o }", "max_bytes": 1000, "solutions_format": "JSON"}
+    short = {**medium, "text": "ASK { ?s ?p ?x }"}
+
+    async def scenario():
+        pool = WorkerPool(data, workers=1, reserve=1, short_under=0.0)  # every query that runs counts as medium
+        await pool.start()
+        try:
+            await pool.run(medium, 10)
+            assert medium["text"] in pool._medium_texts and medium["text"] not in pool._long_texts
+            taken = await pool._acquire(time.monotonic() + 10, False)  # one worker busy: the reserve is left
+            with pytest.raises(Exception, match="busy until the deadline"):
+                await pool.run(medium, 0.5)  # the medium text may not take the reserve
+            pool.short_under = 10.0
+            answer = await pool.run(short, 5)  # a short one may
+            pool._release(taken)
+            await pool.run(medium, 5)  # ran short now: forgotten as medium
+            return answer[0], medium["text"] in pool._medium_texts
+        finally:
+            await pool.close()
+
+    header, still_medium = asyncio.run(scenario())
+    assert "error" not in header and still_medium is False
+
+
 def test_a_query_that_needs_too_much_memory_stops_only_its_worker(server):
     assert len(wait_for_workers(server, 3)) == 3
     status, body = fetch(query_url(server, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?d"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import data_options, param_values
+from ..cli import data_options, endpoint_credentials, given_store, param_values
 
 
 @click.command()
@@ -36,7 +36,8 @@ def chart(kind: str, target: str | None, output: str | None, fmt: str | None, pa
 
     output = output or f"{kind}.{fmt or 'html'}"
     started = time.perf_counter()
-    run = charts.local_runner(endpoint=endpoint, timeout=timeout, extra=extra, infer=infer)
+    run = charts.local_runner(endpoint=endpoint, timeout=timeout, extra=extra, infer=infer,
+                              credentials=endpoint_credentials(), store=given_store(extra, infer, endpoint))
     data = charts.chart_data(kind, run, target, param_values(params))
     charts.write(data, output, fmt)
     click.echo(f"wrote {output}: {data.title} ({len(data.rows)} marks) in {time.perf_counter() - started:.1f} s", err=True)

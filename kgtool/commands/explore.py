@@ -11,7 +11,12 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_FAILED, data_options, param_values
+from ..errors import KgtoolError
+
+from ..cli import EXIT_FAILED, data_options, endpoint_credentials, given_store, param_values
+
+
+MAX_NODES = 3000  # entities a page draws at most unless told otherwise
 
 
 def network_options(command):
@@ -32,7 +37,8 @@ def _network(extra, infer, endpoint, timeout, records, include, exclude):
     """The rdflib graph and its projection, restricted to the classes asked for."""
     from .. import analytics
 
-    graph = analytics.load_rdf(extra, infer=infer, endpoint=endpoint, timeout=timeout)
+    graph = analytics.load_rdf(extra, infer=infer, endpoint=endpoint, timeout=timeout, credentials=endpoint_credentials(),
+                               store=given_store(extra, infer, endpoint))
     network = analytics.project(graph, records=records)
     if include or exclude:
         included = set().union(*(analytics.resolve_class(graph, c) for c in include)) if include else set()
@@ -59,13 +65,17 @@ def _print_table(header: list[str], rows: list[list], numeric: set[int] = frozen
               help="Draw a query's result: the graph a CONSTRUCT builds, or the entities a SELECT returns.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter of the --query, as for `kgtool query` (repeatable).")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=MAX_NODES, show_default=True,
+              help="Refuse to draw more entities than this: a browser takes minutes to lay out a few "
+                   "thousand more.")
 @click.option("--hubs", is_flag=True, help="Also draw the hub concepts (modalities, risks, code repositories and "
               "any entity with more than 25 neighbours that is not a model), which are left out by default.")
 @click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.png",
               help="Also save a PNG of the page once its layout has come to rest (headless Chromium via Playwright).")
 @network_options
 def viz(output: str, focus: str | None, depth: int, query: str | None, params: tuple[str, ...],
-        hubs: bool, screenshot: Path | None, records: bool, include: tuple[str, ...], exclude: tuple[str, ...],
+        max_nodes: int, hubs: bool, screenshot: Path | None, records: bool, include: tuple[str, ...],
+        exclude: tuple[str, ...],
         extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
     """Write the graph as one interactive HTML page that works offline: the whole graph, the
     neighbourhood of an entity (--focus, --depth) or a query's result (--query), optionally only some
@@ -80,10 +90,16 @@ def viz(output: str, focus: str | None, depth: int, query: str | None, params: t
 
     for target in ([output] if output != "-" else []) + ([screenshot] if screenshot is not None else []):
         output_target(target)  # refused before the work, not after it
-    graph = analytics.load_rdf(extra, infer=infer, endpoint=endpoint, timeout=timeout)
+    credentials = endpoint_credentials()
+    graph = analytics.load_rdf(extra, infer=infer, endpoint=endpoint, timeout=timeout, credentials=credentials,
+                               store=given_store(extra, infer, endpoint))
     view = visualize.build_view(graph, focus=focus, depth=depth, query=query, params=param_values(params),
                                 include=include, exclude=exclude, records=records, hubs=hubs,
-                                endpoint=endpoint, timeout=timeout)
+                                endpoint=endpoint, timeout=timeout, credentials=credentials)
+    entities = view.network.number_of_nodes()
+    if entities > max_nodes:
+        raise KgtoolError(f"the view would draw {entities:,} entities, more than --max-nodes {max_nodes:,}: draw a part "
+                          "with --focus ENTITY (and --depth), --include CLASS or --query NAME, or raise --max-nodes")
     page = visualize.render_view(view)
     size = f"{view.network.number_of_nodes()} entities, {view.network.number_of_edges()} links"
     if output == "-":

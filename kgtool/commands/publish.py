@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import data_options, param_values
+from ..cli import data_options, endpoint_credentials, given_store, given_store_dir, param_values, store_option
 from ..export import FORMATS, GRAPH_IRI
 
 
@@ -55,7 +55,8 @@ def export_command(fmt: str | None, output: str, no_ontology: bool, query: str |
     if output != "-":
         output_target(output)  # refused before the work, not after it
     graph = export.select_graph(extra, infer=infer, ontology=not no_ontology, query=query,
-                                params=param_values(params), endpoint=endpoint, timeout=timeout)
+                                params=param_values(params), endpoint=endpoint, timeout=timeout,
+                                credentials=endpoint_credentials(), store=given_store(extra, infer, endpoint))
     size = export.write(graph, fmt, output)
     if output != "-":
         _progress(f"wrote {len(graph):,} triples to {output} as {fmt} ({size:,} bytes)")
@@ -64,14 +65,18 @@ def export_command(fmt: str | None, output: str, no_ontology: bool, query: str |
 @click.command("build")
 @click.option("-o", "--output", "out_dir", default="dist", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="The release folder.")
-def build_command(out_dir: Path) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@store_option
+def build_command(out_dir: Path, quiet: bool) -> None:
     """Build the release folder: the graph in every format, a VoID/DCAT description computed from the
-    data, SHA256SUMS, the HTML graph, the ontology's HTML documentation and the changelog entry.
+    data, SHA256SUMS, the HTML graph, the ontology's HTML documentation and the changelog entry; of the
+    bundled graph, or of what --store holds.
 
     The data is validated first; the files replace the previous release only once all are built."""
     from ..release import build
 
-    files = build(out_dir, progress=lambda message: _progress(f"build: {message}"))
+    files = build(out_dir, progress=(lambda message: None) if quiet else lambda message: _progress(f"build: {message}"),
+                  store=given_store_dir())
     width = max(len(f"{f.size:,}") for f in files)
     for file in files:
         click.echo(f"{file.size:>{width},}  {out_dir / file.name}")
@@ -88,15 +93,12 @@ def build_command(out_dir: Path) -> None:
 @click.option("--add", is_flag=True, help="Add the triples to the graph instead of replacing its content.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=5000, show_default=True,
               help="Triples per request.")
-@click.option("--user", envvar="KGTOOL_USER", help="User name for HTTP Basic or Digest authentication "
-              "(or the KGTOOL_USER variable).")
-@click.option("--password", envvar="KGTOOL_PASSWORD", help="Password (better: the KGTOOL_PASSWORD variable).")
-@click.option("--token", envvar="KGTOOL_TOKEN", help="A bearer token (or the KGTOOL_TOKEN variable).")
+@click.option("--quiet", is_flag=True, help="No progress on stderr.")
 @ontology_option
 @query_options
 @data_options
 def push_command(target: str, graph_store: str | None, update_endpoint: str | None, add: bool, batch_size: int,
-                 user: str | None, password: str | None, token: str | None, no_ontology: bool, query: str | None,
+                 quiet: bool, no_ontology: bool, query: str | None,
                  params: tuple[str, ...], extra: tuple[Path, ...], infer: bool, endpoint: str | None,
                  timeout: float) -> None:
     """Load the graph into the store whose SPARQL endpoint is --endpoint, as the named graph --graph.
@@ -105,16 +107,23 @@ def push_command(target: str, graph_store: str | None, update_endpoint: str | No
     SPARQL Update MOVE replaces the target (ADD with --add), and the target's count is checked. If the
     push fails before that, the target is left as it was and the error names the staging graph."""
     from ..export import select_graph
-    from ..push import Credentials, push
+    from ..push import push
 
     if not endpoint:
         raise click.UsageError("push needs --endpoint URL, the store's SPARQL query service")
-    if token and user:
-        raise click.UsageError("give --user/--password or --token, not both")
-    graph = select_graph(extra, infer=infer, ontology=not no_ontology, query=query, params=param_values(params))
-    report = push(graph, endpoint, target=target, update_endpoint=update_endpoint, graph_store=graph_store,
-                  credentials=Credentials(user, password, token), add=add, batch_size=batch_size, timeout=timeout,
-                  progress=_progress)
+    credentials = endpoint_credentials()
+    graph = select_graph(extra, infer=infer, ontology=not no_ontology, query=query, params=param_values(params),
+                         store=given_store(extra, infer))
+    import sys
+
+    from ..persistent import progress_bar
+
+    # on a terminal, a bar counts the triples sent; elsewhere (a log) a line per batch does
+    with progress_bar(len(graph), "push", quiet, unit="triples") as bar:
+        report = push(graph, endpoint, target=target, update_endpoint=update_endpoint, graph_store=graph_store,
+                      credentials=credentials, add=add, batch_size=batch_size, timeout=timeout,
+                      progress=None if quiet else _progress,
+                      advance=bar.update if not quiet and sys.stderr.isatty() else None)
     click.echo(f"pushed {report.triples:,} triples to <{report.target}> at {endpoint} through {report.method}: "
                f"{report.before:,} triples before, {report.after:,} after ({report.seconds:.1f} s)")
 
@@ -138,5 +147,5 @@ def pull_command(output: str, fmt: str | None, max_size: float, query: str | Non
     if infer or extra:
         raise click.UsageError("--infer and --data apply to the local graph; pull reads from --endpoint")
     report = pull(endpoint, query, output, fmt=fmt, params=param_values(params), timeout=timeout,
-                  max_bytes=int(max_size * 1024 * 1024))
+                  max_bytes=int(max_size * 1024 * 1024), credentials=endpoint_credentials())
     _progress(f"wrote {report.triples:,} triples from {endpoint} to {report.path} ({report.size:,} bytes)")

@@ -24,8 +24,9 @@ TOKEN_VARIABLE = "KGTOOL_UPDATE_TOKEN"
               help="Queries that may run at once; one more worker is kept for short queries.")
 @click.option("--max-result-mb", type=click.FloatRange(min=0.001), default=16.0, show_default=True,
               help="The largest answer, in MB.")
-@click.option("--worker-memory-mb", type=click.IntRange(min=128), default=2048, show_default=True,
-              help="The memory a query worker may use; a query that needs more is stopped.")
+@click.option("--worker-memory-mb", type=click.IntRange(min=128),
+              help="The memory a query worker may use; a query that needs more is stopped (default: 2048; with "
+                   "--allow-update, where each worker holds a copy, three times the data's size in N-Quads plus 1024).")
 @click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
               help="Let scripts from this origin (https://example.org) read answers (repeatable; default: none).")
 @click.option("--allow-update", is_flag=True,
@@ -36,20 +37,30 @@ TOKEN_VARIABLE = "KGTOOL_UPDATE_TOKEN"
 @click.option("--public-url", metavar="URL",
               help="The URL clients reach the server at (behind a proxy: https://example.org/kg/), named in its "
                    "service and VoID descriptions; default: the address it listens on.")
+@click.option("--store", "store_dir", envvar="KGTOOL_STORE", type=click.Path(file_okay=False, path_type=Path),
+              help="Serve this store, built by `kgtool load` (or the KGTOOL_STORE variable): every worker opens it "
+                   "read-only, none loads a copy.")
 @click.option("--client-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Seconds a client has to send a whole request; slower connections are closed.")
 def serve(data: tuple[Path, ...], host: str, port: int, no_bundled: bool, infer: bool, timeout: float, workers: int,
-          max_result_mb: float, worker_memory_mb: int, cors_origins: tuple[str, ...], allow_update: bool,
-          update_token_file: Path | None, public_url: str | None, client_timeout: float) -> None:
+          max_result_mb: float, worker_memory_mb: int | None, cors_origins: tuple[str, ...], allow_update: bool,
+          update_token_file: Path | None, public_url: str | None, client_timeout: float, store_dir: Path | None) -> None:
     """Serve the graph (and any DATA files) over HTTP: the SPARQL 1.1 Protocol at /sparql, a query
     page at /, every resource at /resource/<slug>, the ontology at /ontology and the VoID description
     at /.well-known/void.
+
+    With --store DIR, or DATA files (a store is built from them first, with progress on stderr), the
+    workers share one store on disk, opened read-only; the bundled graph alone, or any data with
+    --allow-update, is copied into each worker's memory.
 
     Read-only and closed to other hosts by default: no SERVICE, no LOAD, no FROM of documents, a
     deadline for every query in a worker process that is killed when it passes, bounded query text,
     nesting and answer size, no CORS unless --cors-origin is given."""
     from ..server import Settings
 
+    if store_dir is not None and (data or no_bundled or infer or allow_update):
+        raise KgtoolError("--store serves the store as it is: load DATA files into it with `kgtool load`, and leave "
+                          "out --no-bundled, --infer and --allow-update")
     if no_bundled and not data:
         raise KgtoolError("--no-bundled needs DATA files to serve")
     token = _update_token(update_token_file) if allow_update else None
@@ -64,18 +75,52 @@ def serve(data: tuple[Path, ...], host: str, port: int, no_bundled: bool, infer:
                         worker_memory_mb=worker_memory_mb, cors_origins=tuple(o.rstrip("/") for o in cors_origins),
                         allow_update=allow_update, update_token=token, public_url=public_url,
                         client_timeout=client_timeout)
-    run_server(data, settings, host=host, port=port, bundled=not no_bundled, infer=infer)
+    run_server(data, settings, host=host, port=port, bundled=not no_bundled, infer=infer, store_dir=store_dir)
 
 
-def run_server(data, settings, *, host: str, port: int, bundled: bool = True, infer: bool = False) -> None:
+def run_server(data, settings, *, host: str, port: int, bundled: bool = True, infer: bool = False,
+               store_dir: Path | None = None) -> None:
+    import tempfile
+
+    from ..files import removed_on_sigterm
+
+    # SIGTERM too ends in the removal of a store built here (uvicorn hands the signal on once it stops)
+    with removed_on_sigterm(), tempfile.TemporaryDirectory(prefix="kgtool-serve-store-") as scratch:
+        if store_dir is None and data and not settings.allow_update:
+            # the workers share one store on disk, opened read-only, instead of each loading a copy
+            # (the bundled graph alone is small: each worker holds it in memory, where it answers faster)
+            store_dir = _store_for(data, bundled, infer, Path(scratch) / "store")
+        _serve(data, settings, host=host, port=port, bundled=bundled, infer=infer, store_dir=store_dir)
+
+
+def _store_for(data, bundled: bool, infer: bool, scratch: Path) -> Path:
+    """A persistent store of what is served, built in ``scratch`` (with progress on stderr) from the
+    files, or from their entailments with ``infer``."""
+    from ..persistent import build
+    from ..store import bundled_files, data_files, entailed_ntriples
+
+    files = bundled_files() if bundled else []
+    sources = [entailed_ntriples(files, data_files(data))] if infer else files + list(data)
+    click.echo(f"building a store of {len(sources)} files for the workers to share...", err=True)
+    build(sources, scratch)
+    return scratch
+
+
+def _serve(data, settings, *, host: str, port: int, bundled: bool, infer: bool, store_dir: Path | None) -> None:
     import uvicorn
 
     from ..server import create_app
     from ..server.protocol import with_client_timeout
     from ..store import load_store
 
-    store = load_store(data, bundled=bundled, infer=infer)
-    size = len(store)
+    if store_dir is not None:
+        from ..persistent import open_store
+
+        size = len(open_store(store_dir))  # refuses a stale store before anything starts
+        store = Path(store_dir).resolve()
+    else:  # each worker loads a copy: the bundled graph alone, or data that updates may change
+        store = load_store(data, bundled=bundled, infer=infer)
+        size = len(store)
     shown = f"[{host}]" if ":" in host else host
     mode = "updates allowed with the bearer token" if settings.allow_update else "read-only"
 

@@ -60,7 +60,8 @@ class Problem(Exception):
 
 
 def create_app(data, settings: Settings | None = None, on_ready: Callable[[str], None] | None = None) -> Starlette:
-    """The app, serving ``data``: a pyoxigraph Store or an rdflib Graph/Dataset, already loaded.
+    """The app, serving ``data``: a pyoxigraph Store or an rdflib Graph/Dataset, already loaded, or the
+    folder of a persistent store (a :class:`~pathlib.Path`), which every worker opens read-only.
 
     Nothing starts until the app's lifespan begins (uvicorn, or a TestClient used as a context
     manager): the data is then written to a temporary N-Quads file and the worker processes load it;
@@ -189,8 +190,12 @@ class _Endpoint:
     async def lifespan(self, app):
         with tempfile.TemporaryDirectory(prefix="kgtool-serve-") as directory:
             self.directory = Path(directory)
-            dump = self.directory / "data.nq"
-            graphs = await run_in_threadpool(_write_nquads, self._data, dump)
+            if isinstance(self._data, Path):  # a persistent store: the workers share its files
+                dump = self._data
+                graphs = await run_in_threadpool(_store_graphs, dump)
+            else:
+                dump = self.directory / "data.nq"
+                graphs = await run_in_threadpool(_write_nquads, self._data, dump)
             self._data = None
             self.policy = dataclasses.replace(self.policy, graphs=frozenset(graphs))
             self.pool = WorkerPool(dump, workers=self.settings.workers, reserve=self.settings.reserve,
@@ -458,6 +463,13 @@ async def _read_body(request: Request, limit: int) -> bytes:
         if len(body) > limit:
             raise too_large
     return bytes(body)
+
+
+def _store_graphs(location: Path) -> list[str]:
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(location))
+    return sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
 
 
 def _write_nquads(data, path: Path) -> list[str]:

@@ -34,9 +34,33 @@ from ..errors import KgtoolError, QueryError
 
 log = logging.getLogger("kgtool.server")
 
-STARTUP_SECONDS = 120.0  # a worker loads the whole data before it is ready
+STARTUP_SECONDS = 120.0  # a worker loads the whole data before it is ready (and more for large data)
+MEMORY_MB = 2048         # a worker's memory ceiling for small data
+
+
+def memory_for(data: Path) -> int:
+    """A worker's memory ceiling for ``data``: an N-Quads file is held in memory, about twice its size,
+    with room for queries on top; a store folder is read from disk and needs no more than the default."""
+    if Path(data).is_dir():
+        return MEMORY_MB
+    return max(MEMORY_MB, 3 * (Path(data).stat().st_size >> 20) + 1024)
+
+
+def startup_for(data: Path) -> float:
+    """Seconds a worker may take to be ready: a store opens at once; a file loads at 10 MB/s at worst."""
+    if Path(data).is_dir():
+        return STARTUP_SECONDS
+    return STARTUP_SECONDS + (Path(data).stat().st_size >> 20) / 10
 LONG_QUERY_NICE = 10     # a long query's priority: a tenth of the processor beside a short one, not starved by the rest
 REMEMBERED = 1024        # how many texts of long queries the pool remembers
+
+
+def _remember(texts: "OrderedDict[str, None]", text: str) -> None:
+    """Note ``text`` as the most recent of ``texts``, which keep the last REMEMBERED."""
+    texts[text] = None
+    texts.move_to_end(text)
+    while len(texts) > REMEMBERED:
+        texts.popitem(last=False)
 
 
 class PoolError(KgtoolError):
@@ -116,13 +140,18 @@ def _worker_environment() -> dict[str, str]:
 
 class WorkerPool:
     def __init__(self, data: Path, *, workers: int = 2, reserve: int = 1, slow_after: float = 0.5,
-                 memory_mb: int = 2048):
+                 memory_mb: int | None = None, short_under: float = 0.1):
         self.data, self.generation = Path(data), 0
         self.size, self.long_limit = workers + reserve, workers
-        self.slow_after, self.memory_mb = slow_after, memory_mb
+        self.slow_after = slow_after
+        self.memory_mb = memory_mb or memory_for(data)
+        # a text that last took short_under seconds or more is "medium": below the long rule, but it
+        # must leave the reserve to short queries, or a stream of 0.2-0.4 s queries fills every worker
+        self.short_under = short_under
+        self._medium_texts: OrderedDict[str, None] = OrderedDict()
         self.reserve = reserve
         self._idle: deque[_Worker] = deque()
-        self._waiters: deque[tuple[asyncio.Future, bool]] = deque()  # and whether the request is long
+        self._waiters: deque[tuple[asyncio.Future, bool, bool]] = deque()  # and whether it is long, medium
         self._long = 0
         self._long_texts: OrderedDict[str, None] = OrderedDict()
         self._tasks: set[asyncio.Task] = set()
@@ -142,7 +171,7 @@ class WorkerPool:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        for waiter in self._waiters:
+        for waiter, *_ in self._waiters:
             waiter.cancel()
         workers = [*self._idle, *self._busy]
         self._idle.clear()
@@ -156,13 +185,19 @@ class WorkerPool:
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=_worker_environment())
         worker = _Worker(process, generation)
         try:
-            ready = await asyncio.wait_for(process.stdout.readline(), STARTUP_SECONDS)
-        except (asyncio.TimeoutError, asyncio.CancelledError):
+            ready = await asyncio.wait_for(process.stdout.readline(), startup_for(data))
+        except asyncio.TimeoutError:
+            await worker.kill()
+            raise PoolError(f"a query worker did not load {data} within {startup_for(data):.0f} s; serve a store built "
+                            "once with `kgtool load` (--store): workers open it without loading") from None
+        except asyncio.CancelledError:
             await worker.kill()
             raise
         if not ready.startswith(b'{"ready"'):
             await worker.kill()
-            raise PoolError(f"a query worker could not load {data} (exit status {process.returncode})")
+            raise PoolError(f"a query worker could not load {data} (exit status {process.returncode}); if the data "
+                            f"is large, raise --worker-memory-mb (now {self.memory_mb}) or serve a store built "
+                            "once with `kgtool load` (--store), which the workers share")
         self.network = json.loads(ready).get("network", "not isolated")
         return worker
 
@@ -202,38 +237,41 @@ class WorkerPool:
         self._idle.append(worker)
         self._hand_out()
 
-    def _may_start(self, long: bool, idle: int) -> bool:
-        """Whether a request may take one of ``idle`` workers: a long one needs a long slot, and must
-        leave the reserve idle."""
-        return idle > 0 and (not long or (self._long < self.long_limit and idle > self.reserve))
+    def _may_start(self, long: bool, idle: int, medium: bool = False) -> bool:
+        """Whether a request may take one of ``idle`` workers: a long one needs a long slot, and a long or
+        medium one must leave the reserve idle."""
+        if long and self._long >= self.long_limit:
+            return False
+        return idle > 0 and (not (long or medium) or idle > self.reserve)
 
     def _hand_out(self) -> None:
         """Give idle workers to the waiting requests that may take them, in the order they came."""
-        for waiter, long in list(self._waiters):
+        for entry in list(self._waiters):
+            waiter, long, medium = entry
             if not self._idle:
                 return
             if waiter.done():
-                self._waiters.remove((waiter, long))
-            elif self._may_start(long, len(self._idle)):
-                self._waiters.remove((waiter, long))
+                self._waiters.remove(entry)
+            elif self._may_start(long, len(self._idle), medium):
+                self._waiters.remove(entry)
                 if long:
                     self._long += 1  # taken now, so that the next waiter sees the slot gone
                 waiter.set_result(self._idle.popleft())
 
-    async def _acquire(self, deadline: float, long: bool) -> _Worker:
+    async def _acquire(self, deadline: float, long: bool, medium: bool = False) -> _Worker:
         """An idle worker for a request; a long one is counted in ``_long`` (the caller gives it back)."""
         while True:
             waiter = asyncio.get_running_loop().create_future()
-            self._waiters.append((waiter, long))
+            self._waiters.append((waiter, long, medium))
             self._hand_out()
             if not waiter.done():
                 try:
                     await asyncio.wait({waiter}, timeout=max(0.0, deadline - time.monotonic()))
                 except asyncio.CancelledError:
-                    self._forget(waiter, long)
+                    self._forget(waiter, long, medium)
                     raise
             if not waiter.done():
-                self._forget(waiter, long)
+                self._forget(waiter, long, medium)
                 if long:
                     raise ServerBusy(f"{self._long} long queries are running already, the most this server runs "
                                      "at once; this one ran long before, and waited for a free place until its "
@@ -246,20 +284,17 @@ class WorkerPool:
             self._long -= long
             self._replace(worker)
 
-    def _forget(self, waiter: asyncio.Future, long: bool) -> None:
+    def _forget(self, waiter: asyncio.Future, long: bool, medium: bool = False) -> None:
         if waiter.done() and not waiter.cancelled():
             self._long -= long
             self._release(waiter.result())  # a worker arrived just as the wait ended: pass it on
         else:
             waiter.cancel()
-        if (waiter, long) in self._waiters:
-            self._waiters.remove((waiter, long))
+        if (waiter, long, medium) in self._waiters:
+            self._waiters.remove((waiter, long, medium))
 
     def _remember_long(self, text: str) -> None:
-        self._long_texts[text] = None
-        self._long_texts.move_to_end(text)
-        while len(self._long_texts) > REMEMBERED:
-            self._long_texts.popitem(last=False)
+        _remember(self._long_texts, text)
 
     # -- running ---------------------------------------------------------------------------------
 
@@ -271,7 +306,7 @@ class WorkerPool:
         deadline = time.monotonic() + timeout
         text = request.get("text", "")
         counted_long = text in self._long_texts
-        worker = await self._acquire(deadline, counted_long)
+        worker = await self._acquire(deadline, counted_long, text in self._medium_texts)
         if counted_long:
             worker.set_nice(LONG_QUERY_NICE)
         started = time.monotonic()
@@ -305,8 +340,13 @@ class WorkerPool:
             if counted_long:
                 self._long -= 1
                 self._hand_out()  # a long slot is free: a waiting long query may start
-        if time.monotonic() - started < self.slow_after:
+        took = time.monotonic() - started
+        if took < self.slow_after:
             self._long_texts.pop(text, None)  # it ran long on a busy machine once: short again now
+        if took >= self.short_under and not counted_long:
+            _remember(self._medium_texts, text)
+        else:
+            self._medium_texts.pop(text, None)
         if "error" in header:
             if request.get("op") == "update":
                 self._replace(worker)  # a failed update may have changed part of the worker's store

@@ -30,7 +30,7 @@ class Settings:
     workers: int = 2
     reserve: int = 1
     slow_after: float = 0.5
-    worker_memory_mb: int = 2048
+    worker_memory_mb: int | None = None  # None: scaled to the data (see kgtool.server.pool.memory_for)
     cors_origins: tuple[str, ...] = ()
     allow_update: bool = False
     update_token: str | None = None

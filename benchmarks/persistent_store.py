@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""Persistent store benchmark: kgtool on a store built once, side by side with Oxigraph on the same data.
+
+For each size (the project's generator, benchmarks/synthetic_scale.py, seeded):
+
+  load      `kgtool load FILE --no-bundled --store A` against `oxigraph load --location B --file FILE`
+            followed by `oxigraph optimize --location B` (wall clock, one run each; peak memory)
+  query     every named query with its default parameters, as a cold process each time:
+            `kgtool query NAME --store A -f csv` against `oxigraph query --location A --query-file Q
+            --results-format csv` on the very text kgtool gives the engine; median of --runs, run
+            alternately so that the machine's other work weighs on both alike
+  serve     `kgtool serve --store A --workers 2` against `oxigraph serve-read-only --location A`: seconds
+            until the first answer, total resident memory of the server's processes (workers included)
+            after the run, and --clients clients sending a trivial query for --seconds: throughput,
+            p50 and p99 latency, errors
+  network   `kgtool stats --store A` and `kgtool viz --store A --focus LLaMA` against the baseline of
+            opening the store and running one SPARQL query in a fresh process: time and peak memory
+
+Targets (the issue's, checked at every size given, reported as PASS/FAIL with the baseline beside):
+  load <= 1.3x oxigraph load + optimize; each named query <= 1.5x oxigraph query, and within 0.5 s
+  of it for the selective ones (model-card, leaderboard); serve ready <= 10 s, memory <= 1.5x
+  oxigraph's server, throughput >= 0.8x, p99 <= 4x p50, 0 errors; stats and viz --focus each <= 5x
+  the baseline, peak memory <= 0.5 GB.
+
+    python3 benchmarks/persistent_store.py [--sizes 1M,5M] [--keep DIR] [--runs 3] [--seconds 20]
+                                           [--clients 4] [--parts load,query,serve,network]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from common import default_bindings, machine_info, oxigraph_binary  # noqa: E402  (beside this script)
+
+SELECTIVE = ("model-card", "leaderboard")
+TRIVIAL = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
+
+
+def size_of(text: str) -> int:
+    text = text.strip().upper()
+    factor = {"K": 1_000, "M": 1_000_000}.get(text[-1], 1)
+    return int(float(text.rstrip("KM")) * factor)
+
+
+def run_measured(command: list[str], env: dict | None = None) -> tuple[float, float, int, bytes]:
+    """Run ``command``; its wall seconds, peak RSS in MB (ru_maxrss of that process alone), exit status and stderr."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    stderr = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return seconds, usage.ru_maxrss / 1024, process.returncode, stderr
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def generate(size: int, folder: Path) -> Path:
+    import synthetic_scale
+
+    path = folder / f"landscape-{size}.nt"
+    if not path.is_file():
+        print(f"generating {size:,} triples into {path}...", flush=True)
+        synthetic_scale.generate(path, size, 42)
+    return path
+
+
+def part_load(data: Path, folder: Path, oxigraph: str) -> tuple[Path, list[str], bool]:
+    mine, theirs = folder / "kgtool-store", folder / "oxigraph-store"
+    shutil.rmtree(mine, ignore_errors=True)
+    shutil.rmtree(theirs, ignore_errors=True)
+    k_seconds, k_mb, code, err = run_measured([sys.executable, "-m", "kgtool", "load", str(data), "--no-bundled",
+                                               "--store", str(mine), "-q"])
+    if code:
+        sys.exit(f"kgtool load failed: {err.decode()[-500:]}")
+    o_load, o_mb, code, err = run_measured([oxigraph, "load", "--location", str(theirs), "--file", str(data)])
+    o_opt, _, code2, _ = run_measured([oxigraph, "optimize", "--location", str(theirs)])
+    if code or code2:
+        sys.exit(f"oxigraph load failed: {err.decode()[-500:]}")
+    baseline = o_load + o_opt
+    ok = k_seconds <= 1.3 * baseline
+    lines = ["load                         seconds   peak MB",
+             f"kgtool load                  {k_seconds:7.1f}  {k_mb:8.0f}",
+             f"oxigraph load + optimize     {baseline:7.1f}  {o_mb:8.0f}   ({o_load:.1f} + {o_opt:.1f})",
+             f"ratio {k_seconds / baseline:.2f}x (target <= 1.3x): {verdict(ok)}"]
+    shutil.rmtree(theirs, ignore_errors=True)
+    return mine, lines, ok
+
+
+def part_query(store: Path, folder: Path, oxigraph: str, runs: int) -> tuple[list[str], bool]:
+    import pyoxigraph as ox
+
+    from kgtool.queries import catalogue
+    from kgtool.sparql import prologue, with_values
+
+    names = sorted(n for n in catalogue() if not n.startswith("checks/"))
+    reader = ox.Store.read_only(str(store))
+    texts = {}
+    for name in names:
+        named = catalogue()[name]
+        texts[name] = prologue() + with_values(named.text, default_bindings(named, reader))
+    del reader
+    from kgtool.sparql import check_syntax
+
+    forms = {name: check_syntax(catalogue()[name]) for name in names}
+    lines = [f"query (cold process, median of {runs})   kgtool s   oxigraph s   ratio   <= 1.5x   within 0.5 s"]
+    all_ok = True
+    for name in names:
+        query_file = folder / f"{name}.rq"
+        query_file.write_text(texts[name], encoding="utf-8")
+        mine, theirs = [], []
+        # the same format from both: CSV for SELECT, JSON for ASK, N-Triples for CONSTRUCT
+        mine_format, their_format = {"SELECT": ("csv", "csv"), "ASK": ("json", "json")}.get(forms[name], ("nt", "nt"))
+        for _ in range(runs):
+            seconds, _, code, err = run_measured([sys.executable, "-m", "kgtool", "query", name, "--store", str(store),
+                                                  "-f", mine_format])
+            if code not in (0, 1):
+                sys.exit(f"kgtool query {name} failed: {err.decode()[-300:]}")
+            mine.append(seconds)
+            seconds, _, code, err = run_measured([oxigraph, "query", "--location", str(store), "--query-file",
+                                                  str(query_file), "--results-format", their_format])
+            if code:
+                sys.exit(f"oxigraph query {name} failed: {err.decode()[-300:]}")
+            theirs.append(seconds)
+        k, o = statistics.median(mine), statistics.median(theirs)
+        ratio_ok, near = k <= 1.5 * o, (k - o) <= 0.5
+        all_ok &= ratio_ok and (near or name not in SELECTIVE)
+        lines.append(f"{name:38s} {k:8.2f}   {o:10.2f}   {k / o:5.2f}x  {verdict(ratio_ok):7s}   "
+                     f"{verdict(near) + (' (target)' if name in SELECTIVE else '')}")
+    lines.append("targets: every query <= 1.5x oxigraph query; model-card and leaderboard also within 0.5 s")
+    return lines, all_ok
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MB."""
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def part_serve(store: Path, oxigraph: str, seconds: float, clients: int) -> tuple[list[str], bool]:
+    import serve as serve_benchmark  # benchmarks/serve.py: the load generator
+
+    results = {}
+    for server in ("kgtool", "oxigraph"):
+        port = serve_benchmark.free_port()
+        if server == "kgtool":
+            command = [sys.executable, "-m", "kgtool", "serve", "--store", str(store), "--workers", "2",
+                       "--port", str(port)]
+            path = "/sparql"
+        else:
+            command = [oxigraph, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}"]
+            path = "/query"
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            serve_benchmark.wait_until_up(f"http://127.0.0.1:{port}{path}?query=ASK%7B%7D", process, seconds=300)
+            ready = time.perf_counter() - started
+            run = serve_benchmark.load(port, path, [TRIVIAL], clients, seconds, server)
+            memory = tree_rss_mb(process.pid)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+        results[server] = (ready, memory, run)
+    (k_ready, k_mem, k_run), (o_ready, o_mem, o_run) = results["kgtool"], results["oxigraph"]
+    checks = {
+        "ready <= 10 s": k_ready <= 10,
+        "memory <= 1.5x oxigraph": k_mem <= 1.5 * o_mem,
+        "throughput >= 0.8x oxigraph": k_run.throughput >= 0.8 * o_run.throughput,
+        "p99 <= 4x p50": k_run.percentile(99) <= 4 * k_run.percentile(50),
+        "0 errors": k_run.errors == 0,
+    }
+    lines = [f"serve (trivial query, {clients} clients, {seconds:g} s)   ready s   memory MB   req/s   p50 ms   p99 ms   errors",
+             *(f"{name:44s} {r:7.1f}   {m:9.0f}   {run.throughput:5.0f}   {run.percentile(50):6.1f}   "
+               f"{run.percentile(99):6.1f}   {run.errors}" for name, (r, m, run) in results.items()),
+             *(f"{check}: {verdict(ok)}" for check, ok in checks.items())]
+    if k_run.first_error:
+        lines.append(f"first kgtool error: {k_run.first_error}")
+    return lines, all(checks.values())
+
+
+def part_network(store: Path, folder: Path) -> tuple[list[str], bool]:
+    baseline_code = ("import pyoxigraph as ox; s = ox.Store.read_only(%r); "
+                     "print(len(list(s.query('SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c } GROUP BY ?c'))))" % str(store))
+    b_seconds, b_mb, code, err = run_measured([sys.executable, "-c", baseline_code])
+    if code:
+        sys.exit(f"baseline failed: {err.decode()[-300:]}")
+    lines = [f"network (one run each)                  seconds   peak MB   x baseline   verdict",
+             f"baseline: open the store, one SPARQL query {b_seconds:7.1f}  {b_mb:8.0f}"]
+    all_ok = True
+    for label, command in (("kgtool stats", ["stats"]),
+                           ("kgtool viz --focus LLaMA", ["viz", "--focus", "LLaMA", "-o", str(folder / "llama.html")])):
+        seconds, mb, code, err = run_measured([sys.executable, "-m", "kgtool", *command, "--store", str(store)])
+        ok = code == 0 and seconds <= 5 * b_seconds and mb <= 512
+        all_ok &= ok
+        note = "" if code == 0 else f"  (exit {code}: {err.decode().strip()[-200:]})"
+        lines.append(f"{label:40s} {seconds:7.1f}  {mb:8.0f}   {seconds / b_seconds:9.1f}x   {verdict(ok)}{note}")
+    lines.append("targets: <= 5x the baseline, peak memory <= 512 MB")
+    return lines, all_ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1M", help="comma-separated sizes: 100k, 1M, 5M")
+    parser.add_argument("--keep", type=Path, help="keep the generated files and stores here (and reuse them)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of each server load run")
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--parts", default="load,query,serve,network")
+    args = parser.parse_args()
+    parts = set(args.parts.split(","))
+    oxigraph = oxigraph_binary()
+    print("\n".join(machine_info()), flush=True)
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="kgtool-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    failed = False
+    try:
+        for size in [size_of(s) for s in args.sizes.split(",")]:
+            print(f"\n=== {size:,} triples ===", flush=True)
+            data = generate(size, folder)
+            work = folder / f"work-{size}"
+            work.mkdir(exist_ok=True)
+            store = work / "kgtool-store"
+            if "load" in parts or not store.is_dir():
+                store, lines, ok = part_load(data, work, oxigraph)
+                print("\n".join(lines), flush=True)
+                failed |= not ok
+            for part, run in (("query", lambda: part_query(store, work, oxigraph, args.runs)),
+                              ("serve", lambda: part_serve(store, oxigraph, args.seconds, args.clients)),
+                              ("network", lambda: part_network(store, work))):
+                if part in parts:
+                    print(f"load average before {part}: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+                    lines, ok = run()
+                    print("\n".join(lines), flush=True)
+                    failed |= not ok
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    print("\nload average at the end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
