@@ -90,7 +90,16 @@ class WorkerAnswerError(QueryError):
 class _Worker:
     def __init__(self, process: asyncio.subprocess.Process, generation: int):
         self.process, self.generation = process, generation
-        self.lowered = False  # runs at LONG_QUERY_NICE
+        # the priority the worker inherited from the server (`nice kgtool serve` gives them all a lower one)
+        self.normal_nice = os.getpriority(os.PRIO_PROCESS, 0)
+        self.lowered = False  # runs at the long queries' priority
+
+    def lower(self) -> None:
+        """Run at the long queries' priority, LONG_QUERY_NICE or the server's own when that is lower."""
+        self.set_nice(max(LONG_QUERY_NICE, self.normal_nice))
+
+    def restore(self) -> bool:
+        return self.set_nice(self.normal_nice)
 
     def set_nice(self, nice: int) -> bool:
         """Set the scheduling priority of every thread of the worker (Linux gives each its own);
@@ -105,7 +114,7 @@ class _Worker:
                 os.setpriority(os.PRIO_PROCESS, thread, nice)
         except (OSError, AttributeError):
             return False
-        self.lowered = nice > 0
+        self.lowered = nice > self.normal_nice
         return True
 
     @property
@@ -231,7 +240,7 @@ class WorkerPool:
         if not worker.alive or worker.generation != self.generation:
             self._replace(worker)
             return
-        if worker.lowered and not worker.set_nice(0):
+        if worker.lowered and not worker.restore():
             self._replace(worker)  # only a privileged server may raise a priority again: start afresh
             return
         self._idle.append(worker)
@@ -308,7 +317,7 @@ class WorkerPool:
         counted_long = text in self._long_texts
         worker = await self._acquire(deadline, counted_long, text in self._medium_texts)
         if counted_long:
-            worker.set_nice(LONG_QUERY_NICE)
+            worker.lower()
         started = time.monotonic()
         call = asyncio.ensure_future(worker.call(request))
         try:
@@ -322,7 +331,7 @@ class WorkerPool:
                                          "runs at once; this one was stopped: try again later")
                     self._long += 1
                     counted_long = True
-                    worker.set_nice(LONG_QUERY_NICE)  # short queries come first for the processor
+                    worker.lower()  # short queries come first for the processor
                 done, _ = await asyncio.wait({call}, timeout=max(0.0, deadline - time.monotonic()))
             if not done:
                 await self._stop(worker, call)
