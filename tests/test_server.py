@@ -671,7 +671,6 @@ def test_a_trivial_query_is_not_blocked_by_heavy_ones(server):
 
 
 def _nice_of(pid: int) -> set[int]:
-
     values = set()
     for thread in Path(f"/proc/{pid}/task").iterdir():
         try:
