@@ -113,18 +113,48 @@ def closed_codes() -> dict[str, dict[str, str]]:
     return codes
 
 
+@lru_cache(maxsize=1)
+def bundled_labels() -> dict[str, str]:
+    """The label of each resource of the bundled Turtle, by slug (English or untagged first): a result's
+    label names its model, benchmark, metric and source as people read them. A slug the bundled graph
+    does not label (a user's own model) stands for itself."""
+    import pyoxigraph as ox
+
+    from . import resources
+
+    label = PREFIXES["rdfs"] + "label"
+    found: dict[str, tuple[bool, str]] = {}
+    for path in resources.data_files():
+        if path.suffix != ".ttl":
+            continue
+        for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            subject = triple.subject
+            if triple.predicate.value != label or not isinstance(subject, ox.NamedNode) \
+                    or not subject.value.startswith(KGR):
+                continue
+            text = triple.object
+            rank = (text.language or "en") != "en", text.value  # English first, then a stable order
+            slug = subject.value[len(KGR):]
+            if slug not in found or rank < found[slug]:
+                found[slug] = rank
+    return {slug: text for slug, (_, text) in found.items()}
+
+
 def ntriples_file(path: str | Path) -> Path:
     """The compiled table as an N-Triples file in the user's cache, for tools that read only RDF (the
-    oxigraph command, plain rdflib). Keyed by the table's content, the closed schemes' codes and the
-    compiler, so an edit to any of them compiles afresh; a bad table raises :class:`TableError` as :func:`compile_table` does."""
+    oxigraph command, plain rdflib). Keyed by the table's content, the closed schemes' codes, the
+    bundled labels and the compiler, so an edit to any of them compiles afresh; a bad table raises :class:`TableError` as :func:`compile_table` does."""
     from . import __version__, resources
     from .cache import cached_file
 
     path = Path(path)
     if not path.is_file():
         raise KgtoolError(f"{path}: no such file")
-    # the compiler's own code is an input too: a change to the minting rule must not meet a stale file
-    inputs = (Path(__file__).read_bytes(), (resources.ontology_dir() / "schemes.ttl").read_bytes(), path.read_bytes())
+    # the compiler's own code is an input too: a change to the minting rule must not meet a stale file;
+    # so are the bundled labels, which the results' labels are made of
+    labels = "\n".join(f"{slug}\t{text}" for slug, text in sorted(bundled_labels().items())).encode()
+    inputs = (Path(__file__).read_bytes(), (resources.ontology_dir() / "schemes.ttl").read_bytes(), labels,
+              path.read_bytes())
     return cached_file(f"table kgtool-{__version__}", inputs, lambda: compile_table(path).ntriples())
 
 
@@ -306,7 +336,10 @@ class _Compiler:
         setting, shots, split = get("setting"), get("shots"), get("split")
         how = f"{int(shots)}-shot" if setting == "few-shot" and shots else \
             ("setting unknown" if setting == "unknown" else setting)
-        label = f"{get('model')} on {get('benchmark')}{' ' + split if split else ''}, {how}, {get('metric')} ({sources[0]})"
+        names = bundled_labels()
+        label = (f"{names.get(get('model'), get('model'))} on {names.get(get('benchmark'), get('benchmark'))}"
+                 f"{' ' + split if split else ''}, {how}, {names.get(get('metric'), get('metric'))}"
+                 f" — {names.get(sources[0], sources[0])}")
         add(ox.Triple(subject, ox.NamedNode(PREFIXES["rdf"] + "type"), p("EvaluationResult")))
         add(ox.Triple(subject, ox.NamedNode(PREFIXES["rdfs"] + "label"), ox.Literal(label, language="en")))
         add(ox.Triple(subject, p("evaluatedModel"), node(get("model"))))

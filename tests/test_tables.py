@@ -59,7 +59,9 @@ def test_a_row_becomes_a_result_with_every_property(tmp_path):
     assert graph.value(first, URIRef(KG + "unit")) == URIRef(KGR + "unit/percentile")
     assert graph.value(first, URIRef(KG + "origin")) == URIRef(KGR + "origin/measured")
     assert graph.value(first, URIRef(KG + "note")) == Literal("a made-up range", lang="en")
-    assert str(graph.value(first, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))).startswith("gpt-4 on")
+    # the label is made of the bundled labels of the row's model, benchmark, metric and source
+    assert str(graph.value(first, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))) == \
+        "GPT-4 on Uniform Bar Exam, setting unknown, percentile — GPT-4 Technical Report (arXiv 2303.08774)"
     assert graph.value(second, URIRef(KG + "split")) == Literal("test")
     assert graph.value(second, URIRef(KG + "citedFrom")) == URIRef(KGR + "arxiv-2005.11401")
     assert graph.value(second, URIRef(KG + "origin")) == URIRef(KGR + "origin/cited")
@@ -200,7 +202,8 @@ def test_viz_with_data_csv(mine, tmp_path):
     out = tmp_path / "view.html"
     result = run("viz", "--query", "leaderboard", "-p", "benchmark=kgr:mmlu", "--data", str(mine), "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert "gpt-2 on mmlu, 5-shot, accuracy (arxiv-2303.08774): 86.4 percent" in out.read_text(encoding="utf-8")
+    assert "GPT-2 on MMLU, 5-shot, accuracy — GPT-4 Technical Report (arXiv 2303.08774): 86.4 percent" in \
+        out.read_text(encoding="utf-8")
 
 
 def test_serve_sees_a_table(mine):
@@ -277,3 +280,11 @@ def test_result_disagreements_lists_two_sources_that_differ(tmp_path):
     assert {frozenset(p[:2]) for p in pairs} == {frozenset({"arxiv-2005.14165", "arxiv-2204.02311"}),
                                               frozenset({"arxiv-2204.02311", "arxiv-2302.13971"})}
     assert {abs(float(p[2])) for p in pairs} == {0.3}
+
+
+def test_a_slug_the_bundled_graph_does_not_label_stands_for_itself_in_a_results_label(tmp_path):
+    path = write(tmp_path, HEADER + "my-own-model,mmlu,,accuracy,few-shot,5,50.0,,,percent,measured,,"
+                                    "my-report-2026,Table 1,\n")
+    compiled = tables.compile_table(path)
+    labels = [t.object.value for t in compiled.triples if t.predicate.value.endswith("#label")]
+    assert labels == ["my-own-model on MMLU, 5-shot, accuracy — my-report-2026"]
