@@ -730,6 +730,16 @@ def test_long_queries_yield_the_processor_and_a_repeated_one_never_takes_the_res
     assert set().union(*after.values()) == {normal}, after  # no worker stays at the lowest priority
 
 
+def run_on_a_thread_of_its_own(coroutine):
+    """asyncio.run where no event loop runs: the session's browser (Playwright's sync API) keeps one
+    running on the tests' thread once a browser test has started it."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_a_text_that_ran_long_is_remembered_until_it_runs_short_again(tmp_path):
     import asyncio
 
@@ -751,7 +761,7 @@ def test_a_text_that_ran_long_is_remembered_until_it_runs_short_again(tmp_path):
         finally:
             await pool.close()
 
-    assert asyncio.run(scenario()) == (True, False)
+    assert run_on_a_thread_of_its_own(scenario()) == (True, False)
 
 
 def test_a_medium_query_leaves_the_reserve_to_short_ones(tmp_path):
@@ -783,7 +793,7 @@ def test_a_medium_query_leaves_the_reserve_to_short_ones(tmp_path):
         finally:
             await pool.close()
 
-    header, still_medium = asyncio.run(scenario())
+    header, still_medium = run_on_a_thread_of_its_own(scenario())
     assert "error" not in header and still_medium is False
 
 
