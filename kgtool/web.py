@@ -55,7 +55,10 @@ def _shut(sock: socket.socket) -> None:
         pass
 
 
-class _Connection(http.client.HTTPConnection):
+class _DeadlineConnect:
+    """Connects within what is left of the deadline, then has the deadline watch the socket; mixed into
+    the plain and the TLS connection alike (for TLS, the watched socket is the wrapped one)."""
+
     def __init__(self, *args, deadline: _Deadline, **kwargs):
         super().__init__(*args, **kwargs)
         self.deadline = deadline
@@ -66,15 +69,12 @@ class _Connection(http.client.HTTPConnection):
         self.deadline.watch(self.sock)
 
 
-class _SecureConnection(http.client.HTTPSConnection):
-    def __init__(self, *args, deadline: _Deadline, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.deadline = deadline
+class _Connection(_DeadlineConnect, http.client.HTTPConnection):
+    pass
 
-    def connect(self):
-        self.timeout = min(self.timeout, self.deadline.remaining()) if self.timeout else self.deadline.remaining()
-        super().connect()
-        self.deadline.watch(self.sock)
+
+class _SecureConnection(_DeadlineConnect, http.client.HTTPSConnection):
+    pass
 
 
 class _Handler(urllib.request.HTTPHandler):
