@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.conftest import free_port, wait_for_http
+from tests.conftest import free_port, stop, wait_for_http
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,12 +63,7 @@ def running_server(*options: str, env: dict[str, str] | None = None):
         yield server
     finally:
         if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
         reader.join(timeout=5)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, stop
 
 USER, PASSWORD = "dba", "dba"
 
@@ -114,10 +114,5 @@ def virtuoso(tmp_path_factory):
                 time.sleep(0.5)
         yield Virtuoso(base, _version())
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, 30)
         log.close()
