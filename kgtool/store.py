@@ -70,14 +70,15 @@ def parse_file(path: str | Path, graph: "Graph | None" = None, *, base: str | No
     if not path.is_file():
         raise KgtoolError(f"{path}: no such file")
     derived = compiled_ntriples(path)  # a results table, or Turtle with RDF 1.2 annotations
-    if derived is not None:
-        return graph.parse(data=derived, format="nt")
-    fmt = guess_format(str(path)) or "turtle"
+    fmt = "nt" if derived is not None else guess_format(str(path)) or "turtle"
     if fmt in _OXIGRAPH_PARSED and not (fmt == "json-ld" and remote_context):
         term = rdflib_converter()
-        for quad in oxigraph_quads(path, _OXIGRAPH_PARSED[fmt], base):
-            graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
+        graph.addN((term(quad.subject), term(quad.predicate), term(quad.object), graph)
+                   for quad in oxigraph_quads(path, _OXIGRAPH_PARSED[fmt], base, data=derived))
         return graph
+    # parsed into a graph of its own when ``graph`` already holds triples, so that the check for
+    # relative IRIs below reads this file's nodes, not every node parsed before it
+    into, graph = graph, (graph if len(graph) == 0 else Graph())
     try:
         graph.parse(path, format=fmt, publicID=base or _NO_BASE)
     except BadSyntax as err:
@@ -93,17 +94,23 @@ def parse_file(path: str | Path, graph: "Graph | None" = None, *, base: str | No
         relative = next((p for p in graph.predicates(unique=True) if p.startswith(_NO_BASE)), None)
     if relative is not None:
         raise DataError(str(path), _RELATIVE.format(relative[len(_NO_BASE):]))
-    return graph
+    if into is not graph:
+        into.addN((s, p, o, into) for s, p, o in graph)
+        for prefix, namespace in graph.namespaces():
+            into.bind(prefix, namespace, override=False)
+    return into
 
 
-def oxigraph_quads(path: Path, fmt: str, base: str | None = None) -> "Iterator[pyoxigraph.Quad]":
-    """The quads of an RDF file in an Oxigraph format (a name of ``pyoxigraph.RdfFormat``), parsed by
-    Oxigraph: blank nodes renamed apart from other files', relative IRIs resolved against ``base`` or refused,
-    a JSON-LD context never loaded from elsewhere. Errors are :class:`DataError` with the line and column."""
+def oxigraph_quads(path: Path, fmt: str, base: str | None = None, data: bytes | None = None
+                   ) -> "Iterator[pyoxigraph.Quad]":
+    """The quads of an RDF file (or of ``data``, what it compiles to) in an Oxigraph format (a name of
+    ``pyoxigraph.RdfFormat``), parsed by Oxigraph: blank nodes renamed apart from other files', relative
+    IRIs resolved against ``base`` or refused, a JSON-LD context never loaded from elsewhere. Errors are :class:`DataError` with the line and column."""
     import pyoxigraph as ox
 
     try:
-        for quad in ox.parse(path=str(path), format=getattr(ox.RdfFormat, fmt), base_iri=base or _NO_BASE,
+        source = {"path": str(path)} if data is None else {"input": data}
+        for quad in ox.parse(**source, format=getattr(ox.RdfFormat, fmt), base_iri=base or _NO_BASE,
                              rename_blank_nodes=True):
             for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
                 if isinstance(term, ox.NamedNode) and term.value.startswith(_NO_BASE):
