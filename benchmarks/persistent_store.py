@@ -104,14 +104,15 @@ def part_query(store: Path, folder: Path, oxigraph: str, runs: int) -> tuple[lis
     import pyoxigraph as ox
 
     from kgtool.queries import catalogue
-    from kgtool.sparql import prologue, with_values
+    from kgtool.namespaces import sparql_prologue
+    from kgtool.sparql import with_values
 
     names = sorted(n for n in catalogue() if not n.startswith("checks/"))
     reader = ox.Store.read_only(str(store))
     texts = {}
     for name in names:
         named = catalogue()[name]
-        texts[name] = prologue() + with_values(named.text, default_bindings(named, reader))
+        texts[name] = sparql_prologue() + with_values(named.text, default_bindings(named, reader))
     del reader
     from kgtool.sparql import check_syntax
 

@@ -141,7 +141,8 @@ def main() -> int:
 
     from kgtool.namespaces import PREFIXES
     from kgtool.queries import find
-    from kgtool.sparql import prologue, with_values
+    from kgtool.namespaces import sparql_prologue
+    from kgtool.sparql import with_values
     from kgtool.store import bundled_files, load_store, rdf_files
 
     print("# End-to-end query benchmark: kgtool vs plain rdflib vs the oxigraph CLI (bundled graph)")
@@ -171,7 +172,7 @@ def main() -> int:
                                                   workdir / f"{name}.json")
             plain_file.write_text(named.text, encoding="utf-8")
             # the project's prefixes first, as kgtool declares them; the query's own declarations win
-            values_file.write_text(prologue() + with_values(named.text, bindings), encoding="utf-8")
+            values_file.write_text(sparql_prologue() + with_values(named.text, bindings), encoding="utf-8")
             spec_file.write_text(json.dumps({"prefixes": PREFIXES,
                                              "bindings": {k: {"kind": v.kind, "value": v.value, "lang": v.lang,
                                                               "datatype": v.datatype}

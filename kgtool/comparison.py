@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .errors import QueryError
-from .namespaces import PREFIXES
+from .namespaces import PREFIXES, sparql_prologue
 from .queries import NamedQuery, Param, parse_value
 from .results import UNIT_SYMBOLS, Term, XSD, plain_text, python_value, short, text_table
 
@@ -182,8 +182,7 @@ def _resolve_models(engine, names: Sequence[str]) -> list[Model]:
 
 
 def _select(engine, text: str) -> list[dict[str, Term]]:
-    prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-    return engine.run(NamedQuery.parse(prologue + text, "(compare)"), {}).rows
+    return engine.run(NamedQuery.parse(sparql_prologue() + text, "(compare)"), {}).rows
 
 
 def _values_block(name: str, iris: Iterable[str]) -> str:

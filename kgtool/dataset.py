@@ -11,20 +11,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import __version__, resources
-from .namespaces import KG, KGR, PREFIXES
+from .namespaces import DCAT, KG, KGR, PREFIXES, SD, VOID
 from .results import Term
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
 DATASET_IRI = "https://w3id.org/llmkg/"
+GRAPH_IRI = "https://w3id.org/llmkg/graph"  # the named graph an export in N-Quads or TriG, and a push, put it in
 DATASET_TITLE = "LLM knowledge graph"
 DATASET_DESCRIPTION = ("The landmark language and vision-language models GPT-3, LaMDA, PaLM, Flamingo, BLIP-2, "
                        "LLaMA and GPT-4: sizes, training, architectures, techniques, benchmark results, papers and "
                        "products, every fact with its source, and the rumours and errors about them as typed claims.")
-VOID = "http://rdfs.org/ns/void#"
-DCAT = "http://www.w3.org/ns/dcat#"
-SD = "http://www.w3.org/ns/sparql-service-description#"
 DESCRIPTION_PREFIXES = {"void": VOID, "dcat": DCAT, **PREFIXES}
 
 Select = Callable[[str], Awaitable[list[dict[str, Term]]]]

@@ -25,13 +25,13 @@ from typing import IO, TYPE_CHECKING
 from . import resources
 from .errors import KgtoolError, QueryError
 from .files import atomic_output
-from .namespaces import PREFIXES
+from .dataset import GRAPH_IRI
+from .namespaces import PREFIXES, used_prefixes
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
 #: the named graph that holds the data in the quad formats (N-Quads, TriG) and in a store after a push
-GRAPH_IRI = "https://w3id.org/llmkg/graph"
 
 
 @dataclass(frozen=True)
@@ -314,21 +314,6 @@ def rdf_bytes(triples: list, fmt: str, prefixes: Mapping[str, str] | None = None
     return data
 
 
-def used_prefixes(triples: list, prefixes: Mapping[str, str] = PREFIXES) -> dict[str, str]:
-    """The ``prefixes`` (the project's by default) whose namespace some IRI of ``triples`` starts with,
-    in their fixed order."""
-    import pyoxigraph as ox
-
-    iris = set()
-    for triple in triples:
-        for term in (triple.subject, triple.predicate, triple.object):
-            if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, ox.Literal):
-                iris.add(term.datatype.value)
-    return {prefix: ns for prefix, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
-
-
 def _sorted_prefix_lines(data: bytes, prefixes: Mapping[str, str]) -> bytes:
     # Oxigraph writes the prefix declarations in the order of its own hash map; write them in ours
     lines = data.split(b"\n")
@@ -430,7 +415,7 @@ def _sort_values(node):
         return sorted((_sort_values(v) for v in node), key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
     if isinstance(node, int) and not isinstance(node, bool) and abs(node) >= 10**21:
         # JSON-LD reads a native number from 10^21 up as an xsd:double: keep a large integer exact
-        return {"@value": str(node), "@type": "http://www.w3.org/2001/XMLSchema#integer"}
+        return {"@value": str(node), "@type": PREFIXES["xsd"] + "integer"}
     return node
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 KG = "https://w3id.org/llmkg/ontology#"
 KGR = "https://w3id.org/llmkg/resource/"
 
@@ -22,11 +24,33 @@ PREFIXES: dict[str, str] = {
     "vann": "http://purl.org/vocab/vann/",
 }
 
+# vocabularies of data-set descriptions (VoID, DCAT, SPARQL service description): declared where a
+# description is written (kgtool.dataset.DESCRIPTION_PREFIXES), not in every serialisation
+VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+
 # The meta-vocabularies whose terms every RDF tool knows; any other term used in graph/
 # must be declared in ontology/.
 BUILTIN_NAMESPACES = (PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["owl"], PREFIXES["xsd"])
 
 
-def sparql_prologue() -> str:
-    """PREFIX lines for every known prefix, for queries written inside the package."""
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+def sparql_prologue(*names: str) -> str:
+    """PREFIX lines for the prefixes named (every known prefix when none is), for queries written
+    inside the package."""
+    return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in names or PREFIXES)
+
+
+def used_prefixes(triples: list, prefixes: Mapping[str, str] = PREFIXES) -> dict[str, str]:
+    """The ``prefixes`` (the project's by default) whose namespace some IRI of ``triples`` starts with,
+    in their fixed order."""
+    import pyoxigraph as ox
+
+    iris = set()
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                iris.add(term.datatype.value)
+    return {prefix: ns for prefix, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from .namespaces import KG, KGR
+from .namespaces import KG, KGR, PREFIXES
 
 # Records carry their own kg:source; their triples need no statement of their own.
 RECORD_CLASSES = frozenset(
@@ -67,8 +67,8 @@ def needs_statement(predicate: str, subject_types: set[str]) -> bool:
     return not (subject_types & (RECORD_CLASSES | SELF_SOURCED_CLASSES))
 
 
-REIFIES = "http://www.w3.org/1999/02/22-rdf-syntax-ns#reifies"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+REIFIES = PREFIXES["rdf"] + "reifies"
+_RDF = PREFIXES["rdf"]
 
 
 def has_annotations(data: bytes) -> bool:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from .auth import Credentials, Opener
 from .errors import EndpointError, KgtoolError
-from .export import GRAPH_IRI
+from .dataset import GRAPH_IRI
 from .results import Term
 
 if TYPE_CHECKING:

@@ -58,19 +58,13 @@ class NamedQuery:
     @classmethod
     def parse(cls, text: str, name: str, path: Path | None = None) -> "NamedQuery":
         title, description, params = "", "", []
-        for line in text.splitlines():
-            match = _HEADER.match(line.strip())
-            if not match:
-                if line.strip() and not line.lstrip().startswith("#"):
-                    break  # the header ends where the query begins
-                continue
-            key, value = match.groups()
+        for key, value in header(text):
             if key == "title":
-                title = value.strip()
+                title = value
             elif key == "description":
-                description = value.strip()
+                description = value
             elif key == "param":
-                pname, modifier, default, pdesc = _PARAM.match(value.strip()).groups()
+                pname, modifier, default, pdesc = _PARAM.match(value).groups()
                 params.append(Param(pname, pdesc.strip(), optional=modifier == "optional",
                                     default=default.strip() if default else None))
         return cls(name, text, title, description, tuple(params), path)
@@ -78,6 +72,19 @@ class NamedQuery:
     def example(self) -> str:
         args = " ".join(f"-p {p.name}={p.default or 'VALUE'}" for p in self.params if not p.optional)
         return f"kgtool query {self.name} {args}".strip()
+
+
+def header(text: str) -> list[tuple[str, str]]:
+    """The ``# key: value`` lines at the top of a .rq file (title, description, param; message in a
+    check), in order: the header ends where the query begins."""
+    found = []
+    for line in text.splitlines():
+        match = _HEADER.match(line.strip())
+        if match:
+            found.append((match.group(1), match.group(2).strip()))
+        elif line.strip() and not line.lstrip().startswith("#"):
+            break
+    return found
 
 
 def catalogue() -> dict[str, NamedQuery]:

@@ -23,7 +23,7 @@ from . import __version__, export, resources
 from .dataset import DATASET_IRI, DESCRIPTION_PREFIXES
 from .errors import KgtoolError
 from .files import output_target, removed_on_sigterm, write_file
-from .namespaces import KG
+from .namespaces import KG, used_prefixes
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -182,7 +182,7 @@ def description_turtle(graph: "Graph", sizes: dict[str, int] | None = None, issu
     """:func:`describe` as Turtle, the distributions as IRIs relative to the description's own location."""
     description = describe(graph, sizes, issued)
     triples = export.sorted_triples(description)
-    return export.rdf_bytes(triples, "turtle", export.used_prefixes(triples, DESCRIPTION_PREFIXES),
+    return export.rdf_bytes(triples, "turtle", used_prefixes(triples, DESCRIPTION_PREFIXES),
                             relative_to=_RELEASE_BASE)
 
 

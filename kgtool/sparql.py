@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .auth import Credentials, Opener
 from .errors import EndpointError, QueryError
-from .namespaces import PREFIXES
+from .namespaces import PREFIXES, sparql_prologue
 from .queries import NamedQuery, Param, find, is_query_name, parse_value
 from .results import QueryResult, Term, rows_from_oxigraph, triples_from_oxigraph
 
@@ -301,7 +301,7 @@ class RemoteEngine(_Engine):
     def run(self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT",
             limit: int | None = None) -> QueryResult:
         # the project's prefixes come first, as they do locally; the query's own declarations win
-        text = prologue() + with_values(named.text, bindings)
+        text = sparql_prologue() + with_values(named.text, bindings)
         # the form Oxigraph parsed decides what to ask for, not keywords (which comments may hold)
         graph = form == "CONSTRUCT"
         body, content_type = self._fetch(text, _GRAPH_TYPES if graph else _RESULTS_TYPES)
@@ -422,6 +422,3 @@ def _where_brace(text: str) -> int:
         raise QueryError("cannot bind parameters: the query has no group pattern")
     return first_brace
 
-
-def prologue() -> str:
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,13 +17,14 @@ from rdflib.term import Node
 from . import resources, tables
 from .errors import DataError, KgtoolError
 from .files import write_file
-from .namespaces import BUILTIN_NAMESPACES, KG
+from .namespaces import BUILTIN_NAMESPACES, KG, PREFIXES
 from .provenance import statement_iri
+from .queries import header
 from .results import from_oxigraph, to_rdflib
 from .store import bind_prefixes, load_store, parse_file
 
-SH = Namespace("http://www.w3.org/ns/shacl#")
-OWL = Namespace("http://www.w3.org/2002/07/owl#")
+SH = Namespace(PREFIXES["sh"])
+OWL = Namespace(PREFIXES["owl"])
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 _DECLARATION_TYPES = (OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty,
                       OWL.AnnotationProperty, RDF.Property)
@@ -279,23 +279,11 @@ def _shape_name(shapes: Graph, shape: Node | None) -> str:
     return shape.n3(shapes.namespace_manager) if isinstance(shape, URIRef) else "shape"
 
 
-def query_header(text: str) -> dict[str, str]:
-    """The ``# key: value`` lines at the top of a .rq file."""
-    header = {}
-    for line in text.splitlines():
-        match = re.match(r"#\s*(\w+):\s*(.*)", line)
-        if match:
-            header.setdefault(match.group(1), match.group(2).strip())
-        elif line.strip() and not line.startswith("#"):
-            break
-    return header
-
-
 def _violation_query(path: Path, store, graph: Graph, rows: Callable[[], dict[str, str]]) -> list[Violation]:
     """Each row of a check query is a violation; ``?focus``, ``?property`` and ``?value`` say where."""
     text = path.read_text(encoding="utf-8")
-    header = query_header(text)
-    message = header.get("message") or header.get("title", path.stem)
+    fields = dict(reversed(header(text)))  # the first line of each key
+    message = fields.get("message") or fields.get("title", path.stem)
     found = []
     solutions = store.query(text)
     names = [v.value for v in solutions.variables]

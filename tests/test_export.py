@@ -19,6 +19,7 @@ from rdflib.compare import isomorphic
 import kgtool
 from kgtool import export, resources
 from kgtool.cli import main
+from kgtool.dataset import GRAPH_IRI
 from kgtool.namespaces import KG, KGR, PREFIXES
 from kgtool.store import bundled_files, parse_file
 
@@ -59,7 +60,7 @@ def test_rdf_export_is_exact_and_accepted_by_a_strict_parser(fmt, graph, tmp_pat
     parsed = list(ox.parse(path=str(out), format=OXIGRAPH_FORMATS[fmt]))
     assert oxigraph_lines(parsed) == {str(t) for t in export.sorted_triples(graph)}
     if fmt in ("nq", "trig"):
-        assert {q.graph_name for q in parsed} == {ox.NamedNode(export.GRAPH_IRI)}
+        assert {q.graph_name for q in parsed} == {ox.NamedNode(GRAPH_IRI)}
 
 
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])

@@ -27,10 +27,11 @@ from click.testing import CliRunner
 import kgtool
 from kgtool import export
 from kgtool.cli import main
+from kgtool.dataset import GRAPH_IRI
 from kgtool.push import Credentials, _Client
 from tests.conftest import free_port, wait_for_http
 
-TARGET = export.GRAPH_IRI
+TARGET = GRAPH_IRI
 
 
 class OxigraphServer:

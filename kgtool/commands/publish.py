@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from ..cli import data_options, endpoint_credentials, given_store, given_store_dir, param_values, store_option
-from ..export import FORMATS, GRAPH_IRI
+from ..dataset import GRAPH_IRI
+from ..export import FORMATS
 
 
 

@@ -522,6 +522,6 @@ def _root(request: Request) -> str:
 
 
 def _dataset_iri() -> str:
-    from ..release import DATASET_IRI
+    from ..dataset import DATASET_IRI
 
     return DATASET_IRI

@@ -4,9 +4,8 @@ properties, graphs)."""
 
 from __future__ import annotations
 
-from ..dataset import SD, VOID, DatasetStats, dataset_stats, void_graph  # noqa: F401 (dataset_stats: the app's)
-from ..namespaces import PREFIXES
-from .worker import used_prefixes
+from ..dataset import DatasetStats, dataset_stats, void_graph  # noqa: F401 (dataset_stats: the app's)
+from ..namespaces import PREFIXES, SD, VOID, used_prefixes
 
 FORMATS = "http://www.w3.org/ns/formats/"
 DCTERMS = PREFIXES["dcterms"]

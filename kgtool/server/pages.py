@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from itertools import zip_longest
 from urllib.parse import quote
 
-from ..namespaces import KG, KGR, PREFIXES
+from ..namespaces import KG, KGR, PREFIXES, sparql_prologue
 from ..results import Term, short
 
 ONTOLOGY_IRI = KG.rstrip("#")
 RDF, RDFS, OWL, SKOS = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["owl"], PREFIXES["skos"]
-_PROLOGUE = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("rdf", "rdfs", "owl", "kg"))
+_PROLOGUE = sparql_prologue("rdf", "rdfs", "owl", "kg")
 
 ENTITY_EXISTS = "SELECT ?p WHERE { { ?entity ?p ?o } UNION { ?s ?p ?entity } } LIMIT 1"
 

@@ -20,12 +20,12 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from ..errors import KgtoolError
-from ..namespaces import KG, KGR, PREFIXES
+from ..namespaces import KG, KGR, PREFIXES, sparql_prologue
 from ..results import QueryResult, Term, short
 from ..charts import unit_label
 from . import pages
 
-_PROLOGUE = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("rdf", "rdfs", "kg"))
+_PROLOGUE = sparql_prologue("rdf", "rdfs", "kg")
 
 # every labelled resource with its classes: the search, the index and the "did you mean" of a 404
 LABELS = _PROLOGUE + """

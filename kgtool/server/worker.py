@@ -28,7 +28,7 @@ import sys
 import threading
 from typing import BinaryIO
 
-from ..namespaces import PREFIXES
+from ..namespaces import PREFIXES, used_prefixes
 
 STACK_BYTES = 64 * 1024 * 1024
 CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000  # from <sched.h>
@@ -207,16 +207,6 @@ def run_update(store, request: dict) -> tuple[dict, bytes]:
     os.replace(temporary, target)
     return {"kind": "update", "graphs": sorted(g.value for g in store.named_graphs()
                                                if isinstance(g, ox.NamedNode))}, b""
-
-
-def used_prefixes(triples: list, prefixes: dict[str, str]) -> dict[str, str]:
-    """The prefixes whose namespace starts an IRI of ``triples`` (a serialiser declares all it is given)."""
-    import pyoxigraph as ox
-
-    iris = {term.value for triple in triples for term in (triple.subject, triple.predicate, triple.object)
-            if isinstance(term, ox.NamedNode)}
-    iris |= {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal) and t.object.datatype}
-    return {p: ns for p, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
 
 
 def _graphs(iris: list[str] | None):
