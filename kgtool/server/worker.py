@@ -28,6 +28,7 @@ import sys
 import threading
 from typing import BinaryIO
 
+from ..files import atomic_output
 from ..namespaces import PREFIXES, used_prefixes
 
 STACK_BYTES = 64 * 1024 * 1024
@@ -201,10 +202,8 @@ def run_update(store, request: dict) -> tuple[dict, bytes]:
     import pyoxigraph as ox
 
     store.update(request["text"], prefixes=PREFIXES)
-    target = request["dump"]
-    temporary = f"{target}.tmp"
-    store.dump(temporary, ox.RdfFormat.N_QUADS)
-    os.replace(temporary, target)
+    with atomic_output(request["dump"]) as out:
+        store.dump(out, ox.RdfFormat.N_QUADS)
     return {"kind": "update", "graphs": sorted(g.value for g in store.named_graphs()
                                                if isinstance(g, ox.NamedNode))}, b""
 
