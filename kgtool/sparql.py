@@ -72,7 +72,7 @@ def run_query(
 
 def engine_for(*, endpoint: str | None = None, infer: bool = False, extra: Iterable[str | Path] = (), store=None,
                timeout: float = DEFAULT_TIMEOUT, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-               max_bytes: int = DEFAULT_MAX_BYTES, credentials: Credentials = Credentials()) -> "_Engine":
+               max_bytes: int = DEFAULT_MAX_BYTES, credentials: Credentials = Credentials()) -> "Engine":
     """The engine that answers: ``endpoint``, else the given Oxigraph ``store``, else the bundled
     graph plus ``extra`` files (with entailments when ``infer``)."""
     if endpoint:
@@ -124,7 +124,7 @@ def syntax_error(named: NamedQuery, err: SyntaxError) -> QueryError:
     return QueryError(f"query {named.name}: syntax error: {err}")
 
 
-def bind_parameters(named: NamedQuery, given: Mapping[str, str | Term], engine: "_Engine") -> dict[str, Term]:
+def bind_parameters(named: NamedQuery, given: Mapping[str, str | Term], engine: "Engine") -> dict[str, Term]:
     declared = {p.name: p for p in named.params}
     # a query with a header declares its parameters (none is a declaration too); plain SPARQL text
     # may bind any of its variables
@@ -191,7 +191,10 @@ SELECT ?resource ?label WHERE { VALUES ?resource { VALUES_BLOCK } ?resource rdfs
 """
 
 
-class _Engine:
+class Engine:
+    """Where queries run: the embedded store, a remote endpoint, the server's worker pool. Each engine
+    gives :meth:`run`; the label look-ups that bind parameters are built on it, once for all."""
+
     def run(self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT",
             limit: int | None = None) -> QueryResult:
         raise NotImplementedError
@@ -246,7 +249,7 @@ class _Engine:
         return {iri: label for iri, (_, label) in found.items()}
 
 
-class LocalEngine(_Engine):
+class LocalEngine(Engine):
     """The embedded Oxigraph store."""
 
     def __init__(self, store):
@@ -288,7 +291,7 @@ class LocalEngine(_Engine):
             return self.store.query(text, prefixes=PREFIXES)
 
 
-class RemoteEngine(_Engine):
+class RemoteEngine(Engine):
     """Any SPARQL 1.1 Protocol endpoint, within a total deadline for each exchange (connecting, the
     headers, the body), a limit on the wait for any one packet, and a size cap; with the credentials
     (:mod:`kgtool.auth`: Basic, Digest or a bearer token)."""

@@ -35,7 +35,7 @@ from .. import __version__, guard
 from ..errors import KgtoolError
 from ..namespaces import KGR, PREFIXES
 from ..results import QueryResult, Term
-from ..sparql import _Engine
+from ..sparql import Engine
 from . import description, media, pages
 from .site import Site
 from .pool import QueryTimeout, ServerBusy, WorkerAnswerError, WorkerDied, WorkerPool
@@ -436,18 +436,18 @@ class _Endpoint:
                         headers={"Cache-Control": "public, max-age=86400"})
 
 
-class _PoolEngine(_Engine):
+class _PoolEngine(Engine):
     """Runs the label look-ups of :func:`kgtool.sparql.bind_parameters` (called on a thread) in the pool."""
 
     def __init__(self, endpoint: _Endpoint, loop: asyncio.AbstractEventLoop):
         self.endpoint, self.loop = endpoint, loop
 
-    def run(self, named, bindings, form="SELECT") -> QueryResult:
+    def run(self, named, bindings, form="SELECT", limit=None) -> QueryResult:
         from ..sparql import with_values
 
         rows = asyncio.run_coroutine_threadsafe(self.endpoint.select(with_values(named.text, bindings)),
                                                 self.loop).result()
-        return QueryResult("select", variables=sorted({v for row in rows for v in row}), rows=rows)
+        return QueryResult("select", variables=sorted({v for row in rows for v in row}), rows=rows).first(limit)
 
 
 # ---------------------------------------------------------------------------------------------
