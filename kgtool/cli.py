@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .dataset import SEVEN_MODELS
 from .errors import KgtoolError
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
@@ -62,13 +63,14 @@ class _Group(click.Group):
             ctx.exit(EXIT_ERROR)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
+             help=f"A knowledge graph of landmark language and vision-language models ({', '.join(SEVEN_MODELS)}): "
+                  "validate, query and publish it.")
 @click.version_option(__version__, prog_name="kgtool")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
-    """A knowledge graph of landmark language and vision-language models (GPT-3, LaMDA, PaLM,
-    Flamingo, BLIP-2, LLaMA, GPT-4): validate, query and publish it."""
+    # the help, naming the seven models, is made from kgtool.dataset.SEVEN_MODELS above
     ctx.obj = {"debug": debug}
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from kgtool.namespaces import sparql_prologue
+from tests.seven import SEVEN, seven_models
 
-SEVEN = ["gpt-3", "lamda", "palm", "flamingo", "blip-2", "llama", "gpt-4"]
+FACT_TABLE = Path(__file__).parent / "fact_table.md"
 
 
 def one_row(graph, query: str, model: str):
@@ -92,6 +96,9 @@ def test_the_seven_are_a_named_collection_with_a_source(graph):
         SELECT ?m ?src WHERE { ?c a skos:Collection ; skos:member ?m ; dcterms:source ?src .
                                ?src a kg:WebPage . }"""))
     assert {str(r.m).rsplit("/", 1)[-1] for r in rows} == set(SEVEN)
+    # the fact table, written from the source article, has a section per model: "## GPT-3 (OpenAI)"
+    sections = re.findall(r"^## (\S+) \([^)]*\)$", FACT_TABLE.read_text(encoding="utf-8"), re.M)
+    assert sorted(sections) == sorted(seven_models().values())
 
 
 def test_models_command_lists_the_seven_with_most_specific_classes():
@@ -104,7 +111,8 @@ def test_models_command_lists_the_seven_with_most_specific_classes():
     import json
 
     rows = json.loads(result.stdout)["results"]["bindings"]
-    assert [r["model"]["value"].rsplit("/", 1)[-1] for r in rows] == SEVEN  # in order of release
+    assert sorted(r["model"]["value"].rsplit("/", 1)[-1] for r in rows) == SEVEN
+    assert [r["released"]["value"] for r in rows] == sorted(r["released"]["value"] for r in rows)  # by release
     by_model = {r["model"]["value"].rsplit("/", 1)[-1]: r for r in rows}
     assert by_model["gpt-4"]["classes"]["value"] == "language model, vision-language model"
     assert by_model["llama"]["classes"]["value"] == "language model"       # not "model" as well
@@ -120,3 +128,20 @@ def test_the_network_view_names_every_most_specific_class(graph):
     network = analytics.project(graph)
     assert network.nodes[kgr("gpt-4")]["details"].startswith("language model, vision-language model · kgr:gpt-4")
     assert network.nodes[kgr("llama")]["details"].startswith("language model · kgr:llama")
+
+
+def test_the_descriptions_name_the_seven_as_the_data_does():
+    """The command's help and the data set's description take the names from one constant; it, the
+    ontology's description and the README's first line name the models the collection holds."""
+    from click.testing import CliRunner
+
+    from kgtool import dataset, resources
+    from kgtool.cli import main
+
+    labels = set(seven_models().values())
+    assert set(dataset.SEVEN_MODELS) == labels
+    ontology = (resources.ontology_dir() / "llmkg.ttl").read_text(encoding="utf-8")
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8").split("\n\n")[1]
+    helped = CliRunner().invoke(main, ["--help"]).output
+    for text in (ontology, readme, helped, dataset.DATASET_DESCRIPTION):
+        assert all(label in text for label in labels), text[:300]
