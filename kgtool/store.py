@@ -82,9 +82,10 @@ def parse_file(path: str | Path, graph: "Graph | None" = None, *, base: str | No
     try:
         graph.parse(path, format=fmt, publicID=base or _NO_BASE)
     except BadSyntax as err:
-        text = err._str.decode("utf-8", errors="replace")
-        column = err._i - (text.rfind("\n", 0, err._i) + 1) + 1
-        raise DataError(str(path), err._why, line=err.lines + 1, column=column) from None
+        # the arguments rdflib built the error with: document, line (from 0), text, offset in the text, reason
+        _document, line, text, offset, why = err.args
+        column = offset - text.rfind("\n", 0, offset)
+        raise DataError(str(path), why, line=line + 1, column=column) from None
     except RecursionError:
         raise DataError(str(path), "lists or [ ] nested too deep for the parser") from None
     except (SyntaxError, ValueError) as err:  # other parsers (RDF/XML, JSON-LD)

@@ -60,6 +60,13 @@ def test_parse_error_raises_data_error(tmp_path):
     with pytest.raises(DataError) as err:
         kgtool.load_graph([bad], bundled=False)
     assert err.value.path.endswith("bad.ttl") and err.value.line == 1 and err.value.column is not None
+    # the column counts characters, from the start of the line where the parser stopped
+    line = '<https://example.org/a> <https://example.org/b> "é" <https://example.org/c> .'
+    later = tmp_path / "later.ttl"
+    later.write_text(f'<https://example.org/a> <https://example.org/b> "x" .\n{line}\n', encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        kgtool.load_graph([later], bundled=False)
+    assert (err.value.line, err.value.column) == (2, line.rindex("<") + 1)
 
 
 def test_resources_found_in_checkout_or_package():
