@@ -37,8 +37,8 @@ LAZY_COMMANDS: dict[str, str] = {
 
 
 class _Group(click.Group):
-    """Turns the project's errors into one line on stderr and exit code 2 (a traceback only with --debug),
-    and loads the commands of LAZY_COMMANDS on first use."""
+    """Turns the project's errors into one line on stderr and exit code 2 (after the tracebacks of the error
+    and its causes with --debug), and loads the commands of LAZY_COMMANDS on first use."""
 
     def list_commands(self, ctx):
         return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
@@ -55,10 +55,13 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except KgtoolError as err:
-            if ctx.obj and ctx.obj.get("debug"):
-                raise
             from .results import terminal_text
 
+            if ctx.obj and ctx.obj.get("debug"):
+                import traceback
+
+                # the error's traceback, and those of the errors beneath it (urllib's, a parser's...)
+                click.echo(terminal_text("".join(traceback.format_exception(err))), err=True, nl=False)
             click.echo(terminal_text(f"error: {err}"), err=True)
             ctx.exit(EXIT_ERROR)
 
@@ -67,7 +70,9 @@ class _Group(click.Group):
              help=f"A knowledge graph of landmark language and vision-language models ({', '.join(SEVEN_MODELS)}): "
                   "validate, query and publish it.")
 @click.version_option(__version__, prog_name="kgtool")
-@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.option("--debug", is_flag=True, envvar="KGTOOL_DEBUG",
+              help="Before an error's one line, show its traceback and the errors that caused it (or the "
+                   "KGTOOL_DEBUG variable).")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
     # the help, naming the seven models, is made from kgtool.dataset.SEVEN_MODELS above
@@ -297,7 +302,7 @@ def query(query: str | None, expression: str | None, params: tuple[str, ...], fm
             text = sys.stdin.buffer.read().decode("utf-8")
         except UnicodeDecodeError as err:
             raise QueryError(f"standard input is not UTF-8 text (byte {err.start + 1} is not): "
-                             "give the query as text") from None
+                             "give the query as text") from err
         target = NamedQuery.parse(text, "(stdin)")
     else:
         target = query
@@ -315,7 +320,7 @@ def _run_and_print(target, params, fmt, limit, iris, extra, infer, endpoint, tim
     try:
         text = render(result, fmt, width=terminal_width(), iris=iris)
     except ValueError as err:
-        raise QueryError(str(err)) from None
+        raise QueryError(str(err)) from err
     click.echo(text, nl=False)
     if result.truncated:
         click.echo(f"note: showing the first {limit:,} rows; more exist (raise or drop --limit)", err=True)

@@ -124,8 +124,8 @@ class Comparison:
         """One row per comparison row, one column per model, each cell the text a person reads."""
         try:
             import pandas as pd
-        except ImportError:
-            raise ImportError("Comparison.to_pandas needs pandas: pip install 'kgtool[notebook]'") from None
+        except ImportError as err:
+            raise ImportError("Comparison.to_pandas needs pandas: pip install 'kgtool[notebook]'") from err
         return pd.DataFrame([[cell_text(c, setting=r.setting) for c in r.cells] for r in self.rows],
                             index=[r.name for r in self.rows], columns=[m.label for m in self.models])
 

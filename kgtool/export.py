@@ -306,7 +306,7 @@ def rdf_bytes(triples: list, fmt: str, prefixes: Mapping[str, str] | None = None
     try:
         data = ox.serialize(items, format=rdf_format, **options)
     except (ValueError, TypeError) as err:
-        raise KgtoolError(f"cannot write the graph as {fmt}: {err}") from None
+        raise KgtoolError(f"cannot write the graph as {fmt}: {err}") from err
     if fmt in ("turtle", "trig"):
         return _sorted_prefix_lines(data, prefixes or {})
     if fmt == "rdfxml":
@@ -363,7 +363,7 @@ def oxigraph_converter():
             found = converted[term] = to_oxigraph(from_rdflib(term))
         except (ValueError, UnicodeError) as err:
             what = "the IRI" if from_rdflib(term).kind == "uri" else "the term"
-            raise KgtoolError(f"cannot export {what} {ascii(str(term))[:200]}: {err}") from None
+            raise KgtoolError(f"cannot export {what} {ascii(str(term))[:200]}: {err}") from err
         return found
 
     return convert
@@ -396,8 +396,8 @@ def jsonld_bytes(graph: "Graph") -> bytes:
     context = jsonld_context()
     try:
         compacted = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
-    except RecursionError:
-        raise KgtoolError("the graph nests blank nodes too deep for JSON-LD; export it as N-Triples or Turtle") from None
+    except RecursionError as err:
+        raise KgtoolError("the graph nests blank nodes too deep for JSON-LD; export it as N-Triples or Turtle") from err
     nodes = compacted.get("@graph")
     if nodes is None:  # a single node comes out without @graph
         nodes = [] if not graph else [{k: v for k, v in compacted.items() if k != "@context"}]

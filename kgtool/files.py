@@ -35,7 +35,7 @@ def output_target(path: str | Path) -> Path:
     except FileNotFoundError:
         mode = None
     except OSError as err:
-        raise KgtoolError(f"cannot write {path}: {err.strerror or err}") from None
+        raise KgtoolError(f"cannot write {path}: {err.strerror or err}") from err
     if mode is not None and not stat.S_ISREG(mode):
         kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
         raise KgtoolError(f"cannot write {path}: it is {kind}, not a regular file; nothing was written")
@@ -56,7 +56,7 @@ def atomic_output(path: str | Path) -> Iterator[IO[bytes]]:
             handle = tempfile.NamedTemporaryFile("w+b", dir=folder, prefix=f".{target.name}.", suffix=".tmp",
                                                  delete=False)
         except OSError as err:
-            raise KgtoolError(f"cannot write {shown}: {err.strerror or err}; nothing was written") from None
+            raise KgtoolError(f"cannot write {shown}: {err.strerror or err}; nothing was written") from err
         try:
             with handle:
                 yield handle
@@ -68,7 +68,7 @@ def atomic_output(path: str | Path) -> Iterator[IO[bytes]]:
         except OSError as err:
             _remove(handle.name)
             left = "the previous file was left as it was" if target.exists() else "nothing was written"
-            raise KgtoolError(f"cannot write {shown}: {err.strerror or err}; {left}") from None
+            raise KgtoolError(f"cannot write {shown}: {err.strerror or err}; {left}") from err
         except BaseException:
             _remove(handle.name)
             raise

@@ -113,7 +113,7 @@ def build(files: list[Path], location: Path, *, quiet: bool = False) -> StoreRec
                     try:
                         store.bulk_load(_Counting(handle, bar.update), fmt, base_iri=base)
                     except SyntaxError as err:
-                        raise DataError(str(path), str(err)) from None
+                        raise DataError(str(path), str(err)) from err
                 status = path.stat()
                 entries.append({"path": str(path.resolve()), "size": status.st_size, "mtime_ns": status.st_mtime_ns,
                                 "sha256": sha256_of(path)})
@@ -156,7 +156,7 @@ def read_record(location: Path) -> StoreRecord:
     try:
         return StoreRecord(**json.loads(path.read_text(encoding="utf-8")))
     except (ValueError, TypeError) as err:
-        raise KgtoolError(f"{path} is damaged ({err}); rebuild the store with kgtool load") from None
+        raise KgtoolError(f"{path} is damaged ({err}); rebuild the store with kgtool load") from err
 
 
 def check_fresh(location: Path, record: StoreRecord) -> None:
@@ -202,7 +202,7 @@ def bundled_store() -> "pyoxigraph.Store":
     try:
         return ox.Store.read_only(str(location))
     except OSError as err:
-        raise KgtoolError(f"cannot open the cached store {location}: {err}; remove the folder to rebuild it") from None
+        raise KgtoolError(f"cannot open the cached store {location}: {err}; remove the folder to rebuild it") from err
 
 
 def graph_of(store) -> "Graph":
@@ -226,4 +226,4 @@ def open_store(location: str | Path) -> "pyoxigraph.Store":
     try:
         return ox.Store.read_only(str(location))
     except OSError as err:
-        raise KgtoolError(f"cannot open the store {location}: {err}") from None
+        raise KgtoolError(f"cannot open the store {location}: {err}") from err

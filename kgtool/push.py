@@ -101,7 +101,7 @@ def push(
     try:
         before = store.count(target)
     except EndpointError as err:
-        raise PushError(f"cannot read the target graph <{target}>, nothing was changed: {err}") from None
+        raise PushError(f"cannot read the target graph <{target}>, nothing was changed: {err}") from err
     staging = STAGING_PREFIX + uuid.uuid4().hex
     batches = _batches(graph, batch_size)
     method = "the Graph Store Protocol" if graph_store else "SPARQL Update"
@@ -115,7 +115,7 @@ def push(
         except EndpointError as err:
             raise _failed(store, staging, target,
                           f"loading batch {number} of {len(batches)} into the staging graph failed "
-                          f"after {sent:,} of {expected:,} triples", err) from None
+                          f"after {sent:,} of {expected:,} triples", err) from err
         sent += count
         if advance is not None:
             advance(count)
@@ -125,7 +125,7 @@ def push(
     try:
         staged = store.count(staging)
     except EndpointError as err:
-        raise _failed(store, staging, target, "counting the staged triples failed", err) from None
+        raise _failed(store, staging, target, "counting the staged triples failed", err) from err
     if staged != expected:
         raise _failed(store, staging, target, f"the staging graph holds {staged:,} triples instead of {expected:,}")
     say(f"verified the staging graph: {staged:,} triples; {'adding them to' if add else 'replacing'} <{target}>")
@@ -135,13 +135,13 @@ def push(
     try:
         store.update(operation)
     except Unreachable as err:
-        raise _failed(store, staging, target, f"the {verb} request could not be sent", err) from None
+        raise _failed(store, staging, target, f"the {verb} request could not be sent", err) from err
     except EndpointError as err:
         raise PushError(
             f"the final {verb} into <{target}> did not complete as far as kgtool can tell: {err}. Stores that run "
             f"each update in one transaction (Oxigraph, Fuseki, GraphDB, Neptune) applied it whole or not at all: "
             f"if the target does not hold the new data, it is still in the staging graph <{staging}>; run "
-            f"`{operation}` yourself, or remove it with `DROP SILENT GRAPH <{staging}>`") from None
+            f"`{operation}` yourself, or remove it with `DROP SILENT GRAPH <{staging}>`") from err
     try:
         if add:
             missing = store.count_missing(staging, target)
@@ -151,7 +151,7 @@ def push(
             store.update(f"DROP SILENT GRAPH {_iri(staging)}")
         after = store.count(target)
     except EndpointError as err:
-        raise PushError(f"the data was {'added to' if add else 'moved into'} <{target}>, but checking it failed: {err}") from None
+        raise PushError(f"the data was {'added to' if add else 'moved into'} <{target}>, but checking it failed: {err}") from err
     if not add and after != expected:
         raise PushError(f"after the MOVE, <{target}> holds {after:,} triples instead of {expected:,}")
     say(f"verified <{target}>: {after:,} triples")
@@ -217,9 +217,9 @@ class _Store:
         try:
             bindings = json.loads(body)["results"]["bindings"]
             return int(bindings[0]["n"]["value"]) if bindings else 0
-        except (ValueError, KeyError, IndexError, TypeError):
+        except (ValueError, KeyError, IndexError, TypeError) as err:
             preview = body[:80].decode("utf-8", errors="replace")
-            raise EndpointError(f"{self.endpoint} did not answer a COUNT query with SPARQL JSON results: {preview!r}") from None
+            raise EndpointError(f"{self.endpoint} did not answer a COUNT query with SPARQL JSON results: {preview!r}") from err
 
     def update(self, operation: str) -> None:
         self.client.request("POST", self.update_endpoint, urllib.parse.urlencode({"update": operation}).encode(),
@@ -260,16 +260,16 @@ class _Client:
         except urllib.error.HTTPError as err:
             detail = " ".join(err.read(300).decode("utf-8", errors="replace").split())
             hint = "; check --user/--password or --token" if err.code in (401, 403) else ""
-            raise EndpointError(f"{url}: HTTP {err.code} {err.reason}{hint}" + (f": {detail}" if detail else "")) from None
+            raise EndpointError(f"{url}: HTTP {err.code} {err.reason}{hint}" + (f": {detail}" if detail else "")) from err
         except urllib.error.URLError as err:
             reason = err.reason
             if isinstance(reason, (TimeoutError, socket.timeout)):
-                raise EndpointError(f"{url}: no answer within {self.timeout:g} s") from None
-            raise Unreachable(f"{url}: cannot connect ({getattr(reason, 'strerror', None) or reason})") from None
-        except (TimeoutError, socket.timeout):
-            raise EndpointError(f"{url}: no answer within {self.timeout:g} s") from None
+                raise EndpointError(f"{url}: no answer within {self.timeout:g} s") from err
+            raise Unreachable(f"{url}: cannot connect ({getattr(reason, 'strerror', None) or reason})") from err
+        except (TimeoutError, socket.timeout) as err:
+            raise EndpointError(f"{url}: no answer within {self.timeout:g} s") from err
         except (ConnectionError, HTTPException, OSError) as err:
-            raise EndpointError(f"{url}: the connection broke off ({type(err).__name__}: {err or 'no response'})") from None
+            raise EndpointError(f"{url}: the connection broke off ({type(err).__name__}: {err or 'no response'})") from err
 
 
 # ---------------------------------------------------------------------------------------------

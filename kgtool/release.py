@@ -56,7 +56,7 @@ def build(out_dir: str | Path = "dist", *, progress: Progress | None = None, val
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise KgtoolError(f"cannot create {out_dir}: {err.strerror or err}") from None
+        raise KgtoolError(f"cannot create {out_dir}: {err.strerror or err}") from err
     changelog = changelog_entry(__version__)
     if validate:
         say("validating the data")
@@ -121,7 +121,7 @@ def _write(path: Path, data: bytes) -> int:
     try:
         path.write_bytes(data)
     except OSError as err:
-        raise KgtoolError(f"cannot write {path.name}: {err.strerror or err}; the previous release was left as it was") from None
+        raise KgtoolError(f"cannot write {path.name}: {err.strerror or err}; the previous release was left as it was") from err
     return len(data)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .errors import KgtoolError
+
 _PACKAGE = Path(__file__).resolve().parent
 _CANDIDATES = (_PACKAGE / "data", _PACKAGE.parent)
 
@@ -14,9 +16,10 @@ def data_root() -> Path:
     for root in _CANDIDATES:
         if (root / "ontology").is_dir() and (root / "graph").is_dir():
             return root
-    raise FileNotFoundError(
+    # a broken install, which the CLI reports in one line like any other error
+    raise KgtoolError(
         "kgtool's bundled data was not found: looked for ontology/ and graph/ in "
-        + " and ".join(str(c) for c in _CANDIDATES)
+        + " and ".join(str(c) for c in _CANDIDATES) + "; reinstall kgtool"
     )
 
 

@@ -126,8 +126,8 @@ class QueryResult:
         already has one). An ASK gives one column ``boolean``; a graph, subject/predicate/object."""
         try:
             import pandas as pd
-        except ImportError:
-            raise ImportError("QueryResult.to_pandas needs pandas: pip install 'kgtool[notebook]'") from None
+        except ImportError as err:
+            raise ImportError("QueryResult.to_pandas needs pandas: pip install 'kgtool[notebook]'") from err
         if self.kind == "ask":
             return pd.DataFrame({"boolean": [bool(self.boolean)]})
         if self.kind == "graph":

@@ -105,7 +105,7 @@ def check_syntax(named: NamedQuery) -> str:
     try:
         answer = pyoxigraph.Store().query(named.text, prefixes=PREFIXES)
     except SyntaxError as err:
-        raise syntax_error(named, err) from None
+        raise syntax_error(named, err) from err
     if isinstance(answer, pyoxigraph.QueryBoolean):
         return "ASK"
     return "SELECT" if isinstance(answer, pyoxigraph.QuerySolutions) else "CONSTRUCT"
@@ -267,9 +267,9 @@ class LocalEngine(Engine):
         except SyntaxError as err:
             if bindings:
                 check_syntax(named)  # an error in the query itself: its own lines and columns
-            raise syntax_error(named, err) from None
+            raise syntax_error(named, err) from err
         except (OSError, RuntimeError) as err:
-            raise QueryError(f"query {named.name} failed: {err}") from None
+            raise QueryError(f"query {named.name} failed: {err}") from err
         if isinstance(answer, ox.QueryBoolean):
             return QueryResult("ask", boolean=bool(answer))
         # with a limit, one more than asked is read: enough to know whether there are more
@@ -335,18 +335,18 @@ class RemoteEngine(Engine):
         except urllib.error.HTTPError as err:
             detail = " ".join(err.read(300).decode("utf-8", errors="replace").split())
             if err.code in (401, 403):
-                raise EndpointError(f"{self.url}: HTTP {err.code} {err.reason}; check --user/--password or --token") from None
+                raise EndpointError(f"{self.url}: HTTP {err.code} {err.reason}; check --user/--password or --token") from err
             refused = "the endpoint refused the query: " if 400 <= err.code < 500 else ""
             raise EndpointError(f"{self.url}: {refused}HTTP {err.code} {err.reason}"
-                                + (f": {detail}" if detail else "")) from None
+                                + (f": {detail}" if detail else "")) from err
         except urllib.error.URLError as err:
             if isinstance(err.reason, (TimeoutError, socket.timeout)):
-                raise EndpointError(f"{self.url}: no answer within {self.connect_timeout:g} s (connect timeout)") from None
-            raise EndpointError(f"{self.url}: cannot connect ({getattr(err.reason, 'strerror', None) or err.reason})") from None
-        except (TimeoutError, socket.timeout):
-            raise EndpointError(f"{self.url}: no data for {self.connect_timeout:g} s (read timeout)") from None
+                raise EndpointError(f"{self.url}: no answer within {self.connect_timeout:g} s (connect timeout)") from err
+            raise EndpointError(f"{self.url}: cannot connect ({getattr(err.reason, 'strerror', None) or err.reason})") from err
+        except (TimeoutError, socket.timeout) as err:
+            raise EndpointError(f"{self.url}: no data for {self.connect_timeout:g} s (read timeout)") from err
         except (OSError, HTTPException) as err:
-            raise EndpointError(f"{self.url}: the connection broke off ({type(err).__name__}: {err or 'no response'})") from None
+            raise EndpointError(f"{self.url}: the connection broke off ({type(err).__name__}: {err or 'no response'})") from err
 
     def _not_results(self, body: bytes, content_type: str, why: str) -> EndpointError:
         preview = body[:80].decode("utf-8", errors="replace").replace("\n", " ")
@@ -358,8 +358,8 @@ class RemoteEngine(Engine):
 
         try:
             document = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            raise self._not_results(body, content_type, "not JSON") from None
+        except (ValueError, UnicodeDecodeError) as err:
+            raise self._not_results(body, content_type, "not JSON") from err
         if not isinstance(document, dict):
             raise self._not_results(body, content_type, "not a results document")
         if "boolean" in document:
@@ -367,8 +367,8 @@ class RemoteEngine(Engine):
         try:
             variables = list(document["head"]["vars"])
             rows = [{v: Term.from_json(t) for v, t in binding.items()} for binding in document["results"]["bindings"]]
-        except (KeyError, TypeError):
-            raise self._not_results(body, content_type, "no head/results") from None
+        except (KeyError, TypeError) as err:
+            raise self._not_results(body, content_type, "no head/results") from err
         return QueryResult("select", variables=variables, rows=rows)
 
     def _parse_graph(self, body: bytes, content_type: str) -> QueryResult:
@@ -381,7 +381,7 @@ class RemoteEngine(Engine):
         try:
             triples = triples_from_oxigraph(ox.parse(body, format=fmt))
         except SyntaxError as err:
-            raise self._not_results(body, content_type, f"unparseable {mime}: {err}") from None
+            raise self._not_results(body, content_type, f"unparseable {mime}: {err}") from err
         return QueryResult("graph", triples=triples)
 
 

@@ -82,13 +82,14 @@ def parse_file(path: str | Path, graph: "Graph | None" = None, *, base: str | No
     try:
         graph.parse(path, format=fmt, publicID=base or _NO_BASE)
     except BadSyntax as err:
-        text = err._str.decode("utf-8", errors="replace")
-        column = err._i - (text.rfind("\n", 0, err._i) + 1) + 1
-        raise DataError(str(path), err._why, line=err.lines + 1, column=column) from None
-    except RecursionError:
-        raise DataError(str(path), "lists or [ ] nested too deep for the parser") from None
+        # the arguments rdflib built the error with: document, line (from 0), text, offset in the text, reason
+        _document, line, text, offset, why = err.args
+        column = offset - text.rfind("\n", 0, offset)
+        raise DataError(str(path), why, line=line + 1, column=column) from err
+    except RecursionError as err:
+        raise DataError(str(path), "lists or [ ] nested too deep for the parser") from err
     except (SyntaxError, ValueError) as err:  # other parsers (RDF/XML, JSON-LD)
-        raise DataError(str(path), str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__) from None
+        raise DataError(str(path), str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__) from err
     relative = next((t for t in graph.all_nodes() if isinstance(t, URIRef) and t.startswith(_NO_BASE)), None)
     if relative is None:
         relative = next((p for p in graph.predicates(unique=True) if p.startswith(_NO_BASE)), None)
@@ -121,9 +122,9 @@ def oxigraph_quads(path: Path, fmt: str, base: str | None = None, data: bytes | 
         if "LoadDocumentCallback" in message:
             message = ("its JSON-LD @context is not inline (a URL or a file), and kgtool does not load "
                        "one unless asked: embed the context, or pass --allow-remote-context")
-        raise DataError(str(path), message, line=err.lineno, column=err.offset) from None
+        raise DataError(str(path), message, line=err.lineno, column=err.offset) from err
     except MemoryError as err:  # Oxigraph's parsers hold a token of at most 16 MB
-        raise DataError(str(path), f"a literal or IRI is too long to parse ({err})") from None
+        raise DataError(str(path), f"a literal or IRI is too long to parse ({err})") from err
 
 
 def rdflib_converter():
@@ -182,9 +183,9 @@ def _expand(path: Path, data: bytes, base: str) -> bytes:
         return provenance.expanded_ntriples(data, base)
     except SyntaxError as err:
         message = str(err).split(": ", 1)[-1] if str(err).startswith("Parser error at") else str(err)
-        raise DataError(str(path), message, line=err.lineno, column=err.offset) from None
+        raise DataError(str(path), message, line=err.lineno, column=err.offset) from err
     except ValueError as err:
-        raise DataError(str(path), str(err)) from None
+        raise DataError(str(path), str(err)) from err
 
 
 def compiled_ntriples(path: str | Path) -> bytes | None:
@@ -317,7 +318,7 @@ def load_store(extra: "Iterable[str | Path] | DataFiles" = (), *, bundled: bool 
         try:
             store.load(path=str(path), format=fmt)
         except SyntaxError as err:
-            raise DataError(str(path), str(err)) from None
+            raise DataError(str(path), str(err)) from err
     for path in data:
         if _load_compiled(store, path):
             continue

@@ -166,7 +166,7 @@ def compile_table(path: str | Path) -> CompiledTable:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
-        raise DataError(str(path), f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+        raise DataError(str(path), f"not UTF-8 text ({err.reason} at byte {err.start})") from err
     return _Compiler(str(path), TABLE_SUFFIXES.get(path.suffix.lower(), ",")).run(text)
 
 

@@ -128,9 +128,9 @@ def exchange(request: urllib.request.Request, *, timeout: float, read_timeout: f
         return b"".join(chunks), headers
     except EndpointError:
         raise
-    except (OSError, http.client.HTTPException):
+    except (OSError, http.client.HTTPException) as err:
         if deadline.expired:
-            raise _too_slow(url, timeout) from None
+            raise _too_slow(url, timeout) from err
         raise
     finally:
         timer.cancel()

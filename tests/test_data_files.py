@@ -162,6 +162,19 @@ def test_a_literal_over_16_megabytes_is_one_line(tmp_path):
     assert_one_line_error(run("query", "-e", "ASK { ?s ?p ?o }", "--data", data), "huge.ttl", "too long")
 
 
+@pytest.mark.parametrize("command, beneath", [(["export", "-f", "nt"], "rdflib.plugins.parsers.notation3.BadSyntax"),
+                                              (["query", "-e", "ASK {}"], "SyntaxError: Parser error at line 1")],
+                         ids=["rdflib", "oxigraph"])
+def test_debug_shows_the_parser_error_beneath_the_one_line(tmp_path, command, beneath):
+    data = tmp_path / "bad.ttl"
+    data.write_text(f"<{EX}a> <{EX}p> .\n")
+    plain = run(*command, "--data", data)
+    assert_one_line_error(plain, "bad.ttl:1:")
+    debug = run("--debug", *command, "--data", data)
+    assert debug.exit_code == 2 and debug.stderr.endswith(plain.stderr)
+    assert beneath in debug.stderr and "direct cause of the following exception" in debug.stderr
+
+
 def test_query_from_binary_standard_input_is_one_line():
     done = subprocess.run([sys.executable, "-m", "kgtool", "query", "-"], input=b"SELECT \xff\xfe\x00 *",
                           capture_output=True)

@@ -206,6 +206,11 @@ def test_an_unreachable_store_changes_nothing():
     result = run("push", "--endpoint", url)
     assert result.exit_code == 2
     assert f"cannot read the target graph <{TARGET}>, nothing was changed: {url}: cannot connect" in result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    debug = run("--debug", "push", "--endpoint", url)
+    assert debug.exit_code == 2 and debug.stderr.endswith(result.stderr)
+    # beneath the one line: the store's error, and urllib's beneath that
+    assert "kgtool.push.Unreachable" in debug.stderr and "urllib.error.URLError" in debug.stderr
 
 
 def test_push_needs_an_endpoint_and_a_graph_iri(server):

@@ -390,12 +390,17 @@ def test_huge_answer_is_capped(faulty):
         kgtool.run_query("ASK { ?s ?p ?o }", endpoint=faulty + "/huge", max_bytes=1024 * 1024)
 
 
-def test_unreachable_endpoint_exit_2():
+@pytest.mark.parametrize("option, env", [(["--debug"], {}), ([], {"KGTOOL_DEBUG": "1"})], ids=["option", "variable"])
+def test_unreachable_endpoint_exit_2_and_debug_shows_the_urllib_error_beneath(option, env):
     from tests.conftest import free_port
 
     url = f"http://127.0.0.1:{free_port()}/sparql"
     result = run("query", "models-by-organization", "--endpoint", url)
-    assert result.exit_code == 2 and url in result.output and "cannot connect" in result.output
+    assert result.exit_code == 2 and url in result.stderr and "cannot connect" in result.stderr
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    debug = CliRunner(env=env).invoke(main, [*option, "query", "models-by-organization", "--endpoint", url])
+    assert debug.exit_code == 2 and debug.stderr.endswith(result.stderr)
+    assert "urllib.error.URLError" in debug.stderr and "direct cause of the following exception" in debug.stderr
 
 
 def test_limit_option_prints_the_first_rows_and_says_more_exist():

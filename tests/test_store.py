@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from rdflib import RDF, URIRef
 
@@ -60,9 +66,27 @@ def test_parse_error_raises_data_error(tmp_path):
     with pytest.raises(DataError) as err:
         kgtool.load_graph([bad], bundled=False)
     assert err.value.path.endswith("bad.ttl") and err.value.line == 1 and err.value.column is not None
+    # the column counts characters, from the start of the line where the parser stopped
+    line = '<https://example.org/a> <https://example.org/b> "é" <https://example.org/c> .'
+    later = tmp_path / "later.ttl"
+    later.write_text(f'<https://example.org/a> <https://example.org/b> "x" .\n{line}\n', encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        kgtool.load_graph([later], bundled=False)
+    assert (err.value.line, err.value.column) == (2, line.rindex("<") + 1)
 
 
 def test_resources_found_in_checkout_or_package():
     root = resources.data_root()
     assert (root / "ontology" / "llmkg.ttl").is_file()
     assert resources.check_queries(), "no violation queries found"
+
+
+def test_a_broken_install_is_one_line_and_exit_2(tmp_path):
+    # the package without its data, as an install that lost it leaves it: found neither inside nor beside
+    package = Path(kgtool.__file__).parent
+    shutil.copytree(package, tmp_path / "kgtool", ignore=lambda folder, names: ["data"] if folder == str(package) else [])
+    done = subprocess.run([sys.executable, "-m", "kgtool", "query", "models-by-organization"], cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(tmp_path)}, capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: kgtool's bundled data was not found") and done.stderr.count("\n") == 1
+    assert str(tmp_path.resolve() / "kgtool" / "data") in done.stderr  # the copy ran, not the installed package

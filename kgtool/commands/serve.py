@@ -159,11 +159,11 @@ def _check_port(host: str, port: int) -> None:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as err:
-        raise KgtoolError(f"cannot listen on {host}:{port}: {err.strerror}") from None
+        raise KgtoolError(f"cannot listen on {host}:{port}: {err.strerror}") from err
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(address)
         except OSError as err:
-            raise KgtoolError(f"cannot listen on {host}:{port}: {err.strerror}") from None
+            raise KgtoolError(f"cannot listen on {host}:{port}: {err.strerror}") from err

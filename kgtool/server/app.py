@@ -224,10 +224,10 @@ class _Endpoint:
             if err.kind == "not-acceptable":
                 offered = media.SOLUTION_FORMATS if err.header.get("kind") != "graph" else media.GRAPH_FORMATS
                 raise Problem(406, "the Accept header allows none of the formats this answer can be sent in: "
-                                   + ", ".join(t.split(";")[0] for t, _ in offered.values())) from None
-            raise _as_problem(err) from None
+                                   + ", ".join(t.split(";")[0] for t, _ in offered.values())) from err
+            raise _as_problem(err) from err
         except KgtoolError as err:
-            raise _as_problem(err) from None
+            raise _as_problem(err) from err
 
     async def select(self, text: str) -> list[dict[str, Term]]:
         _, body = await self.run(text)
@@ -261,7 +261,7 @@ class _Endpoint:
             await run_in_threadpool(guard.check_query, text, self.policy, default_graphs=default_graphs,
                                     named_graphs=named_graphs)
         except guard.QueryRefused as err:
-            raise _as_problem(err) from None
+            raise _as_problem(err) from err
         solutions, graph = media.from_format_parameter(fields.get("format", []) + fields.get("output", []))
         accept = request.headers.get("accept")
         solutions = solutions or media.negotiate(accept, media.SOLUTION_TYPES)
@@ -285,13 +285,13 @@ class _Endpoint:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as err:
-            raise Problem(400, f"the request body is not UTF-8 (byte {err.start})") from None
+            raise Problem(400, f"the request body is not UTF-8 (byte {err.start})") from err
         if content_type == "application/x-www-form-urlencoded":
             try:
                 form = parse_qsl(text, keep_blank_values=True, max_num_fields=self.settings.max_parameters)
-            except ValueError:
+            except ValueError as err:
                 raise Problem(400, f"the form has more than {self.settings.max_parameters:,} fields, "
-                                   "the limit of this endpoint") from None
+                                   "the limit of this endpoint") from err
             for key, value in form:
                 fields.setdefault(key, []).append(value)
         elif content_type == "application/sparql-query":
@@ -318,7 +318,7 @@ class _Endpoint:
                                     using_named_graphs=fields.get("using-named-graph-uri", []))
             header = await self.pool.update({"text": text, "max_bytes": 0}, self.settings.timeout, self.directory)
         except KgtoolError as err:
-            raise _as_problem(err) from None
+            raise _as_problem(err) from err
         self.policy = dataclasses.replace(self.policy, graphs=frozenset(header.get("graphs", [])))
         return Response(status_code=204)
 
@@ -349,7 +349,7 @@ class _Endpoint:
         try:
             bindings = await run_in_threadpool(bind_parameters, named, given, engine)
         except KgtoolError as err:
-            raise _as_problem(err) from None
+            raise _as_problem(err) from err
         return Response(with_values(named.text, bindings), media_type="application/sparql-query; charset=utf-8")
 
     def public_url(self, request: Request) -> str:

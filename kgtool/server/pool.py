@@ -195,10 +195,10 @@ class WorkerPool:
         worker = _Worker(process, generation)
         try:
             ready = await asyncio.wait_for(process.stdout.readline(), startup_for(data))
-        except asyncio.TimeoutError:
+        except asyncio.TimeoutError as err:
             await worker.kill()
             raise PoolError(f"a query worker did not load {data} within {startup_for(data):.0f} s; serve a store built "
-                            "once with `kgtool load` (--store): workers open it without loading") from None
+                            "once with `kgtool load` (--store): workers open it without loading") from err
         except asyncio.CancelledError:
             await worker.kill()
             raise
@@ -338,10 +338,10 @@ class WorkerPool:
                 raise QueryTimeout(f"the query did not finish within {timeout:g} s and was stopped")
             try:
                 header, body = call.result()
-            except (asyncio.IncompleteReadError, ConnectionError, ValueError, KeyError):
+            except (asyncio.IncompleteReadError, ConnectionError, ValueError, KeyError) as err:
                 self._replace(worker)
                 raise WorkerDied(f"the query stopped its worker: it needed more than the {self.memory_mb} MB "
-                                 "a worker may use, or the engine failed on it") from None
+                                 "a worker may use, or the engine failed on it") from err
         except asyncio.CancelledError:
             await self._stop(worker, call)
             raise

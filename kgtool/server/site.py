@@ -246,7 +246,7 @@ class Site:
         try:
             compared = await run_in_threadpool(comparison.compare, models, engine=engine)
         except KgtoolError as err:
-            raise Problem(400, str(err)) from None
+            raise Problem(400, str(err)) from err
         return HTMLResponse(comparison.render(compared, "html"))
 
     async def charts_page(self, request: Request) -> Response:
@@ -287,7 +287,7 @@ class Site:
         try:
             data, spec = await self.chart(kind, target)
         except KgtoolError as err:
-            raise Problem(404, str(err)) from None
+            raise Problem(404, str(err)) from err
         if fmt == "json":
             return JSONResponse(spec)
         if fmt == "svg":
@@ -331,11 +331,11 @@ class Site:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as err:
-            raise Problem(400, f"the query is not UTF-8 (byte {err.start})") from None
+            raise Problem(400, f"the query is not UTF-8 (byte {err.start})") from err
         try:
             await run_in_threadpool(guard.check_query, text, self.endpoint.policy)
         except guard.QueryRefused as err:
-            raise _as_problem(err) from None
+            raise _as_problem(err) from err
         header, body = await self.endpoint.run(text, solutions="json", graph="nt")
         graph = await self.cached("rdflib", self._rdflib_graph)
         if header["kind"] == "graph":
