@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from http.client import HTTPException
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +26,7 @@ from .auth import Credentials, Opener
 from .errors import EndpointError, KgtoolError
 from .dataset import GRAPH_IRI
 from .results import Term
+from .web import Unreachable, send
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -38,10 +36,6 @@ DEFAULT_BATCH = 5000      # triples per request: about 1 MB of N-Triples
 DEFAULT_TIMEOUT = 60.0    # seconds for one request
 
 Progress = Callable[[str], None]
-
-
-class Unreachable(EndpointError):
-    """The request was never received: no connection could be made."""
 
 
 class PushError(KgtoolError):
@@ -236,8 +230,7 @@ class _Store:
 
 
 class _Client:
-    """HTTP within a total deadline per request (:func:`kgtool.web.exchange`), with the credentials
-    (:mod:`kgtool.auth`: Basic up front, Digest when the store asks for it, or a bearer token)."""
+    """HTTP within a total deadline per request, with the credentials (:func:`kgtool.web.send`)."""
 
     def __init__(self, credentials: Credentials, timeout: float, urls: list[str]):
         self.timeout = timeout
@@ -245,31 +238,12 @@ class _Client:
 
     def request(self, method: str, url: str, body: bytes | None = None, content_type: str | None = None,
                 accept: str | None = None) -> bytes:
-        from .web import exchange
-
         request = urllib.request.Request(url, data=body, method=method)
         if content_type:
             request.add_header("Content-Type", content_type)
         if accept:
             request.add_header("Accept", accept)
-        try:
-            return self.auth.send(request, lambda request, handlers: exchange(
-                request, timeout=self.timeout, handlers=handlers))[0]
-        except EndpointError:
-            raise
-        except urllib.error.HTTPError as err:
-            detail = " ".join(err.read(300).decode("utf-8", errors="replace").split())
-            hint = "; check --user/--password or --token" if err.code in (401, 403) else ""
-            raise EndpointError(f"{url}: HTTP {err.code} {err.reason}{hint}" + (f": {detail}" if detail else "")) from err
-        except urllib.error.URLError as err:
-            reason = err.reason
-            if isinstance(reason, (TimeoutError, socket.timeout)):
-                raise EndpointError(f"{url}: no answer within {self.timeout:g} s") from err
-            raise Unreachable(f"{url}: cannot connect ({getattr(reason, 'strerror', None) or reason})") from err
-        except (TimeoutError, socket.timeout) as err:
-            raise EndpointError(f"{url}: no answer within {self.timeout:g} s") from err
-        except (ConnectionError, HTTPException, OSError) as err:
-            raise EndpointError(f"{url}: the connection broke off ({type(err).__name__}: {err or 'no response'})") from err
+        return send(request, self.auth, timeout=self.timeout)[0]
 
 
 # ---------------------------------------------------------------------------------------------

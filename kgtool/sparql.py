@@ -312,13 +312,10 @@ class RemoteEngine(Engine):
         return result.first(limit)
 
     def _fetch(self, text: str, accept: str) -> tuple[bytes, str]:
-        import socket
-        import urllib.error
         import urllib.parse
         import urllib.request
-        from http.client import HTTPException
 
-        from .web import exchange
+        from .web import send
 
         form = urllib.parse.urlencode({"query": text})
         if len(text) > 1500:  # long queries go in the body: URLs have length limits
@@ -327,26 +324,9 @@ class RemoteEngine(Engine):
         else:
             request = urllib.request.Request(f"{self.url}{'&' if '?' in self.url else '?'}{form}")
         request.add_header("Accept", accept)
-        try:
-            body, headers = self.auth.send(request, lambda request, handlers: exchange(
-                request, timeout=self.timeout, read_timeout=self.connect_timeout, max_bytes=self.max_bytes,
-                handlers=handlers))
-            return body, headers.get("Content-Type", "")
-        except urllib.error.HTTPError as err:
-            detail = " ".join(err.read(300).decode("utf-8", errors="replace").split())
-            if err.code in (401, 403):
-                raise EndpointError(f"{self.url}: HTTP {err.code} {err.reason}; check --user/--password or --token") from err
-            refused = "the endpoint refused the query: " if 400 <= err.code < 500 else ""
-            raise EndpointError(f"{self.url}: {refused}HTTP {err.code} {err.reason}"
-                                + (f": {detail}" if detail else "")) from err
-        except urllib.error.URLError as err:
-            if isinstance(err.reason, (TimeoutError, socket.timeout)):
-                raise EndpointError(f"{self.url}: no answer within {self.connect_timeout:g} s (connect timeout)") from err
-            raise EndpointError(f"{self.url}: cannot connect ({getattr(err.reason, 'strerror', None) or err.reason})") from err
-        except (TimeoutError, socket.timeout) as err:
-            raise EndpointError(f"{self.url}: no data for {self.connect_timeout:g} s (read timeout)") from err
-        except (OSError, HTTPException) as err:
-            raise EndpointError(f"{self.url}: the connection broke off ({type(err).__name__}: {err or 'no response'})") from err
+        body, headers = send(request, self.auth, timeout=self.timeout, read_timeout=self.connect_timeout,
+                             max_bytes=self.max_bytes, name=self.url)
+        return body, headers.get("Content-Type", "")
 
     def _not_results(self, body: bytes, content_type: str, why: str) -> EndpointError:
         preview = body[:80].decode("utf-8", errors="replace").replace("\n", " ")

@@ -13,11 +13,16 @@ import http.client
 import socket
 import threading
 import time
+import urllib.error
 import urllib.request
 from email.message import Message
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import EndpointError
+
+if TYPE_CHECKING:
+    from .auth import Opener
 
 USER_AGENT = f"kgtool/{__version__}"
 _CHUNK = 64 * 1024
@@ -134,6 +139,37 @@ def exchange(request: urllib.request.Request, *, timeout: float, read_timeout: f
         raise
     finally:
         timer.cancel()
+
+
+class Unreachable(EndpointError):
+    """The request was never received: no connection could be made."""
+
+
+def send(request: urllib.request.Request, opener: "Opener", *, timeout: float, read_timeout: float | None = None,
+         max_bytes: int | None = None, name: str | None = None) -> tuple[bytes, Message]:
+    """:func:`exchange` with the credentials of ``opener`` (:mod:`kgtool.auth`), every failure explained in
+    one :class:`EndpointError` that names ``name`` (the request's URL by default) and keeps urllib's
+    exception as its cause; :class:`Unreachable` when no connection could be made. The one HTTP client of
+    queries, pulls and pushes."""
+    url = name or request.full_url
+    wait = min(read_timeout or timeout, timeout)
+    try:
+        return opener.send(request, lambda request, handlers: exchange(
+            request, timeout=timeout, read_timeout=read_timeout, max_bytes=max_bytes, handlers=handlers))
+    except EndpointError:
+        raise
+    except urllib.error.HTTPError as err:
+        detail = " ".join(err.read(300).decode("utf-8", errors="replace").split())
+        hint = "; check --user/--password or --token" if err.code in (401, 403) else ""
+        raise EndpointError(f"{url}: HTTP {err.code} {err.reason}{hint}" + (f": {detail}" if detail else "")) from err
+    except urllib.error.URLError as err:
+        if isinstance(err.reason, (TimeoutError, socket.timeout)):
+            raise EndpointError(f"{url}: no answer within {wait:g} s") from err
+        raise Unreachable(f"{url}: cannot connect ({getattr(err.reason, 'strerror', None) or err.reason})") from err
+    except (TimeoutError, socket.timeout) as err:
+        raise EndpointError(f"{url}: no data for {wait:g} s") from err
+    except (OSError, http.client.HTTPException) as err:
+        raise EndpointError(f"{url}: the connection broke off ({type(err).__name__}: {err or 'no response'})") from err
 
 
 def _too_slow(url: str, timeout: float) -> EndpointError:

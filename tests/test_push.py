@@ -210,7 +210,7 @@ def test_an_unreachable_store_changes_nothing():
     debug = run("--debug", "push", "--endpoint", url)
     assert debug.exit_code == 2 and debug.stderr.endswith(result.stderr)
     # beneath the one line: the store's error, and urllib's beneath that
-    assert "kgtool.push.Unreachable" in debug.stderr and "urllib.error.URLError" in debug.stderr
+    assert "kgtool.web.Unreachable" in debug.stderr and "urllib.error.URLError" in debug.stderr
 
 
 def test_push_needs_an_endpoint_and_a_graph_iri(server):
