@@ -12,7 +12,7 @@ from kgtool.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "docs"))
-from transcripts import TRANSCRIPT, transcript_output  # noqa: E402  (docs/transcripts.py rewrites them)
+from readme import COMMAND_TABLE, TRANSCRIPT, command_table, transcript_output  # noqa: E402  (docs/readme.py)
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -47,7 +47,13 @@ def test_readme_shows_transcripts():
 def test_transcript_is_what_the_command_prints(command, shown):
     code, output = transcript_output(command)  # a 100-column terminal
     assert code == 0, output
-    assert output == shown, "the README's transcript is stale: python3 docs/transcripts.py rewrites it"
+    assert output == shown, "the README's transcript is stale: python3 docs/readme.py rewrites it"
+
+
+def test_readme_command_table_is_the_clis_own():
+    match = COMMAND_TABLE.search(README)
+    assert match, "the README has no <!-- command-table --> block"
+    assert match.group(2) == command_table(), "the README's command table is stale: python3 docs/readme.py rewrites it"
 
 
 def test_provenance_query_in_readme_runs(graph):
