@@ -82,6 +82,18 @@ def main(ctx: click.Context, debug: bool) -> None:
 # ---------------------------------------------------------------------------------------------
 # options shared by the commands that read the graph or an endpoint (defined once)
 
+class FormatChoice(click.Choice):
+    """A choice of formats that also takes their other common spellings (jsonld, ttl, ntriples...: see
+    :mod:`kgtool.formats`) and passes on the one name."""
+
+    def convert(self, value, param, ctx):
+        from .formats import format_name
+
+        if isinstance(value, str) and format_name(value) in self.choices:
+            value = format_name(value)
+        return super().convert(value, param, ctx)
+
+
 def data_options(command):
     """--data, --base, --allow-remote-context, --infer, --endpoint and --timeout. The command receives the
     data files as one ``extra`` argument, a :class:`kgtool.store.DataFiles` that knows how to read them."""
@@ -212,7 +224,7 @@ def format_option(command):
     from .results import GRAPH_FORMATS, SELECT_FORMATS
 
     return click.option("-f", "--format", "fmt", default="table", show_default=True,
-                        type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
+                        type=FormatChoice(SELECT_FORMATS + GRAPH_FORMATS),
                         help="table, csv, tsv, json, xml or markdown for SELECT; turtle, nt or json-ld "
                              "for CONSTRUCT and DESCRIBE.")(command)
 
@@ -367,7 +379,7 @@ def models(fmt: str, limit: int | None, iris: bool, extra: tuple[Path, ...], inf
 @main.command()
 @click.argument("models", nargs=-1, metavar="[MODEL]...")
 @click.option("-f", "--format", "fmt", default="table", show_default=True,
-              type=click.Choice(["table", "csv", "markdown", "json", "html"]),
+              type=FormatChoice(["table", "csv", "markdown", "json", "html"]),
               help="table (fits the terminal), csv (one line per value and source), markdown, json, or one "
                    "offline HTML page with the sources as links.")
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Where to write (- for standard output).")

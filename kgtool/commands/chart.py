@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import data_options, endpoint_credentials, given_store, param_values
+from ..cli import FormatChoice, data_options, endpoint_credentials, given_store, param_values
 
 
 @click.command()
@@ -16,7 +16,7 @@ from ..cli import data_options, endpoint_credentials, given_store, param_values
 @click.argument("target", required=False, metavar="[BENCHMARK|MODEL]")
 @click.option("-o", "--output", metavar="FILE", help="The file to write: .html, .svg or .png "
               "[default: KIND.html].")
-@click.option("-f", "--format", "fmt", type=click.Choice(["html", "svg", "png"]),
+@click.option("-f", "--format", "fmt", type=FormatChoice(["html", "svg", "png"]),
               help="The output format, when the file name does not say it.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A further parameter of the leaderboard query: setting=few-shot, metric=F1 (repeatable).")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import data_options, endpoint_credentials, given_store, given_store_dir, param_values, store_option
+from ..cli import FormatChoice, data_options, endpoint_credentials, given_store, given_store_dir, param_values, store_option
 from ..dataset import GRAPH_IRI
 from ..export import FORMATS
 
@@ -34,7 +34,7 @@ def _progress(message: str) -> None:
 
 
 @click.command("export")
-@click.option("-f", "--format", "fmt", type=click.Choice(list(FORMATS)),
+@click.option("-f", "--format", "fmt", type=FormatChoice(list(FORMATS)),
               help="The format (default: from the -o file name, else turtle).")
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE|-",
               help="The file to write (atomically: a failed export leaves the old file as it was); - for "
@@ -131,7 +131,7 @@ def push_command(target: str, graph_store: str | None, update_endpoint: str | No
 
 @click.command("pull")
 @click.option("-o", "--output", required=True, metavar="FILE", help="The file to write (atomically).")
-@click.option("-f", "--format", "fmt", type=click.Choice([n for n, f in FORMATS.items() if f.kind != "network"]),
+@click.option("-f", "--format", "fmt", type=FormatChoice([n for n, f in FORMATS.items() if f.kind != "network"]),
               help="The format (default: from the file name, else turtle).")
 @click.option("--max-size", type=click.FloatRange(min=0, min_open=True), default=64.0, show_default=True,
               metavar="MB", help="The largest answer accepted, in megabytes.")
