@@ -80,11 +80,45 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# options shared by the commands that read the graph or an endpoint (defined once)
+# options shared by the commands: each is declared once, here, so that its name, help and default are
+# the same in every command that has it (tests/test_cli_options.py checks that they stay so)
+
+class RenamedOption(click.Option):
+    """An option whose former names (``former=``) are still accepted but no longer shown in --help."""
+
+    def __init__(self, param_decls, *, former: tuple[str, ...] = (), **kwargs):
+        super().__init__([*param_decls, *former], **kwargs)
+        self.former = tuple(former)
+
+    def get_help_record(self, ctx):
+        opts, self.opts = self.opts, [name for name in self.opts if name not in self.former]
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.opts = opts
+
+
+class FormatChoice(click.Choice):
+    """A choice of formats that also takes their other common spellings (jsonld, ttl, ntriples...: see
+    :mod:`kgtool.formats`) and passes on the one name."""
+
+    def convert(self, value, param, ctx):
+        from .formats import format_name
+
+        if isinstance(value, str) and format_name(value) in self.choices:
+            value = format_name(value)
+        return super().convert(value, param, ctx)
+
 
 def data_options(command):
-    """--data, --base, --allow-remote-context, --infer, --endpoint and --timeout. The command receives the
-    data files as one ``extra`` argument, a :class:`kgtool.store.DataFiles` that knows how to read them."""
+    """Where the graph comes from: the bundled files and more (:func:`local_data_options`), a store
+    (:func:`store_option`) or an endpoint (:func:`endpoint_options`)."""
+    return endpoint_options(store_option(local_data_options(command)))
+
+
+def local_data_options(command):
+    """--data, --base, --allow-remote-context and --infer. The command receives the data files as one
+    ``extra`` argument, a :class:`kgtool.store.DataFiles` that knows how to read them."""
 
     function = command
 
@@ -94,24 +128,59 @@ def data_options(command):
 
         return function(*args, extra=DataFiles(tuple(extra), base, allow_remote_context), **kwargs)
 
-    command = with_data_files
-    command = click.option("--data", "extra", multiple=True, type=click.Path(path_type=Path),
-                           help="An extra RDF file or results table (.csv) to load with the bundled graph "
-                                "(repeatable).")(command)
+    command = data_file_option(with_data_files)
     command = click.option("--base", metavar="IRI",
                            help="The base IRI that relative IRIs in the --data files resolve against "
                                 "(without it, a relative IRI is an error).")(command)
     command = click.option("--allow-remote-context", is_flag=True,
                            help="Let a JSON-LD --data file load its @context from a URL or a file "
                                 "(by default nothing but the data files is read).")(command)
-    command = click.option("--infer", is_flag=True,
-                           help="Add RDFS/OWL-RL entailments (owlrl) before querying the local graph.")(command)
+    return infer_option(command)
+
+
+def data_file_option(command):
+    """--data FILE (repeatable), given to the command as ``extra``."""
+    return click.option("--data", "extra", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+                        help="An RDF file or results table (.csv) to read, with the bundled graph unless the "
+                             "command says otherwise (repeatable).")(command)
+
+
+def bundled_option(command):
+    """--bundled/--no-bundled, None when neither is given: the command says what that means."""
+    return click.option("--bundled/--no-bundled", default=None,
+                        help="Read the bundled graph with the files, or the files alone (default: with it; "
+                             "`validate` checks files alone unless one is a results table).")(command)
+
+
+def infer_option(command):
+    return click.option("--infer", is_flag=True,
+                        help="Add RDFS/OWL-RL entailments (owlrl) to the local graph first.")(command)
+
+
+def endpoint_options(command):
+    """--endpoint and --timeout, with the endpoint's credentials (:func:`credential_options`)."""
     command = click.option("--endpoint", metavar="URL",
                            help="Query this SPARQL 1.1 endpoint instead of the bundled graph.")(command)
     command = click.option("--timeout", type=float, default=30.0, show_default=True,
                            help="Seconds allowed for a whole answer from an endpoint.")(command)
-    command = store_option(command)
     return credential_options(command)
+
+
+def param_option(command):
+    """-p NAME=VALUE (repeatable), read with :func:`param_values`."""
+    return click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+                        help="A query parameter: an IRI, a prefixed name, a literal or a label (repeatable); "
+                             "NAME= (empty) leaves it unbound.")(command)
+
+
+def query_option(command):
+    return click.option("--query", metavar="NAME|FILE",
+                        help="Take this query's result instead of the whole graph: a named query (see `kgtool "
+                             "queries`), a .rq file or SPARQL text.")(command)
+
+
+def quiet_option(command):
+    return click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")(command)
 
 
 def store_option(command):
@@ -212,34 +281,36 @@ def format_option(command):
     from .results import GRAPH_FORMATS, SELECT_FORMATS
 
     return click.option("-f", "--format", "fmt", default="table", show_default=True,
-                        type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
+                        type=FormatChoice(SELECT_FORMATS + GRAPH_FORMATS),
                         help="table, csv, tsv, json, xml or markdown for SELECT; turtle, nt or json-ld "
                              "for CONSTRUCT and DESCRIBE.")(command)
 
 
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--bundled/--no-bundled", default=None,
-              help="Include the bundled data (default: only when no FILES are given).")
+@data_file_option
+@bundled_option
 @click.option("--fresh", is_flag=True,
               help="Run every check even when the inputs are unchanged since a saved report.")
 @store_option
 @click.pass_context
-def validate(ctx: click.Context, files: tuple[Path, ...], bundled: bool | None, fresh: bool) -> None:
+def validate(ctx: click.Context, files: tuple[Path, ...], extra: tuple[Path, ...], bundled: bool | None,
+             fresh: bool) -> None:
     """Check the data: parse every file, run the SHACL shapes, run every violation query under
     queries/checks/, and check that every class and property is declared in the ontology.
 
-    FILES are RDF files (Turtle, N-Triples, RDF/XML, JSON-LD...) or results tables (.csv, .tsv) to
-    validate; without them the bundled data is validated, and a results table is validated together with
-    it (its slugs name the bundled models, benchmarks and metrics). With --store, what the store holds.
-    Exit 0 conforms, 1 violations found, 2 could not run. The report of unchanged inputs is read from the
-    cache (`--fresh` runs it again).
+    FILES (or --data FILE) are RDF files (Turtle, N-Triples, RDF/XML, JSON-LD...) or results tables (.csv,
+    .tsv) to validate, alone unless --bundled is given; without them the bundled data is validated, and a
+    results table is validated together with it (its slugs name the bundled models, benchmarks and
+    metrics). With --store, what the store holds. Exit 0 conforms, 1 violations found, 2 could not run.
+    The report of unchanged inputs is read from the cache (`--fresh` runs it again).
     """
     from .validation import validate as run_validation
 
+    files = (*files, *extra)
     store_dir = given_store_dir()
     if store_dir is not None and (files or bundled is not None):
-        raise click.UsageError("--store is validated as it is: leave out FILES and --bundled/--no-bundled")
+        raise click.UsageError("--store is validated as it is: leave out the files and --bundled/--no-bundled")
     report = run_validation(files, bundled=bundled, fresh=fresh, store=store_dir)
     from .results import terminal_text
 
@@ -275,9 +346,7 @@ def list_queries(show_all: bool) -> None:
 @main.command()
 @click.argument("query", required=False)
 @click.option("-e", "--expression", metavar="SPARQL", help="Run this SPARQL text.")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A parameter value: an IRI, a prefixed name, a literal, or a label (repeatable); "
-                   "NAME= (empty) leaves it unbound.")
+@param_option
 @click.option("--limit", type=click.IntRange(min=1), metavar="N",
               help="Show at most N rows (or triples); a note on stderr says when more exist.")
 @format_option
@@ -330,23 +399,26 @@ def _run_and_print(target, params, fmt, limit, iris, extra, infer, endpoint, tim
 
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@data_file_option
 @click.option("--store", "store_dir", envvar="KGTOOL_STORE", required=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="The store folder to build (or the KGTOOL_STORE variable); a store there is replaced.")
-@click.option("--bundled/--no-bundled", default=True, show_default=True, help="Include the bundled graph.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
-def load(files: tuple[Path, ...], store_dir: Path, bundled: bool, quiet: bool) -> None:
-    """Build a persistent store from the bundled graph and FILES: bulk load, then optimise. Every command
-    that reads the graph opens it with --store DIR (or KGTOOL_STORE) instead of parsing files again.
+@bundled_option
+@quiet_option
+def load(files: tuple[Path, ...], extra: tuple[Path, ...], store_dir: Path, bundled: bool | None,
+         quiet: bool) -> None:
+    """Build a persistent store from the bundled graph and FILES (or --data FILE): bulk load, then
+    optimise. Every command that reads the graph opens it with --store DIR (or KGTOOL_STORE) instead of
+    parsing files again.
 
     The store records its files and their checksums, and is refused once one of them changes. An
     interrupted load leaves the previous store as it was."""
     from .persistent import build
     from .store import bundled_files
 
-    sources = (bundled_files() if bundled else []) + list(files)
+    sources = (bundled_files() if bundled is not False else []) + [*files, *extra]
     if not sources:
-        raise click.UsageError("nothing to load: give FILES, or leave out --no-bundled")
+        raise click.UsageError("nothing to load: give files, or leave out --no-bundled")
     record = build(sources, store_dir, quiet=quiet)
     click.echo(f"loaded {record.triples:,} triples from {len(record.files)} files into {store_dir} "
                f"({record.seconds:.1f} s)", err=True)
@@ -367,7 +439,7 @@ def models(fmt: str, limit: int | None, iris: bool, extra: tuple[Path, ...], inf
 @main.command()
 @click.argument("models", nargs=-1, metavar="[MODEL]...")
 @click.option("-f", "--format", "fmt", default="table", show_default=True,
-              type=click.Choice(["table", "csv", "markdown", "json", "html"]),
+              type=FormatChoice(["table", "csv", "markdown", "json", "html"]),
               help="table (fits the terminal), csv (one line per value and source), markdown, json, or one "
                    "offline HTML page with the sources as links.")
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Where to write (- for standard output).")

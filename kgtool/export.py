@@ -26,6 +26,7 @@ from . import resources
 from .errors import KgtoolError, QueryError
 from .files import atomic_output
 from .dataset import GRAPH_IRI
+from .formats import format_name
 from .namespaces import PREFIXES, used_prefixes
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("nt", ".nt", "application/n-triples", "rdf", "N-Triples, one sorted line per triple"),
     Format("nq", ".nq", "application/n-quads", "rdf", f"N-Quads, in the named graph <{GRAPH_IRI}>"),
     Format("trig", ".trig", "application/trig", "rdf", f"TriG, in the named graph <{GRAPH_IRI}>"),
-    Format("jsonld", ".jsonld", "application/ld+json", "rdf", "JSON-LD with the bundled context"),
+    Format("json-ld", ".jsonld", "application/ld+json", "rdf", "JSON-LD with the bundled context"),
     Format("rdfxml", ".rdf", "application/rdf+xml", "rdf", "RDF/XML"),
     Format("graphml", ".graphml", "application/graphml+xml", "network", "GraphML network (networkx, yEd...)"),
     Format("gexf", ".gexf", "application/gexf+xml", "network", "GEXF network (Gephi)"),
@@ -59,16 +60,22 @@ RDF_FORMATS = tuple(name for name, f in FORMATS.items() if f.kind == "rdf")
 CSV_COLUMNS = ("subject", "predicate", "object", "object_kind", "datatype", "language")
 
 
+def known_format(fmt: str) -> str:
+    """The name in :data:`FORMATS` of ``fmt``, that name or an alias of it (:mod:`kgtool.formats`)."""
+    if format_name(fmt) not in FORMATS:
+        raise KgtoolError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    return format_name(fmt)
+
+
 def format_for(path: str | Path | None, fmt: str | None) -> str:
-    """The format to write: ``fmt`` when given, else the one the file name's suffix implies, else Turtle."""
+    """The format to write: ``fmt`` when given (:func:`known_format`), else the one the file name's suffix
+    implies, else Turtle."""
     if fmt:
-        if fmt not in FORMATS:
-            raise KgtoolError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-        return fmt
+        return known_format(fmt)
     if path and str(path) != "-":
         suffix = Path(path).suffix.lower()
         for name, f in FORMATS.items():
-            if f.suffix == suffix or (suffix == ".json" and name == "jsonld") or (suffix == ".xml" and name == "rdfxml"):
+            if f.suffix == suffix or (suffix == ".json" and name == "json-ld") or (suffix == ".xml" and name == "rdfxml"):
                 return name
     return "turtle"
 
@@ -158,16 +165,15 @@ def to_bytes(graph: "Graph", fmt: str) -> bytes:
 
 
 def serialize(graph: "Graph", fmt: str, out: IO[bytes]) -> None:
-    """Write ``graph`` to the binary file ``out`` in one of :data:`FORMATS`."""
-    if fmt not in FORMATS:
-        raise KgtoolError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    """Write ``graph`` to the binary file ``out`` in one of :data:`FORMATS` (or an alias of one)."""
+    fmt = known_format(fmt)
     if FORMATS[fmt].kind == "network":
         from .analytics import write_network
 
         write_network(graph, out, fmt)
     elif fmt == "csv":
         _write_csv(graph, out)
-    elif fmt == "jsonld":
+    elif fmt == "json-ld":
         out.write(jsonld_bytes(graph))
     else:
         out.write(_oxigraph_bytes(graph, fmt))

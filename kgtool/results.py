@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Callable, NamedTuple
 
+from .formats import format_name
 from .namespaces import PREFIXES
 
 XSD = PREFIXES["xsd"]
@@ -155,7 +156,9 @@ def render(result: QueryResult, fmt: str = "table", *, width: int | None = None,
     """The result in one of :data:`SELECT_FORMATS` (SELECT), :data:`GRAPH_FORMATS` (CONSTRUCT,
     DESCRIBE). An ASK renders as ``true`` or ``false``, and in json and xml as the SPARQL 1.1 results
     document; a graph's json is JSON-LD. The table is label-first and fits ``width`` columns
-    (unlimited when None); ``iris`` shows prefixed names instead of labels."""
+    (unlimited when None); ``iris`` shows prefixed names instead of labels. ``fmt`` may be an alias
+    (:mod:`kgtool.formats`)."""
+    fmt = format_name(fmt)
     if result.kind == "ask":
         return _ask(result.boolean, fmt)
     if result.kind == "graph" and fmt in ("table", "markdown"):
@@ -600,6 +603,7 @@ def render_graph(result: QueryResult, fmt: str) -> str:
     import pyoxigraph as ox
 
     formats = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "json-ld": ox.RdfFormat.JSON_LD}
+    fmt = format_name(fmt)
     if fmt not in formats:
         raise ValueError(f"unknown format {fmt!r} for graph results; choose one of {', '.join(GRAPH_FORMATS)}")
     triples = [ox.Triple(*(to_oxigraph(t) for t in triple)) for triple in result.triples]

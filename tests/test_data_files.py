@@ -141,7 +141,7 @@ def test_ntriples_errors_give_line_and_column(tmp_path):
 
 @pytest.mark.parametrize("iri", ["http://example.org/a b", "http://example.org/a\\u0000b", "http://example.org/a\\uD800b"],
                          ids=["space", "nul", "lone-surrogate"])
-@pytest.mark.parametrize("fmt", ["nt", "jsonld", "csv"])
+@pytest.mark.parametrize("fmt", ["nt", "json-ld", "csv"])
 def test_export_refuses_an_iri_rdf_does_not_allow(tmp_path, iri, fmt):
     data = tmp_path / "bad-iri.ttl"
     data.write_text(f'<{iri}> <{EX}p> "x" .\n')

@@ -1,5 +1,6 @@
 """--timeout is a deadline for the whole exchange with an endpoint (connecting, the headers, the body), in
-every command that talks to one: a server that trickles one byte a second cannot hold a command past it."""
+every command that talks to one, and so is push's --request-timeout for each of its requests: a server that
+trickles one byte a second cannot hold a command past it."""
 
 from __future__ import annotations
 
@@ -67,8 +68,9 @@ COMMANDS = {
     "export": lambda url, tmp: ["export", "--endpoint", url, "--query", CONSTRUCT, "-o", str(tmp / "out.ttl")],
     "viz": lambda url, tmp: ["viz", "--endpoint", url, "-o", str(tmp / "graph.html")],
     "central": lambda url, tmp: ["central", "--endpoint", url],
-    "push": lambda url, tmp: ["push", "--endpoint", url],
+    "push": lambda url, tmp: ["push", "--to", url],
 }
+DEADLINE_OPTION = {"push": "--request-timeout"}  # the others: --timeout
 
 
 @pytest.mark.parametrize("phase", ["headers", "body"])
@@ -82,7 +84,8 @@ def test_a_trickling_endpoint_cannot_hold_a_command_past_its_timeout(trickle, tm
     assert refused.exit_code == 2 and "cannot connect" in refused.stderr, refused.output
     url = f"{trickle}/{phase}/query"
     started = time.monotonic()
-    result = CliRunner().invoke(main, [*COMMANDS[command](url, tmp_path), "--timeout", str(TIMEOUT)])
+    deadline = DEADLINE_OPTION.get(command, "--timeout")
+    result = CliRunner().invoke(main, [*COMMANDS[command](url, tmp_path), deadline, str(TIMEOUT)])
     seconds = time.monotonic() - started
     assert result.exit_code == 2, (result.output, result.exception)
     assert seconds < local + TIMEOUT + SLACK, f"{seconds:.1f} s, {local:.1f} s of it local work"

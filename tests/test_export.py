@@ -23,9 +23,9 @@ from kgtool.dataset import GRAPH_IRI
 from kgtool.namespaces import KG, KGR, PREFIXES
 from kgtool.store import bundled_files, parse_file
 
-RDFLIB_FORMATS = {"turtle": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig", "jsonld": "json-ld", "rdfxml": "xml"}
+RDFLIB_FORMATS = {"turtle": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig", "json-ld": "json-ld", "rdfxml": "xml"}
 OXIGRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
-                    "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
+                    "trig": ox.RdfFormat.TRIG, "json-ld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
 
 
 def run(*args: str):
@@ -136,7 +136,7 @@ def test_blank_nodes_get_stable_labels(tmp_path):
 
 def test_jsonld_embeds_the_bundled_context_with_readable_keys(graph, tmp_path):
     out = tmp_path / "llmkg.jsonld"
-    assert run("export", "-f", "jsonld", "-o", str(out)).exit_code == 0
+    assert run("export", "-f", "json-ld", "-o", str(out)).exit_code == 0
     document = json.loads(out.read_text(encoding="utf-8"))
     shipped = json.loads(export.context_path().read_text(encoding="utf-8"))
     assert export.context_path().parent == resources.ontology_dir()  # shipped with the package data

@@ -168,7 +168,7 @@ def test_load_shows_progress_on_a_terminal_only(tmp_path):
 
 def test_push_quiet_says_nothing_on_stderr(virtuoso):
     # the graph every Virtuoso test reads, replaced by the same triples
-    result = run("push", "--endpoint", virtuoso.sparql_auth, "--graph-store", virtuoso.graph_store, "--quiet",
+    result = run("push", "--to", virtuoso.sparql_auth, "--graph-store", virtuoso.graph_store, "--quiet",
                  "--user", "dba", "--password", "dba")
     assert result.exit_code == 0, result.stderr
     assert result.stderr == "" and "pushed " in result.output

@@ -114,7 +114,7 @@ def rows(result_json: str) -> list[tuple]:
 
 
 def test_push_then_query_back(server, graph, tmp_path):
-    result = run("push", "--endpoint", server.query_url)
+    result = run("push", "--to", server.query_url)
     assert result.exit_code == 0, result.output
     assert f"pushed {len(graph):,} triples to <{TARGET}>" in result.stdout
     assert f"0 triples before, {len(graph):,} after" in result.stdout
@@ -132,22 +132,23 @@ def test_push_then_query_back(server, graph, tmp_path):
 
 def test_push_through_the_graph_store_protocol_replaces_or_adds(server, graph, tmp_path):
     data = export.select_graph(ontology=False)
-    replaced = run("push", "--endpoint", server.query_url, "--graph-store", server.store_url, "--no-ontology",
+    replaced = run("push", "--to", server.query_url, "--graph-store", server.store_url, "--no-ontology",
                    "--batch-size", "3000")
     assert replaced.exit_code == 0, replaced.output
     batches = -(-len(data) // 3000)  # whole batches of at most 3,000 triples
     assert f"in {batches} batches through the Graph Store Protocol" in replaced.stderr
     assert server.graphs() == {TARGET: len(data)}
 
-    added = run("push", "--endpoint", server.query_url, "--graph-store", server.store_url, "--add")
+    added = run("push", "--to", server.query_url, "--graph-store", server.store_url, "--add")
     assert added.exit_code == 0, added.output
     assert f"{len(data):,} triples before, {len(graph):,} after" in added.stdout
-    again = run("push", "--endpoint", server.query_url, "--add")  # adding the same triples changes nothing
+    # adding the same triples changes nothing (--endpoint, the former name of --to, still names the store)
+    again = run("push", "--endpoint", server.query_url, "--add")
     assert f"{len(graph):,} triples before, {len(graph):,} after" in again.stdout
     assert server.graphs() == {TARGET: len(graph)}
 
     other = "https://example.org/graph/llama"
-    only_llama = run("push", "--endpoint", server.query_url, "--graph", other, "--query", "model-neighbourhood",
+    only_llama = run("push", "--to", server.query_url, "--graph", other, "--query", "model-neighbourhood",
                      "-p", "model=LLaMA")
     assert only_llama.exit_code == 0, only_llama.output
     expected = export.select_graph(query="model-neighbourhood", params={"model": "LLaMA"})
@@ -155,7 +156,7 @@ def test_push_through_the_graph_store_protocol_replaces_or_adds(server, graph, t
 
 
 def test_killing_the_server_mid_push_leaves_the_target_unchanged(server, tmp_path):
-    first = run("push", "--endpoint", server.query_url, "--no-ontology")
+    first = run("push", "--to", server.query_url, "--no-ontology")
     assert first.exit_code == 0, first.output
     before = pull_target(server, tmp_path, "before.nt")
     assert len(before) > 9000
@@ -165,7 +166,7 @@ def test_killing_the_server_mid_push_leaves_the_target_unchanged(server, tmp_pat
     extra = tmp_path / "extra.ttl"
     extra.write_text('<https://w3id.org/llmkg/resource/llama> <http://www.w3.org/2000/01/rdf-schema#comment> '
                      '"one more fact"@en .\n')
-    push = subprocess.Popen([sys.executable, "-m", "kgtool", "push", "--endpoint", server.query_url,
+    push = subprocess.Popen([sys.executable, "-m", "kgtool", "push", "--to", server.query_url,
                              "--batch-size", "500", "--data", str(extra)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seen = []
@@ -177,7 +178,7 @@ def test_killing_the_server_mid_push_leaves_the_target_unchanged(server, tmp_pat
     stdout, rest = push.communicate(timeout=120)
     seen.append(rest)
     output = "".join(seen)
-    print(f"\n$ kgtool push --endpoint {server.query_url} --batch-size 500 --data extra.ttl   # killed by PID\n"
+    print(f"\n$ kgtool push --to {server.query_url} --batch-size 500 --data extra.ttl   # killed by PID\n"
           f"{output}(exit code {push.returncode})")
 
     assert push.returncode == 2 and stdout == ""
@@ -196,18 +197,18 @@ def test_killing_the_server_mid_push_leaves_the_target_unchanged(server, tmp_pat
 
     server.update(f"DROP SILENT GRAPH <{staging}>")  # what the error told the user to do
     assert staging not in server.graphs()
-    retry = run("push", "--endpoint", server.query_url, "--data", str(extra))
+    retry = run("push", "--to", server.query_url, "--data", str(extra))
     assert retry.exit_code == 0, retry.output
     assert server.graphs() == {TARGET: len(export.select_graph([extra]))}
 
 
 def test_an_unreachable_store_changes_nothing():
     url = f"http://127.0.0.1:{free_port()}/query"
-    result = run("push", "--endpoint", url)
+    result = run("push", "--to", url)
     assert result.exit_code == 2
     assert f"cannot read the target graph <{TARGET}>, nothing was changed: {url}: cannot connect" in result.stderr
     assert result.stderr.count("\n") == 1, result.stderr
-    debug = run("--debug", "push", "--endpoint", url)
+    debug = run("--debug", "push", "--to", url)
     assert debug.exit_code == 2 and debug.stderr.endswith(result.stderr)
     # beneath the one line: the store's error, and urllib's beneath that
     assert "kgtool.web.Unreachable" in debug.stderr and "urllib.error.URLError" in debug.stderr
@@ -215,8 +216,8 @@ def test_an_unreachable_store_changes_nothing():
 
 def test_push_needs_an_endpoint_and_a_graph_iri(server):
     result = run("push")
-    assert result.exit_code == 2 and "push needs --endpoint URL" in result.output
-    result = run("push", "--endpoint", server.query_url, "--graph", "g> } ; DROP ALL ; INSERT DATA { GRAPH <g")
+    assert result.exit_code == 2 and "push needs --to URL" in result.output
+    result = run("push", "--to", server.query_url, "--graph", "g> } ; DROP ALL ; INSERT DATA { GRAPH <g")
     assert result.exit_code == 2 and "the target graph must be an absolute IRI" in result.stderr
     assert server.graphs() == {}
 
@@ -279,7 +280,7 @@ def guarded():
     (["--token", "abc.def"], "Bearer abc.def"),
 ])
 def test_credentials_are_sent_and_a_refusal_is_explained(guarded, options, header):
-    result = run("push", "--endpoint", guarded + "/basic/query", *options)
+    result = run("push", "--to", guarded + "/basic/query", *options)
     assert result.exit_code == 2
     assert _Guarded.seen[0] == header
     assert "HTTP 401 Unauthorized; check --user/--password or --token" in result.stderr

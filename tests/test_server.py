@@ -525,7 +525,7 @@ def test_vis_network_comes_from_the_installed_pyvis(client):
 
 @pytest.fixture(scope="module")
 def server():
-    with running_server("--timeout", "3", "--workers", "2", "--worker-memory-mb", "512", "--client-timeout", "1",
+    with running_server("--query-timeout", "3", "--workers", "2", "--worker-memory-mb", "512", "--client-timeout", "1",
                         str(DATA / "ambiguous.ttl"), str(DATA / "hostile.ttl")) as server:
         yield server
 
@@ -908,7 +908,7 @@ def test_slow_and_silent_clients_are_disconnected(server):
     (["--allow-update"], {"KGTOOL_UPDATE_TOKEN": ""}, "--allow-update needs a bearer token: set KGTOOL_UPDATE_TOKEN"),
     (["--allow-update"], {"KGTOOL_UPDATE_TOKEN": "short"}, "shorter than 16 characters"),
     (["--cors-origin", "*"], {}, "'*' is not allowed"),
-    (["--no-bundled"], {}, "--no-bundled needs DATA files"),
+    (["--no-bundled"], {}, "--no-bundled needs files to serve"),
     (["--public-url", "example.org/kg"], {}, "give an http:// or https:// URL without query or fragment"),
 ])
 def test_serve_refuses_unsafe_or_empty_settings(args, env, message):

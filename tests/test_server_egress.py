@@ -102,7 +102,7 @@ def _send(port: int, batch: list) -> list[tuple[str, int]]:
 def test_no_spelling_makes_the_server_call_out():
     corpus = spellings()
     assert len(corpus) >= 2000
-    with running_server("--allow-update", "--workers", "2", "--timeout", "5",
+    with running_server("--allow-update", "--workers", "2", "--query-timeout", "5",
                         env={"KGTOOL_UPDATE_TOKEN": TOKEN}) as server, loopback_listener() as listener:
         socket.create_connection(("127.0.0.1", listener.port)).close()  # the listener does record connections
         time.sleep(0.3)

@@ -30,7 +30,7 @@ def run(*args: str, env: dict | None = None):
 @pytest.fixture(scope="module")
 def loaded(virtuoso):
     """The bundled graph, pushed with kgtool through the Graph Store Protocol as the dba user."""
-    result = run("push", "--endpoint", virtuoso.sparql_auth, "--graph-store", virtuoso.graph_store,
+    result = run("push", "--to", virtuoso.sparql_auth, "--graph-store", virtuoso.graph_store,
                  "--user", USER, env={"KGTOOL_PASSWORD": PASSWORD})
     assert result.exit_code == 0, result.output + result.stderr
     return virtuoso
@@ -92,7 +92,7 @@ def test_push_through_sparql_update(loaded):
     # Virtuoso's SPARQL compiler runs out of memory on INSERT DATA of 5,000 triples (smaller batches), and
     # refuses integers beyond 64 bits there (the training compute of 3.14e23 FLOPs): a part of the graph,
     # added to the same graph (the same triples, so no row of the union default graph doubles)
-    result = run("push", "--endpoint", loaded.sparql_auth, "--query", "model-neighbourhood", "-p", "model=LLaMA",
+    result = run("push", "--to", loaded.sparql_auth, "--query", "model-neighbourhood", "-p", "model=LLaMA",
                  "--add", "--batch-size", "1000", "--user", USER, "--password", PASSWORD)
     assert result.exit_code == 0, result.output + result.stderr
     assert "through SPARQL Update" in result.output

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import data_options, endpoint_credentials, given_store, param_values
+from ..cli import FormatChoice, data_options, endpoint_credentials, given_store, param_option, param_values
 
 
 @click.command()
@@ -16,10 +16,9 @@ from ..cli import data_options, endpoint_credentials, given_store, param_values
 @click.argument("target", required=False, metavar="[BENCHMARK|MODEL]")
 @click.option("-o", "--output", metavar="FILE", help="The file to write: .html, .svg or .png "
               "[default: KIND.html].")
-@click.option("-f", "--format", "fmt", type=click.Choice(["html", "svg", "png"]),
+@click.option("-f", "--format", "fmt", type=FormatChoice(["html", "svg", "png"]),
               help="The output format, when the file name does not say it.")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A further parameter of the leaderboard query: setting=few-shot, metric=F1 (repeatable).")
+@param_option
 @data_options
 def chart(kind: str, target: str | None, output: str | None, fmt: str | None, params: tuple[str, ...],
           extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
@@ -30,6 +29,9 @@ def chart(kind: str, target: str | None, output: str | None, fmt: str | None, pa
       kgtool chart model GPT-3 -o gpt-3.svg  a model's results across benchmarks (every size)
       kgtool chart scaling -o scaling.png    parameters and training tokens against date, log axes
       kgtool chart timeline                  papers, releases and products in date order
+
+    A leaderboard takes the further parameters of the leaderboard query with -p (-p setting=few-shot,
+    -p metric=F1).
 
     The HTML page works offline (Vega inlined); SVG and PNG are rendered without a browser."""
     from .. import charts

@@ -13,7 +13,7 @@ import click
 
 from ..errors import KgtoolError
 
-from ..cli import EXIT_FAILED, data_options, endpoint_credentials, given_store, param_values
+from ..cli import EXIT_FAILED, data_options, endpoint_credentials, given_store, param_option, param_values, query_option
 
 
 MAX_NODES = 3000  # entities a page draws at most unless told otherwise
@@ -31,6 +31,12 @@ def network_options(command):
                            help="Draw results, findings, claims and other records as nodes instead of folding "
                                 "them into the entities they are about.")(command)
     return data_options(command)
+
+
+def hubs_option(command):
+    return click.option("--hubs", is_flag=True, help="Keep the hub concepts (modalities, risks, code repositories and "
+                        "any entity with more than 25 neighbours that is not a model), which are left out by "
+                        "default.")(command)
 
 
 def _network(extra, infer, endpoint, timeout, records, include, exclude):
@@ -61,15 +67,12 @@ def _print_table(header: list[str], rows: list[list], numeric: set[int] = frozen
 @click.option("--focus", metavar="ENTITY", help="Draw this entity's neighbourhood: a label (LLaMA) or an IRI (kgr:llama).")
 @click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
               help="How many links from the --focus entity to draw.")
-@click.option("--query", "query", metavar="NAME|FILE",
-              help="Draw a query's result: the graph a CONSTRUCT builds, or the entities a SELECT returns.")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A parameter of the --query, as for `kgtool query` (repeatable).")
+@query_option
+@param_option
 @click.option("--max-nodes", type=click.IntRange(min=1), default=MAX_NODES, show_default=True,
               help="Refuse to draw more entities than this: a browser takes minutes to lay out a few "
                    "thousand more.")
-@click.option("--hubs", is_flag=True, help="Also draw the hub concepts (modalities, risks, code repositories and "
-              "any entity with more than 25 neighbours that is not a model), which are left out by default.")
+@hubs_option
 @click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.png",
               help="Also save a PNG of the page once its layout has come to rest (headless Chromium via Playwright).")
 @network_options
@@ -168,8 +171,7 @@ def central(top: int, records: bool, include: tuple[str, ...], exclude: tuple[st
 @click.argument("a", metavar="A")
 @click.argument("b", metavar="B")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="How many paths to print at most.")
-@click.option("--hubs", is_flag=True, help="Also go through hub concepts (modalities, risks, code repositories, "
-              "the most linked entities that are not models), which paths avoid by default.")
+@hubs_option
 @network_options
 @click.pass_context
 def path(ctx: click.Context, a: str, b: str, limit: int, hubs: bool, records: bool, include: tuple[str, ...],

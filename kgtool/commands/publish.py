@@ -6,20 +6,11 @@ from pathlib import Path
 
 import click
 
-from ..cli import data_options, endpoint_credentials, given_store, given_store_dir, param_values, store_option
+from ..cli import (FormatChoice, RenamedOption, credential_options, data_options, endpoint_credentials,
+                   endpoint_options, given_store, given_store_dir, local_data_options, param_option, param_values,
+                   query_option, quiet_option, store_option)
 from ..dataset import GRAPH_IRI
 from ..export import FORMATS
-
-
-
-def query_options(command):
-    command = click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-                           help="A parameter of the query: an IRI, a prefixed name, a literal or a label "
-                                "(repeatable).")(command)
-    command = click.option("-q", "--query", metavar="NAME|FILE",
-                           help="Take the triples of this CONSTRUCT or DESCRIBE query (a named query, a .rq "
-                                "file or SPARQL text) instead of the whole graph.")(command)
-    return command
 
 
 def ontology_option(command):
@@ -34,13 +25,14 @@ def _progress(message: str) -> None:
 
 
 @click.command("export")
-@click.option("-f", "--format", "fmt", type=click.Choice(list(FORMATS)),
+@click.option("-f", "--format", "fmt", type=FormatChoice(list(FORMATS)),
               help="The format (default: from the -o file name, else turtle).")
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE|-",
               help="The file to write (atomically: a failed export leaves the old file as it was); - for "
                    "standard output.")
 @ontology_option
-@query_options
+@query_option
+@param_option
 @data_options
 def export_command(fmt: str | None, output: str, no_ontology: bool, query: str | None, params: tuple[str, ...],
                    extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
@@ -66,7 +58,7 @@ def export_command(fmt: str | None, output: str, no_ontology: bool, query: str |
 @click.command("build")
 @click.option("-o", "--output", "out_dir", default="dist", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="The release folder.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@quiet_option
 @store_option
 def build_command(out_dir: Path, quiet: bool) -> None:
     """Build the release folder: the graph in every format, a VoID/DCAT description computed from the
@@ -84,25 +76,34 @@ def build_command(out_dir: Path, quiet: bool) -> None:
 
 
 @click.command("push")
+@click.option("--to", "to", cls=RenamedOption, former=("--endpoint",), metavar="URL",
+              help="The SPARQL 1.1 query endpoint of the store to load into, e.g. http://localhost:7878/query "
+                   "(--endpoint, its former name, is still accepted).")
 @click.option("--graph", "target", default=GRAPH_IRI, show_default=True, metavar="IRI",
               help="The named graph to replace (or add to, with --add).")
 @click.option("--graph-store", metavar="URL",
               help="Load through this SPARQL 1.1 Graph Store Protocol service (e.g. http://localhost:7878/store); "
                    "without it, through SPARQL Update INSERT DATA.")
 @click.option("--update-endpoint", metavar="URL",
-              help="The SPARQL Update service (default: the --endpoint URL, with a final /query replaced by /update).")
+              help="The SPARQL Update service (default: the --to URL, with a final /query replaced by /update).")
 @click.option("--add", is_flag=True, help="Add the triples to the graph instead of replacing its content.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=5000, show_default=True,
               help="Triples per request.")
-@click.option("--quiet", is_flag=True, help="No progress on stderr.")
+@click.option("--request-timeout", cls=RenamedOption, former=("--timeout",), type=float, default=30.0,
+              show_default=True, help="Seconds allowed for each request to the store, the whole exchange (a push "
+                                      "sends several; --timeout, its former name, is still accepted).")
+@quiet_option
 @ontology_option
-@query_options
-@data_options
-def push_command(target: str, graph_store: str | None, update_endpoint: str | None, add: bool, batch_size: int,
-                 quiet: bool, no_ontology: bool, query: str | None,
-                 params: tuple[str, ...], extra: tuple[Path, ...], infer: bool, endpoint: str | None,
-                 timeout: float) -> None:
-    """Load the graph into the store whose SPARQL endpoint is --endpoint, as the named graph --graph.
+@query_option
+@param_option
+@local_data_options
+@store_option
+@credential_options
+def push_command(to: str | None, target: str, graph_store: str | None, update_endpoint: str | None, add: bool,
+                 batch_size: int, request_timeout: float, quiet: bool, no_ontology: bool, query: str | None,
+                 params: tuple[str, ...], extra: tuple[Path, ...], infer: bool) -> None:
+    """Load the graph (or the triples of a CONSTRUCT or DESCRIBE --query) into the store whose SPARQL
+    endpoint is --to, as the named graph --graph.
 
     The triples go into a staging graph first, in batches; once its triple count is verified, one
     SPARQL Update MOVE replaces the target (ADD with --add), and the target's count is checked. If the
@@ -110,8 +111,8 @@ def push_command(target: str, graph_store: str | None, update_endpoint: str | No
     from ..export import select_graph
     from ..push import push
 
-    if not endpoint:
-        raise click.UsageError("push needs --endpoint URL, the store's SPARQL query service")
+    if not to:
+        raise click.UsageError("push needs --to URL, the store's SPARQL query endpoint")
     credentials = endpoint_credentials()
     graph = select_graph(extra, infer=infer, ontology=not no_ontology, query=query, params=param_values(params),
                          store=given_store(extra, infer))
@@ -121,32 +122,31 @@ def push_command(target: str, graph_store: str | None, update_endpoint: str | No
 
     # on a terminal, a bar counts the triples sent; elsewhere (a log) a line per batch does
     with progress_bar(len(graph), "push", quiet, unit="triples") as bar:
-        report = push(graph, endpoint, target=target, update_endpoint=update_endpoint, graph_store=graph_store,
-                      credentials=credentials, add=add, batch_size=batch_size, timeout=timeout,
+        report = push(graph, to, target=target, update_endpoint=update_endpoint, graph_store=graph_store,
+                      credentials=credentials, add=add, batch_size=batch_size, timeout=request_timeout,
                       progress=None if quiet else _progress,
                       advance=bar.update if not quiet and sys.stderr.isatty() else None)
-    click.echo(f"pushed {report.triples:,} triples to <{report.target}> at {endpoint} through {report.method}: "
+    click.echo(f"pushed {report.triples:,} triples to <{report.target}> at {to} through {report.method}: "
                f"{report.before:,} triples before, {report.after:,} after ({report.seconds:.1f} s)")
 
 
 @click.command("pull")
 @click.option("-o", "--output", required=True, metavar="FILE", help="The file to write (atomically).")
-@click.option("-f", "--format", "fmt", type=click.Choice([n for n, f in FORMATS.items() if f.kind != "network"]),
-              help="The format (default: from the file name, else turtle).")
+@click.option("-f", "--format", "fmt", type=FormatChoice([n for n, f in FORMATS.items() if f.kind != "network"]),
+              help="The format (default: from the -o file name, else turtle).")
 @click.option("--max-size", type=click.FloatRange(min=0, min_open=True), default=64.0, show_default=True,
               metavar="MB", help="The largest answer accepted, in megabytes.")
-@query_options
-@data_options
+@query_option
+@param_option
+@endpoint_options
 def pull_command(output: str, fmt: str | None, max_size: float, query: str | None, params: tuple[str, ...],
-                 extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+                 endpoint: str | None, timeout: float) -> None:
     """Run a CONSTRUCT or DESCRIBE query (--query) on a remote --endpoint and write its triples to a
     local file, within --timeout seconds in all and --max-size megabytes of answer."""
     from ..push import pull
 
     if not endpoint or not query:
         raise click.UsageError("pull needs --endpoint URL and --query NAME|FILE")
-    if infer or extra:
-        raise click.UsageError("--infer and --data apply to the local graph; pull reads from --endpoint")
     report = pull(endpoint, query, output, fmt=fmt, params=param_values(params), timeout=timeout,
                   max_bytes=int(max_size * 1024 * 1024), credentials=endpoint_credentials())
     _progress(f"wrote {report.triples:,} triples from {endpoint} to {report.path} ({report.size:,} bytes)")

@@ -7,19 +7,23 @@ from pathlib import Path
 
 import click
 
+from ..cli import RenamedOption, bundled_option, data_file_option, given_store_dir, infer_option, store_option
 from ..errors import KgtoolError
 
 TOKEN_VARIABLE = "KGTOOL_UPDATE_TOKEN"
 
 
 @click.command("serve")
-@click.argument("data", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@data_file_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="The port to listen on.")
-@click.option("--no-bundled", is_flag=True, help="Serve only the DATA files, not the bundled graph.")
-@click.option("--infer", is_flag=True, help="Add RDFS/OWL-RL entailments (owlrl) before serving.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-              help="Seconds a query may take (waiting for a worker included); then it is stopped.")
+@bundled_option
+@infer_option
+@click.option("--query-timeout", cls=RenamedOption, former=("--timeout",), type=click.FloatRange(min=0.1),
+              default=10.0, show_default=True,
+              help="Seconds a query may take (waiting for a worker included); then it is stopped (--timeout, its "
+                   "former name, is still accepted).")
 @click.option("--workers", type=click.IntRange(min=1), default=max(2, os.cpu_count() or 2), show_default=True,
               help="Queries that may run at once; one more worker is kept for short queries.")
 @click.option("--max-result-mb", type=click.FloatRange(min=0.001), default=16.0, show_default=True,
@@ -37,32 +41,33 @@ TOKEN_VARIABLE = "KGTOOL_UPDATE_TOKEN"
 @click.option("--public-url", metavar="URL",
               help="The URL clients reach the server at (behind a proxy: https://example.org/kg/), named in its "
                    "service and VoID descriptions; default: the address it listens on.")
-@click.option("--store", "store_dir", envvar="KGTOOL_STORE", type=click.Path(file_okay=False, path_type=Path),
-              help="Serve this store, built by `kgtool load` (or the KGTOOL_STORE variable): every worker opens it "
-                   "read-only, none loads a copy.")
+@store_option
 @click.option("--client-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Seconds a client has to send a whole request; slower connections are closed.")
-def serve(data: tuple[Path, ...], host: str, port: int, no_bundled: bool, infer: bool, timeout: float, workers: int,
-          max_result_mb: float, worker_memory_mb: int | None, cors_origins: tuple[str, ...], allow_update: bool,
-          update_token_file: Path | None, public_url: str | None, client_timeout: float, store_dir: Path | None) -> None:
-    """Serve the graph (and any DATA files) over HTTP: the SPARQL 1.1 Protocol at /sparql, a query
-    page at /, every resource at /resource/<slug>, the ontology at /ontology and the VoID description
-    at /.well-known/void.
+def serve(files: tuple[Path, ...], extra: tuple[Path, ...], host: str, port: int, bundled: bool | None, infer: bool,
+          query_timeout: float, workers: int, max_result_mb: float, worker_memory_mb: int | None,
+          cors_origins: tuple[str, ...], allow_update: bool, update_token_file: Path | None, public_url: str | None,
+          client_timeout: float) -> None:
+    """Serve the graph (and any FILES, or --data FILE) over HTTP: the SPARQL 1.1 Protocol at /sparql, a
+    query page at /, every resource at /resource/<slug>, the ontology at /ontology and the VoID
+    description at /.well-known/void.
 
-    With --store DIR, or DATA files (a store is built from them first, with progress on stderr), the
-    workers share one store on disk, opened read-only; the bundled graph alone, or any data with
-    --allow-update, is copied into each worker's memory.
+    With --store DIR, or files (a store is built from them first, with progress on stderr), the workers
+    share one store on disk, opened read-only (every worker opens it, none loads a copy); the bundled
+    graph alone, or any data with --allow-update, is copied into each worker's memory.
 
     Read-only and closed to other hosts by default: no SERVICE, no LOAD, no FROM of documents, a
     deadline for every query in a worker process that is killed when it passes, bounded query text,
     nesting and answer size, no CORS unless --cors-origin is given."""
     from ..server import Settings
 
-    if store_dir is not None and (data or no_bundled or infer or allow_update):
-        raise KgtoolError("--store serves the store as it is: load DATA files into it with `kgtool load`, and leave "
-                          "out --no-bundled, --infer and --allow-update")
-    if no_bundled and not data:
-        raise KgtoolError("--no-bundled needs DATA files to serve")
+    data = (*files, *extra)
+    store_dir = given_store_dir()
+    if store_dir is not None and (data or bundled is not None or infer or allow_update):
+        raise KgtoolError("--store serves the store as it is: load files into it with `kgtool load`, and leave "
+                          "out --bundled/--no-bundled, --infer and --allow-update")
+    if bundled is False and not data:
+        raise KgtoolError("--no-bundled needs files to serve (FILE or --data FILE)")
     token = _update_token(update_token_file) if allow_update else None
     for origin in cors_origins:
         if origin == "*" or not origin.startswith(("http://", "https://")):
@@ -71,11 +76,11 @@ def serve(data: tuple[Path, ...], host: str, port: int, no_bundled: bool, infer:
                                    or "#" in public_url or any(c.isspace() or c in '<>"' for c in public_url)):
         raise KgtoolError(f"--public-url {public_url!r}: give an http:// or https:// URL without query or fragment")
     _check_port(host, port)
-    settings = Settings(timeout=timeout, workers=workers, max_result_bytes=int(max_result_mb * 1024 * 1024),
+    settings = Settings(timeout=query_timeout, workers=workers, max_result_bytes=int(max_result_mb * 1024 * 1024),
                         worker_memory_mb=worker_memory_mb, cors_origins=tuple(o.rstrip("/") for o in cors_origins),
                         allow_update=allow_update, update_token=token, public_url=public_url,
                         client_timeout=client_timeout)
-    run_server(data, settings, host=host, port=port, bundled=not no_bundled, infer=infer, store_dir=store_dir)
+    run_server(data, settings, host=host, port=port, bundled=bundled is not False, infer=infer, store_dir=store_dir)
 
 
 def run_server(data, settings, *, host: str, port: int, bundled: bool = True, infer: bool = False,
