@@ -40,10 +40,16 @@ def transcript_output(command: str) -> tuple[int, str]:
 
 
 def _option(option: click.Option, ctx: click.Context) -> str:
-    names = "/".join(sorted(option.opts, key=len))
+    former = getattr(option, "former", ())  # names still accepted but no longer shown (kgtool.cli.RenamedOption)
+    names = "/".join(sorted((o for o in option.opts if o not in former), key=len))
     if option.is_flag:
         return f"`{names}`" + (f"/`{option.secondary_opts[0]}`" if option.secondary_opts else "")
     return f"`{names} {option.make_metavar(ctx)}{'...' if option.multiple else ''}`"
+
+
+def _key(option: click.Option) -> str:
+    shown = [o for o in option.opts if o not in getattr(option, "former", ())]
+    return next((o for o in shown if o.startswith("--")), shown[0])  # its first long name
 
 
 def _cell(text: str) -> str:
@@ -63,8 +69,8 @@ def command_table() -> str:
         sub = click.Context(command, info_name=name, parent=ctx)
         for param in command.params:
             if isinstance(param, click.Option) and not param.hidden:
-                takers[param.opts[-1]].append(name)
-                spellings[param.opts[-1]].add(_option(param, sub))
+                takers[_key(param)].append(name)
+                spellings[_key(param)].add(_option(param, sub))
     # an option whose values differ between commands (-f) is shown by name; each command's --help lists them
     shown = {option: next(iter(found)) if len(found) == 1 else f"`{option}` (values vary by command)"
              for option, found in spellings.items()}
@@ -72,8 +78,8 @@ def command_table() -> str:
     for name, command in commands.items():
         sub = click.Context(command, info_name=name, parent=ctx)
         arguments = " ".join(p.make_metavar(sub) for p in command.params if isinstance(p, click.Argument))
-        own = [shown[p.opts[-1]] for p in command.params
-               if isinstance(p, click.Option) and not p.hidden and len(takers[p.opts[-1]]) < SHARED]
+        own = [shown[_key(p)] for p in command.params
+               if isinstance(p, click.Option) and not p.hidden and len(takers[_key(p)]) < SHARED]
         rows.append(f"| `kgtool {name}{' ' + arguments if arguments else ''}` | "
                     f"{_cell(command.get_short_help_str(limit=400))} | {', '.join(own)} |")
     shared = sorted((option, names) for option, names in takers.items() if len(names) >= SHARED)

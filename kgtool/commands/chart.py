@@ -11,7 +11,8 @@ import click
 from ..cli import FormatChoice, data_options, endpoint_credentials, given_store, param_option, param_values
 
 
-@click.command()
+@click.command(short_help="A chart as an offline HTML page, SVG or PNG: a benchmark's leaderboard, a model's "
+                           "results, model sizes against time (scaling), or the timeline of papers and releases.")
 @click.argument("kind", type=click.Choice(["leaderboard", "model", "scaling", "timeline"]))
 @click.argument("target", required=False, metavar="[BENCHMARK|MODEL]")
 @click.option("-o", "--output", metavar="FILE", help="The file to write: .html, .svg or .png "

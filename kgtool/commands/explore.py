@@ -167,7 +167,8 @@ def central(top: int, records: bool, include: tuple[str, ...], exclude: tuple[st
             click.echo()
 
 
-@click.command()
+@click.command(short_help="The shortest paths between two entities (labels or IRIs), printed as statements; "
+                           "exit 1 when there is none.")
 @click.argument("a", metavar="A")
 @click.argument("b", metavar="B")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="How many paths to print at most.")
