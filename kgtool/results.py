@@ -631,6 +631,12 @@ _NODE_KINDS: dict[type, str] = {}  # pyoxigraph's node classes and the kind of T
 _new_term = tuple.__new__  # the tuple's own constructor: no argument parsing
 
 
+def select_rows(store, query: str) -> list[dict[str, Term]]:
+    """The rows of the SELECT ``query`` run on ``store``, a pyoxigraph Store."""
+    solutions = store.query(query)
+    return rows_from_oxigraph(solutions, [v.value for v in solutions.variables])
+
+
 def rows_from_oxigraph(solutions, variables: list[str]) -> list[dict[str, Term]]:
     """Oxigraph query solutions as rows, read by position (unbound variables left out). Each distinct
     term is converted once: a result repeats the same labels, sources and types on many rows, and a
