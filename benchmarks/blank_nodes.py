@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import multiprocessing.queues
 import random
 import sys
 import time
@@ -20,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import machine_info  # noqa: E402
+from benchmarks.common import machine_info
 
 EX = "http://example.org/"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -65,11 +66,16 @@ SHAPES = {"independent blank nodes": independent, "one list": one_list, "nested 
 def relabelled(graph):
     from rdflib import BNode, Graph
 
-    fresh, triples = {}, list(graph)
+    fresh: dict[BNode, BNode] = {}
+    triples = list(graph)
     random.Random(42).shuffle(triples)
     out = Graph()
-    for triple in triples:
-        out.add(tuple(fresh.setdefault(t, BNode()) if isinstance(t, BNode) else t for t in triple))
+
+    def label(term):
+        return fresh.setdefault(term, BNode()) if isinstance(term, BNode) else term
+
+    for s, p, o in triples:
+        out.add((label(s), p, label(o)))  # a predicate is never a blank node
     return out
 
 
@@ -94,7 +100,7 @@ def _rdflib_baseline(shape: str, n: int, out) -> None:
 
 def rdflib_seconds(shape: str, n: int, cap: float) -> float | None:
     """rdflib's canonical ordering of the same graph, in a process of its own; None past ``cap`` seconds."""
-    queue = multiprocessing.Queue()
+    queue: multiprocessing.queues.Queue[float] = multiprocessing.Queue()
     process = multiprocessing.Process(target=_rdflib_baseline, args=(shape, n, queue))
     process.start()
     process.join(cap)

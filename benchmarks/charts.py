@@ -24,7 +24,11 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
+from importlib.metadata import version
 from pathlib import Path
+from typing import TypeVar
 
 from common import machine_info  # benchmarks/common.py, beside this script
 
@@ -34,14 +38,17 @@ sys.path.insert(0, str(ROOT))
 DRAW_TARGET_S = 2.0
 CHARTS = [("leaderboard", "CoQA"), ("model", "GPT-3"), ("scaling", None), ("timeline", None)]
 
+T = TypeVar("T")
 
-def timed(function, runs: int) -> tuple[float, object]:
-    times, result = [], None
+
+def timed(function: Callable[[], T], runs: int) -> tuple[float, T]:
+    """The median time of ``runs`` calls of ``function``, and what the last one returned."""
+    times, results = [], []
     for _ in range(runs):
         started = time.perf_counter()
-        result = function()
+        results.append(function())
         times.append(time.perf_counter() - started)
-    return statistics.median(times), result
+    return statistics.median(times), results[-1]
 
 
 def draw_times(pages: dict[str, Path], runs: int) -> dict[str, float]:
@@ -78,22 +85,24 @@ def main() -> int:
     from kgtool.store import load_store
 
     print("\n".join(machine_info()))
-    print(f"vl-convert {vlc.__version__}, Vega-Lite {charts.VEGA_LITE_VERSION}\n")
+    print(f"vl-convert {version('vl-convert-python')}, Vega-Lite {charts.VEGA_LITE_VERSION}\n")
     run = charts.local_runner(store=load_store())
     charts.javascript_bundle()  # into the cache, as after the first chart on a machine
-    rows, pages = [], {}
+    rows: list[tuple[str, int, float, int, float, int, float, float, float]] = []
+    pages = {}
     with tempfile.TemporaryDirectory() as folder:
         for kind, target in CHARTS:
-            data_s, data = timed(lambda: charts.chart_data(kind, run, target), options.runs)
+            data_s, data = timed(partial(charts.chart_data, kind, run, target), options.runs)
             spec = charts.spec(data)
-            page_s, page = timed(lambda: charts.html_page(spec, data.title), options.runs)
-            base_s, base = timed(lambda: vlc.vegalite_to_html(spec, bundle=True), options.runs)
-            svg_s, _ = timed(lambda: charts.to_svg(spec), options.runs)
-            png_s, _ = timed(lambda: charts.to_png(spec), options.runs)
+            page_s, page = timed(partial(charts.html_page, spec, data.title), options.runs)
+            base_s, base = timed(partial(vlc.vegalite_to_html, spec, bundle=True), options.runs)
+            svg_s, _ = timed(partial(charts.to_svg, spec), options.runs)
+            png_s, _ = timed(partial(charts.to_png, spec), options.runs)
             path = Path(folder) / f"{kind}.html"
             path.write_text(page, encoding="utf-8")
             pages[kind] = path
-            rows.append([kind, len(data.rows), data_s, len(page.encode()), page_s, len(base.encode()), base_s, svg_s, png_s])
+            rows.append((kind, len(data.rows), data_s, len(page.encode()), page_s, len(base.encode()), base_s,
+                         svg_s, png_s))
         drawn = {} if options.no_browser else draw_times(pages, options.browser_runs)
 
     header = ["chart", "marks", "data s", "page KB", "page s", "baseline KB", "baseline s", "svg s", "png s", "draw s"]

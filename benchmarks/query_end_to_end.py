@@ -40,7 +40,7 @@ import time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from common import machine_info, oxigraph_binary, default_bindings  # benchmarks/common.py, beside this script
+from common import default_bindings, machine_info, oxigraph_binary  # benchmarks/common.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -80,11 +80,19 @@ sys.stdout.write(result.serialize(format="csv").decode("utf-8"))
 def run(cmd: list[str], **kwargs) -> tuple[float, str]:
     """Seconds and stdout of one subprocess; a failure stops the benchmark with its stderr."""
     start = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    proc = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr}")
     return elapsed, proc.stdout
+
+
+def oxigraph_load_query(store_dir: Path, load_cmd: list[str], query_cmd: list[str]) -> tuple[float, float, str]:
+    """A fresh store loaded and queried: the seconds of both, of the query alone, and its output."""
+    shutil.rmtree(store_dir, ignore_errors=True)
+    t_load, _ = run(load_cmd)
+    t_query, out = run(query_cmd)
+    return t_load + t_query, t_query, out
 
 
 def csv_rows(text: str) -> list[tuple[str, ...]]:
@@ -136,12 +144,11 @@ def choose_queries(requested: str | None) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="timed runs per measurement (after one warm-up)")
-    parser.add_argument("--queries", help="comma-separated named queries (default: %s)" % ", ".join(PREFERRED))
+    parser.add_argument("--queries", help=f"comma-separated named queries (default: {', '.join(PREFERRED)})")
     args = parser.parse_args()
 
-    from kgtool.namespaces import PREFIXES
+    from kgtool.namespaces import PREFIXES, sparql_prologue
     from kgtool.queries import find
-    from kgtool.namespaces import sparql_prologue
     from kgtool.sparql import with_values
     from kgtool.store import bundled_files, load_store, rdf_files
 
@@ -185,13 +192,7 @@ def main() -> int:
             query_cmd = [oxigraph, "query", "--location", str(store_dir), "--query-file", str(values_file),
                          "--results-format", "csv"]
 
-            def oxigraph_load_query() -> tuple[float, float, str]:
-                shutil.rmtree(store_dir, ignore_errors=True)
-                t_load, _ = run(load_cmd)
-                t_query, out = run(query_cmd)
-                return t_load + t_query, t_query, out
-
-            times = {"kgtool": [], "rdflib": [], "ox_load_query": [], "ox_query": []}
+            times: dict[str, list[float]] = {"kgtool": [], "rdflib": [], "ox_load_query": [], "ox_query": []}
             outputs = {}
             for i in range(args.runs + 1):  # run 0 is the warm-up
                 t, outputs["kgtool"] = run(kgtool_cmd, cwd=ROOT)
@@ -200,7 +201,7 @@ def main() -> int:
                 t, outputs["rdflib"] = run(rdflib_cmd, cwd=ROOT)
                 if i:
                     times["rdflib"].append(t)
-                t_total, _, outputs["oxigraph"] = oxigraph_load_query()
+                t_total, _, outputs["oxigraph"] = oxigraph_load_query(store_dir, load_cmd, query_cmd)
                 if i:
                     times["ox_load_query"].append(t_total)
             # the store is loaded: now the query alone
@@ -227,7 +228,7 @@ def main() -> int:
     # ---- the table
     header = ("query", "engine", "median ms", "min ms", "rows", "same rows as kgtool")
     lines = []
-    for name, bindings, times, counts, same in results:
+    for name, _, times, counts, same in results:
         label = {"kgtool": "(a) kgtool query -f csv", "rdflib": "(b) rdflib script (initBindings)",
                  "ox_load_query": "(c) oxigraph load+query", "ox_query": "(c) oxigraph query only"}
         row_key = {"kgtool": "kgtool", "rdflib": "rdflib", "ox_load_query": "oxigraph", "ox_query": "oxigraph"}
@@ -237,9 +238,12 @@ def main() -> int:
                           "-" if key == "kgtool" else same[row_key[key]]))
         lines.append((name, "    rdflib on the VALUES copy (1 run)", "", "", str(counts["rdflib-values"]),
                       same["rdflib-values"]))
-    widths = [max(len(h), *(len(l[i]) for l in lines)) for i, h in enumerate(header)]
-    fmt = lambda r: "  ".join(c.rjust(w) if i in (2, 3, 4) else c.ljust(w)
-                              for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+
+    def fmt(r) -> str:
+        return "  ".join(c.rjust(w) if i in (2, 3, 4) else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip()
+
     print(fmt(header))
     print(fmt(["-" * w for w in widths]))
     previous = None
@@ -257,7 +261,7 @@ def main() -> int:
     print()
     print("ratios of medians (target):")
     failed = False
-    for name, bindings, times, counts, same in results:
+    for name, _, times, counts, _ in results:
         kg = statistics.median(times["kgtool"])
         rd = statistics.median(times["rdflib"])
         oxl = statistics.median(times["ox_load_query"])

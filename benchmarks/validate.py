@@ -90,9 +90,9 @@ def main() -> int:
     for kind, how in KINDS.items():
         print(f"\n{kind} ({how}):")
         for name, checkout in checkouts.items():
-            times, used = wall[kind, name], cpu[kind, name]
+            times, cpu_times = wall[kind, name], cpu[kind, name]
             print(f"{name:14} wall median {statistics.median(times):6.2f} min {min(times):6.2f}   "
-                  f"CPU median {statistics.median(used):6.2f} min {min(used):6.2f}   ({checkout})")
+                  f"CPU median {statistics.median(cpu_times):6.2f} min {min(cpu_times):6.2f}   ({checkout})")
         ratios[kind] = statistics.median(cpu[kind, "this checkout"]) / statistics.median(cpu[kind, "baseline"])
     for name in checkouts:
         print(f"{name:14} {verdicts[name]}")

@@ -28,13 +28,21 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .charts import chart
-    from .errors import DataError, EndpointError, KgtoolError, QueryError
-    from .comparison import Comparison, compare
-    from .results import QueryResult, Term
-    from .sparql import run_query
-    from .store import load_graph, load_store
-    from .validation import ValidationReport, validate
+    # "name as name" marks a name as re-exported, for type checkers and linters
+    from .charts import chart as chart
+    from .comparison import Comparison as Comparison
+    from .comparison import compare as compare
+    from .errors import DataError as DataError
+    from .errors import EndpointError as EndpointError
+    from .errors import KgtoolError as KgtoolError
+    from .errors import QueryError as QueryError
+    from .results import QueryResult as QueryResult
+    from .results import Term as Term
+    from .sparql import run_query as run_query
+    from .store import load_graph as load_graph
+    from .store import load_store as load_store
+    from .validation import ValidationReport as ValidationReport
+    from .validation import validate as validate
 
 
 def __getattr__(name: str):

@@ -38,8 +38,8 @@ class _Digest(urllib.request.HTTPDigestAuthHandler):
     def answer(self, request: urllib.request.Request) -> str | None:
         if self.challenge is None:
             return None
-        fields = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(
-            self.challenge.split(" ", 1)[1])))
+        parts = urllib.request.parse_http_list(self.challenge.split(" ", 1)[1])
+        fields = urllib.request.parse_keqv_list([part for part in parts if part])
         answer = self.get_authorization(request, fields)
         return f"Digest {answer}" if answer else None
 

@@ -15,11 +15,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeGuard
 
 from .errors import QueryError
 from .namespaces import PREFIXES, sparql_prologue
 from .queries import NamedQuery, Param, parse_value
-from .results import UNIT_SYMBOLS, Term, XSD, plain_text, python_value, short, text_table
+from .results import UNIT_SYMBOLS, XSD, Term, plain_text, python_value, short, text_table
 
 KG, KGR = PREFIXES["kg"], PREFIXES["kgr"]
 SEVEN = KGR + "collection/seven-models"
@@ -117,7 +118,8 @@ class Comparison:
         return {"models": [{"iri": m.iri, "label": m.label} for m in self.models],
                 "rows": [{"kind": r.kind, "name": r.name, "benchmark": r.benchmark, "metric": r.metric,
                           "setting": r.setting, "unit": r.unit, "lowerIsBetter": r.lower_is_better,
-                          "cells": {m.label: [v.to_dict() for v in cell] for m, cell in zip(self.models, r.cells)}}
+                          "cells": {m.label: [v.to_dict() for v in cell]
+                                    for m, cell in zip(self.models, r.cells, strict=True)}}
                          for r in self.rows]}
 
     def to_pandas(self):
@@ -243,13 +245,13 @@ def _property_rows(engine, models: list[Model]) -> list[Row]:
         key = (row_of[row["property"].value], index[row["model"].value])
         qualifier = row["qualifier"].value if "qualifier" in row else None
         _add(cells[key], (row["subject"].value, row["value"], qualifier),
-             lambda: Value(row["value"], _qualified(_value_text(row["value"], labels), qualifier), [], size(row),
-                           qualifier=qualifier),
+             Value(row["value"], _qualified(_value_text(row["value"], labels), qualifier), [], size(row),
+                   qualifier=qualifier),
              source(row))
     for row in papers:
         paper = row["source"].value
         _add(cells[("paper date", index[row["model"].value])], (paper, row["value"]),
-             lambda: Value(row["value"], row["value"].value, []),
+             Value(row["value"], row["value"].value, []),
              [Source(paper, labels.get(paper) or short(row["source"]), "the paper's first version", urls.get(paper))])
     for row in runs:
         parts = []
@@ -260,7 +262,7 @@ def _property_rows(engine, models: list[Model]) -> list[Row]:
         if "days" in row:
             parts.append(f"{_compact(row['days'].value)} days")
         _add(cells[("training runs", index[row["model"].value])], (row["run"].value,),
-             lambda: Value(row["run"], " ".join(parts).replace("× ", "× ") or short(row["run"]), [], size(row)),
+             Value(row["run"], " ".join(parts).replace("× ", "× ") or short(row["run"]), [], size(row)),
              source(row))
     out = []
     for name, _ in PROPERTY_ROWS:
@@ -270,11 +272,10 @@ def _property_rows(engine, models: list[Model]) -> list[Row]:
     return out
 
 
-def _add(cell: dict, key: tuple, make, sources: list[Source]) -> None:
-    value = cell.get(key)
-    if value is None:
-        value = cell[key] = make()
-    value.sources += [s for s in sources if s not in value.sources]
+def _add(cell: dict[tuple, Value], key: tuple, value: Value, sources: list[Source]) -> None:
+    """``value`` under ``key`` unless one is there already, gathering the ``sources`` onto the one kept."""
+    kept = cell.setdefault(key, value)
+    kept.sources += [s for s in sources if s not in kept.sources]
 
 
 def _urls(engine, documents: set[str]) -> dict[str, str]:
@@ -287,7 +288,8 @@ def _urls(engine, documents: set[str]) -> dict[str, str]:
 
 def _benchmark_rows(engine, models: list[Model], only: set[str]) -> list[Row]:
     rows = _select(engine, f"""
-        SELECT ?model ?subject ?benchmark ?metric ?setting ?shots ?value ?unit ?lower ?source ?locator ?sizeName WHERE {{
+        SELECT ?model ?subject ?benchmark ?metric ?setting ?shots ?value ?unit ?lower ?source ?locator ?sizeName
+        WHERE {{
           {_values_block("model", [m.iri for m in models])}
           {_values_block("benchmark", sorted(only)) if only else ""}
           ?subject kg:variantOf? ?model .
@@ -326,7 +328,7 @@ def _benchmark_rows(engine, models: list[Model], only: set[str]) -> list[Row]:
         elif held.term.value == candidate.term.value and held.size == size and held.shots == shots:
             held.sources += [src] if src not in held.sources else []  # the same value from another source
     # a benchmark (and metric) the models share: at least two of them have a result on it
-    shared = defaultdict(set)
+    shared: dict[tuple[str, str], set[int]] = defaultdict(set)
     for (bench, metric, _), by_model in best.items():
         shared[(bench, metric)] |= set(by_model)
     out = []
@@ -389,7 +391,8 @@ def _compact(lexical: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # rendering
 
-_SAID_BY_SETTING = {KGR + "zero-shot": 0, KGR + "one-shot": 1}  # shots a setting's name already gives
+# shots a setting's name already gives
+_SAID_BY_SETTING: dict[str | None, int] = {KGR + "zero-shot": 0, KGR + "one-shot": 1}
 
 
 def cell_text(values: list[Value], marks: dict[str, int] | None = None, setting: str | None = None) -> str:
@@ -489,7 +492,7 @@ def _csv(comparison: Comparison) -> str:
     writer.writerow(["kind", "row", "benchmark", "metric", "setting", "model", "model_iri", "value", "value_text",
                      "size", "shots", "source", "source_label", "locator"])
     for row in comparison.rows:
-        for model, cell in zip(comparison.models, row.cells):
+        for model, cell in zip(comparison.models, row.cells, strict=True):
             for value in cell:
                 for s in value.sources or [Source("", "")]:
                     writer.writerow([row.kind, row.name, row.benchmark or "", row.metric or "", row.setting or "",
@@ -513,7 +516,8 @@ def _markdown(comparison: Comparison) -> str:
     out = ["| | " + " | ".join(cell(m.label) for m in comparison.models) + " |",
            "|---|" + "---|" * len(comparison.models)]
     for row in comparison.rows:
-        out.append(f"| {cell(row.name)} | " + " | ".join(cell(cell_text(c, marks, row.setting)) for c in row.cells) + " |")
+        texts = [cell(cell_text(c, marks, row.setting)) for c in row.cells]
+        out.append(f"| {cell(row.name)} | " + " | ".join(texts) + " |")
     out += ["", "Sources:", ""]
     out += [f"{marks[d.iri]}. " + (f"[{cell(d.label)}](<{d.url}>)" if _is_web(d.url) else cell(d.label))
             for d in documents]
@@ -534,7 +538,8 @@ def _html_table(comparison: Comparison) -> str:
         for cell in row.cells:
             items = []
             for value in cell:
-                detail = ", ".join(x for x in (value.size, f"{value.shots}-shot" if value.shots is not None else None) if x)
+                shots = f"{value.shots}-shot" if value.shots is not None else None
+                detail = ", ".join(x for x in (value.size, shots) if x)
                 links = " ".join(_source_link(s, marks[s.iri]) for s in value.sources)
                 title = escape(value.term.value)
                 items.append(f'<span title="{title}">{escape(value.text)}</span>'
@@ -544,9 +549,9 @@ def _html_table(comparison: Comparison) -> str:
     return f'<table class="kgtool-compare"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
-def _is_web(url: str | None) -> bool:
+def _is_web(url: str | None) -> TypeGuard[str]:
     """Only a web address becomes a link (a javascript: or file: URL from the data never does)."""
-    return bool(url) and url.startswith(("https://", "http://")) and not any(c in url for c in '<> "')
+    return url is not None and url.startswith(("https://", "http://")) and not any(c in url for c in '<> "')
 
 
 def _source_link(source: Source, number: int) -> str:

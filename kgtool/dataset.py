@@ -48,10 +48,12 @@ class DatasetStats:
 _COUNTS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
 WHERE { ?s ?p ?o }"""
 _ENTITIES = f"""SELECT (COUNT(DISTINCT ?s) AS ?entities) WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{KGR}")) }}"""
-_CLASSES = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class FILTER(isIRI(?class)) } GROUP BY ?class ORDER BY ?class"
+_CLASSES = ("SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class FILTER(isIRI(?class)) } "
+            "GROUP BY ?class ORDER BY ?class")
 _PROPERTIES = "SELECT ?property (COUNT(*) AS ?n) WHERE { ?s ?property ?o } GROUP BY ?property ORDER BY ?property"
 _GRAPHS = "SELECT ?graph (COUNT(*) AS ?n) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph ORDER BY ?graph"
-_LICENCES = f"SELECT DISTINCT ?licence WHERE {{ <{KG.rstrip('#')}> <{PREFIXES['dcterms']}license> ?licence }} ORDER BY ?licence"
+_LICENCES = (f"SELECT DISTINCT ?licence WHERE {{ <{KG.rstrip('#')}> <{PREFIXES['dcterms']}license> ?licence }} "
+             "ORDER BY ?licence")
 _PRESENT = "SELECT DISTINCT ?resource WHERE {{ VALUES ?resource {{ {} }} ?resource ?p ?o }} ORDER BY ?resource"
 
 
@@ -78,11 +80,10 @@ async def dataset_stats(select: Select) -> DatasetStats:
 def store_stats(store) -> DatasetStats:
     """:func:`dataset_stats` of a pyoxigraph Store, run in this thread. The queries never wait, so the
     coroutine runs to its end at the first step, with no event loop (a caller may be inside one)."""
-    from .results import rows_from_oxigraph
+    from .results import select_rows
 
     async def select(text: str) -> list[dict[str, Term]]:
-        solutions = store.query(text)
-        return rows_from_oxigraph(solutions, [v.value for v in solutions.variables])
+        return select_rows(store, text)
 
     counting = dataset_stats(select)
     try:
@@ -105,7 +106,7 @@ class Distribution:
 
 
 def void_graph(stats: DatasetStats, dataset: str = DATASET_IRI, *, endpoint: str | None = None,
-               issued: str | None = None, distributions: Iterable[Distribution] = ()) -> "Graph":
+               issued: str | None = None, distributions: Iterable[Distribution] = ()) -> Graph:
     """The VoID (and DCAT) description of ``dataset``: triple, entity, class and property counts with a
     partition per class, per property and per named graph, the vocabularies used, licence, version,
     example resources; the SPARQL endpoint, the release date and the files when given. Partitions have

@@ -159,6 +159,7 @@ def tokenize(text: str) -> Iterator[Token]:
     (``SERVICE`` ``:x``), which is how Oxigraph reads it."""
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
+        assert kind is not None  # every alternative of _TOKEN is a named group
         if kind == "space":
             continue
         value, offset = match.group(0), match.start()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from .namespaces import KG, KGR, PREFIXES
+from .results import rdf_bytes
 
 # Records carry their own kg:source; their triples need no statement of their own.
 RECORD_CLASSES = frozenset(
@@ -88,7 +89,9 @@ def expand_annotations(triples) -> list:
     for triple in triples:
         if triple.predicate.value == REIFIES:
             inner = triple.object
-            if not isinstance(inner, ox.Triple) or any(isinstance(t, ox.Triple) for t in inner):
+            # plain terms: neither the subject nor the object is a triple (a predicate is always an IRI)
+            if (not isinstance(inner, ox.Triple) or isinstance(inner.subject, ox.Triple)
+                    or isinstance(inner.object, ox.Triple)):
                 raise ValueError(f"rdf:reifies needs a triple of plain terms, not {inner}")
             if isinstance(triple.subject, ox.NamedNode):
                 node = triple.subject
@@ -119,4 +122,4 @@ def expanded_ntriples(data: bytes, base_iri: str | None = None) -> bytes:
     import pyoxigraph as ox
 
     triples = ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=base_iri)
-    return ox.serialize(expand_annotations(triples), format=ox.RdfFormat.N_TRIPLES)
+    return rdf_bytes(expand_annotations(triples), ox.RdfFormat.N_TRIPLES)

@@ -56,7 +56,7 @@ class NamedQuery:
     path: Path | None = None
 
     @classmethod
-    def parse(cls, text: str, name: str, path: Path | None = None) -> "NamedQuery":
+    def parse(cls, text: str, name: str, path: Path | None = None) -> NamedQuery:
         title, description, params = "", "", []
         for key, value in header(text):
             if key == "title":
@@ -64,7 +64,11 @@ class NamedQuery:
             elif key == "description":
                 description = value
             elif key == "param":
-                pname, modifier, default, pdesc = _PARAM.match(value).groups()
+                match = _PARAM.match(value)
+                if match is None:
+                    raise QueryError(f"query {name}: the param line {value!r} does not start with the variable's name"
+                                     " (# param: NAME [(optional) | (default VALUE)] description)")
+                pname, modifier, default, pdesc = match.groups()
                 params.append(Param(pname, pdesc.strip(), optional=modifier == "optional",
                                     default=default.strip() if default else None))
         return cls(name, text, title, description, tuple(params), path)
@@ -181,7 +185,8 @@ def parse_value(text: str) -> Term | str:
     if literal:
         value, lang, datatype = literal.groups()
         if datatype:
-            datatype = parse_value(datatype).value if isinstance(parse_value(datatype), Term) else datatype
+            iri = parse_value(datatype)
+            datatype = iri.value if isinstance(iri, Term) else datatype
         return Term("literal", value, datatype, lang)
     if _NUMBER.fullmatch(text):
         kind = "double" if "e" in text.lower() else "decimal" if "." in text else "integer"

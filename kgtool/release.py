@@ -93,7 +93,7 @@ def build(out_dir: str | Path = "dist", *, progress: Progress | None = None, val
         _write(staging / CHECKSUMS, "".join(f"{f.sha256}  {f.name}\n" for f in files).encode())
         _install(sorted(staging.iterdir()), out_dir)
     checksums = out_dir / CHECKSUMS
-    return files + [ReleaseFile(CHECKSUMS, checksums.stat().st_size, _sha256(checksums))]
+    return [*files, ReleaseFile(CHECKSUMS, checksums.stat().st_size, _sha256(checksums))]
 
 
 @contextlib.contextmanager
@@ -110,7 +110,7 @@ def _install(built: list[Path], out_dir: Path) -> None:
     """Move the built files into the release folder. Every target is checked first, so that one that is
     not a regular file stops the build before anything is replaced; a symlink to a file is followed."""
     targets = [output_target(out_dir / path.name) for path in built]
-    for path, target in zip(built, targets):
+    for path, target in zip(built, targets, strict=True):
         if target == out_dir / path.name:
             os.replace(path, target)
         else:  # the file a symlink points to, maybe on another file system: copied into place atomically
@@ -121,7 +121,8 @@ def _write(path: Path, data: bytes) -> int:
     try:
         path.write_bytes(data)
     except OSError as err:
-        raise KgtoolError(f"cannot write {path.name}: {err.strerror or err}; the previous release was left as it was") from err
+        raise KgtoolError(f"cannot write {path.name}: {err.strerror or err}; "
+                          "the previous release was left as it was") from err
     return len(data)
 
 
@@ -164,7 +165,7 @@ def changelog_entry(version: str, text: str | None = None) -> ChangelogEntry:
 # ---------------------------------------------------------------------------------------------
 # VoID and DCAT, computed from the data
 
-def describe(graph: "Graph", sizes: dict[str, int] | None = None, issued: str | None = None) -> "Graph":
+def describe(graph: Graph, sizes: dict[str, int] | None = None, issued: str | None = None) -> Graph:
     """The VoID and DCAT description of ``graph`` (:func:`kgtool.dataset.void_graph`, the one the server
     also gives), with one distribution per file format (``sizes`` gives their byte sizes)."""
     import pyoxigraph as ox
@@ -178,7 +179,7 @@ def describe(graph: "Graph", sizes: dict[str, int] | None = None, issued: str | 
     return void_graph(store_stats(store), DATASET_IRI, issued=issued, distributions=files)
 
 
-def description_turtle(graph: "Graph", sizes: dict[str, int] | None = None, issued: str | None = None) -> bytes:
+def description_turtle(graph: Graph, sizes: dict[str, int] | None = None, issued: str | None = None) -> bytes:
     """:func:`describe` as Turtle, the distributions as IRIs relative to the description's own location."""
     description = describe(graph, sizes, issued)
     triples = export.sorted_triples(description)
@@ -189,7 +190,7 @@ def description_turtle(graph: "Graph", sizes: dict[str, int] | None = None, issu
 # ---------------------------------------------------------------------------------------------
 # the ontology's documentation
 
-def ontology_html(graph: "Graph") -> str:
+def ontology_html(graph: Graph) -> str:
     """The ontology's documentation as one standalone page: the server's /ontology page (the same
     queries, :func:`kgtool.server.pages.ontology_page`, and the same template), linking within itself.
     All text from the data is escaped."""
@@ -199,23 +200,20 @@ def ontology_html(graph: "Graph") -> str:
     import pyoxigraph as ox
     from markupsafe import Markup
 
-    from .results import rows_from_oxigraph
+    from .results import select_rows
     from .server import pages
 
     store = ox.Store()
     store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-
-    def select(text: str) -> list:
-        solutions = store.query(text)
-        return rows_from_oxigraph(solutions, [v.value for v in solutions.variables])
 
     def href(iri: str) -> str | None:  # the ontology's terms are on this page; the rest is on the web
         if iri.startswith(KG):
             return "#" + pages.anchor_for(iri)
         return iri if iri.startswith(("http://", "https://")) else None
 
-    page = pages.ontology_page(select(pages.ONTOLOGY_HEADER), select(pages.ONTOLOGY_TERMS), href=href)
+    page = pages.ontology_page(select_rows(store, pages.ONTOLOGY_HEADER), select_rows(store, pages.ONTOLOGY_TERMS),
+                               href=href)
     environment = jinja2.Environment(loader=jinja2.PackageLoader("kgtool.server", "templates"), autoescape=True,
                                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    css = files("kgtool.server").joinpath("static", "kgtool.css").read_text(encoding="utf-8")  # the server's look
+    css = (files("kgtool.server") / "static" / "kgtool.css").read_text(encoding="utf-8")  # the server's look
     return environment.get_template("ontology-file.html").render(page=page, version=__version__, css=Markup(css))

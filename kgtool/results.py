@@ -8,9 +8,10 @@ the rows came from the embedded engine or from an endpoint.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from .formats import format_name
 from .namespaces import PREFIXES
@@ -57,7 +58,7 @@ class Term(NamedTuple):
         return out
 
     @classmethod
-    def from_json(cls, data: dict) -> "Term":
+    def from_json(cls, data: dict) -> Term:
         kind = data["type"]
         if kind == "typed-literal":  # SPARQL 1.0 JSON, still sent by some endpoints
             kind = "literal"
@@ -94,7 +95,7 @@ class QueryResult:
     def __len__(self) -> int:
         return len(self.triples) if self.kind == "graph" else len(self.rows)
 
-    def first(self, limit: int | None) -> "QueryResult":
+    def first(self, limit: int | None) -> QueryResult:
         """The result cut to its first ``limit`` rows (or triples), marked ``truncated`` if that
         left any out; the result itself when ``limit`` is None or nothing is left out."""
         if limit is None or len(self) <= limit:
@@ -255,7 +256,7 @@ def _date(text: str):
     return datetime.date.fromisoformat(text[:10])
 
 
-_PYTHON = {
+_PYTHON: dict[str, Callable[[str], object]] = {
     **{t: int for t in _INTEGERS},
     XSD + "decimal": Decimal, XSD + "double": float, XSD + "float": float,
     XSD + "boolean": lambda text: text in ("true", "1"),
@@ -329,7 +330,7 @@ def plain_text(text: str) -> str:
 
 
 def text_table(header: list[str], rows: list[list[str]], *, numeric=(), width: int | None = None,
-               footer: list[str] = (), floors: dict[int, int] | None = None) -> str:
+               footer: Sequence[str] = (), floors: dict[int, int] | None = None) -> str:
     """The one text table: left-aligned columns, ``numeric`` ones (indexes) right-aligned, two spaces
     apart. When ``width`` is given, the widest columns shrink with an ellipsis until the table fits
     (never below ``floors``, column index -> width, where given); columns that still do not fit are
@@ -356,7 +357,7 @@ def text_table(header: list[str], rows: list[list[str]], *, numeric=(), width: i
 
     out = [line(header), line(["-" * w for w in widths]), *(line(r) for r in cells), *footer]
     hidden = [header[i] for i in range(len(header)) if i not in shown]
-    if hidden:
+    if hidden and width is not None:  # only a width hides columns
         start, end = f"{len(hidden)} column{'s' if len(hidden) != 1 else ''} hidden (", "); -f csv shows every column"
         out.append(start + _clip(", ".join(hidden), max(width - len(start) - len(end), 10)) + end)
     return "\n".join(out) + "\n"
@@ -422,7 +423,7 @@ def table_columns(result: QueryResult, iris: bool = False) -> list[_Column]:
         cells = [_display(t, labels) for t in terms]
         if v in units:
             unit_terms = [row.get(units[v]) for row in result.rows]
-            cells = [_with_unit(c, _display(u, labels)) for c, u in zip(cells, unit_terms)]
+            cells = [_with_unit(c, _display(u, labels)) for c, u in zip(cells, unit_terms, strict=True)]
         numeric = bool(result.rows) and all(t is None or t.datatype in _NUMERIC for t in terms)
         links = [t.value if t is not None and t.kind == "uri" else None for t in terms]
         columns.append(_Column(v, [_cell(c) for c in cells], numeric, links))
@@ -535,7 +536,8 @@ def html_table(result: QueryResult) -> str:
         cells = []
         for c in columns:
             style = ' style="text-align:right"' if c.numeric else ""
-            title = f' title="{escape(c.links[i])}"' if c.links[i] else ""
+            link = c.links[i]
+            title = f' title="{escape(link)}"' if link else ""
             cells.append(f"<td{style}{title}>{escape(c.cells[i])}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     count = len(result.rows)
@@ -607,10 +609,7 @@ def render_graph(result: QueryResult, fmt: str) -> str:
     if fmt not in formats:
         raise ValueError(f"unknown format {fmt!r} for graph results; choose one of {', '.join(GRAPH_FORMATS)}")
     triples = [ox.Triple(*(to_oxigraph(t) for t in triple)) for triple in result.triples]
-    prefixes = PREFIXES if fmt == "turtle" else None
-    data = ox.serialize(triples, format=formats[fmt], prefixes=prefixes) if prefixes else \
-        ox.serialize(triples, format=formats[fmt])
-    return data.decode("utf-8")
+    return rdf_bytes(triples, formats[fmt], PREFIXES if fmt == "turtle" else None).decode("utf-8")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -636,6 +635,12 @@ _NODE_KINDS: dict[type, str] = {}  # pyoxigraph's node classes and the kind of T
 _new_term = tuple.__new__  # the tuple's own constructor: no argument parsing
 
 
+def select_rows(store, query: str) -> list[dict[str, Term]]:
+    """The rows of the SELECT ``query`` run on ``store``, a pyoxigraph Store."""
+    solutions = store.query(query)
+    return rows_from_oxigraph(solutions, [v.value for v in solutions.variables])
+
+
 def rows_from_oxigraph(solutions, variables: list[str]) -> list[dict[str, Term]]:
     """Oxigraph query solutions as rows, read by position (unbound variables left out). Each distinct
     term is converted once: a result repeats the same labels, sources and types on many rows, and a
@@ -645,7 +650,7 @@ def rows_from_oxigraph(solutions, variables: list[str]) -> list[dict[str, Term]]
     rows = []
     for solution in solutions:
         row = {}
-        for name, term in zip(variables, solution):
+        for name, term in zip(variables, solution, strict=True):
             if term is not None:
                 value = known(term)
                 if value is None:
@@ -679,6 +684,15 @@ def to_oxigraph(term: Term):
     if term.datatype:
         return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype))
     return ox.Literal(term.value)
+
+
+def rdf_bytes(triples: Iterable, rdf_format, prefixes: dict[str, str] | None = None) -> bytes:
+    """Oxigraph triples (or quads) in ``rdf_format`` (a ``pyoxigraph.RdfFormat``), written by Oxigraph's serialiser."""
+    import pyoxigraph as ox
+
+    data = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+    assert data is not None  # given no output, serialize returns the bytes (its stub says bytes | None)
+    return data
 
 
 def from_rdflib(node) -> Term:

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from .errors import DataError, KgtoolError
 from .namespaces import KG, KGR, PREFIXES
+from .results import rdf_bytes
 
 TABLE_SUFFIXES = {".csv": ",", ".tsv": "\t"}
 REQUIRED = ("model", "benchmark", "metric", "setting", "value", "unit", "origin", "source", "locator")
@@ -87,7 +88,7 @@ class CompiledTable:
     def ntriples(self) -> bytes:
         import pyoxigraph as ox
 
-        return ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES)
+        return rdf_bytes(self.triples, ox.RdfFormat.N_TRIPLES)
 
 
 
@@ -143,7 +144,8 @@ def bundled_labels() -> dict[str, str]:
 def ntriples_file(path: str | Path) -> Path:
     """The compiled table as an N-Triples file in the user's cache, for tools that read only RDF (the
     oxigraph command, plain rdflib). Keyed by the table's content, the closed schemes' codes, the
-    bundled labels and the compiler, so an edit to any of them compiles afresh; a bad table raises :class:`TableError` as :func:`compile_table` does."""
+    bundled labels and the compiler, so an edit to any of them compiles afresh; a bad table raises
+    :class:`TableError` as :func:`compile_table` does."""
     from . import __version__, resources
     from .cache import cached_file
 
@@ -248,7 +250,8 @@ class _Compiler:
 
     def _row(self, cells: dict, line: int) -> None:
         before = len(self.errors)
-        get = {name: value for name, (value, _) in cells.items()}.get
+        row = {name: value for name, (value, _) in cells.items()}  # the required columns are always present
+        get = row.get
         for name in REQUIRED:
             if not get(name):
                 self._error(cells, name, "required, but empty")
@@ -282,13 +285,14 @@ class _Compiler:
         if id_:
             id_ = id_.removeprefix(KGR).removeprefix("kgr:")
             if not _RESULT_ID.match(id_):
-                self._error(cells, "id", f"{get('id')!r} is not a result IRI such as result/gpt-3-175b/coqa/few-shot/f1")
+                self._error(cells, "id",
+                            f"{get('id')!r} is not a result IRI such as result/gpt-3-175b/coqa/few-shot/f1")
         if len(self.errors) > before:
             return
-        setting = get("setting")
+        split = get("split")
         iri = KGR + (id_ or "/".join((
-            "result", get("model"), get("benchmark") + (f"@{get('split')}" if get("split") else ""),
-            setting + (f"-{int(shots)}" if shots else ""), get("metric"), sources[0], place_of(get("locator")))))
+            "result", row["model"], row["benchmark"] + (f"@{split}" if split else ""),
+            row["setting"] + (f"-{int(shots)}" if shots else ""), row["metric"], sources[0], place_of(row["locator"]))))
         if iri in self.ids:
             self._error(cells, "id" if id_ else "model",
                         f"the same result as line {self.ids[iri]} (<{iri}>): model, benchmark, split, metric, "
@@ -308,12 +312,14 @@ class _Compiler:
             elif setting == "few-shot" and int(shots) < 1:
                 self._error(cells, "shots", "few-shot needs at least one example")
             elif setting not in ("zero-shot", "one-shot", "few-shot"):
-                self._error(cells, "shots", f"shots are given only for zero-, one- and few-shot results, not {setting}")
+                self._error(cells, "shots",
+                            f"shots are given only for zero-, one- and few-shot results, not {setting}")
         if qualifier == "range":
+            value = get("value") or ""
             if not upper:
                 self._error(cells, "qualifier", "a range needs its upper end in the upper column")
-            elif _DECIMAL.match(upper) and _DECIMAL.match(get("value") or "") and Decimal(upper) <= Decimal(get("value")):
-                self._error(cells, "upper", f"{upper} is not above the value {get('value')}")
+            elif _DECIMAL.match(upper) and _DECIMAL.match(value) and Decimal(upper) <= Decimal(value):
+                self._error(cells, "upper", f"{upper} is not above the value {value}")
         elif upper:
             self._error(cells, "upper", "an upper end is given only with the qualifier range")
         if get("cites") and get("origin") != "cited":

@@ -78,10 +78,10 @@ def validate(files: Iterable[str | Path] = (), *, bundled: bool | None = None, f
     its triples, less the ontology's, are the data."""
     if store is not None:
         return _validate_store(Path(store))
-    files = [Path(f) for f in files]
+    paths = [Path(f) for f in files]
     if bundled is None:
-        bundled = not files or any(tables.is_table(f) for f in files)
-    data_files = (resources.data_files() if bundled else []) + files
+        bundled = not paths or any(tables.is_table(f) for f in paths)
+    data_files = (resources.data_files() if bundled else []) + paths
     stored = _stored_report(data_files)
     report = _read_report(stored, data_files) if stored and not fresh else None
     if report is None:
@@ -104,7 +104,8 @@ def _stored_report(data_files: list[Path]) -> Path | None:
     read = [*resources.ontology_files(), resources.shapes_file(), *resources.check_queries(), *data_files]
     code = sorted(Path(__file__).parent.glob("*.py"))
     try:
-        inputs = [path.read_bytes() for path in code] + [str(path).encode() + b"\0" + path.read_bytes() for path in read]
+        inputs = [path.read_bytes() for path in code]
+        inputs += [str(path).encode() + b"\0" + path.read_bytes() for path in read]
     except OSError:
         return None
     engines = " ".join(f"{name}-{version(name)}" for name in ("pyshacl", "rdflib", "pyoxigraph"))
@@ -316,7 +317,7 @@ def _statement_iris(data: Graph, lexical: bool = True) -> list[Violation]:
     found = []
     for statement in data.subjects(RDF.type, URIRef(KG + "Statement")):
         s, p, o = (data.value(statement, t) for t in (RDF.subject, RDF.predicate, RDF.object))
-        if None in (s, p, o):
+        if s is None or p is None or o is None:
             continue  # the shape reports incomplete statements
         expected = statement_iri(str(s), str(p), str(o), isinstance(o, URIRef))
         if str(statement) != expected and (lexical or not _same_value(str(statement), expected, o)):

@@ -60,7 +60,13 @@ def _shut(sock: socket.socket) -> None:
         pass
 
 
-class _DeadlineConnect:
+if TYPE_CHECKING:  # the mixin's base for the type checker: the connection classes it is mixed into
+    _ConnectionBase = http.client.HTTPConnection
+else:
+    _ConnectionBase = object
+
+
+class _DeadlineConnect(_ConnectionBase):
     """Connects within what is left of the deadline, then has the deadline watch the socket; mixed into
     the plain and the TLS connection alike (for TLS, the watched socket is the wrapped one)."""
 
@@ -97,8 +103,8 @@ class _SecureHandler(urllib.request.HTTPSHandler):
         self.deadline = deadline
 
     def https_open(self, req):
-        return self.do_open(functools.partial(_SecureConnection, deadline=self.deadline), req,
-                            context=self._context)
+        # no context given: the connection makes the default one (certificates verified), as urllib's own does
+        return self.do_open(functools.partial(_SecureConnection, deadline=self.deadline), req)
 
 
 def exchange(request: urllib.request.Request, *, timeout: float, read_timeout: float | None = None,
@@ -145,7 +151,7 @@ class Unreachable(EndpointError):
     """The request was never received: no connection could be made."""
 
 
-def send(request: urllib.request.Request, opener: "Opener", *, timeout: float, read_timeout: float | None = None,
+def send(request: urllib.request.Request, opener: Opener, *, timeout: float, read_timeout: float | None = None,
          max_bytes: int | None = None, name: str | None = None) -> tuple[bytes, Message]:
     """:func:`exchange` with the credentials of ``opener`` (:mod:`kgtool.auth`), every failure explained in
     one :class:`EndpointError` that names ``name`` (the request's URL by default) and keeps urllib's
@@ -163,10 +169,10 @@ def send(request: urllib.request.Request, opener: "Opener", *, timeout: float, r
         hint = "; check --user/--password or --token" if err.code in (401, 403) else ""
         raise EndpointError(f"{url}: HTTP {err.code} {err.reason}{hint}" + (f": {detail}" if detail else "")) from err
     except urllib.error.URLError as err:
-        if isinstance(err.reason, (TimeoutError, socket.timeout)):
+        if isinstance(err.reason, TimeoutError):
             raise EndpointError(f"{url}: no answer within {wait:g} s") from err
         raise Unreachable(f"{url}: cannot connect ({getattr(err.reason, 'strerror', None) or err.reason})") from err
-    except (TimeoutError, socket.timeout) as err:
+    except TimeoutError as err:
         raise EndpointError(f"{url}: no data for {wait:g} s") from err
     except (OSError, http.client.HTTPException) as err:
         raise EndpointError(f"{url}: the connection broke off ({type(err).__name__}: {err or 'no response'})") from err

@@ -196,6 +196,15 @@ def test_syntax_error_position_is_the_same_with_a_bound_parameter(tmp_path):
     assert position.search(plain.output).groups() == position.search(bound.output).groups() == ("4", "49")
 
 
+def test_a_param_line_without_a_name_is_a_one_line_error(tmp_path):
+    bad = tmp_path / "nameless.rq"
+    bad.write_text("# title: nameless\n# param: (optional) a model\nSELECT (1 AS ?n) WHERE {}\n")
+    result = run("query", str(bad))
+    assert result.exit_code == 2
+    assert "query nameless: the param line '(optional) a model' does not start with the variable's name" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_a_named_query_edited_on_disk_is_read_again(tmp_path):
     from kgtool.queries import find
 
