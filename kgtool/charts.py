@@ -336,7 +336,7 @@ def html_page(vega_lite: dict, title: str) -> str:
     from .visualize import _asset, _digest, script_json
 
     bundle, script = javascript_bundle(), _asset("chart.js")
-    template = jinja2.Environment(autoescape=True).from_string(_asset("chart.html"))
+    template = jinja2.Environment(autoescape=True, loader=jinja2.FunctionLoader(_asset)).get_template("chart.html")
     return template.render(title=title, version=__version__, spec=Markup(script_json(vega_lite)),
                            vega_js=Markup(bundle), page_js=Markup(script), page_css=Markup(_asset("chart.css")),
                            script_hashes=Markup(" ".join(f"'sha256-{_digest(s)}'" for s in (bundle, script))))

@@ -88,19 +88,16 @@ class _SecureConnection(_DeadlineConnect, http.client.HTTPSConnection):
     pass
 
 
-class _Handler(urllib.request.HTTPHandler):
+class _Handler(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
+    """http and https, each connection under the exchange's deadline (one handler of both kinds, so that
+    urllib adds neither of its own)."""
+
     def __init__(self, deadline: _Deadline):
         super().__init__()
         self.deadline = deadline
 
     def http_open(self, req):
         return self.do_open(functools.partial(_Connection, deadline=self.deadline), req)
-
-
-class _SecureHandler(urllib.request.HTTPSHandler):
-    def __init__(self, deadline: _Deadline):
-        super().__init__()
-        self.deadline = deadline
 
     def https_open(self, req):
         # no context given: the connection makes the default one (certificates verified), as urllib's own does
@@ -120,7 +117,7 @@ def exchange(request: urllib.request.Request, *, timeout: float, read_timeout: f
     if not request.has_header("User-agent"):
         request.add_header("User-Agent", USER_AGENT)
     deadline = _Deadline(timeout)
-    opener = urllib.request.build_opener(_Handler(deadline), _SecureHandler(deadline), *handlers)
+    opener = urllib.request.build_opener(_Handler(deadline), *handlers)
     timer = threading.Timer(timeout, deadline.expire)
     timer.daemon = True
     timer.start()

@@ -71,16 +71,18 @@ def create_app(data, settings: Settings | None = None, on_ready: Callable[[str],
     if settings.allow_update and not settings.update_token:
         raise KgtoolError("updates need a bearer token: none was given")
     endpoint = _Endpoint(data, settings, on_ready)
-    routes = [
-        *endpoint.site.routes(),
-        Route("/query", endpoint.query_page, methods=["GET"]),
+    site = endpoint.site
+    # every address the server answers; the first that matches a request wins (/resource/ before
+    # /resource/{slug}, the files under /static/app and /static/vendor before the /static folder)
+    pages = {"/": site.home, "/search": site.search, "/search/terms": site.terms, "/compare": site.compare_page,
+             "/resource/": site.index, "/resource/{slug:path}": endpoint.resource, "/ontology": endpoint.ontology,
+             "/charts": site.charts_page, "/charts/{kind:str}.{fmt:str}": site.chart_file, "/graph": site.graph_page,
+             "/query": endpoint.query_page, "/queries": endpoint.query_list, "/queries/{name:str}.rq": endpoint.query_text,
+             "/.well-known/void": endpoint.void, "/static/app/{name:str}": site.asset,
+             "/static/vendor/{name:str}": endpoint.vendor_file}
+    routes = [Route(path, answer, methods=["GET"]) for path, answer in pages.items()] + [
         Route("/sparql", endpoint.sparql, methods=["GET", "POST"]),
-        Route("/queries", endpoint.query_list, methods=["GET"]),
-        Route("/queries/{name:str}.rq", endpoint.query_text, methods=["GET"]),
-        Route("/resource/{slug:path}", endpoint.resource, methods=["GET"]),
-        Route("/ontology", endpoint.ontology, methods=["GET"]),
-        Route("/.well-known/void", endpoint.void, methods=["GET"]),
-        Route("/static/vendor/{name:str}", endpoint.vendor_file, methods=["GET"]),
+        Route("/graph/results", site.results_network, methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("kgtool.server", "static")]), name="static"),
     ]
     middleware = [Middleware(_SecurityHeaders),

@@ -81,20 +81,6 @@ class Site:
         self._cache: dict[str, tuple[int, object]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
-    def routes(self) -> list[Route]:
-        return [
-            Route("/", self.home, methods=["GET"]),
-            Route("/search", self.search, methods=["GET"]),
-            Route("/search/terms", self.terms, methods=["GET"]),
-            Route("/resource/", self.index, methods=["GET"]),
-            Route("/compare", self.compare_page, methods=["GET"]),
-            Route("/charts", self.charts_page, methods=["GET"]),
-            Route("/charts/{kind:str}.{fmt:str}", self.chart_file, methods=["GET"]),
-            Route("/graph", self.graph_page, methods=["GET"]),
-            Route("/graph/results", self.results_network, methods=["POST"]),
-            Route("/static/app/{name:str}", self.asset, methods=["GET"]),
-        ]
-
     # -- computed once per version of the data -------------------------------------------------------
 
     async def cached(self, key: str, compute):
