@@ -162,7 +162,7 @@ def serialize(graph: "Graph", fmt: str, out: IO[bytes]) -> None:
     if fmt not in FORMATS:
         raise KgtoolError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if FORMATS[fmt].kind == "network":
-        from .analytics import write_network
+        from .network_formats import write_network
 
         write_network(graph, out, fmt)
     elif fmt == "csv":

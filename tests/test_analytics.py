@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
-from kgtool import analytics
+from kgtool import analytics, network_formats
 from kgtool.cli import main
 from kgtool.errors import KgtoolError, QueryError
 from kgtool.namespaces import KG as KG_IRI, KGR as KGR_IRI
@@ -253,7 +253,7 @@ def _edges(net) -> Counter:
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
 def test_network_files_reload_with_the_same_nodes_and_edges(network, tmp_path, fmt):
     path = tmp_path / f"graph.{fmt}"
-    analytics.write_network(network, path, fmt)
+    network_formats.write_network(network, path, fmt)
     read = nx.read_graphml if fmt == "graphml" else nx.read_gexf
     again = read(path)
     assert set(again.nodes) == set(network.nodes)
@@ -264,7 +264,7 @@ def test_network_files_reload_with_the_same_nodes_and_edges(network, tmp_path, f
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left behind
 
     buffer = io.BytesIO()
-    analytics.write_network(network, buffer, fmt)
+    network_formats.write_network(network, buffer, fmt)
     assert _edges(read(io.BytesIO(buffer.getvalue()))) == _edges(network)
 
 
@@ -274,7 +274,7 @@ def test_write_network_projects_an_rdf_graph_and_keeps_odd_text(tmp_path):
     g.add((ex.a, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("<b>bold</b> & \x01 \"quoted\"")))
     g.add((ex.a, ex.p, ex.b))
     path = tmp_path / "odd.graphml"
-    analytics.write_network(g, path, "graphml")
+    network_formats.write_network(g, path, "graphml")
     again = nx.read_graphml(path)
     assert again.nodes[str(ex.a)]["label"] == "<b>bold</b> &  \"quoted\""  # the control character cannot be XML
     assert _edges(again) == Counter({(str(ex.a), str(ex.b), str(ex.p)): 1})
@@ -282,9 +282,9 @@ def test_write_network_projects_an_rdf_graph_and_keeps_odd_text(tmp_path):
 
 def test_write_network_errors_leave_nothing(network, tmp_path):
     with pytest.raises(KgtoolError, match="does not exist"):
-        analytics.write_network(network, tmp_path / "missing" / "graph.graphml", "graphml")
+        network_formats.write_network(network, tmp_path / "missing" / "graph.graphml", "graphml")
     with pytest.raises(KgtoolError, match="unknown network format 'dot'"):
-        analytics.write_network(network, tmp_path / "graph.dot", "dot")
+        network_formats.write_network(network, tmp_path / "graph.dot", "dot")
     assert list(tmp_path.iterdir()) == []
 
 
