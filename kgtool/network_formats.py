@@ -36,7 +36,7 @@ def exportable(network: "nx.MultiDiGraph") -> "nx.MultiDiGraph":
 
 def write_network(graph, out: str | Path | IO[bytes], fmt: str) -> None:
     """Write the network as GraphML or GEXF (``fmt``) to a path or a binary file object. ``graph`` is a
-    projection (:func:`kgtool.analytics.project`) or a graph to project first. A path is written
+    projection (:func:`kgtool.projection.project`) or a graph to project first. A path is written
     atomically (:func:`kgtool.files.write_file`): a failure leaves no half-written file."""
     import io
 
@@ -45,7 +45,7 @@ def write_network(graph, out: str | Path | IO[bytes], fmt: str) -> None:
     if fmt not in NETWORK_FORMATS:
         raise KgtoolError(f"unknown network format {fmt!r}; choose one of {', '.join(NETWORK_FORMATS)}")
     if not isinstance(graph, nx.Graph):
-        from .analytics import project
+        from .projection import project
 
         graph = project(graph)
     writer = nx.write_graphml if fmt == "graphml" else nx.write_gexf
