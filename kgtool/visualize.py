@@ -121,11 +121,12 @@ def build_view(
         network = projector.network(reached)
         title, scope = "The whole graph", "the whole graph"
     else:
-        outline = views.restrict(projector.network(details=False), included, excluded)
-        found = set() if spared is None else views.hubs(outline, spared)
+        # the network without its tooltips first: they are read only for a view under the budget
+        bare = views.restrict(projector.network(details=False), included, excluded)
+        found = set() if spared is None else views.hubs(bare, spared)
         left_out = len(found)
-        _check_size(outline.number_of_nodes() - left_out, max_nodes)
-        network = projector.network([n for n in outline if n not in found])
+        _check_size(bare.number_of_nodes() - left_out, max_nodes)
+        network = projector.network([n for n in bare if n not in found])
         title, scope = "The whole graph", "the whole graph"
     notes += (["only " + ", ".join(include)] if include else []) + (["without " + ", ".join(exclude)] if exclude else [])
     if left_out:
