@@ -119,7 +119,6 @@ def select_graph(
 
 def construct(query: str, params: Mapping[str, str] | None = None, **options) -> "Graph":
     """The triples of a CONSTRUCT or DESCRIBE query, as an rdflib graph with the project's prefixes."""
-    from .analytics import to_rdflib
     from .sparql import run_query
     from .store import bind_prefixes
 
@@ -127,7 +126,28 @@ def construct(query: str, params: Mapping[str, str] | None = None, **options) ->
     result = run_query(query, params or {}, **options)
     if result.kind != "graph":
         raise QueryError(f"query {query!r} is a {result.kind.upper()} query; export needs a CONSTRUCT or DESCRIBE query")
-    return bind_prefixes(to_rdflib(result.triples))
+    return bind_prefixes(_rdflib_graph(result.triples))
+
+
+def _rdflib_graph(triples) -> "Graph":
+    """Triples of :class:`kgtool.results.Term` as an rdflib graph, each distinct term converted once
+    (answers repeat their predicates, types and labels)."""
+    from rdflib import Graph
+
+    from .results import to_rdflib
+
+    converted: dict = {}
+
+    def term(t):
+        found = converted.get(t)
+        if found is None:
+            found = converted[t] = to_rdflib(t)
+        return found
+
+    graph = Graph()
+    for s, p, o in triples:
+        graph.add((term(s), term(p), term(o)))
+    return graph
 
 
 def _ontology_graph() -> "Graph":
@@ -168,7 +188,7 @@ def serialize(graph: "Graph", fmt: str, out: IO[bytes]) -> None:
     """Write ``graph`` to the binary file ``out`` in one of :data:`FORMATS` (or an alias of one)."""
     fmt = known_format(fmt)
     if FORMATS[fmt].kind == "network":
-        from .analytics import write_network
+        from .network_formats import write_network
 
         write_network(graph, out, fmt)
     elif fmt == "csv":

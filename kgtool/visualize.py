@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING
 
 from .errors import KgtoolError
 from .namespaces import KG
+from .results import prefixed
 
 if TYPE_CHECKING:
     import networkx as nx
-    from rdflib import Graph
 
 VIS_VERSION = "9.1.2"
 EDGE_LABEL_LIMIT = 300   # above this many links, link labels show only around the selected entity
@@ -63,7 +63,7 @@ class View:
 
 
 def build_view(
-    graph: "Graph",
+    graph,
     *,
     focus: str | None = None,
     depth: int = 1,
@@ -76,21 +76,30 @@ def build_view(
     endpoint: str | None = None,
     timeout: float = 30.0,
     credentials=None,
+    max_nodes: int | None = None,
 ) -> View:
-    """Choose what to draw from ``graph``: the whole network; a query's result (``query``: a named query,
-    a .rq file or SPARQL text, with ``params``, run on ``graph`` or on ``endpoint``); only the entities of
-    the ``include`` classes and none of the ``exclude`` classes (labels, names or IRIs, subclasses
-    included); and, within that, the neighbourhood of ``focus`` (a label or IRI) ``depth`` links deep.
-    Hub concepts (:func:`kgtool.analytics.hubs`) are left out of the whole graph and of a neighbourhood
-    unless ``hubs`` is true or their class is included; a query's result keeps what it returned."""
-    from . import analytics
+    """Choose what to draw from ``graph`` (a :class:`kgtool.projection.Source`, an Oxigraph store or an
+    rdflib graph): the whole network; a query's result (``query``: a named query, a .rq file or SPARQL
+    text, with ``params``, run on ``graph`` or on ``endpoint``); only the entities of the ``include``
+    classes and none of the ``exclude`` classes (labels, names or IRIs, subclasses included); and,
+    within that, the neighbourhood of ``focus`` (a label or IRI) ``depth`` links deep. Hub concepts
+    (:func:`kgtool.network_views.hubs`) are left out of the whole graph and of a neighbourhood unless
+    ``hubs`` is true or their class is included; a query's result keeps what it returned. A view of more
+    than ``max_nodes`` entities is refused before its tooltips are read."""
+    from . import network_views as views
+    from .projection import Projector, source_of
 
-    included = set().union(*(analytics.resolve_class(graph, c) for c in include)) if include else set()
-    excluded = set().union(*(analytics.resolve_class(graph, c) for c in exclude)) if exclude else set()
+    source = source_of(graph)
+    included = set().union(*(views.resolve_class(source, c) for c in include)) if include else set()
+    excluded = set().union(*(views.resolve_class(source, c) for c in exclude)) if exclude else set()
+    spared = None if hubs else views.model_classes(source) | included
+    projector = Projector(source, records=records)
     notes: list[str] = []
+    node = None
+    left_out = 0
     if query is not None:
-        result = analytics.query_network(graph, query, params, records=records, endpoint=endpoint, timeout=timeout,
-                                         credentials=credentials)
+        result = views.query_network(source, query, params, records=records, endpoint=endpoint, timeout=timeout,
+                                     credentials=credentials)
         network, name = result.network, _query_name(query)
         title = f"Query {name}"
         if result.kind == "construct":
@@ -99,24 +108,33 @@ def build_view(
             scope = f"the entities that query {name} returns ({result.size} rows) and their links"
             if result.missing:
                 notes.append(f"{len(result.missing)} of its IRIs are records or statements, folded into the tooltips")
-    else:
-        network = analytics.project(graph, records=records)
+        if included or excluded:
+            network = views.restrict(network, included, excluded)
+        if focus is not None:
+            node = views.resolve_entity(network, focus)
+            network = views.neighbourhood(network, node, depth)
+        _check_size(network.number_of_nodes(), max_nodes)
+    elif focus is not None:
+        node, reached, left_out = views.around(projector, focus, depth, include=included, exclude=excluded,
+                                               spared=spared)
+        _check_size(len(reached), max_nodes)
+        network = projector.network(reached)
         title, scope = "The whole graph", "the whole graph"
-    if included or excluded:
-        network = analytics.restrict(network, included, excluded)
-        notes += (["only " + ", ".join(include)] if include else []) + (["without " + ", ".join(exclude)] if exclude else [])
-    node = analytics.resolve_entity(network, focus) if focus is not None else None
-    if query is None and not hubs:
-        before = network.number_of_nodes()
-        network = analytics.without_hubs(graph, network, included, keep=[node] if node else [])
-        if network.number_of_nodes() < before:
-            notes.append(f"without {before - network.number_of_nodes()} hub concepts (modalities, risks, "
-                         "code repositories, the most linked)")
+    else:
+        # the network without its tooltips first: they are read only for a view under the budget
+        bare = views.restrict(projector.network(details=False), included, excluded)
+        found = set() if spared is None else views.hubs(bare, spared)
+        left_out = len(found)
+        _check_size(bare.number_of_nodes() - left_out, max_nodes)
+        network = projector.network([n for n in bare if n not in found])
+        title, scope = "The whole graph", "the whole graph"
+    notes += (["only " + ", ".join(include)] if include else []) + (["without " + ", ".join(exclude)] if exclude else [])
+    if left_out:
+        notes.append(f"without {left_out} hub concepts (modalities, risks, code repositories, the most linked)")
     if node is not None:
-        network = analytics.neighbourhood(network, node, depth)
         label = network.nodes[node]["label"]
         title = f"Neighbourhood of {label}"
-        scope = (f"{label} ({analytics.prefixed(node)}) and what lies within {depth} link{'s' if depth != 1 else ''}"
+        scope = (f"{label} ({prefixed(node)}) and what lies within {depth} link{'s' if depth != 1 else ''}"
                  f" in {scope}")
     parts = ["The" + scope[3:] if scope.startswith("the ") else scope, *notes]
     counts = f"{network.number_of_nodes()} entities, {network.number_of_edges()} links"
@@ -124,6 +142,12 @@ def build_view(
                "results, claims, quantities and sources are in each entity's details (click it)")
     description = "; ".join(parts) + f": {counts}; {folding}."
     return View(network, title, description)
+
+
+def _check_size(entities: int, max_nodes: int | None) -> None:
+    if max_nodes is not None and entities > max_nodes:
+        raise KgtoolError(f"the view would draw {entities:,} entities, more than --max-nodes {max_nodes:,}: draw a part "
+                          "with --focus ENTITY (and --depth), --include CLASS or --query NAME, or raise --max-nodes")
 
 
 def _query_name(query: str) -> str:
@@ -135,8 +159,8 @@ def _query_name(query: str) -> str:
         return query
 
 
-def render_html(graph: "Graph", **view_options) -> str:
-    """The page for an rdflib graph: the whole graph by default; ``view_options`` as for :func:`build_view`."""
+def render_html(graph, **view_options) -> str:
+    """The page for a graph: the whole graph by default; ``view_options`` as for :func:`build_view`."""
     return render_view(build_view(graph, **view_options))
 
 
@@ -147,7 +171,7 @@ def render_view(view: View, *, edge_labels: bool | None = None) -> str:
 
 def render_network(network: "nx.MultiDiGraph", title: str, description: str, *,
                    edge_labels: bool | None = None) -> str:
-    """The page for a projected network (:func:`kgtool.analytics.project`)."""
+    """The page for a projected network (:func:`kgtool.projection.project`)."""
     import jinja2
     from markupsafe import Markup
 
@@ -246,7 +270,7 @@ def vis_assets() -> tuple[str, str]:
         js = (folder / "vis-network.min.js").read_text(encoding="utf-8")
         css = (folder / "vis-network.css").read_text(encoding="utf-8")
     except OSError as err:
-        raise KgtoolError(f"vis-network {VIS_VERSION} was not found in the pyvis package ({err})") from None
+        raise KgtoolError(f"vis-network {VIS_VERSION} was not found in the pyvis package ({err})") from err
     if re.search(r"</script|<!--", js, re.I) or re.search(r"</style", css, re.I):
         raise KgtoolError(f"{folder}: vis-network's files cannot be inlined safely")
     if any(not url.strip("'\" ").startswith("data:") for url in re.findall(r"url\(([^)]*)\)", css)):
@@ -281,9 +305,9 @@ def screenshot(html: str | Path, png: str | Path, *, width: int = 1400, height: 
     try:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
-    except ImportError:
+    except ImportError as err:
         raise KgtoolError("screenshots need Playwright: pip install playwright (it drives the system "
-                          "Chromium; no browser download is needed)") from None
+                          "Chromium; no browser download is needed)") from err
     from .files import write_file
 
     try:
@@ -300,6 +324,6 @@ def screenshot(html: str | Path, png: str | Path, *, width: int = 1400, height: 
             finally:
                 browser.close()
     except PlaywrightError as err:
-        raise KgtoolError(f"screenshot of {html} failed: {str(err).splitlines()[0]}") from None
+        raise KgtoolError(f"screenshot of {html} failed: {str(err).splitlines()[0]}") from err
     write_file(png, image)
     return seconds

@@ -10,9 +10,10 @@ from collections import Counter
 import networkx as nx
 import pytest
 from click.testing import CliRunner
-from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 
-from kgtool import analytics
+import kgtool
+from kgtool import analytics, network_formats, network_views, projection, visualize
 from kgtool.cli import main
 from kgtool.errors import KgtoolError, QueryError
 from kgtool.namespaces import KG as KG_IRI, KGR as KGR_IRI
@@ -23,7 +24,7 @@ KGR = Namespace(KGR_IRI)
 
 @pytest.fixture(scope="module")
 def network(graph):
-    return analytics.project(graph)
+    return projection.project(graph)
 
 
 def run(*args):
@@ -77,7 +78,7 @@ def test_results_keep_the_model_benchmark_relation_as_one_edge(network):
 
 
 def test_records_become_nodes_when_asked(graph, network):
-    with_records = analytics.project(graph, records=True)
+    with_records = projection.project(graph, records=True)
     result = KGR_IRI + "result/gpt-3-175b/coqa/few-shot/f1"
     assert result in with_records and result not in network
     assert with_records.nodes[result]["record"] is True
@@ -107,12 +108,47 @@ def test_projection_of_a_small_graph_follows_the_documented_rules():
     g.add((ex.st, URIRef(RDF.object), ex.b))
     g.add((ex.st, KG.source, ex.doc))
     g.add((ex.st, KG.locator, Literal("p. 4")))
-    net = analytics.project(g)
+    net = projection.project(g)
     assert set(net.nodes) == {str(ex.a), str(ex.b)}
     assert net[str(ex.a)][str(ex.b)][str(ex.linksTo)] == {"property": str(ex.linksTo), "label": "links to",
                                                           "details": "[doc: p. 4]"}
     assert net.nodes[str(ex.a)]["details"].splitlines() == ["Thing · <https://example.org/a>", "weight: 3"]
     assert net.nodes[str(ex.b)]["label"] == "b" and net.nodes[str(ex.b)]["class_label"] == "resource"
+
+
+def test_blank_nodes_are_entities_and_a_neighbourhood_walks_through_them():
+    ex = Namespace("https://example.org/")
+    g = Graph()
+    middle = BNode()
+    g.add((ex.a, ex.linksTo, middle))
+    g.add((middle, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("Middle")))
+    g.add((middle, ex.linksTo, ex.c))
+    g.add((ex.c, ex.size, Literal(3)))
+    net = projection.project(g)
+    assert set(net.nodes) == {str(ex.a), f"_:{middle}", str(ex.c)}
+    assert net.nodes[f"_:{middle}"]["label"] == "Middle" and "size: 3" in net.nodes[str(ex.c)]["details"]
+    view = visualize.build_view(g, focus=str(ex.a), depth=2)
+    assert set(view.network.nodes) == set(net.nodes) and view.network.number_of_edges() == 2
+
+
+@pytest.fixture(scope="module")
+def store():
+    return kgtool.load_store(read_only=True)
+
+
+@pytest.mark.parametrize("focus,depth,records,include,hubs", [
+    ("LLaMA", 2, False, None, False), ("GPT-4", 1, True, None, False), ("OPT", 2, False, "model", False),
+    ("Meta AI", 1, False, None, True), ("CoQA", 1, False, None, False)])
+def test_a_neighbourhood_asked_of_the_graph_is_the_cut_of_the_whole_network(store, focus, depth, records, include, hubs):
+    included = network_views.resolve_class(store, include) if include else set()
+    whole = network_views.restrict(projection.project(store, records=records), included)
+    if not hubs:
+        whole = network_views.without_hubs(store, whole, included, keep=[network_views.resolve_entity(whole, focus)])
+    expected = network_views.neighbourhood(whole, network_views.resolve_entity(whole, focus), depth)
+    view = visualize.build_view(store, focus=focus, depth=depth, records=records, include=[include] if include else [],
+                                hubs=hubs).network
+    assert dict(view.nodes(data=True)) == dict(expected.nodes(data=True)) and len(view) > 3
+    assert sorted(view.edges(keys=True, data=True)) == sorted(expected.edges(keys=True, data=True))
 
 
 # --- choosing entities ------------------------------------------------------------------------
@@ -121,14 +157,14 @@ def test_projection_of_a_small_graph_follows_the_documented_rules():
                                        (KGR_IRI + "llama", "llama"), (f"<{KGR_IRI}llama>", "llama"),
                                        ("Generative Pre-trained Transformer 3", "gpt-3")])  # the last an altLabel
 def test_an_entity_is_found_by_label_or_iri(network, text, slug):
-    assert analytics.resolve_entity(network, text) == KGR_IRI + slug
+    assert network_views.resolve_entity(network, text) == KGR_IRI + slug
 
 
 def test_an_unknown_or_folded_entity_is_a_clear_error(network):
     with pytest.raises(QueryError, match="no entity is labelled 'LLaMB'; did you mean .*LLaMA"):
-        analytics.resolve_entity(network, "LLaMB")
+        network_views.resolve_entity(network, "LLaMB")
     with pytest.raises(QueryError, match="not an entity of the network"):
-        analytics.resolve_entity(network, "kgr:result/gpt-3-175b/coqa/few-shot/f1")
+        network_views.resolve_entity(network, "kgr:result/gpt-3-175b/coqa/few-shot/f1")
 
 
 def test_an_ambiguous_label_lists_the_candidates():
@@ -137,48 +173,48 @@ def test_an_ambiguous_label_lists_the_candidates():
     for node in (ex.one, ex.two):
         g.add((node, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("Twin")))
     with pytest.raises(QueryError, match="ambiguous.*<https://example.org/one>, <https://example.org/two>"):
-        analytics.resolve_entity(analytics.project(g), "Twin")
+        network_views.resolve_entity(projection.project(g), "Twin")
 
 
 def test_classes_by_label_name_or_iri_include_their_subclasses(graph):
-    models = analytics.resolve_class(graph, "model")
+    models = network_views.resolve_class(graph, "model")
     assert {KG_IRI + "Model", KG_IRI + "LanguageModel", KG_IRI + "VisionLanguageModel"} <= models
-    assert analytics.resolve_class(graph, "LanguageModel") == analytics.resolve_class(graph, "kg:LanguageModel") \
-        == analytics.resolve_class(graph, "language model")
+    assert network_views.resolve_class(graph, "LanguageModel") == network_views.resolve_class(graph, "kg:LanguageModel") \
+        == network_views.resolve_class(graph, "language model")
     with pytest.raises(QueryError, match="no class is named 'Unicorn'"):
-        analytics.resolve_class(graph, "Unicorn")
+        network_views.resolve_class(graph, "Unicorn")
 
 
 def test_restrict_and_neighbourhood(graph, network):
-    people = analytics.resolve_class(graph, "person")
-    without = analytics.restrict(network, exclude=people)
+    people = network_views.resolve_class(graph, "person")
+    without = network_views.restrict(network, exclude=people)
     assert without.number_of_nodes() == network.number_of_nodes() - sum(
         1 for _, d in network.nodes(data=True) if d["types"] & people)
-    only = analytics.restrict(network, include=analytics.resolve_class(graph, "model"))
+    only = network_views.restrict(network, include=network_views.resolve_class(graph, "model"))
     assert only.number_of_nodes() > 50
     assert all(d["class_label"] in ("language model", "vision-language model", "model", "image encoder")
                for _, d in only.nodes(data=True))
 
-    around = analytics.neighbourhood(network, KGR_IRI + "llama", 1)
+    around = network_views.neighbourhood(network, KGR_IRI + "llama", 1)
     expected = {KGR_IRI + "llama"} | set(network.successors(KGR_IRI + "llama")) | set(network.predecessors(KGR_IRI + "llama"))
     assert set(around.nodes) == expected
     assert KGR_IRI + "meta-ai" in around
 
 
 def test_a_select_query_draws_the_entities_it_returns(graph):
-    view = analytics.query_network(graph, "leaderboard", {"benchmark": "CoQA"})
+    view = network_views.query_network(graph, "leaderboard", {"benchmark": "CoQA"})
     assert view.kind == "select" and view.size >= 3
     assert KGR_IRI + "coqa" in view.network and KGR_IRI + "gpt-3-175b" in view.network
     assert view.network.has_edge(KGR_IRI + "gpt-3-175b", KGR_IRI + "coqa")
 
 
 def test_a_construct_query_draws_its_graph(graph):
-    view = analytics.query_network(graph, "model-neighbourhood", {"model": "BLIP-2"})
+    view = network_views.query_network(graph, "model-neighbourhood", {"model": "BLIP-2"})
     assert view.kind == "construct" and view.size > 50
     assert view.network.has_edge(KGR_IRI + "blip-2", KGR_IRI + "opt")
     assert view.network.nodes[KGR_IRI + "opt"]["label"] == "OPT"  # label and class from the graph
     with pytest.raises(QueryError, match="ASK query"):
-        analytics.query_network(graph, "ASK { ?s ?p ?o }")
+        network_views.query_network(graph, "ASK { ?s ?p ?o }")
 
 
 # --- analytics --------------------------------------------------------------------------------
@@ -220,8 +256,8 @@ def test_paths_are_true_statements_of_the_graph(graph, network):
 
 
 def test_the_path_from_blip2_to_llama_through_meta_ai(graph):
-    classes = set().union(*(analytics.resolve_class(graph, c) for c in ("modality", "risk", "code repository")))
-    network = analytics.restrict(analytics.project(graph), exclude=classes)
+    classes = set().union(*(network_views.resolve_class(graph, c) for c in ("modality", "risk", "code repository")))
+    network = network_views.restrict(projection.project(graph), exclude=classes)
     paths, _ = analytics.shortest_paths(network, KGR_IRI + "blip-2", KGR_IRI + "llama")
     statements = [analytics.path_statement(network, p) for p in paths]
     assert "BLIP-2 -uses frozen model-> OPT -developed by-> Meta AI <-developed by- LLaMA" in statements
@@ -253,7 +289,7 @@ def _edges(net) -> Counter:
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
 def test_network_files_reload_with_the_same_nodes_and_edges(network, tmp_path, fmt):
     path = tmp_path / f"graph.{fmt}"
-    analytics.write_network(network, path, fmt)
+    network_formats.write_network(network, path, fmt)
     read = nx.read_graphml if fmt == "graphml" else nx.read_gexf
     again = read(path)
     assert set(again.nodes) == set(network.nodes)
@@ -264,7 +300,7 @@ def test_network_files_reload_with_the_same_nodes_and_edges(network, tmp_path, f
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left behind
 
     buffer = io.BytesIO()
-    analytics.write_network(network, buffer, fmt)
+    network_formats.write_network(network, buffer, fmt)
     assert _edges(read(io.BytesIO(buffer.getvalue()))) == _edges(network)
 
 
@@ -274,7 +310,7 @@ def test_write_network_projects_an_rdf_graph_and_keeps_odd_text(tmp_path):
     g.add((ex.a, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("<b>bold</b> & \x01 \"quoted\"")))
     g.add((ex.a, ex.p, ex.b))
     path = tmp_path / "odd.graphml"
-    analytics.write_network(g, path, "graphml")
+    network_formats.write_network(g, path, "graphml")
     again = nx.read_graphml(path)
     assert again.nodes[str(ex.a)]["label"] == "<b>bold</b> &  \"quoted\""  # the control character cannot be XML
     assert _edges(again) == Counter({(str(ex.a), str(ex.b), str(ex.p)): 1})
@@ -282,9 +318,9 @@ def test_write_network_projects_an_rdf_graph_and_keeps_odd_text(tmp_path):
 
 def test_write_network_errors_leave_nothing(network, tmp_path):
     with pytest.raises(KgtoolError, match="does not exist"):
-        analytics.write_network(network, tmp_path / "missing" / "graph.graphml", "graphml")
+        network_formats.write_network(network, tmp_path / "missing" / "graph.graphml", "graphml")
     with pytest.raises(KgtoolError, match="unknown network format 'dot'"):
-        analytics.write_network(network, tmp_path / "graph.dot", "dot")
+        network_formats.write_network(network, tmp_path / "graph.dot", "dot")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -353,6 +389,15 @@ def test_the_network_of_an_endpoint_is_the_network_of_its_data(oxigraph_endpoint
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].split() == ["entities", str(network.number_of_nodes())]
     assert result.output.splitlines()[1].split() == ["links", str(network.number_of_edges())]
+
+
+def test_the_network_commands_read_the_graph_without_rdflib():
+    code = ("import sys; from kgtool.cli import main\n"
+            "for command in (['stats'], ['path', 'BLIP-2', 'LLaMA'], ['viz', '--focus', 'LLaMA', '-o', '-']):\n"
+            "    try:\n        main(command)\n    except SystemExit as end:\n        assert not end.code, command\n"
+            "print('RDFLIB', 'rdflib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "RDFLIB False" in out
 
 
 def test_help_does_not_import_the_network_libraries():

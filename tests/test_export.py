@@ -67,7 +67,7 @@ def test_rdf_export_is_exact_and_accepted_by_a_strict_parser(fmt, graph, tmp_pat
 def test_network_export_reloads_in_networkx(fmt, graph, tmp_path):
     import networkx as nx
 
-    from kgtool.analytics import project
+    from kgtool.projection import project
 
     out = tmp_path / f"llmkg.{fmt}"
     assert run("export", "-o", str(out)).exit_code == 0  # the format follows from the file name

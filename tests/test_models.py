@@ -123,9 +123,9 @@ def test_models_command_lists_the_seven_with_most_specific_classes():
 
 
 def test_the_network_view_names_every_most_specific_class(graph):
-    from kgtool import analytics
+    from kgtool import projection
 
-    network = analytics.project(graph)
+    network = projection.project(graph)
     assert network.nodes[kgr("gpt-4")]["details"].startswith("language model, vision-language model · kgr:gpt-4")
     assert network.nodes[kgr("llama")]["details"].startswith("language model · kgr:llama")
 

@@ -57,6 +57,16 @@ def test_query_on_the_store_gives_the_rows_of_the_files(built, name):
     assert from_store.output == expected.output == from_variable.output and expected.output.count("\n") > 3
 
 
+@pytest.mark.parametrize("command", [["stats"], ["central", "-n", "3"], ["path", "BLIP-2", "LLaMA"],
+                                     ["communities", "--members", "3"], ["viz", "--focus", "LLaMA", "-o", "-"]])
+def test_network_commands_on_the_store_give_what_the_files_give(built, command):
+    location, extra = built
+    expected = run(*command, "--data", str(extra))
+    from_store = run(*command, "--store", str(location))
+    assert expected.exit_code == from_store.exit_code == 0, from_store.output
+    assert from_store.output == expected.output and len(expected.output) > 200
+
+
 def test_the_extra_file_is_in_the_store(built):
     location, _ = built
     result = run("query", "-e", 'SELECT ?l WHERE { <https://w3id.org/llmkg/resource/extra-thing> rdfs:label ?l }',

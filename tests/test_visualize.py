@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 
-from kgtool import analytics, visualize
+from kgtool import network_views, projection, visualize
 from kgtool.cli import main
 from kgtool.errors import KgtoolError, QueryError
 from kgtool.namespaces import KGR as KGR_IRI
@@ -128,7 +128,7 @@ def test_the_csp_allows_only_the_page_s_own_scripts(whole):
 
 
 def test_the_page_holds_the_projection(graph, whole):
-    network = analytics.without_hubs(graph, analytics.project(graph))  # the whole graph, less its hubs
+    network = network_views.without_hubs(graph, projection.project(graph))  # the whole graph, less its hubs
     data = Page(whole).data()
     assert len(data["nodes"]) == network.number_of_nodes()
     assert len(data["edges"]) == network.number_of_edges()
@@ -160,9 +160,9 @@ def test_the_same_graph_gives_the_same_page(graph, whole):
 
 
 def test_views_focus_query_and_classes(graph):
-    network = analytics.project(graph)
+    network = projection.project(graph)
     near = Page(visualize.render_html(graph, focus="kgr:llama", depth=1)).data()
-    expected = analytics.neighbourhood(analytics.without_hubs(graph, network), KGR_IRI + "llama", 1)
+    expected = network_views.neighbourhood(network_views.without_hubs(graph, network), KGR_IRI + "llama", 1)
     assert len(near["nodes"]) == expected.number_of_nodes() and "Meta AI" in [n[0] for n in near["nodes"]]
 
     construct = visualize.build_view(graph, query="model-neighbourhood", params={"model": "Flamingo"})
@@ -180,8 +180,8 @@ def test_views_focus_query_and_classes(graph):
 
 
 def test_hub_concepts_stay_out_of_neighbourhoods_and_paths_unless_asked(graph):
-    network = analytics.project(graph)
-    hubs = analytics.hubs(network, analytics.resolve_class(graph, "kg:Model"))
+    network = projection.project(graph)
+    hubs = network_views.hubs(network, network_views.resolve_class(graph, "kg:Model"))
     assert {network.nodes[h]["label"] for h in hubs} >= {"text", "image", "facebookresearch/llama", "hallucination"}
     assert not {KGR_IRI + m for m in ("llama", "gpt-3", "blip-2")} & hubs  # models are never hubs
 
@@ -261,13 +261,22 @@ def test_viz_command_writes_the_page(tmp_path, graph):
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith(f"wrote {out}: Neighbourhood of LLaMA, ")
     data = Page(out.read_text(encoding="utf-8")).data()
-    without_hubs = analytics.without_hubs(graph, analytics.project(graph), keep=[KGR_IRI + "llama"])
-    assert len(data["nodes"]) == analytics.neighbourhood(without_hubs, KGR_IRI + "llama", 1).number_of_nodes()
+    without_hubs = network_views.without_hubs(graph, projection.project(graph), keep=[KGR_IRI + "llama"])
+    assert len(data["nodes"]) == network_views.neighbourhood(without_hubs, KGR_IRI + "llama", 1).number_of_nodes()
     assert [p.name for p in tmp_path.iterdir()] == ["llama.html"]
 
     to_stdout = CliRunner().invoke(main, ["viz", "--query", "leaderboard", "-p", "benchmark=CoQA", "-o", "-"])
     assert to_stdout.exit_code == 0
     assert Page(to_stdout.stdout).text["h1"] == "Query leaderboard"
+
+
+def test_a_view_larger_than_max_nodes_is_refused(tmp_path):
+    out = tmp_path / "graph.html"
+    for args in (["--max-nodes", "100"], ["--focus", "LLaMA", "--max-nodes", "10"]):
+        result = CliRunner().invoke(main, ["viz", "-o", str(out), *args])
+        assert result.exit_code == 2 and "more than --max-nodes" in result.output and "--focus ENTITY" in result.output
+    assert not out.exists()
+    assert CliRunner().invoke(main, ["viz", "-o", str(out), "--focus", "LLaMA", "--max-nodes", "100"]).exit_code == 0
 
 
 def test_viz_errors_leave_the_old_file(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kgtool import analytics, visualize
+from kgtool import network_views, projection, visualize
 from kgtool.namespaces import KGR
 from tests.test_visualize import PAYLOADS, hostile_graph
 
@@ -59,7 +59,7 @@ def no_tooltip_over(watched, label: str) -> None:
 
 
 def test_the_whole_graph_in_chromium(page, graph, tmp_path):
-    network = analytics.without_hubs(graph, analytics.project(graph))  # the default view leaves hubs out
+    network = network_views.without_hubs(graph, projection.project(graph))  # the default view leaves hubs out
     open_view(page, visualize.render_html(graph), tmp_path)
     p = page.page
 
@@ -129,7 +129,7 @@ def test_payloads_in_labels_titles_and_iris_never_run(page, tmp_path):
     graph = hostile_graph()
     heading = f"img {PAYLOADS['img']}"
     html = visualize.render_html(graph, focus=heading, depth=5)
-    network = analytics.project(graph)
+    network = projection.project(graph)
     open_view(page, html, tmp_path, "payloads.html")
     p = page.page
 

@@ -1,7 +1,8 @@
 """Explore the graph as a network: `kgtool viz`, `stats`, `central`, `path` and `communities`.
 
-The network is the projection of kgtool.analytics (entities as nodes, links as edges, literals,
-results and sources folded into the entities); these commands only parse, call and print.
+The network is the projection of kgtool.projection (entities as nodes, links as edges, literals,
+results and sources folded into the entities), read with SPARQL from the graph's store or endpoint;
+these commands only parse, call and print.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ import sys
 from pathlib import Path
 
 import click
-
-from ..errors import KgtoolError
 
 from ..cli import EXIT_FAILED, data_options, endpoint_credentials, given_store, param_option, param_values, query_option
 
@@ -39,18 +38,31 @@ def hubs_option(command):
                         "default.")(command)
 
 
-def _network(extra, infer, endpoint, timeout, records, include, exclude):
-    """The rdflib graph and its projection, restricted to the classes asked for."""
-    from .. import analytics
+def _source(extra, infer, endpoint, timeout):
+    """Where the graph is read: --store, the bundled graph and --data files, or --endpoint."""
+    from ..projection import load_source
 
-    graph = analytics.load_rdf(extra, infer=infer, endpoint=endpoint, timeout=timeout, credentials=endpoint_credentials(),
-                               store=given_store(extra, infer, endpoint))
-    network = analytics.project(graph, records=records)
+    return load_source(extra, infer=infer, endpoint=endpoint, timeout=timeout, credentials=endpoint_credentials(),
+                       store=given_store(extra, infer, endpoint))
+
+
+def _classes(source, names: tuple[str, ...]) -> set[str]:
+    from ..network_views import resolve_class
+
+    return set().union(*(resolve_class(source, c) for c in names)) if names else set()
+
+
+def _network(extra, infer, endpoint, timeout, records, include, exclude):
+    """The source and its projection without tooltips, restricted to the classes asked for."""
+    from ..network_views import restrict
+    from ..projection import project
+
+    source = _source(extra, infer, endpoint, timeout)
+    included, excluded = _classes(source, include), _classes(source, exclude)
+    network = project(source, records=records, details=False)
     if include or exclude:
-        included = set().union(*(analytics.resolve_class(graph, c) for c in include)) if include else set()
-        excluded = set().union(*(analytics.resolve_class(graph, c) for c in exclude)) if exclude else set()
-        network = analytics.restrict(network, included, excluded)
-    return graph, network
+        network = restrict(network, included, excluded)
+    return source, network
 
 
 def _print_table(header: list[str], rows: list[list], numeric: set[int] = frozenset()) -> None:
@@ -87,22 +99,16 @@ def viz(output: str, focus: str | None, depth: int, query: str | None, params: t
     in each entity's tooltip; search, and click an entity to highlight its neighbours."""
     import tempfile
 
-    from .. import analytics, visualize
+    from .. import visualize
     from ..files import output_target
     from ..results import terminal_text
 
     for target in ([output] if output != "-" else []) + ([screenshot] if screenshot is not None else []):
         output_target(target)  # refused before the work, not after it
-    credentials = endpoint_credentials()
-    graph = analytics.load_rdf(extra, infer=infer, endpoint=endpoint, timeout=timeout, credentials=credentials,
-                               store=given_store(extra, infer, endpoint))
-    view = visualize.build_view(graph, focus=focus, depth=depth, query=query, params=param_values(params),
-                                include=include, exclude=exclude, records=records, hubs=hubs,
-                                endpoint=endpoint, timeout=timeout, credentials=credentials)
-    entities = view.network.number_of_nodes()
-    if entities > max_nodes:
-        raise KgtoolError(f"the view would draw {entities:,} entities, more than --max-nodes {max_nodes:,}: draw a part "
-                          "with --focus ENTITY (and --depth), --include CLASS or --query NAME, or raise --max-nodes")
+    view = visualize.build_view(_source(extra, infer, endpoint, timeout), focus=focus, depth=depth, query=query,
+                                params=param_values(params), include=include, exclude=exclude, records=records,
+                                hubs=hubs, endpoint=endpoint, timeout=timeout, credentials=endpoint_credentials(),
+                                max_nodes=max_nodes)
     page = visualize.render_view(view)
     size = f"{view.network.number_of_nodes()} entities, {view.network.number_of_edges()} links"
     if output == "-":
@@ -130,9 +136,14 @@ def stats(records: bool, include: tuple[str, ...], exclude: tuple[str, ...],
     """Count the network: entities per class, links per property, the degree distribution and the
     connected components."""
     from .. import analytics
+    from ..projection import outline
 
-    _, network = _network(extra, infer, endpoint, timeout, records, include, exclude)
-    s = analytics.stats(network)
+    source = _source(extra, infer, endpoint, timeout)
+    included, excluded = _classes(source, include), _classes(source, exclude)
+    counted = outline(source, records=records)
+    if include or exclude:
+        counted = counted.restricted(included, excluded)
+    s = analytics.stats(counted)
     d = s.degree_summary
     largest = s.components[0] if s.components else 0
     click.echo(f"entities    {s.nodes}")
@@ -155,12 +166,13 @@ def central(top: int, records: bool, include: tuple[str, ...], exclude: tuple[st
     """The most central entities: the top N by PageRank and by betweenness centrality (links taken
     in both directions)."""
     from .. import analytics
+    from ..results import prefixed
 
     _, network = _network(extra, infer, endpoint, timeout, records, include, exclude)
     ranking = analytics.centrality(network, top)
     for title, key, digits in (("PageRank", "pagerank", 4), ("betweenness", "betweenness", 4)):
         click.echo(title)
-        rows = [[i, f"{r.score:.{digits}f}", r.label, r.class_label, analytics.prefixed(r.node)]
+        rows = [[i, f"{r.score:.{digits}f}", r.label, r.class_label, prefixed(r.node)]
                 for i, r in enumerate(ranking[key], 1)]
         _print_table(["rank", "score", "entity", "class", "IRI"], rows, {0, 1})
         if key == "pagerank":
@@ -185,13 +197,13 @@ def path(ctx: click.Context, a: str, b: str, limit: int, hubs: bool, records: bo
 
     Exit 1 when there is no path."""
     from .. import analytics
+    from ..network_views import resolve_entity, without_hubs
     from ..results import terminal_text
 
     graph, network = _network(extra, infer, endpoint, timeout, records, include, exclude)
-    source, target = analytics.resolve_entity(network, a), analytics.resolve_entity(network, b)
+    source, target = resolve_entity(network, a), resolve_entity(network, b)
     if not hubs:
-        included = set().union(*(analytics.resolve_class(graph, c) for c in include)) if include else set()
-        network = analytics.without_hubs(graph, network, included, keep=[source, target])
+        network = without_hubs(graph, network, _classes(graph, include), keep=[source, target])
     paths, total = analytics.shortest_paths(network, source, target, limit)
     names = terminal_text(f"{network.nodes[source]['label']} and {network.nodes[target]['label']}")
     if not paths:

@@ -294,7 +294,7 @@ class Site:
         except ValueError:
             depth = 1
         hubs = request.query_params.get("hubs") == "1"
-        graph = await self.cached("rdflib", self._rdflib_graph)
+        graph = await self.cached("store", self._store)
         root = _root(request)
         error = None
         try:
@@ -310,7 +310,7 @@ class Site:
         """The network of a query's results (the query is the body, as application/sparql-query), as
         `kgtool viz --query` draws it (records folded into the entities, scores on the result links), for
         the query page's graph. The query is checked and run like any other, in a worker of the pool."""
-        from .. import analytics, guard, visualize
+        from .. import guard, network_views, projection, visualize
         from .app import Problem, _as_problem, _read_body
 
         body = await _read_body(request, self.endpoint.settings.max_body_bytes)
@@ -323,22 +323,22 @@ class Site:
         except guard.QueryRefused as err:
             raise _as_problem(err) from err
         header, body = await self.endpoint.run(text, solutions="json", graph="nt")
-        graph = await self.cached("rdflib", self._rdflib_graph)
+        graph = await self.cached("store", self._store)
         if header["kind"] == "graph":
             result = await run_in_threadpool(_parse_ntriples, body)
-            network = await run_in_threadpool(analytics.project, result, context=graph)
+            network = await run_in_threadpool(projection.project, result, context=graph)
         elif header["kind"] == "solutions":
             bindings = json.loads(body)
             rows = [{v: Term.from_json(t) for v, t in b.items()} for b in bindings.get("results", {}).get("bindings", [])]
-            full = await self.cached("network", lambda: run_in_threadpool(analytics.project, graph))
-            network = (await run_in_threadpool(analytics.rows_network, full, rows)).network
+            network = (await run_in_threadpool(network_views.rows_network, graph, rows)).network
         else:
             raise Problem(400, "an ASK query answers true or false: there is nothing to draw")
         root = _root(request)
         data = await run_in_threadpool(visualize.network_data, network, href=lambda iri: pages.href_for(iri, root))
         return JSONResponse(data)
 
-    async def _rdflib_graph(self):
+    async def _store(self):
+        """The served graph in an Oxigraph store of this process, for the pictures of the network."""
         _, body = await self.endpoint.run("CONSTRUCT WHERE { ?s ?p ?o }", solutions=None, graph="nt")
         return await run_in_threadpool(_parse_ntriples, body)
 
@@ -484,9 +484,11 @@ def _card_view(card: dict, root: str) -> dict:
 
 
 def _parse_ntriples(body: bytes):
-    from rdflib import Graph
+    import pyoxigraph as ox
 
-    return Graph().parse(data=body.decode("utf-8"), format="nt")
+    store = ox.Store()
+    store.load(body, format=ox.RdfFormat.N_TRIPLES)
+    return store
 
 
 def _root(request: Request) -> str:
