@@ -246,7 +246,7 @@ def param_values(items: tuple[str, ...]) -> dict[str, str]:
     """The -p NAME=VALUE options as a dict (the values are bound later, never pasted into query text)."""
     from .errors import QueryError
 
-    values = {}
+    values: dict[str, str] = {}
     for item in items:
         name, eq, value = item.partition("=")
         name = name.strip()
@@ -364,6 +364,7 @@ def query(query: str | None, expression: str | None, params: tuple[str, ...], fm
 
     if (query is None) == (expression is None):
         raise QueryError("give one query: a name, a .rq file, - for standard input, or -e 'SPARQL'")
+    target: NamedQuery | str
     if expression is not None:
         target = NamedQuery.parse(expression, "(-e)")
     elif query == "-":
@@ -374,6 +375,7 @@ def query(query: str | None, expression: str | None, params: tuple[str, ...], fm
                              "give the query as text") from err
         target = NamedQuery.parse(text, "(stdin)")
     else:
+        assert query is not None  # exactly one of the two is given, checked above
         target = query
     _run_and_print(target, params, fmt, limit, iris, extra, infer, endpoint, timeout)
 
@@ -442,14 +444,16 @@ def models(fmt: str, limit: int | None, iris: bool, extra: tuple[Path, ...], inf
               type=FormatChoice(["table", "csv", "markdown", "json", "html"]),
               help="table (fits the terminal), csv (one line per value and source), markdown, json, or one "
                    "offline HTML page with the sources as links.")
-@click.option("-o", "--output", default="-", show_default=True, metavar="FILE", help="Where to write (- for standard output).")
+@click.option("-o", "--output", default="-", show_default=True, metavar="FILE",
+              help="Where to write (- for standard output).")
 @click.option("--benchmarks-only", is_flag=True, help="Only the benchmark rows.")
 @click.option("--properties-only", is_flag=True, help="Only the property rows.")
 @click.option("--benchmark", "benchmark", multiple=True, metavar="NAME",
               help="Only this benchmark, by label or IRI, even where one model alone has results (repeatable).")
 @data_options
 def compare(models: tuple[str, ...], fmt: str, output: str, benchmarks_only: bool, properties_only: bool,
-            benchmark: tuple[str, ...], extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+            benchmark: tuple[str, ...], extra: tuple[Path, ...], infer: bool, endpoint: str | None,
+            timeout: float) -> None:
     """Compare MODELs side by side (two or more, by label or IRI; the seven models of the source
     article when none are given): one row per property (organization, dates, sizes, training,
     architecture, techniques, hardware, weights, modalities, products) and one per benchmark they
@@ -461,8 +465,8 @@ def compare(models: tuple[str, ...], fmt: str, output: str, benchmarks_only: boo
 
     if benchmarks_only and properties_only:
         raise QueryError("--benchmarks-only and --properties-only exclude each other")
-    engine = engine_for(endpoint=endpoint, extra=extra, infer=infer, timeout=timeout, credentials=endpoint_credentials(),
-                        store=given_store(extra, infer, endpoint))
+    engine = engine_for(endpoint=endpoint, extra=extra, infer=infer, timeout=timeout,
+                        credentials=endpoint_credentials(), store=given_store(extra, infer, endpoint))
     found = comparing.compare(models, properties=not benchmarks_only, benchmarks=not properties_only,
                               benchmark=benchmark, engine=engine)
     if not found.rows:

@@ -22,17 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from . import resources
+from . import resources, results
+from .dataset import GRAPH_IRI
 from .errors import KgtoolError, QueryError
 from .files import atomic_output
-from .dataset import GRAPH_IRI
 from .formats import format_name
 from .namespaces import PREFIXES, used_prefixes
 
 if TYPE_CHECKING:
     from rdflib import Graph
-
-#: the named graph that holds the data in the quad formats (N-Quads, TriG) and in a store after a push
 
 
 @dataclass(frozen=True)
@@ -75,7 +73,8 @@ def format_for(path: str | Path | None, fmt: str | None) -> str:
     if path and str(path) != "-":
         suffix = Path(path).suffix.lower()
         for name, f in FORMATS.items():
-            if f.suffix == suffix or (suffix == ".json" and name == "json-ld") or (suffix == ".xml" and name == "rdfxml"):
+            if (f.suffix == suffix or (suffix == ".json" and name == "json-ld")
+                    or (suffix == ".xml" and name == "rdfxml")):
                 return name
     return "turtle"
 
@@ -95,7 +94,7 @@ def select_graph(
     max_bytes: int | None = None,
     credentials=None,
     store=None,
-) -> "Graph":
+) -> Graph:
     """The graph to export: the bundled ontology and data plus ``extra`` files (with the RDFS/OWL-RL
     entailments when ``infer``), or the result of the CONSTRUCT or DESCRIBE ``query`` (a name, a .rq
     file or SPARQL text) run on that graph or on ``endpoint``. ``ontology=False`` leaves out the
@@ -117,7 +116,7 @@ def select_graph(
     return graph
 
 
-def construct(query: str, params: Mapping[str, str] | None = None, **options) -> "Graph":
+def construct(query: str, params: Mapping[str, str] | None = None, **options) -> Graph:
     """The triples of a CONSTRUCT or DESCRIBE query, as an rdflib graph with the project's prefixes."""
     from .sparql import run_query
     from .store import bind_prefixes
@@ -125,11 +124,12 @@ def construct(query: str, params: Mapping[str, str] | None = None, **options) ->
     options = {k: v for k, v in options.items() if v is not None}
     result = run_query(query, params or {}, **options)
     if result.kind != "graph":
-        raise QueryError(f"query {query!r} is a {result.kind.upper()} query; export needs a CONSTRUCT or DESCRIBE query")
+        raise QueryError(f"query {query!r} is a {result.kind.upper()} query; "
+                         "export needs a CONSTRUCT or DESCRIBE query")
     return bind_prefixes(_rdflib_graph(result.triples))
 
 
-def _rdflib_graph(triples) -> "Graph":
+def _rdflib_graph(triples) -> Graph:
     """Triples of :class:`kgtool.results.Term` as an rdflib graph, each distinct term converted once
     (answers repeat their predicates, types and labels)."""
     from rdflib import Graph
@@ -150,7 +150,7 @@ def _rdflib_graph(triples) -> "Graph":
     return graph
 
 
-def _ontology_graph() -> "Graph":
+def _ontology_graph() -> Graph:
     from rdflib import Graph
 
     from .store import bundled_files, parse_file
@@ -164,7 +164,7 @@ def _ontology_graph() -> "Graph":
 # ---------------------------------------------------------------------------------------------
 # writing
 
-def write(graph: "Graph", fmt: str, out: str | Path | IO[bytes]) -> int:
+def write(graph: Graph, fmt: str, out: str | Path | IO[bytes]) -> int:
     """Write ``graph`` in ``fmt`` to a path (atomically), to ``-`` (standard output) or to a binary
     file object. Returns the number of bytes written."""
     if isinstance(out, (str, Path)) and str(out) == "-":
@@ -178,13 +178,13 @@ def write(graph: "Graph", fmt: str, out: str | Path | IO[bytes]) -> int:
     return _position(out) - start
 
 
-def to_bytes(graph: "Graph", fmt: str) -> bytes:
+def to_bytes(graph: Graph, fmt: str) -> bytes:
     buffer = io.BytesIO()
     serialize(graph, fmt, buffer)
     return buffer.getvalue()
 
 
-def serialize(graph: "Graph", fmt: str, out: IO[bytes]) -> None:
+def serialize(graph: Graph, fmt: str, out: IO[bytes]) -> None:
     """Write ``graph`` to the binary file ``out`` in one of :data:`FORMATS` (or an alias of one)."""
     fmt = known_format(fmt)
     if FORMATS[fmt].kind == "network":
@@ -212,14 +212,14 @@ def _position(out: IO[bytes]) -> int:
 _OXIGRAPH = {"turtle": "TURTLE", "nt": "N_TRIPLES", "nq": "N_QUADS", "trig": "TRIG", "rdfxml": "RDF_XML"}
 
 
-def sorted_triples(graph: "Graph") -> list:
+def sorted_triples(graph: Graph) -> list:
     """The triples as Oxigraph triples, blank nodes labelled canonically, sorted by their N-Triples form."""
     triples = canonical_triples(graph)
     triples.sort(key=str)
     return triples
 
 
-def canonical_triples(graph: "Graph") -> list:
+def canonical_triples(graph: Graph) -> list:
     """The triples as Oxigraph triples, their blank nodes labelled canonically: the same graph gets the
     same labels in every run, whatever labels the parser made up."""
     import pyoxigraph as ox
@@ -294,7 +294,8 @@ def _tree_labels(terms: list[tuple]) -> dict | None:
 
     content: dict = {}
     for node in reversed(order):  # leaves first
-        out = sorted(f"{written(p)} " + (f"_:{content[o]}" if type(o) is blank else written(o)) for p, o in outgoing[node])
+        out = sorted(f"{written(p)} " + (f"_:{content[o]}" if type(o) is blank else written(o))
+                     for p, o in outgoing[node])
         into = sorted(f"{written(s)} {written(p)}" for s, p in incoming.get(node, ()))
         content[node] = digest("out", *out, "in", *into)
     labels: dict = {}
@@ -307,7 +308,7 @@ def _tree_labels(terms: list[tuple]) -> dict | None:
     return labels
 
 
-def _oxigraph_bytes(graph: "Graph", fmt: str) -> bytes:
+def _oxigraph_bytes(graph: Graph, fmt: str) -> bytes:
     triples = sorted_triples(graph)
     if fmt == "rdfxml":
         _check_xml_names(triples)
@@ -315,7 +316,8 @@ def _oxigraph_bytes(graph: "Graph", fmt: str) -> bytes:
     return rdf_bytes(triples, fmt, prefixes)
 
 
-def rdf_bytes(triples: list, fmt: str, prefixes: Mapping[str, str] | None = None, relative_to: str | None = None) -> bytes:
+def rdf_bytes(triples: list, fmt: str, prefixes: Mapping[str, str] | None = None,
+              relative_to: str | None = None) -> bytes:
     """Oxigraph triples (in the order given) in an RDF format, with the ``prefixes`` declared in their
     order. ``relative_to``: IRIs under this base are written as relative references and no ``@base``
     is declared, so that a reader resolves them against the file's own location (Turtle only)."""
@@ -326,11 +328,8 @@ def rdf_bytes(triples: list, fmt: str, prefixes: Mapping[str, str] | None = None
     if fmt in ("nq", "trig"):
         name = ox.NamedNode(GRAPH_IRI)
         items = [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
-    options = {"prefixes": dict(prefixes)} if prefixes else {}
-    if relative_to:
-        options["base_iri"] = relative_to
     try:
-        data = ox.serialize(items, format=rdf_format, **options)
+        data = results.rdf_bytes(items, rdf_format, dict(prefixes) if prefixes else None, relative_to or None)
     except (ValueError, TypeError) as err:
         raise KgtoolError(f"cannot write the graph as {fmt}: {err}") from err
     if fmt in ("turtle", "trig"):
@@ -347,7 +346,7 @@ def _sorted_prefix_lines(data: bytes, prefixes: Mapping[str, str]) -> bytes:
     while body_start < len(lines) and lines[body_start].startswith((b"@prefix ", b"@base ")):
         body_start += 1
     header = [f"@prefix {p}: <{ns}> .".encode() for p, ns in prefixes.items()]
-    return b"\n".join(header + [b""] + lines[body_start:] if header else lines[body_start:])
+    return b"\n".join([*header, b"", *lines[body_start:]] if header else lines[body_start:])
 
 
 _RDF_ROOT = re.compile(rb"<rdf:RDF((?:\s+xmlns:[\w.-]+=\"[^\"]*\")*)\s*>")
@@ -407,7 +406,7 @@ def jsonld_context() -> dict:
     return json.loads(context_path().read_text(encoding="utf-8"))["@context"]
 
 
-def jsonld_bytes(graph: "Graph") -> bytes:
+def jsonld_bytes(graph: Graph) -> bytes:
     """Compact JSON-LD with the bundled context embedded, nodes sorted by id, values sorted."""
     from rdflib import BNode, Graph
 
@@ -448,7 +447,7 @@ def _sort_values(node):
 # ---------------------------------------------------------------------------------------------
 # CSV
 
-def _write_csv(graph: "Graph", out: IO[bytes]) -> None:
+def _write_csv(graph: Graph, out: IO[bytes]) -> None:
     """One row per triple: subject, predicate, object and, for a literal object, its datatype or
     language (an empty datatype is xsd:string). Blank nodes are written as ``_:label``."""
     import csv

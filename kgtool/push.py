@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .auth import Credentials, Opener
-from .errors import EndpointError, KgtoolError
 from .dataset import GRAPH_IRI
+from .errors import EndpointError, KgtoolError
 from .results import Term
 from .web import Unreachable, send
 
@@ -63,7 +63,7 @@ def update_endpoint_for(endpoint: str) -> str:
 
 
 def push(
-    graph: "Graph",
+    graph: Graph,
     endpoint: str,
     *,
     target: str = GRAPH_IRI,
@@ -145,7 +145,8 @@ def push(
             store.update(f"DROP SILENT GRAPH {_iri(staging)}")
         after = store.count(target)
     except EndpointError as err:
-        raise PushError(f"the data was {'added to' if add else 'moved into'} <{target}>, but checking it failed: {err}") from err
+        raise PushError(f"the data was {'added to' if add else 'moved into'} <{target}>, "
+                        f"but checking it failed: {err}") from err
     if not add and after != expected:
         raise PushError(f"after the MOVE, <{target}> holds {after:,} triples instead of {expected:,}")
     say(f"verified <{target}>: {after:,} triples")
@@ -160,7 +161,7 @@ def _iri(value: str) -> str:
     return Term("uri", value).n3()
 
 
-def _failed(store: "_Store", staging: str, target: str, what: str, cause: Exception | None = None) -> PushError:
+def _failed(store: _Store, staging: str, target: str, what: str, cause: Exception | None = None) -> PushError:
     """The error for a failure before the target was touched: says so, and cleans up the staging graph
     when the store still answers (or says how to, when it does not)."""
     message = f"push failed: {what}" + (f": {cause}" if cause else "")
@@ -174,7 +175,7 @@ def _failed(store: "_Store", staging: str, target: str, what: str, cause: Except
     return PushError(message)
 
 
-def _batches(graph: "Graph", size: int) -> list[tuple[int, bytes]]:
+def _batches(graph: Graph, size: int) -> list[tuple[int, bytes]]:
     """The triples as N-Triples, in batches of ``size`` (count, text). The triples with blank nodes all
     go in the first batch: a blank node label names the same node only within one request."""
     import pyoxigraph as ox
@@ -195,8 +196,9 @@ def _batches(graph: "Graph", size: int) -> list[tuple[int, bytes]]:
 # the store's three services
 
 class _Store:
-    def __init__(self, client: "_Client", endpoint: str, update_endpoint: str, graph_store: str | None):
-        self.client, self.endpoint, self.update_endpoint, self.graph_store = client, endpoint, update_endpoint, graph_store
+    def __init__(self, client: _Client, endpoint: str, update_endpoint: str, graph_store: str | None):
+        self.client, self.endpoint = client, endpoint
+        self.update_endpoint, self.graph_store = update_endpoint, graph_store
 
     def count(self, graph: str) -> int:
         return self._number(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}")
@@ -213,7 +215,8 @@ class _Store:
             return int(bindings[0]["n"]["value"]) if bindings else 0
         except (ValueError, KeyError, IndexError, TypeError) as err:
             preview = body[:80].decode("utf-8", errors="replace")
-            raise EndpointError(f"{self.endpoint} did not answer a COUNT query with SPARQL JSON results: {preview!r}") from err
+            raise EndpointError(f"{self.endpoint} did not answer a COUNT query with SPARQL JSON results: "
+                                f"{preview!r}") from err
 
     def update(self, operation: str) -> None:
         self.client.request("POST", self.update_endpoint, urllib.parse.urlencode({"update": operation}).encode(),

@@ -686,11 +686,12 @@ def to_oxigraph(term: Term):
     return ox.Literal(term.value)
 
 
-def rdf_bytes(triples: Iterable, rdf_format, prefixes: dict[str, str] | None = None) -> bytes:
+def rdf_bytes(triples: Iterable, rdf_format, prefixes: dict[str, str] | None = None,
+              base_iri: str | None = None) -> bytes:
     """Oxigraph triples (or quads) in ``rdf_format`` (a ``pyoxigraph.RdfFormat``), written by Oxigraph's serialiser."""
     import pyoxigraph as ox
 
-    data = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+    data = ox.serialize(triples, format=rdf_format, prefixes=prefixes, base_iri=base_iri)
     assert data is not None  # given no output, serialize returns the bytes (its stub says bytes | None)
     return data
 

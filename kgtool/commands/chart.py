@@ -43,4 +43,5 @@ def chart(kind: str, target: str | None, output: str | None, fmt: str | None, pa
                               credentials=endpoint_credentials(), store=given_store(extra, infer, endpoint))
     data = charts.chart_data(kind, run, target, param_values(params))
     charts.write(data, output, fmt)
-    click.echo(f"wrote {output}: {data.title} ({len(data.rows)} marks) in {time.perf_counter() - started:.1f} s", err=True)
+    elapsed = time.perf_counter() - started
+    click.echo(f"wrote {output}: {data.title} ({len(data.rows)} marks) in {elapsed:.1f} s", err=True)

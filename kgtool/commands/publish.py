@@ -6,9 +6,22 @@ from pathlib import Path
 
 import click
 
-from ..cli import (FormatChoice, RenamedOption, credential_options, data_options, endpoint_credentials,
-                   endpoint_options, given_store, given_store_dir, local_data_options, param_option, param_values,
-                   query_option, quiet_option, store_option)
+from ..cli import (
+    FormatChoice,
+    RenamedOption,
+    credential_options,
+    data_options,
+    endpoint_credentials,
+    endpoint_options,
+    given_store,
+    given_store_dir,
+    local_data_options,
+    param_option,
+    param_values,
+    query_option,
+    quiet_option,
+    store_option,
+)
 from ..dataset import GRAPH_IRI
 from ..export import FORMATS
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Settings", "create_app"]
 
 
-def create_app(data, settings: Settings | None = None, on_ready=None) -> "Starlette":
+def create_app(data, settings: Settings | None = None, on_ready=None) -> Starlette:
     """The app serving ``data`` (a pyoxigraph Store or an rdflib Graph), see :func:`kgtool.server.app.create_app`."""
     from .app import create_app as build
 

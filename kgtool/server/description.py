@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..dataset import DatasetStats, dataset_stats, void_graph  # noqa: F401 (dataset_stats: the app's)
 from ..namespaces import PREFIXES, SD, VOID, used_prefixes
+from ..results import rdf_bytes
 
 FORMATS = "http://www.w3.org/ns/formats/"
 DCTERMS = PREFIXES["dcterms"]
@@ -60,10 +61,8 @@ def serialize(triples: list, fmt: str) -> bytes:
     """Triples in one of Oxigraph's formats (a name of :class:`pyoxigraph.RdfFormat`)."""
     import pyoxigraph as ox
 
-    rdf_format = getattr(ox.RdfFormat, fmt)
-    if fmt in ("TURTLE", "RDF_XML"):
-        return ox.serialize(triples, format=rdf_format, prefixes=used_prefixes(triples, DESCRIPTION_PREFIXES))
-    return ox.serialize(triples, format=rdf_format)
+    prefixes = used_prefixes(triples, DESCRIPTION_PREFIXES) if fmt in ("TURTLE", "RDF_XML") else None
+    return rdf_bytes(triples, getattr(ox.RdfFormat, fmt), prefixes)
 
 
 class _Namespace:

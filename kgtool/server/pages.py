@@ -200,7 +200,8 @@ def ontology_page(header: list[dict[str, Term]], terms: list[dict[str, Term]], r
     for row in terms:
         by_term.setdefault(row["term"].value, []).append(row)
         kinds.setdefault(row["term"].value, set()).add(row["type"].value)
-    classes, properties = [], []
+    classes: list[TermDoc] = []
+    properties: list[TermDoc] = []
     for iri, rows in by_term.items():
         unique = {(r["property"], r["value"]): r for r in rows}.values()
         shown = [r for r in unique if r["property"].value not in (RDF + "type", RDFS + "label", RDFS + "comment")]
@@ -210,7 +211,10 @@ def ontology_page(header: list[dict[str, Term]], terms: list[dict[str, Term]], r
                       [link(Term("uri", k), root=root, href=href) for k in sorted(kinds[iri])],
                       _group(shown, "property", "value", "valueLabel", root, lambda row: [], href))
         (classes if kinds[iri] & _CLASS_TYPES else properties).append(doc)
-    order = (lambda d: (not d.iri.startswith(KG), d.name.lower()))
+
+    def order(doc: TermDoc) -> tuple[bool, str]:  # the ontology's own terms first, then by name
+        return not doc.iri.startswith(KG), doc.name.lower()
+
     return OntologyPage(_first_value(header, (PREFIXES["dcterms"] + "title",)) or "Ontology",
                         _first_value(header, (PREFIXES["dcterms"] + "description",)),
                         _group(header, "property", "value", None, root, lambda row: [], href),
@@ -243,7 +247,8 @@ def _first_value(rows: list[dict[str, Term]], properties: tuple[str, ...]) -> st
 
 
 # the three kinds of node in an entity's neighbourhood, styled as kgtool/assets/view.js expects classes
-_NEIGHBOUR_CLASSES = [("this resource", "#e15759", "#a13234", "star"), ("what it links to", "#4e79a7", "#2f4d6e", "dot"),
+_NEIGHBOUR_CLASSES = [("this resource", "#e15759", "#a13234", "star"),
+                      ("what it links to", "#4e79a7", "#2f4d6e", "dot"),
                       ("what links to it", "#59a14f", "#386832", "dot")]
 
 
@@ -253,7 +258,8 @@ def _neighbourhood(iri: str, title: str, facts: list[dict[str, Term]], incoming:
     to and what links to it."""
     index = {iri: 0}
     nodes = [[title, 0, short(Term("uri", iri)), [], href_for(iri, root)]]
-    edges, properties = [], {}
+    edges: list[list] = []
+    properties: dict[str, int] = {}  # a property's label and its number
 
     def add(other: Term, label: Term | None, prop: dict, kind: int, outgoing: bool) -> None:
         if other.kind != "uri" or (other.value not in index and len(nodes) >= GRAPH_NODE_LIMIT):
@@ -272,7 +278,8 @@ def _neighbourhood(iri: str, title: str, facts: list[dict[str, Term]], incoming:
         if in_row:
             add(in_row["subject"], in_row.get("subjectLabel"), _label_of(in_row, "property"), 2, False)
     classes = [{"label": label, "color": fill, "border": border, "shape": shape,
-                "count": sum(1 for n in nodes if n[1] == i)} for i, (label, fill, border, shape) in enumerate(_NEIGHBOUR_CLASSES)]
+                "count": sum(1 for n in nodes if n[1] == i)}
+               for i, (label, fill, border, shape) in enumerate(_NEIGHBOUR_CLASSES)]
     return {"classes": classes, "properties": list(properties), "nodes": nodes, "edges": edges, "sources": [],
             "edgeLabels": True}
 
