@@ -10,7 +10,8 @@ with the load; the CPU time does not, so the target is on it: this checkout's me
 than the baseline's (5 % allowed for noise). The cache holds the report of a run on unchanged files, so
 the script also times, without a target, "fresh" runs (`validate --fresh`: every check run again, with the
 compiled tables and Turtle the cache keeps, as after an edit of one file) and cold runs, each with an
-empty cache (a first run), and prints their figures and ratios beside.
+empty cache (a first run), and prints their figures and ratios beside. Both checkouts' modules are compiled to bytecode first, as
+installing a package does.
 
     python3 benchmarks/validate.py --baseline /path/to/earlier/checkout [--runs 5]
 """
@@ -68,6 +69,10 @@ def main() -> int:
     print(f"# {args.runs} timed runs each after 1 warm-up, and {args.runs} cold runs each (empty cache), "
           "alternating; seconds")
     checkouts = {"this checkout": ROOT, "baseline": args.baseline.resolve()}
+    for checkout in checkouts.values():
+        # bytecode first, for both, as installing a package or a first import does: where
+        # PYTHONDONTWRITEBYTECODE is set, each run would compile the modules from source again
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "kgtool")], check=True)
     wall: dict[tuple[str, str], list[float]] = {}
     cpu: dict[tuple[str, str], list[float]] = {}
     verdicts = {}
