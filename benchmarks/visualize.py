@@ -27,7 +27,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from common import machine_info  # benchmarks/common.py, beside this script
 
@@ -36,13 +38,15 @@ sys.path.insert(0, str(ROOT))
 
 HTML_TARGET_S = 1.0
 STABLE_TARGETS_S = {500: 5.0, 2000: 15.0}
-CLASSES = [("https://example.org/c/%d" % i, label) for i, label in enumerate(
+CLASSES = [(f"https://example.org/c/{i}", label) for i, label in enumerate(
     ["model", "organization", "person", "paper", "technique", "architecture", "component", "benchmark",
      "metric", "data set", "product", "hardware"])]
 PROPERTIES = ["uses technique", "developed by", "introduced in", "author", "variant of", "has component",
               "has architecture", "evaluated on", "trained on data", "affiliated with", "built on", "powers",
               "inspired by", "uses frozen model", "publisher", "has risk", "has application", "task type",
               "primary metric", "broader concept"]
+
+T = TypeVar("T")
 
 
 def synthetic_network(nodes: int, edges: int, seed: int = 42):
@@ -76,12 +80,12 @@ def pyvis_page(network) -> str:
     for node, data in network.nodes(data=True):
         _, colour, _, shape = styles[(data["cls"], data["class_label"])]
         net.add_node(node, label=data["label"], title=data["details"], color=colour, shape=shape)
-    for a, b, key, data in network.edges(keys=True, data=True):
+    for a, b, _, data in network.edges(keys=True, data=True):
         net.add_edge(a, b, title=data["details"], label=data["label"])
     return net.generate_html()
 
 
-def timed(function, *args) -> tuple[float, object]:
+def timed(function: Callable[..., T], *args: object) -> tuple[float, T]:
     start = time.perf_counter()
     value = function(*args)
     return time.perf_counter() - start, value
@@ -137,7 +141,8 @@ def browser_benchmark(runs: int) -> bool:
                 before = page.evaluate("window.kgView.network.getPositions()")
                 page.wait_for_timeout(1000)
                 after = page.evaluate("window.kgView.network.getPositions()")
-                moved = max([moved] + [abs(after[k]["x"] - v["x"]) + abs(after[k]["y"] - v["y"]) for k, v in before.items()])
+                moved = max([moved] + [abs(after[k]["x"] - v["x"]) + abs(after[k]["y"] - v["y"])
+                                       for k, v in before.items()])
                 page.close()
             median = statistics.median(times)
             passed = median <= target and moved == 0

@@ -7,6 +7,7 @@ link with its true direction.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -32,7 +33,7 @@ class Stats:
         return sum(1 for size in self.components if size == 1)
 
 
-def stats(network: "nx.MultiDiGraph | Outline") -> Stats:
+def stats(network: nx.MultiDiGraph | Outline) -> Stats:
     """Counts per class and per property, the degree distribution and the connected components, of a
     projection or of its outline (:func:`kgtool.projection.outline`, which spares the networkx graph)."""
     import statistics
@@ -52,8 +53,9 @@ def stats(network: "nx.MultiDiGraph | Outline") -> Stats:
     degrees = list(degree.values())
     bins: Counter = Counter(_degree_bin(d) for d in degrees)
     order = sorted(bins, key=lambda b: int(b.split("-")[0]))
-    summary = ({"min": min(degrees), "median": statistics.median(degrees), "mean": statistics.fmean(degrees),
-                "max": max(degrees)} if degrees else {"min": 0, "median": 0, "mean": 0, "max": 0})
+    summary: dict[str, float] = ({"min": min(degrees), "median": statistics.median(degrees),
+                                  "mean": statistics.fmean(degrees), "max": max(degrees)}
+                                 if degrees else {"min": 0, "median": 0, "mean": 0, "max": 0})
     return Stats(len(nodes), len(links), _by_count(Counter(nodes.values())),
                  _by_count(Counter(label for _, _, label in links)), [(b, bins[b]) for b in order], summary,
                  _component_sizes(nodes, links))
@@ -90,7 +92,7 @@ def _degree_bin(degree: int) -> str:
     return f"{low + 1}-{low * 2}"
 
 
-def undirected(network: "nx.MultiDiGraph") -> "nx.Graph":
+def undirected(network: nx.MultiDiGraph) -> nx.Graph:
     """The simple undirected graph of the network; parallel links add up to the edge's ``weight``."""
     import networkx as nx
 
@@ -117,7 +119,7 @@ class Ranked:
 BETWEENNESS_SAMPLE = 1000  # above this many nodes, betweenness is estimated from this many sources
 
 
-def centrality(network: "nx.MultiDiGraph", top: int = 10) -> dict[str, list[Ranked]]:
+def centrality(network: nx.MultiDiGraph, top: int = 10) -> dict[str, list[Ranked]]:
     """The ``top`` entities by PageRank and by betweenness centrality (undirected; ties by label).
     Above :data:`BETWEENNESS_SAMPLE` nodes betweenness is estimated from a fixed random sample of
     sources (seeded, so the answer is repeatable)."""
@@ -149,7 +151,7 @@ class Step:
     forward: bool
 
 
-def shortest_paths(network: "nx.MultiDiGraph", a: str, b: str, limit: int = 10) -> tuple[list[list[Step]], int]:
+def shortest_paths(network: nx.MultiDiGraph, a: str, b: str, limit: int = 10) -> tuple[list[list[Step]], int]:
     """The shortest paths between two entities, links followed in either direction; parallel links
     make distinct paths. Returns at most ``limit`` paths (in a stable order) and how many there are."""
     import networkx as nx
@@ -162,7 +164,7 @@ def shortest_paths(network: "nx.MultiDiGraph", a: str, b: str, limit: int = 10) 
     paths: list[list[Step]] = []
     total = 0
     for nodes in node_paths:
-        hops = [_links(network, x, y) for x, y in zip(nodes, nodes[1:])]
+        hops = [_links(network, x, y) for x, y in itertools.pairwise(nodes)]
         count = 1
         for hop in hops:
             count *= len(hop)
@@ -182,12 +184,10 @@ def _links(network, x: str, y: str) -> list[Step]:
 
 
 def _product(hops: list[list[Step]], limit: int):
-    import itertools
-
     return itertools.islice(itertools.product(*hops), limit)
 
 
-def path_statement(network: "nx.MultiDiGraph", path: list[Step]) -> str:
+def path_statement(network: nx.MultiDiGraph, path: list[Step]) -> str:
     """``BLIP-2 -uses frozen model-> OPT -developed by-> Meta AI <-developed by- LLaMA``."""
     if not path:
         return ""
@@ -205,15 +205,14 @@ class Communities:
     modularity: float
 
 
-def communities(network: "nx.MultiDiGraph", *, resolution: float = 1.0, seed: int = 42) -> Communities:
+def communities(network: nx.MultiDiGraph, *, resolution: float = 1.0, seed: int = 42) -> Communities:
     """Communities by the Louvain method on the undirected network (parallel links as weight), with a
     fixed seed so that the answer is repeatable."""
     import networkx as nx
 
     simple = undirected(network)
     if simple.number_of_edges() == 0:
-        groups = [{n} for n in simple.nodes]
-        return Communities([list(g) for g in groups], 0.0)
+        return Communities([[n] for n in simple.nodes], 0.0)
     found = nx.community.louvain_communities(simple, weight="weight", resolution=resolution, seed=seed)
     modularity = nx.community.modularity(simple, found, weight="weight", resolution=resolution)
     degree = dict(simple.degree())

@@ -15,7 +15,7 @@ NETWORK_FORMATS = ("graphml", "gexf")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def exportable(network: "nx.MultiDiGraph") -> "nx.MultiDiGraph":
+def exportable(network: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy whose attributes are strings and booleans only (what GraphML and GEXF can hold): label,
     class, class_label, details and record on nodes; property, label and details on edges."""
     import networkx as nx

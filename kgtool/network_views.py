@@ -15,8 +15,19 @@ from typing import TYPE_CHECKING
 
 from .errors import KgtoolError, QueryError
 from .namespaces import KG, PREFIXES
-from .projection import (HUB_CLASSES, HUB_DEGREE, Projector, Term, ambiguous, key_of, kept, local_name, names,
-                         not_an_entity, source_of)
+from .projection import (
+    HUB_CLASSES,
+    HUB_DEGREE,
+    Projector,
+    Term,
+    ambiguous,
+    kept,
+    key_of,
+    local_name,
+    names,
+    not_an_entity,
+    source_of,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -25,7 +36,7 @@ OWL = PREFIXES["owl"]
 RDFS = PREFIXES["rdfs"]
 
 
-def resolve_entity(network: "nx.MultiDiGraph", text: str) -> str:
+def resolve_entity(network: nx.MultiDiGraph, text: str) -> str:
     """The node named by ``text``: an IRI (``<...>`` or bare), a prefixed name (``kgr:llama``), or a
     label or alternative label (any case). An unknown or ambiguous name is a :class:`QueryError`."""
     from .queries import parse_value
@@ -86,7 +97,7 @@ def resolve_class(graph, text: str) -> set[str]:
     return found
 
 
-def restrict(network: "nx.MultiDiGraph", include: Iterable[str] = (), exclude: Iterable[str] = ()) -> "nx.MultiDiGraph":
+def restrict(network: nx.MultiDiGraph, include: Iterable[str] = (), exclude: Iterable[str] = ()) -> nx.MultiDiGraph:
     """The entities of the ``include`` classes (all when empty), minus those of the ``exclude`` classes
     (class IRIs, subclasses already expanded)."""
     include, exclude = set(include), set(exclude)
@@ -94,7 +105,7 @@ def restrict(network: "nx.MultiDiGraph", include: Iterable[str] = (), exclude: I
     return network.subgraph(keep).copy()
 
 
-def neighbourhood(network: "nx.MultiDiGraph", node: str, depth: int = 1) -> "nx.MultiDiGraph":
+def neighbourhood(network: nx.MultiDiGraph, node: str, depth: int = 1) -> nx.MultiDiGraph:
     """``node`` and every entity at most ``depth`` links away, in either direction."""
     if depth < 0:
         raise KgtoolError("--depth must be 0 or more")
@@ -111,7 +122,7 @@ def neighbourhood(network: "nx.MultiDiGraph", node: str, depth: int = 1) -> "nx.
     return network.subgraph(reached).copy()
 
 
-def hubs(network: "nx.MultiDiGraph", spared: Iterable[str] = (), keep: Iterable[str] = (),
+def hubs(network: nx.MultiDiGraph, spared: Iterable[str] = (), keep: Iterable[str] = (),
          degree: int = HUB_DEGREE) -> set[str]:
     """The hub entities of ``network``: those of :data:`HUB_CLASSES`, and any with more than ``degree``
     neighbours, except entities of a ``spared`` class (IRIs, subclasses expanded) and the ``keep`` nodes."""
@@ -134,8 +145,8 @@ def model_classes(graph) -> set[str]:
         return set()
 
 
-def without_hubs(graph, network: "nx.MultiDiGraph", include: Iterable[str] = (),
-                 keep: Iterable[str] = ()) -> "nx.MultiDiGraph":
+def without_hubs(graph, network: nx.MultiDiGraph, include: Iterable[str] = (),
+                 keep: Iterable[str] = ()) -> nx.MultiDiGraph:
     """``network`` minus its hubs; models, the ``include`` classes and the ``keep`` nodes stay."""
     found = hubs(network, model_classes(graph) | set(include), keep)
     return network.subgraph([n for n in network if n not in found]).copy() if found else network
@@ -169,7 +180,7 @@ def around(projector: Projector, focus: str, depth: int = 1, *, include: Iterabl
 
 @dataclass
 class QueryView:
-    network: "nx.MultiDiGraph"
+    network: nx.MultiDiGraph
     kind: str            # "construct" or "select"
     size: int            # triples or rows of the result
     missing: list[str] = field(default_factory=list)  # IRIs of a SELECT that are no entity
@@ -212,7 +223,7 @@ def rows_network(graph, rows: list, *, records: bool = False) -> QueryView:
     return QueryView(drawn, "select", len(rows), [i for i in iris if i not in found])
 
 
-def _label_scores(network: "nx.MultiDiGraph", rows: list) -> None:
+def _label_scores(network: nx.MultiDiGraph, rows: list) -> None:
     """Put the numbers of a SELECT's rows on the result links ("evaluated on") between the entities of
     each row, with the row's setting: a leaderboard drawn as a network shows its scores."""
     from .results import _NUMERIC

@@ -42,6 +42,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -139,7 +140,7 @@ def _resources(terms: Iterable[Term]) -> set[str]:
     return {key_of(t) for t in terms if t.kind != "literal"}
 
 
-def _object_key(term: Term) -> "str | Term":
+def _object_key(term: Term) -> str | Term:
     """An object as provenance is keyed: a resource by its key, a literal as the term itself."""
     return term if term.kind == "literal" else key_of(term)
 
@@ -217,14 +218,15 @@ class Source:
         iris = sorted(k for k in keys if not k.startswith("_:"))
         rows: list[dict] = []
         for start in range(0, len(iris), BATCH):
-            rows += self.select(template.replace("SCOPE", f"VALUES ?{var} {{ {self.values(iris[start:start + BATCH])} }}"))
+            scope = f"VALUES ?{var} {{ {self.values(iris[start:start + BATCH])} }}"
+            rows += self.select(template.replace("SCOPE", scope))
         if blank_nodes and len(iris) < len(keys):
             every = (f"{{ SELECT DISTINCT ?{var} WHERE {{ {{ ?{var} ?scope_p ?scope_o }} UNION "
                      f"{{ ?scope_s ?scope_p ?{var} }} FILTER(isBlank(?{var})) }} }}")
             rows += [row for row in self.select(template.replace("SCOPE", every)) if key_of(row[var]) in keys]
         return rows
 
-    def schema(self) -> "_Schema":
+    def schema(self) -> _Schema:
         if self._schema is None:
             self._schema = _Schema.of(self)
         return self._schema
@@ -307,14 +309,15 @@ class _Schema:
     _predicates: set[str] | None = None
 
     @classmethod
-    def of(cls, source: Source) -> "_Schema":
+    def of(cls, source: Source) -> _Schema:
         meta: dict[str, set[str]] = defaultdict(set)
-        for r in source.select(f"SELECT ?term ?meta WHERE {{ VALUES ?meta {{ {_iris(_META_TYPES)} }} ?term <{_TYPE}> ?meta }}"):
+        for r in source.select(f"SELECT ?term ?meta WHERE {{ VALUES ?meta {{ {_iris(_META_TYPES)} }} "
+                               f"?term <{_TYPE}> ?meta }}"):
             meta[key_of(r["term"])].add(r["meta"].value)
         broader: dict[str, set[str]] = defaultdict(set)
         hierarchy = set()
-        for r in source.select(f"SELECT ?narrower ?property ?broader WHERE {{ VALUES ?property {{ {_iris(_HIERARCHY)} }} "
-                               "?narrower ?property ?broader }"):
+        for r in source.select("SELECT ?narrower ?property ?broader WHERE "
+                               f"{{ VALUES ?property {{ {_iris(_HIERARCHY)} }} ?narrower ?property ?broader }}"):
             if r["broader"].kind == "literal":
                 continue
             narrower, wider = key_of(r["narrower"]), key_of(r["broader"])
@@ -326,6 +329,7 @@ class _Schema:
     def classes(self) -> set[str]:
         """The classes things are typed with."""
         if self._classes is None:
+            assert self.source is not None  # only a union of schemas has no source, and it is made with its classes
             self._classes = {key_of(r["class"]) for r in self.source.select(
                 f"SELECT DISTINCT ?class WHERE {{ ?thing <{_TYPE}> ?class }}") if r["class"].kind != "literal"}
         return self._classes
@@ -333,6 +337,7 @@ class _Schema:
     def predicates(self) -> set[str]:
         """The properties in use."""
         if self._predicates is None:
+            assert self.source is not None  # a union of schemas is made with its properties too
             self._predicates = {r["p"].value for r in self.source.select("SELECT DISTINCT ?p WHERE { ?s ?p ?o }")}
         return self._predicates
 
@@ -347,7 +352,7 @@ class _Schema:
                 or ((scan or self._predicates is not None) and key in self.predicates()))
 
     @staticmethod
-    def union(schemas: list["_Schema"]) -> "_Schema":
+    def union(schemas: list[_Schema]) -> _Schema:
         if len(schemas) == 1:
             return schemas[0]
         meta: dict[str, set[str]] = defaultdict(set)
@@ -376,7 +381,7 @@ class Outline:
     edges: list[tuple[str, str, str, str]]           # (from, to, property IRI or record class, label)
     hubs_left_out: int = 0                           # hub concepts a view around an entity left out
 
-    def restricted(self, include: Iterable[str] = (), exclude: Iterable[str] = ()) -> "Outline":
+    def restricted(self, include: Iterable[str] = (), exclude: Iterable[str] = ()) -> Outline:
         keep = {n for n, types in self.types.items() if kept(types, set(include), set(exclude))}
         return Outline({n: t for n, t in self.types.items() if n in keep},
                        {n: c for n, c in self.classes.items() if n in keep},
@@ -390,7 +395,7 @@ def kept(types: Iterable[str], include: set[str], exclude: set[str]) -> bool:
     return (not include or bool(types & include)) and not types & exclude
 
 
-def project(graph, *, records: bool = False, context=None, details: bool = True) -> "nx.MultiDiGraph":
+def project(graph, *, records: bool = False, context=None, details: bool = True) -> nx.MultiDiGraph:
     """The network of ``graph``'s entities (a :class:`Source`, an Oxigraph store or an rdflib graph), by
     the rules of this module's docstring.
 
@@ -474,14 +479,16 @@ class Projector:
             candidates = self.values(term, predicate)
             if candidates:
                 # an English or untagged label first, then any, in a stable order
-                best = min(candidates, key=lambda l: (l.lang not in (None, "en"), l.value))
+                best = min(candidates, key=lambda label: (label.lang not in (None, "en"), label.value))
                 return " ".join(best.value.split())
         text = term[2:] if term.startswith("_:") else term
         return local_name(text) if "/" in text or "#" in text else text
 
     def property_label(self, predicate: str) -> str:
         labels = self.values(predicate, RDFS + "label")
-        return min(labels, key=lambda l: l.value).value if labels else _CAMEL.sub(" ", local_name(predicate)).lower()
+        if labels:
+            return min(labels, key=lambda label: label.value).value
+        return _CAMEL.sub(" ", local_name(predicate)).lower()
 
     def edge_label(self, key: str) -> str:
         return RECORD_LINKS[key][2] if key in RECORD_LINKS else self.property_label(key)
@@ -544,7 +551,7 @@ class Projector:
     def sources_text(self, key: str) -> str:
         """``[LLaMA paper (arXiv 2302.13971): §2.2]`` for a statement or record; "" when unsourced."""
         documents = sorted({self.label(s) for p in _SOURCES for s in self.values(key, p)})
-        locators = sorted({_clip(l.value, 120) for l in self.values(key, _LOCATOR)})
+        locators = sorted({_clip(locator.value, 120) for locator in self.values(key, _LOCATOR)})
         if not documents and not locators:
             return ""
         return "[" + ", ".join(documents) + (": " if documents and locators else "") + "; ".join(locators) + "]"
@@ -556,7 +563,8 @@ class Projector:
         queries over the whole graph, where the engine plans a MINUS best (one pass, then a lookup)."""
         text = f" MINUS {{ ?{var} <{RDF}subject> ?{var}_about }}"
         if self.folding and self.record_classes:
-            text += f" MINUS {{ ?{var} <{_TYPE}> ?{var}_record VALUES ?{var}_record {{ {_iris(self.record_classes)} }} }}"
+            text += (f" MINUS {{ ?{var} <{_TYPE}> ?{var}_record "
+                     f"VALUES ?{var}_record {{ {_iris(self.record_classes)} }} }}")
         return text + self.not_extra(var)
 
     def not_extra(self, var: str) -> str:
@@ -660,7 +668,7 @@ class Projector:
                         branches.append(f"{{ ?r <{a}> ?{var} ; <{b}> ?other ; <{_TYPE}> ?c {_among('c', classes)} }}")
         return " UNION ".join(branches)
 
-    def restriction(self, var: str, include: set[str], exclude: set[str]) -> str:
+    def restriction(self, var: str, include: AbstractSet[str], exclude: AbstractSet[str]) -> str:
         text = ""
         if include:
             text += f" FILTER EXISTS {{ ?{var} <{_TYPE}> ?{var}_in {_among(var + '_in', include)} }}"
@@ -675,23 +683,25 @@ class Projector:
         if missing:
             for key in missing:
                 self._linked[key] = set()
-            for r in self.data.scoped("n", missing, f"SELECT DISTINCT ?n ?other WHERE {{ SCOPE {{ {self.links_of('n')} }} "
+            for r in self.data.scoped("n", missing, "SELECT DISTINCT ?n ?other WHERE "
+                                                    f"{{ SCOPE {{ {self.links_of('n')} }} "
                                                     "FILTER(?other != ?n && !isLiteral(?other)) }"):
                 self._linked[key_of(r["n"])].add(key_of(r["other"]))
         return {key: self._linked[key] for key in keys}
 
-    def passing(self, keys: set[str], include: set[str], exclude: set[str]) -> set[str]:
+    def passing(self, keys: set[str], include: AbstractSet[str], exclude: AbstractSet[str]) -> set[str]:
         """Those of ``keys`` that are nodes of the network restricted to the classes given."""
         known = self._passed.setdefault((frozenset(include), frozenset(exclude)), {})
         missing = keys - known.keys()
         if missing:
+            restriction = self.restriction("x", include, exclude)
             passed = {key_of(r["x"]) for r in self.data.scoped(
-                "x", missing, f"SELECT ?x WHERE {{ SCOPE {self.node_test('x')}{self.restriction('x', include, exclude)} }}")}
+                "x", missing, f"SELECT ?x WHERE {{ SCOPE {self.node_test('x')}{restriction} }}")}
             known.update((key, key in passed) for key in missing)
         return {key for key in keys if known[key]}
 
-    def neighbours(self, keys: Iterable[str], include: set[str] = frozenset(), exclude: set[str] = frozenset()
-                   ) -> dict[str, set[str]]:
+    def neighbours(self, keys: Iterable[str], include: AbstractSet[str] = frozenset(),
+                   exclude: AbstractSet[str] = frozenset()) -> dict[str, set[str]]:
         """Each of ``keys`` that has neighbours in the network restricted to the classes given -> them:
         the linked terms first, then the node test once for each of them (not once per link)."""
         linked = self.linked(keys)
@@ -746,7 +756,8 @@ class Projector:
         """The nodes within ``depth`` links of ``focus`` in the restricted network, hubs left out (unless
         ``spared`` is None: no hubs are left out), and how many hubs were; None when the walk meets a
         blank node."""
-        reached, frontier, left_out = {focus}, [focus], set()
+        reached, frontier = {focus}, [focus]
+        left_out: set[str] = set()
         for _ in range(depth):
             found = set().union(*self.neighbours(frontier, include, exclude).values()) - reached - left_out
             if any(k.startswith("_:") for k in found):
@@ -785,13 +796,13 @@ class Projector:
                 if classes:
                     rows = self.data.scoped("a", nodes, f"SELECT DISTINCT ?a ?b WHERE {{ SCOPE ?r <{from_p}> ?a ; "
                                                         f"<{to_p}> ?b ; <{_TYPE}> ?c {_among('c', classes)} }}")
-                    edges += [(a, b, kind) for r in rows
-                              if r["b"].kind != "literal" and (a := key_of(r["a"])) != (b := key_of(r["b"])) and b in nodes]
+                    edges += [(a, b, kind) for r in rows if r["b"].kind != "literal"
+                              and (a := key_of(r["a"])) != (b := key_of(r["b"])) and b in nodes]
         return edges
 
     # --- the tooltips (rules 3, 4 and 5) and the networkx graph
 
-    def network(self, nodes: Iterable[str] | None = None, *, details: bool = True) -> "nx.MultiDiGraph":
+    def network(self, nodes: Iterable[str] | None = None, *, details: bool = True) -> nx.MultiDiGraph:
         """The network of ``nodes`` (all of them when None) and the links between them."""
         import networkx as nx
 
@@ -832,7 +843,8 @@ class Projector:
                                             f"<{RDF}predicate> ?p ; <{RDF}object> ?o }}")
         statements = {key_of(r["st"]) for r in rows}
         self.lookup(statements, [*_SOURCES, _LOCATOR])
-        self.lookup(_resources(d for st in statements for p in _SOURCES for d in self.values(st, p)), [*_LABELS, KG + "url"])
+        self.lookup(_resources(d for st in statements for p in _SOURCES for d in self.values(st, p)),
+                    [*_LABELS, KG + "url"])
         found: dict = defaultdict(set)
         for r in rows:
             st, subject = key_of(r["st"]), key_of(r["s"])
@@ -877,12 +889,13 @@ class Projector:
         """Rule 5: the lines each record adds to the tooltips of the ``nodes`` it is about, and the lines of
         the relations kept as edges between them."""
         typed = f"EXISTS {{ ?r <{_TYPE}> ?c {_among('c', self.record_classes)} }}" if self.record_classes else ""
-        extra = f"?r IN ({', '.join(self.data.n3(r) for r in sorted(self.extra_records))})" if self.extra_records else ""
+        extra = (f"?r IN ({', '.join(self.data.n3(r) for r in sorted(self.extra_records))})"
+                 if self.extra_records else "")
         test = " || ".join(t for t in (typed, extra) if t)
         if not test:
             return {}, {}
-        rows = self.data.scoped("a", nodes, f"SELECT DISTINCT ?r WHERE {{ SCOPE ?r ?p ?a {_among('p', _ANCHOR_PROPERTIES)} "
-                                            f"FILTER({test}) }}")
+        rows = self.data.scoped("a", nodes, "SELECT DISTINCT ?r WHERE "
+                                            f"{{ SCOPE ?r ?p ?a {_among('p', _ANCHOR_PROPERTIES)} FILTER({test}) }}")
         records = {key_of(r["r"]) for r in rows}
         self.lookup(records, [_TYPE, *_LABELS, *_ANCHOR_PROPERTIES, *_RECORD_FIELDS, *_SOURCES, _LOCATOR])
         self.lookup(_resources(v for r in records for p in (*_RECORD_FIELDS, *_SOURCES) for v in self.values(r, p))
@@ -908,7 +921,8 @@ class Projector:
                 from_p, to_p, _ = RECORD_LINKS[kind]
                 for a in self.values(record, from_p):
                     for b in self.values(record, to_p):
-                        if a != b and a.kind != "literal" and b.kind != "literal" and key_of(a) in nodes and key_of(b) in nodes:
+                        if (a != b and a.kind != "literal" and b.kind != "literal"
+                                and key_of(a) in nodes and key_of(b) in nodes):
                             links[(key_of(a), key_of(b), kind)].append(line)
         return folded, links
 

@@ -23,7 +23,7 @@ import os
 import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,7 +57,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 class View:
     """A network to draw, with the heading and the line that say what it shows."""
 
-    network: "nx.MultiDiGraph"
+    network: nx.MultiDiGraph
     title: str
     description: str
 
@@ -128,7 +128,8 @@ def build_view(
         _check_size(bare.number_of_nodes() - left_out, max_nodes)
         network = projector.network([n for n in bare if n not in found])
         title, scope = "The whole graph", "the whole graph"
-    notes += (["only " + ", ".join(include)] if include else []) + (["without " + ", ".join(exclude)] if exclude else [])
+    notes += ((["only " + ", ".join(include)] if include else [])
+              + (["without " + ", ".join(exclude)] if exclude else []))
     if left_out:
         notes.append(f"without {left_out} hub concepts (modalities, risks, code repositories, the most linked)")
     if node is not None:
@@ -146,8 +147,9 @@ def build_view(
 
 def _check_size(entities: int, max_nodes: int | None) -> None:
     if max_nodes is not None and entities > max_nodes:
-        raise KgtoolError(f"the view would draw {entities:,} entities, more than --max-nodes {max_nodes:,}: draw a part "
-                          "with --focus ENTITY (and --depth), --include CLASS or --query NAME, or raise --max-nodes")
+        raise KgtoolError(f"the view would draw {entities:,} entities, more than --max-nodes {max_nodes:,}: "
+                          "draw a part with --focus ENTITY (and --depth), --include CLASS or --query NAME, "
+                          "or raise --max-nodes")
 
 
 def _query_name(query: str) -> str:
@@ -169,7 +171,7 @@ def render_view(view: View, *, edge_labels: bool | None = None) -> str:
     return render_network(view.network, view.title, view.description, edge_labels=edge_labels)
 
 
-def render_network(network: "nx.MultiDiGraph", title: str, description: str, *,
+def render_network(network: nx.MultiDiGraph, title: str, description: str, *,
                    edge_labels: bool | None = None) -> str:
     """The page for a projected network (:func:`kgtool.projection.project`)."""
     import jinja2
@@ -184,12 +186,13 @@ def render_network(network: "nx.MultiDiGraph", title: str, description: str, *,
     return template.render(
         title=title, description=description, version=__version__,
         data=Markup(script_json(payload)),
-        vis_js=Markup(vis_js), vis_css=Markup(vis_css), page_css=Markup(_asset("view.css") + _asset("panel.css")), page_js=Markup(page_js),
+        vis_js=Markup(vis_js), vis_css=Markup(vis_css), page_css=Markup(_asset("view.css") + _asset("panel.css")),
+        page_js=Markup(page_js),
         script_hashes=Markup(" ".join(f"'sha256-{_digest(script)}'" for script in (vis_js, page_js))),
     )
 
 
-def network_data(network: "nx.MultiDiGraph", *, edge_labels: bool | None = None, href=None) -> dict:
+def network_data(network: nx.MultiDiGraph, *, edge_labels: bool | None = None, href=None) -> dict:
     """The network as the page (assets/view.js) reads it: classes (label, colour, shape, count),
     property labels, sources as ``[label, link]``, nodes as ``[label, class index, details, source
     indices, page]`` and edges as ``[from, to, property index, details]``. ``href`` maps an IRI to the
@@ -209,10 +212,11 @@ def network_data(network: "nx.MultiDiGraph", *, edge_labels: bool | None = None,
                           href(node) if href else None])
     properties: dict[str, int] = {}
     edge_rows = []
-    for a, b, key, data in sorted(network.edges(keys=True, data=True), key=lambda e: (index[e[0]], index[e[1]], str(e[2]))):
+    edges = sorted(network.edges(keys=True, data=True), key=lambda e: (index[e[0]], index[e[1]], str(e[2])))
+    for a, b, key, data in edges:
         label = data.get("label", str(key))
         edge_rows.append([index[a], index[b], properties.setdefault(label, len(properties)), data.get("details", "")])
-    classes = [None] * len(styles)
+    classes: list[dict | None] = [None] * len(styles)  # each class at its style's index
     for key, (i, colour, border, shape) in styles.items():
         classes[i] = {"label": key[1], "color": colour, "border": border, "shape": shape, "count": counts.get(key, 0)}
     return {"classes": classes, "properties": list(properties), "nodes": node_rows, "edges": edge_rows,
@@ -248,7 +252,7 @@ def _digest(script: str) -> str:
     return base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _asset(name: str) -> str:
     """A file of kgtool/assets: the pages' templates, scripts and styles."""
     return (Path(__file__).resolve().parent / "assets" / name).read_text(encoding="utf-8")
@@ -265,7 +269,7 @@ def vis_assets() -> tuple[str, str]:
     spec = importlib.util.find_spec("pyvis")
     if spec is None or not spec.submodule_search_locations:
         raise KgtoolError("the HTML view needs vis-network, which comes with pyvis: pip install pyvis")
-    folder = Path(list(spec.submodule_search_locations)[0]) / "lib" / f"vis-{VIS_VERSION}"
+    folder = Path(next(iter(spec.submodule_search_locations))) / "lib" / f"vis-{VIS_VERSION}"
     try:
         js = (folder / "vis-network.min.js").read_text(encoding="utf-8")
         css = (folder / "vis-network.css").read_text(encoding="utf-8")

@@ -8,12 +8,12 @@ these commands only parse, call and print.
 from __future__ import annotations
 
 import sys
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 import click
 
 from ..cli import EXIT_FAILED, data_options, endpoint_credentials, given_store, param_option, param_values, query_option
-
 
 MAX_NODES = 3000  # entities a page draws at most unless told otherwise
 
@@ -65,7 +65,7 @@ def _network(extra, infer, endpoint, timeout, records, include, exclude):
     return source, network
 
 
-def _print_table(header: list[str], rows: list[list], numeric: set[int] = frozenset()) -> None:
+def _print_table(header: list[str], rows: list[list], numeric: AbstractSet[int] = frozenset()) -> None:
     """Print a table with the one renderer of query results: fitted to the terminal, no control codes."""
     from ..results import terminal_width, text_table
 
@@ -76,7 +76,8 @@ def _print_table(header: list[str], rows: list[list], numeric: set[int] = frozen
 @click.command()
 @click.option("-o", "--output", default="graph.html", show_default=True, metavar="FILE",
               help="The HTML file to write (- for standard output).")
-@click.option("--focus", metavar="ENTITY", help="Draw this entity's neighbourhood: a label (LLaMA) or an IRI (kgr:llama).")
+@click.option("--focus", metavar="ENTITY",
+              help="Draw this entity's neighbourhood: a label (LLaMA) or an IRI (kgr:llama).")
 @click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
               help="How many links from the --focus entity to draw.")
 @query_option
@@ -148,7 +149,8 @@ def stats(records: bool, include: tuple[str, ...], exclude: tuple[str, ...],
     largest = s.components[0] if s.components else 0
     click.echo(f"entities    {s.nodes}")
     click.echo(f"links       {s.edges}")
-    click.echo(f"components  {len(s.components)} (the largest has {largest} entities; {s.isolated} entities have no link)")
+    click.echo(f"components  {len(s.components)} (the largest has {largest} entities; "
+               f"{s.isolated} entities have no link)")
     click.echo(f"degree      min {d['min']}, median {d['median']:g}, mean {d['mean']:.2f}, max {d['max']}")
     click.echo()
     _print_table(["class", "entities"], [list(r) for r in s.classes], {1})
@@ -159,7 +161,8 @@ def stats(records: bool, include: tuple[str, ...], exclude: tuple[str, ...],
 
 
 @click.command()
-@click.option("-n", "--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many entities to list.")
+@click.option("-n", "--top", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many entities to list.")
 @network_options
 def central(top: int, records: bool, include: tuple[str, ...], exclude: tuple[str, ...],
             extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
@@ -183,7 +186,8 @@ def central(top: int, records: bool, include: tuple[str, ...], exclude: tuple[st
                            "exit 1 when there is none.")
 @click.argument("a", metavar="A")
 @click.argument("b", metavar="B")
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="How many paths to print at most.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many paths to print at most.")
 @hubs_option
 @network_options
 @click.pass_context
@@ -212,7 +216,8 @@ def path(ctx: click.Context, a: str, b: str, limit: int, hubs: bool, records: bo
     for found in paths:
         click.echo(terminal_text(analytics.path_statement(network, found)))
     links = len(paths[0])
-    summary = f"{total} shortest path{'s' if total != 1 else ''} of {links} link{'s' if links != 1 else ''} between {names}"
+    summary = (f"{total} shortest path{'s' if total != 1 else ''} of {links} link{'s' if links != 1 else ''}"
+               f" between {names}")
     if total > len(paths):
         summary += f" ({len(paths)} shown; --limit shows more)"
     click.echo(summary, err=True)
