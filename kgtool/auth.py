@@ -8,10 +8,12 @@ variables KGTOOL_USER, KGTOOL_PASSWORD and KGTOOL_TOKEN keep them off the comman
 
 from __future__ import annotations
 
-import base64
-import urllib.error
-import urllib.request
+import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import urllib.request
 
 
 @dataclass(frozen=True)
@@ -24,24 +26,32 @@ class Credentials:
         return self.user is not None or self.token is not None
 
 
-class _Digest(urllib.request.HTTPDigestAuthHandler):
-    """urllib's Digest handler, which also remembers the store's last challenge: later requests carry
-    their answer up front. A store that closes the connection on a 401 (Virtuoso) would otherwise
-    break off a large request body before the challenge could be answered."""
+@functools.cache
+def _digest_handler() -> type:
+    """urllib's Digest handler class, made on first use: every command imports this module for its
+    credentials, and a local query should not load the HTTP libraries."""
+    import urllib.request
 
-    challenge: str | None = None
+    class Digest(urllib.request.HTTPDigestAuthHandler):
+        """urllib's Digest handler, which also remembers the store's last challenge: later requests carry
+        their answer up front. A store that closes the connection on a 401 (Virtuoso) would otherwise
+        break off a large request body before the challenge could be answered."""
 
-    def retry_http_digest_auth(self, req, auth):
-        self.challenge = auth
-        return super().retry_http_digest_auth(req, auth)
+        challenge: str | None = None
 
-    def answer(self, request: urllib.request.Request) -> str | None:
-        if self.challenge is None:
-            return None
-        parts = urllib.request.parse_http_list(self.challenge.split(" ", 1)[1])
-        fields = urllib.request.parse_keqv_list([part for part in parts if part])
-        answer = self.get_authorization(request, fields)
-        return f"Digest {answer}" if answer else None
+        def retry_http_digest_auth(self, req, auth):
+            self.challenge = auth
+            return super().retry_http_digest_auth(req, auth)
+
+        def answer(self, request: urllib.request.Request) -> str | None:
+            if self.challenge is None:
+                return None
+            parts = urllib.request.parse_http_list(self.challenge.split(" ", 1)[1])
+            fields = urllib.request.parse_keqv_list([part for part in parts if part])
+            answer = self.get_authorization(request, fields)
+            return f"Digest {answer}" if answer else None
+
+    return Digest
 
 
 class Opener:
@@ -52,15 +62,20 @@ class Opener:
     def __init__(self, credentials: Credentials, urls: list[str]):
         self.credentials = credentials
         self.basic: str | None = None
-        self.digest: _Digest | None = None
+        self.digest = None  # the Digest handler (see _digest_handler), once there is a user
         if credentials.user is not None:
+            import base64
+            import urllib.request
+
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
             passwords.add_password(None, urls, credentials.user, credentials.password or "")
-            self.digest = _Digest(passwords)
+            self.digest = _digest_handler()(passwords)
             token = f"{credentials.user}:{credentials.password or ''}".encode()
             self.basic = "Basic " + base64.b64encode(token).decode("ascii")
 
     def send(self, request: urllib.request.Request, send):
+        import urllib.error
+
         if self.credentials.token:
             request.add_unredirected_header("Authorization", f"Bearer {self.credentials.token}")
             return send(request, ())

@@ -4,7 +4,6 @@ only what it alone knows (the release its files and date, the server its endpoin
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -184,4 +183,6 @@ def _partition_slug(iri: str) -> str:
     for prefix, namespace in DESCRIPTION_PREFIXES.items():
         if iri.startswith(namespace) and re.fullmatch(r"[\w.-]+", iri[len(namespace):]):
             return f"{prefix}-{iri[len(namespace):]}"
+    import hashlib  # here: every command imports this module (for the seven models' names), few need this
+
     return hashlib.sha256(iri.encode()).hexdigest()[:16]

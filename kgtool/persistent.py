@@ -11,10 +11,8 @@ leaves the previous store as it was; readers open the store read-only, any numbe
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -23,6 +21,9 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from . import __version__
 from .errors import DataError, KgtoolError
+
+# hashlib and shutil are imported where they are used: opening a store, which every command on one does,
+# needs neither (a cold `kgtool query` pays for every module it loads)
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -45,6 +46,8 @@ class StoreRecord:
 
 
 def sha256_of(path: Path) -> str:
+    import hashlib
+
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -80,6 +83,8 @@ def progress_bar(total: int, description: str, quiet: bool = False, unit: str = 
 def build(files: list[Path], location: Path, *, quiet: bool = False) -> StoreRecord:
     """Bulk-load ``files`` into a new store at ``location`` (replacing any store there), optimise it and
     record what it holds."""
+    import shutil
+
     import pyoxigraph as ox
 
     from .store import _OXIGRAPH_FORMATS, compiled_file
@@ -136,6 +141,8 @@ def build(files: list[Path], location: Path, *, quiet: bool = False) -> StoreRec
 def _swap(new: Path, location: Path) -> None:
     """Put ``new`` at ``location``: two renames, so the folder is always a whole store (the old one until
     the second rename). A reader that opened the old store keeps its open files."""
+    import shutil
+
     old = location.with_name(f".{location.name}.old-{os.getpid()}")
     if location.exists():
         os.rename(location, old)
@@ -178,8 +185,11 @@ def check_fresh(location: Path, record: StoreRecord) -> None:
 def bundled_store() -> "pyoxigraph.Store":
     """The bundled graph in a persistent store in the user's cache, keyed on the content of its files
     (and the engine's version): built once, then opened read-only."""
-    import pyoxigraph as ox
+    import hashlib
+    import shutil
     from importlib.metadata import version
+
+    import pyoxigraph as ox
 
     from .cache import cache_dir
     from .store import bundled_files, rdf_files

@@ -312,13 +312,14 @@ def terminal_width() -> int | None:
     """$COLUMNS, else the width of the terminal on stdout; None when stdout is no terminal (a file
     or a pipe gets the whole table)."""
     import os
-    import shutil
     import sys
 
     columns = os.environ.get("COLUMNS", "")
     if columns.isdigit() and int(columns) > 0:
         return int(columns)
     if sys.stdout is not None and sys.stdout.isatty():
+        import shutil  # only for a terminal: output to a pipe or a file does not load it
+
         return shutil.get_terminal_size().columns
     return None
 

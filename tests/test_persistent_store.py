@@ -67,6 +67,19 @@ def test_network_commands_on_the_store_give_what_the_files_give(built, command):
     assert from_store.output == expected.output and len(expected.output) > 200
 
 
+def test_a_query_on_a_store_loads_no_http_or_checksum_library(built):
+    # a cold `kgtool query --store` pays for every module it imports: HTTP is for endpoints, and a
+    # checksum is only needed for a file whose size or time stamp changed
+    location, _ = built
+    code = ("import sys; from kgtool.cli import main\n"
+            f"try: main(['query', 'model-sizes', '--store', {str(location)!r}, '-f', 'csv'])\n"
+            "except SystemExit as end: assert not end.code, end.code\n"
+            "print(' '.join(m for m in ('urllib.request', 'http.client', 'hashlib', 'shutil') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == ""
+
+
 def test_the_extra_file_is_in_the_store(built):
     location, _ = built
     result = run("query", "-e", 'SELECT ?l WHERE { <https://w3id.org/llmkg/resource/extra-thing> rdfs:label ?l }',

@@ -24,6 +24,7 @@ import pytest
 
 from kgtool.namespaces import KG, KGR, PREFIXES
 from kgtool.results import render_graph
+from kgtool.server.app import INLINE_CHECK_CHARS
 from kgtool.sparql import run_query
 from tests.serving import loopback_listener, running_server
 
@@ -179,6 +180,10 @@ def test_graph_uris_of_the_protocol_pick_the_dataset():
      "FROM <file:///etc/passwd> at line 1, column 10: not a graph of this dataset"),
     ({"params": {"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"}}, 403,
      "SERVICE at line 1, column 18 is not allowed"),
+    # a long text is checked on a thread, a short one on the event loop: the same rules
+    ({"params": {"query": "#" + "x" * INLINE_CHECK_CHARS
+                          + "\nSELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"}},
+     403, "SERVICE at line 2, column 18 is not allowed"),
     ({"params": [("query", "ASK {}"), ("query", "ASK {}")]}, 400, "give one query"),
     ({"params": {"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1"}, "headers": {"Accept": "text/csv"}}, 406,
      "text/turtle, application/n-triples"),

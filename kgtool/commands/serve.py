@@ -119,9 +119,12 @@ def _serve(data, settings, *, host: str, port: int, bundled: bool, infer: bool, 
     from ..store import load_store
 
     if store_dir is not None:
-        from ..persistent import open_store
+        from ..persistent import open_store, read_record
 
-        size = len(open_store(store_dir))  # refuses a stale store before anything starts
+        open_store(store_dir)  # refuses a stale store, or one that does not open, before anything starts
+        # the count the store records: counting it again would read the whole store, and the memory that
+        # takes would stay with the server
+        size = read_record(store_dir).triples
         store = Path(store_dir).resolve()
     else:  # each worker loads a copy: the bundled graph alone, or data that updates may change
         store = load_store(data, bundled=bundled, infer=infer)

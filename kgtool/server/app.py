@@ -4,8 +4,8 @@ for people of :mod:`.site` (home, search, resource index, charts, graph).
 
 Every query, the server's own included, runs in a worker process of the pool (:mod:`.pool`) under a
 deadline; the event loop only reads requests and passes bytes on. The URL is bounded (length and number
-of parameters) before anything parses it, and the guard (:mod:`kgtool.guard`) reads query text on a
-thread, so that no request keeps the loop from answering others.
+of parameters) before anything parses it, and the guard (:mod:`kgtool.guard`) reads a long query text on a
+thread, so that no request keeps the loop from answering others (a short one on the loop, which is quicker).
 """
 
 from __future__ import annotations
@@ -260,8 +260,8 @@ class _Endpoint:
         text = queries[0]
         default_graphs, named_graphs = fields.get("default-graph-uri", []), fields.get("named-graph-uri", [])
         try:
-            await run_in_threadpool(guard.check_query, text, self.policy, default_graphs=default_graphs,
-                                    named_graphs=named_graphs)
+            await _checked(guard.check_query, text, self.policy, default_graphs=default_graphs,
+                           named_graphs=named_graphs)
         except guard.QueryRefused as err:
             raise _as_problem(err) from err
         solutions, graph = media.from_format_parameter(fields.get("format", []) + fields.get("output", []))
@@ -315,9 +315,8 @@ class _Endpoint:
             raise Problem(401, "the bearer token is not valid",
                           {"WWW-Authenticate": 'Bearer realm="kgtool", error="invalid_token"'})
         try:
-            await run_in_threadpool(guard.check_update, text, self.policy,
-                                    using_graphs=fields.get("using-graph-uri", []),
-                                    using_named_graphs=fields.get("using-named-graph-uri", []))
+            await _checked(guard.check_update, text, self.policy, using_graphs=fields.get("using-graph-uri", []),
+                           using_named_graphs=fields.get("using-named-graph-uri", []))
             header = await self.pool.update({"text": text, "max_bytes": 0}, self.settings.timeout, self.directory)
         except KgtoolError as err:
             raise _as_problem(err) from err
@@ -453,6 +452,20 @@ class _PoolEngine(Engine):
 
 
 # ---------------------------------------------------------------------------------------------
+
+# A text up to this many characters is checked by the guard on the event loop: that takes less than
+# handing it to a thread and back, which also leaves the loop waiting for its turn at the interpreter
+# (the check holds the GIL either way). Longer texts, up to the endpoint's limit, go to a thread.
+INLINE_CHECK_CHARS = 1024
+
+
+async def _checked(check, text: str, policy: guard.Policy, **graphs) -> None:
+    """``check(text, policy, **graphs)`` (a guard check), on the loop for a short text, else on a thread."""
+    if len(text) <= INLINE_CHECK_CHARS:
+        check(text, policy, **graphs)
+    else:
+        await run_in_threadpool(check, text, policy, **graphs)
+
 
 async def _read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length", "")
