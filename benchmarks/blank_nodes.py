@@ -118,9 +118,14 @@ def main() -> int:
     for line in machine_info():
         print(line)
     print()
-    runs = [("independent blank nodes", 1_000, True), ("independent blank nodes", 10_000, False),
-            ("one list", 1_000, True), ("one list", 100_000, False),
-            ("nested lists", 1_000, True), ("nested lists", 100_000, False)]
+    runs = [
+        ("independent blank nodes", 1_000, True),
+        ("independent blank nodes", 10_000, False),
+        ("one list", 1_000, True),
+        ("one list", 100_000, False),
+        ("nested lists", 1_000, True),
+        ("nested lists", 100_000, False),
+    ]
     print(f"{'shape':<24} {'blank nodes':>11} {'kgtool s':>9} {'identical':>9} {'rdflib s':>10}")
     all_identical, target_met = True, False
     for shape, n, with_baseline in runs:

@@ -101,8 +101,9 @@ def main() -> int:
             path = Path(folder) / f"{kind}.html"
             path.write_text(page, encoding="utf-8")
             pages[kind] = path
-            rows.append((kind, len(data.rows), data_s, len(page.encode()), page_s, len(base.encode()), base_s,
-                         svg_s, png_s))
+            rows.append(
+                (kind, len(data.rows), data_s, len(page.encode()), page_s, len(base.encode()), base_s, svg_s, png_s)
+            )
         drawn = {} if options.no_browser else draw_times(pages, options.browser_runs)
 
     header = ["chart", "marks", "data s", "page KB", "page s", "baseline KB", "baseline s", "svg s", "png s", "draw s"]
@@ -111,8 +112,18 @@ def main() -> int:
     for kind, marks, data_s, size, page_s, base_size, base_s, svg_s, png_s in rows:
         draw = drawn.get(kind)
         missed |= draw is not None and draw > DRAW_TARGET_S
-        cells = [kind, marks, f"{data_s:.3f}", f"{size / 1024:.0f}", f"{page_s:.3f}", f"{base_size / 1024:.0f}",
-                 f"{base_s:.3f}", f"{svg_s:.3f}", f"{png_s:.3f}", f"{draw:.2f}" if draw is not None else "-"]
+        cells = [
+            kind,
+            marks,
+            f"{data_s:.3f}",
+            f"{size / 1024:.0f}",
+            f"{page_s:.3f}",
+            f"{base_size / 1024:.0f}",
+            f"{base_s:.3f}",
+            f"{svg_s:.3f}",
+            f"{png_s:.3f}",
+            f"{draw:.2f}" if draw is not None else "-",
+        ]
         print("  ".join(f"{c:>11}" for c in cells))
     print(f"\ntarget: every page draws in under {DRAW_TARGET_S:g} s: {'missed' if missed else 'met'}")
     return 1 if missed else 0

@@ -15,13 +15,19 @@ def machine_info() -> list[str]:
 
     cpu, memory = "unknown", "unknown"
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
     try:
-        kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal:"))
+        kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal:")
+        )
         memory = f"{kb / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration):
         pass
@@ -37,9 +43,11 @@ def machine_info() -> list[str]:
             else:
                 versions.append(f"{package} not installed")
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    return [f"CPU: {cpu}; cores: {os.cpu_count()}; memory: {memory}; load average at start: {load}",
-            f"Python {platform.python_version()} ({platform.python_implementation()}), {platform.platform()}",
-            "; ".join(versions)]
+    return [
+        f"CPU: {cpu}; cores: {os.cpu_count()}; memory: {memory}; load average at start: {load}",
+        f"Python {platform.python_version()} ({platform.python_implementation()}), {platform.platform()}",
+        "; ".join(versions),
+    ]
 
 
 def oxigraph_binary() -> str:

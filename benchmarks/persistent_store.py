@@ -40,6 +40,7 @@ Targets (the issue's, checked at every size given, reported as PASS/FAIL with th
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import statistics
@@ -52,7 +53,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import default_bindings, machine_info, oxigraph_binary  # noqa: E402  (beside this script)
+from common import default_bindings, machine_info, oxigraph_binary
 
 SELECTIVE = ("model-card", "leaderboard")
 TRIVIAL = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
@@ -102,8 +103,9 @@ def part_load(data: Path, folder: Path, oxigraph: str) -> tuple[Path, list[str],
     mine, theirs = folder / "kgtool-store", folder / "oxigraph-store"
     shutil.rmtree(mine, ignore_errors=True)
     shutil.rmtree(theirs, ignore_errors=True)
-    k_seconds, k_mb, code, err = run_measured([sys.executable, "-m", "kgtool", "load", str(data), "--no-bundled",
-                                               "--store", str(mine), "-q"])
+    k_seconds, k_mb, code, err = run_measured(
+        [sys.executable, "-m", "kgtool", "load", str(data), "--no-bundled", "--store", str(mine), "-q"]
+    )
     if code:
         sys.exit(f"kgtool load failed: {err.decode()[-500:]}")
     o_load, o_mb, code, err = run_measured([oxigraph, "load", "--location", str(theirs), "--file", str(data)])
@@ -112,10 +114,12 @@ def part_load(data: Path, folder: Path, oxigraph: str) -> tuple[Path, list[str],
         sys.exit(f"oxigraph load failed: {err.decode()[-500:]}")
     baseline = o_load + o_opt
     ok = k_seconds <= 1.3 * baseline
-    lines = ["load                         seconds   peak MB",
-             f"kgtool load                  {k_seconds:7.1f}  {k_mb:8.0f}",
-             f"oxigraph load + optimize     {baseline:7.1f}  {o_mb:8.0f}   ({o_load:.1f} + {o_opt:.1f})",
-             f"ratio {k_seconds / baseline:.2f}x (target <= 1.3x): {verdict(ok)}"]
+    lines = [
+        "load                         seconds   peak MB",
+        f"kgtool load                  {k_seconds:7.1f}  {k_mb:8.0f}",
+        f"oxigraph load + optimize     {baseline:7.1f}  {o_mb:8.0f}   ({o_load:.1f} + {o_opt:.1f})",
+        f"ratio {k_seconds / baseline:.2f}x (target <= 1.3x): {verdict(ok)}",
+    ]
     shutil.rmtree(theirs, ignore_errors=True)
     return mine, lines, ok
 
@@ -123,8 +127,8 @@ def part_load(data: Path, folder: Path, oxigraph: str) -> tuple[Path, list[str],
 def part_query(store: Path, folder: Path, oxigraph: str, runs: int) -> tuple[list[str], bool]:
     import pyoxigraph as ox
 
-    from kgtool.queries import catalogue
     from kgtool.namespaces import sparql_prologue
+    from kgtool.queries import catalogue
     from kgtool.sparql import with_values
 
     names = sorted(n for n in catalogue() if not n.startswith("checks/"))
@@ -146,21 +150,34 @@ def part_query(store: Path, folder: Path, oxigraph: str, runs: int) -> tuple[lis
         # the same format from both: CSV for SELECT, JSON for ASK, N-Triples for CONSTRUCT
         mine_format, their_format = {"SELECT": ("csv", "csv"), "ASK": ("json", "json")}.get(forms[name], ("nt", "nt"))
         for _ in range(runs):
-            seconds, _, code, err = run_measured([sys.executable, "-m", "kgtool", "query", name, "--store", str(store),
-                                                  "-f", mine_format])
+            seconds, _, code, err = run_measured(
+                [sys.executable, "-m", "kgtool", "query", name, "--store", str(store), "-f", mine_format]
+            )
             if code not in (0, 1):
                 sys.exit(f"kgtool query {name} failed: {err.decode()[-300:]}")
             mine.append(seconds)
-            seconds, _, code, err = run_measured([oxigraph, "query", "--location", str(store), "--query-file",
-                                                  str(query_file), "--results-format", their_format])
+            seconds, _, code, err = run_measured(
+                [
+                    oxigraph,
+                    "query",
+                    "--location",
+                    str(store),
+                    "--query-file",
+                    str(query_file),
+                    "--results-format",
+                    their_format,
+                ]
+            )
             if code:
                 sys.exit(f"oxigraph query {name} failed: {err.decode()[-300:]}")
             theirs.append(seconds)
         k, o = statistics.median(mine), statistics.median(theirs)
         ratio_ok, near = k <= 1.5 * o, (k - o) <= 0.5
         all_ok &= ratio_ok and (near or name not in SELECTIVE)
-        lines.append(f"{name:38s} {k:8.2f}   {o:10.2f}   {k / o:5.2f}x  {verdict(ratio_ok):7s}   "
-                     f"{verdict(near) + (' (target)' if name in SELECTIVE else '')}")
+        lines.append(
+            f"{name:38s} {k:8.2f}   {o:10.2f}   {k / o:5.2f}x  {verdict(ratio_ok):7s}   "
+            f"{verdict(near) + (' (target)' if name in SELECTIVE else '')}"
+        )
     lines.append("targets: every query <= 1.5x oxigraph query; model-card and leaderboard also within 0.5 s")
     return lines, all_ok
 
@@ -192,8 +209,18 @@ def part_serve(store: Path, oxigraph: str, seconds: float, clients: int) -> tupl
     for server in ("kgtool", "oxigraph"):
         port = serve_benchmark.free_port()
         if server == "kgtool":
-            command = [sys.executable, "-m", "kgtool", "serve", "--store", str(store), "--workers", "2",
-                       "--port", str(port)]
+            command = [
+                sys.executable,
+                "-m",
+                "kgtool",
+                "serve",
+                "--store",
+                str(store),
+                "--workers",
+                "2",
+                "--port",
+                str(port),
+            ]
             path = "/sparql"
         else:
             command = [oxigraph, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}"]
@@ -209,7 +236,7 @@ def part_serve(store: Path, oxigraph: str, seconds: float, clients: int) -> tupl
             process.terminate()
             process.wait(timeout=30)
         results[server] = (ready, memory, run)
-    (k_ready, k_mem, k_run), (o_ready, o_mem, o_run) = results["kgtool"], results["oxigraph"]
+    (k_ready, k_mem, k_run), (_, o_mem, o_run) = results["kgtool"], results["oxigraph"]
     checks = {
         "ready <= 10 s": k_ready <= 10,
         "memory (PSS) <= 1.5x oxigraph": k_mem[0] <= 1.5 * o_mem[0],
@@ -217,41 +244,51 @@ def part_serve(store: Path, oxigraph: str, seconds: float, clients: int) -> tupl
         "p99 <= 4x p50": k_run.percentile(99) <= 4 * k_run.percentile(50),
         "0 errors": k_run.errors == 0,
     }
-    lines = [f"serve (trivial query, {clients} clients, {seconds:g} s)   ready s   PSS MB   (RSS MB)   req/s   "
-             "p50 ms   p99 ms   errors",
-             *(f"{name:44s} {r:7.1f}   {m[0]:6.0f}   {f'({m[1]:.0f})':>8s}   {run.throughput:5.0f}   "
-               f"{run.percentile(50):6.1f}   {run.percentile(99):6.1f}   {run.errors}"
-               for name, (r, m, run) in results.items()),
-             *(f"{check}: {verdict(ok)}" for check, ok in checks.items())]
+    lines = [
+        f"serve (trivial query, {clients} clients, {seconds:g} s)   ready s   PSS MB   (RSS MB)   req/s   "
+        "p50 ms   p99 ms   errors",
+        *(
+            f"{name:44s} {r:7.1f}   {m[0]:6.0f}   {f'({m[1]:.0f})':>8s}   {run.throughput:5.0f}   "
+            f"{run.percentile(50):6.1f}   {run.percentile(99):6.1f}   {run.errors}"
+            for name, (r, m, run) in results.items()
+        ),
+        *(f"{check}: {verdict(ok)}" for check, ok in checks.items()),
+    ]
     if k_run.first_error:
         lines.append(f"first kgtool error: {k_run.first_error}")
     return lines, all(checks.values())
 
 
 def part_network(store: Path, folder: Path) -> tuple[list[str], bool]:
-    baseline_code = ("import pyoxigraph as ox; s = ox.Store.read_only(%r); "
-                     "print(len(list(s.query('SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c } GROUP BY ?c'))))" % str(store))
+    baseline_code = (
+        f"import pyoxigraph as ox; s = ox.Store.read_only({str(store)!r}); "
+        "print(len(list(s.query('SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c } GROUP BY ?c'))))"
+    )
     b_seconds, b_mb, code, err = run_measured([sys.executable, "-c", baseline_code])
     if code:
         sys.exit(f"baseline failed: {err.decode()[-300:]}")
-    lines = [f"network (one run each)                  seconds   peak MB   x baseline   verdict",
-             f"baseline: open the store, one SPARQL query {b_seconds:7.1f}  {b_mb:8.0f}"]
+    lines = [
+        "network (one run each)                  seconds   peak MB   x baseline   verdict",
+        f"baseline: open the store, one SPARQL query {b_seconds:7.1f}  {b_mb:8.0f}",
+    ]
     all_ok = True
     # the first two have the targets; the others read the whole network, and must finish
     for label, command, targeted in (
-            ("kgtool stats", ["stats"], True),
-            ("kgtool viz --focus LLaMA", ["viz", "--focus", "LLaMA", "-o", str(folder / "llama.html")], True),
-            ("kgtool central -n 5", ["central", "-n", "5"], False),
-            ("kgtool path BLIP-2 LLaMA", ["path", "BLIP-2", "LLaMA"], False),
-            ("kgtool communities", ["communities"], False)):
+        ("kgtool stats", ["stats"], True),
+        ("kgtool viz --focus LLaMA", ["viz", "--focus", "LLaMA", "-o", str(folder / "llama.html")], True),
+        ("kgtool central -n 5", ["central", "-n", "5"], False),
+        ("kgtool path BLIP-2 LLaMA", ["path", "BLIP-2", "LLaMA"], False),
+        ("kgtool communities", ["communities"], False),
+    ):
         seconds, mb, code, err = run_measured([sys.executable, "-m", "kgtool", *command, "--store", str(store)])
         ok = code == 0 and (not targeted or (seconds <= 5 * b_seconds and mb <= 512))
         all_ok &= ok
         note = "" if code == 0 else f"  (exit {code}: {err.decode().strip()[-200:]})"
         result = verdict(ok) if targeted else ("finishes" if ok else "FAIL")
         lines.append(f"{label:40s} {seconds:7.1f}  {mb:8.0f}   {seconds / b_seconds:9.1f}x   {result}{note}")
-    lines.append("targets: stats and viz --focus <= 5x the baseline, peak memory <= 512 MB; "
-                 "central, path and communities finish")
+    lines.append(
+        "targets: stats and viz --focus <= 5x the baseline, peak memory <= 512 MB; central, path and communities finish"
+    )
     return lines, all_ok
 
 
@@ -282,9 +319,11 @@ def main() -> int:
                 store, lines, ok = part_load(data, work, oxigraph)
                 print("\n".join(lines), flush=True)
                 failed |= not ok
-            for part, run in (("query", lambda: part_query(store, work, oxigraph, args.runs)),
-                              ("serve", lambda: part_serve(store, oxigraph, args.seconds, args.clients)),
-                              ("network", lambda: part_network(store, work))):
+            for part, run in (
+                ("query", functools.partial(part_query, store, work, oxigraph, args.runs)),
+                ("serve", functools.partial(part_serve, store, oxigraph, args.seconds, args.clients)),
+                ("network", functools.partial(part_network, store, work)),
+            ):
                 if part in parts:
                     print(f"load average before {part}: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
                     lines, ok = run()

@@ -46,11 +46,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PREFERRED = ("models-by-organization", "leaderboard", "model-card")
-RDFLIB_TARGET = 4.0      # rdflib / kgtool >= this
-OXIGRAPH_TARGET = 2.0    # kgtool / oxigraph <= this
+RDFLIB_TARGET = 4.0  # rdflib / kgtool >= this
+OXIGRAPH_TARGET = 2.0  # kgtool / oxigraph <= this
 
 # The plain rdflib script of (b): no kgtool import, just what a user would write with rdflib.
-RDFLIB_SCRIPT = r'''
+RDFLIB_SCRIPT = r"""
 import json, sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -71,11 +71,12 @@ for name, term in spec["bindings"].items():
 text = Path(query_file).read_text(encoding="utf-8")
 result = graph.query(text, initNs=spec["prefixes"], initBindings=bindings)
 sys.stdout.write(result.serialize(format="csv").decode("utf-8"))
-'''
+"""
 
 
 # ---------------------------------------------------------------------------------------------
 # helpers
+
 
 def run(cmd: list[str], **kwargs) -> tuple[float, str]:
     """Seconds and stdout of one subprocess; a failure stops the benchmark with its stderr."""
@@ -102,11 +103,13 @@ def csv_rows(text: str) -> list[tuple[str, ...]]:
 
 def numeric_form(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
     """Rows with every number in one form: Oxigraph writes the decimal 85.0 as 85, rdflib as 85.0."""
+
     def norm(cell: str) -> str:
         try:
             return str(Decimal(cell).normalize()) if cell[:1].isdigit() or cell[:1] in "+-." else cell
         except InvalidOperation:
             return cell
+
     return sorted(tuple(norm(c) for c in row) for row in rows)
 
 
@@ -133,13 +136,14 @@ def choose_queries(requested: str | None) -> list[str]:
             sys.exit(f"no such named queries: {', '.join(missing)}; there are: {', '.join(names)}")
         return chosen
     chosen = [n for n in PREFERRED if n in names]
-    chosen += [n for n in names if n not in chosen][:3 - len(chosen)]
+    chosen += [n for n in names if n not in chosen][: 3 - len(chosen)]
     if not chosen:
         sys.exit("no named queries under queries/")
     return chosen
 
 
 # ---------------------------------------------------------------------------------------------
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -158,8 +162,10 @@ def main() -> int:
     oxigraph = oxigraph_binary()
     ox_version = subprocess.run([oxigraph, "--version"], capture_output=True, text=True).stdout.strip()
     files = [str(p) for p in rdf_files(bundled_files())]  # tables and annotated Turtle as compiled N-Triples
-    print(f"# {len(files)} bundled files; oxigraph CLI: {ox_version} ({oxigraph}); "
-          f"{args.runs} timed runs after 1 warm-up; times in ms, wall clock, from process start to exit")
+    print(
+        f"# {len(files)} bundled files; oxigraph CLI: {ox_version} ({oxigraph}); "
+        f"{args.runs} timed runs after 1 warm-up; times in ms, wall clock, from process start to exit"
+    )
     print()
 
     queries = choose_queries(args.queries)
@@ -175,22 +181,41 @@ def main() -> int:
             named = find(name)
             bindings = default_bindings(named, store)
             # (b) reads the query text itself and binds through initBindings; (c) reads a copy with VALUES
-            plain_file, values_file, spec_file = (workdir / f"{name}.rq", workdir / f"{name}.values.rq",
-                                                  workdir / f"{name}.json")
+            plain_file, values_file, spec_file = (
+                workdir / f"{name}.rq",
+                workdir / f"{name}.values.rq",
+                workdir / f"{name}.json",
+            )
             plain_file.write_text(named.text, encoding="utf-8")
             # the project's prefixes first, as kgtool declares them; the query's own declarations win
             values_file.write_text(sparql_prologue() + with_values(named.text, bindings), encoding="utf-8")
-            spec_file.write_text(json.dumps({"prefixes": PREFIXES,
-                                             "bindings": {k: {"kind": v.kind, "value": v.value, "lang": v.lang,
-                                                              "datatype": v.datatype}
-                                                          for k, v in bindings.items()}}), encoding="utf-8")
+            spec_file.write_text(
+                json.dumps(
+                    {
+                        "prefixes": PREFIXES,
+                        "bindings": {
+                            k: {"kind": v.kind, "value": v.value, "lang": v.lang, "datatype": v.datatype}
+                            for k, v in bindings.items()
+                        },
+                    }
+                ),
+                encoding="utf-8",
+            )
             store_dir = workdir / "store"
 
             kgtool_cmd = [sys.executable, "-m", "kgtool", "query", name, "-f", "csv"]
             rdflib_cmd = [sys.executable, str(script), str(files_list), str(plain_file), str(spec_file)]
             load_cmd = [oxigraph, "load", "--location", str(store_dir), "--file", *files]
-            query_cmd = [oxigraph, "query", "--location", str(store_dir), "--query-file", str(values_file),
-                         "--results-format", "csv"]
+            query_cmd = [
+                oxigraph,
+                "query",
+                "--location",
+                str(store_dir),
+                "--query-file",
+                str(values_file),
+                "--results-format",
+                "csv",
+            ]
 
             times: dict[str, list[float]] = {"kgtool": [], "rdflib": [], "ox_load_query": [], "ox_query": []}
             outputs = {}
@@ -214,8 +239,9 @@ def main() -> int:
             # rdflib on the VALUES copy too, once, to show that both ways of binding agree
             no_bindings = workdir / f"{name}.none.json"
             no_bindings.write_text(json.dumps({"prefixes": PREFIXES, "bindings": {}}), encoding="utf-8")
-            _, values_rdflib = run([sys.executable, str(script), str(files_list), str(values_file), str(no_bindings)],
-                                   cwd=ROOT)
+            _, values_rdflib = run(
+                [sys.executable, str(script), str(files_list), str(values_file), str(no_bindings)], cwd=ROOT
+            )
 
             rows = {k: csv_rows(v) for k, v in outputs.items()}
             rows["rdflib-values"] = csv_rows(values_rdflib)
@@ -229,20 +255,34 @@ def main() -> int:
     header = ("query", "engine", "median ms", "min ms", "rows", "same rows as kgtool")
     lines = []
     for name, _, times, counts, same in results:
-        label = {"kgtool": "(a) kgtool query -f csv", "rdflib": "(b) rdflib script (initBindings)",
-                 "ox_load_query": "(c) oxigraph load+query", "ox_query": "(c) oxigraph query only"}
+        label = {
+            "kgtool": "(a) kgtool query -f csv",
+            "rdflib": "(b) rdflib script (initBindings)",
+            "ox_load_query": "(c) oxigraph load+query",
+            "ox_query": "(c) oxigraph query only",
+        }
         row_key = {"kgtool": "kgtool", "rdflib": "rdflib", "ox_load_query": "oxigraph", "ox_query": "oxigraph"}
         for key in ("kgtool", "rdflib", "ox_load_query", "ox_query"):
             med, low = stats(times[key])
-            lines.append((name, label[key], f"{med:.0f}", f"{low:.0f}", str(counts[row_key[key]]),
-                          "-" if key == "kgtool" else same[row_key[key]]))
-        lines.append((name, "    rdflib on the VALUES copy (1 run)", "", "", str(counts["rdflib-values"]),
-                      same["rdflib-values"]))
+            lines.append(
+                (
+                    name,
+                    label[key],
+                    f"{med:.0f}",
+                    f"{low:.0f}",
+                    str(counts[row_key[key]]),
+                    "-" if key == "kgtool" else same[row_key[key]],
+                )
+            )
+        lines.append(
+            (name, "    rdflib on the VALUES copy (1 run)", "", "", str(counts["rdflib-values"]), same["rdflib-values"])
+        )
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
 
     def fmt(r) -> str:
-        return "  ".join(c.rjust(w) if i in (2, 3, 4) else c.ljust(w)
-                         for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip()
+        return "  ".join(
+            c.rjust(w) if i in (2, 3, 4) else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ).rstrip()
 
     print(fmt(header))
     print(fmt(["-" * w for w in widths]))
@@ -270,8 +310,11 @@ def main() -> int:
         checks = [
             (f"rdflib/kgtool = {rd / kg:.1f}x (>= {RDFLIB_TARGET:g}x)", rd / kg >= RDFLIB_TARGET),
             (f"kgtool/oxigraph load+query = {kg / oxl:.2f}x (<= {OXIGRAPH_TARGET:g}x)", kg / oxl <= OXIGRAPH_TARGET),
-            (f"kgtool/oxigraph query only = {kg / oxq:.1f}x (no target: kgtool keeps no store between "
-             f"runs, so each of its runs parses the files; this is the price of that)", None),
+            (
+                f"kgtool/oxigraph query only = {kg / oxq:.1f}x (no target: kgtool keeps no store between "
+                f"runs, so each of its runs parses the files; this is the price of that)",
+                None,
+            ),
             (f"row counts agree ({counts['kgtool']})", agree),
         ]
         for text, ok in checks:

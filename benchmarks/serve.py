@@ -47,12 +47,20 @@ from common import machine_info, oxigraph_binary  # benchmarks/common.py, beside
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-MIX = ("models-by-organization", "leaderboard", "model-card", "model-techniques", "timeline",
-       "parameter-count-of", "results-with-settings", "training-data")
+MIX = (
+    "models-by-organization",
+    "leaderboard",
+    "model-card",
+    "model-techniques",
+    "timeline",
+    "parameter-count-of",
+    "results-with-settings",
+    "training-data",
+)
 THROUGHPUT_TARGET = 0.5  # kgtool / oxigraph >= this
-TAIL_TARGET = 4.0        # p99 / p50 <= this
-HOSTILE_TARGET = 10.0    # trivial ASK p99 under hostile load / idle p99 <= this
-WARM_UP = 2.0            # seconds of load before each measurement, not counted
+TAIL_TARGET = 4.0  # p99 / p50 <= this
+HOSTILE_TARGET = 10.0  # trivial ASK p99 under hostile load / idle p99 <= this
+WARM_UP = 2.0  # seconds of load before each measurement, not counted
 
 TRIVIAL = "ASK { <https://w3id.org/llmkg/resource/llama> ?p ?o }"
 HOSTILE = (
@@ -115,9 +123,12 @@ def bound_queries(names: list[str]) -> dict[str, str]:
 def ask(host: str, port: int, path: str, text: str) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection(host, port, timeout=60)
     try:
-        connection.request("POST", path, body=text.encode("utf-8"),
-                           headers={"Content-Type": "application/sparql-query",
-                                    "Accept": "application/sparql-results+json"})
+        connection.request(
+            "POST",
+            path,
+            body=text.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+        )
         response = connection.getresponse()
         return response.status, response.read()
     finally:
@@ -142,9 +153,12 @@ def load(port: int, path: str, texts: list[str], clients: int, seconds: float, s
             text = texts[turn % len(texts)]
             turn += 1
             try:
-                connection.request("POST", path, body=text.encode("utf-8"),
-                                   headers={"Content-Type": "application/sparql-query",
-                                            "Accept": "application/sparql-results+json"})
+                connection.request(
+                    "POST",
+                    path,
+                    body=text.encode("utf-8"),
+                    headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+                )
                 response = connection.getresponse()
                 body = response.read()
                 ok = response.status == 200
@@ -185,8 +199,12 @@ def trivial_under_load(port: int, seconds: float, hostile: int) -> tuple[Run, di
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         while not stop.is_set():
             try:
-                connection.request("POST", "/sparql", body=HOSTILE[index % len(HOSTILE)].encode(),
-                                   headers={"Content-Type": "application/sparql-query"})
+                connection.request(
+                    "POST",
+                    "/sparql",
+                    body=HOSTILE[index % len(HOSTILE)].encode(),
+                    headers={"Content-Type": "application/sparql-query"},
+                )
                 response = connection.getresponse()
                 response.read()
                 outcome = f"HTTP {response.status}"
@@ -215,8 +233,12 @@ def main() -> int:
     parser.add_argument("--clients", default="8,32", help="comma-separated numbers of concurrent clients")
     parser.add_argument("--queries", default=",".join(MIX), help="comma-separated named queries (the mix)")
     parser.add_argument("--workers", type=int, help="kgtool serve --workers (default: its own default)")
-    parser.add_argument("--hostile-duration", type=float, default=20.0,
-                        help="seconds of trivial queries, idle and under hostile load (0: skip)")
+    parser.add_argument(
+        "--hostile-duration",
+        type=float,
+        default=20.0,
+        help="seconds of trivial queries, idle and under hostile load (0: skip)",
+    )
     args = parser.parse_args()
     client_counts = [int(c) for c in args.clients.split(",") if c.strip()]
     names = [n.strip() for n in args.queries.split(",") if n.strip()]
@@ -228,25 +250,41 @@ def main() -> int:
         print("#", line)
     oxigraph = oxigraph_binary()
     print(f"# query mix ({len(names)}): {', '.join(names)}")
-    print(f"# {WARM_UP:g} s warm-up + {args.duration:g} s measured per run; clients are threads of this process "
-          "(one keep-alive connection each), on the same machine as both servers")
+    print(
+        f"# {WARM_UP:g} s warm-up + {args.duration:g} s measured per run; clients are threads of this process "
+        "(one keep-alive connection each), on the same machine as both servers"
+    )
     texts = bound_queries(names)
 
     workdir = Path(tempfile.mkdtemp(prefix="kgtool-bench-serve-"))
     servers: list[subprocess.Popen] = []
     try:
         location = workdir / "oxigraph"
-        subprocess.run([oxigraph, "load", "--location", str(location), "--file", *map(str, rdf_files(bundled_files()))],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [oxigraph, "load", "--location", str(location), "--file", *map(str, rdf_files(bundled_files()))],
+            check=True,
+            capture_output=True,
+        )
         ox_port, kg_port = free_port(), free_port()
-        servers.append(subprocess.Popen([oxigraph, "serve-read-only", "--location", str(location),
-                                         "--bind", f"127.0.0.1:{ox_port}"],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        servers.append(
+            subprocess.Popen(
+                [oxigraph, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{ox_port}"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         kgtool = [sys.executable, "-m", "kgtool", "serve", "--port", str(kg_port)]
         if args.workers:
             kgtool += ["--workers", str(args.workers)]
-        servers.append(subprocess.Popen(kgtool, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        servers.append(
+            subprocess.Popen(
+                kgtool,
+                cwd=ROOT,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         wait_until_up(f"http://127.0.0.1:{ox_port}/query?query=ASK%7B%7D", servers[0])
         wait_until_up(f"http://127.0.0.1:{kg_port}/sparql?query=ASK%7B%7D", servers[1])
         targets = {"oxigraph": (ox_port, "/query"), "kgtool": (kg_port, "/sparql")}
@@ -287,8 +325,10 @@ def main() -> int:
     print("|----------|--------:|---------:|-------------------:|---------:|---------:|--------:|-------:|")
     for run in runs:
         p50, p99 = run.percentile(50), run.percentile(99)
-        print(f"| {run.server:8s} | {run.clients:7d} | {len(run.latencies):8d} | {run.throughput:18.1f} | "
-              f"{p50:8.1f} | {p99:8.1f} | {p99 / p50:7.1f} | {run.errors:6d} |")
+        print(
+            f"| {run.server:8s} | {run.clients:7d} | {len(run.latencies):8d} | {run.throughput:18.1f} | "
+            f"{p50:8.1f} | {p99:8.1f} | {p99 / p50:7.1f} | {run.errors:6d} |"
+        )
     print()
 
     failed = False
@@ -298,16 +338,23 @@ def main() -> int:
         print("|---------------------|---------:|---------:|---------:|---------:|-------:|---------------------|")
         for name, run, outcomes in hostile_runs:
             got = ", ".join(f"{k} x{v}" for k, v in sorted(outcomes.items())) or "-"
-            print(f"| {name:19s} | {len(run.latencies):8d} | {run.percentile(50):8.1f} | {run.percentile(99):8.1f} | "
-                  f"{max(run.latencies, default=float('nan')) * 1000:8.1f} | {run.errors:6d} | {got} |")
+            print(
+                f"| {name:19s} | {len(run.latencies):8d} | {run.percentile(50):8.1f} | {run.percentile(99):8.1f} | "
+                f"{max(run.latencies, default=float('nan')) * 1000:8.1f} | {run.errors:6d} | {got} |"
+            )
         print()
         idle, loaded = hostile_runs[0][1], hostile_runs[1][1]
         ratio = loaded.percentile(99) / idle.percentile(99)
         for text, ok in (
-            (f"trivial ASK p99 under hostile load / idle p99 = {ratio:.1f} (target <= {HOSTILE_TARGET:g})",
-             ratio <= HOSTILE_TARGET),
-            (f"trivial ASK errors under hostile load = {loaded.errors} (target 0)"
-             + (f"; first: {loaded.first_error}" if loaded.errors else ""), loaded.errors == 0 and idle.errors == 0),
+            (
+                f"trivial ASK p99 under hostile load / idle p99 = {ratio:.1f} (target <= {HOSTILE_TARGET:g})",
+                ratio <= HOSTILE_TARGET,
+            ),
+            (
+                f"trivial ASK errors under hostile load = {loaded.errors} (target 0)"
+                + (f"; first: {loaded.first_error}" if loaded.errors else ""),
+                loaded.errors == 0 and idle.errors == 0,
+            ),
         ):
             print(f"{'PASS' if ok else 'FAIL'}  {text}")
             failed |= not ok
@@ -317,11 +364,16 @@ def main() -> int:
         ratio = kg.throughput / ox.throughput if ox.throughput else float("inf")
         tail = kg.percentile(99) / kg.percentile(50)
         checks = [
-            (f"{clients} clients: kgtool throughput / oxigraph = {ratio:.2f} (target >= {THROUGHPUT_TARGET})",
-             ratio >= THROUGHPUT_TARGET),
+            (
+                f"{clients} clients: kgtool throughput / oxigraph = {ratio:.2f} (target >= {THROUGHPUT_TARGET})",
+                ratio >= THROUGHPUT_TARGET,
+            ),
             (f"{clients} clients: kgtool p99 / p50 = {tail:.1f} (target <= {TAIL_TARGET:g})", tail <= TAIL_TARGET),
-            (f"{clients} clients: kgtool errors = {kg.errors} (target 0)"
-             + (f"; first: {kg.first_error}" if kg.errors else ""), kg.errors == 0),
+            (
+                f"{clients} clients: kgtool errors = {kg.errors} (target 0)"
+                + (f"; first: {kg.first_error}" if kg.errors else ""),
+                kg.errors == 0,
+            ),
         ]
         if ox.errors:
             print(f"note: {clients} clients: oxigraph had {ox.errors} errors; first: {ox.first_error}")

@@ -89,6 +89,7 @@ TARGETS_AT = 1_000_000  # the targets are set for this size
 # =============================================================================================
 # the generator
 
+
 def iri(slug: str) -> str:
     return f"<{KGR}{slug}>"
 
@@ -142,12 +143,14 @@ def literal_slug(text: str) -> str:
     return re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-")[:60]
 
 
-WORDS = ("model language training data tokens parameters benchmark accuracy attention layer decoder encoder "
-         "scaling results paper table figure section evaluation few-shot zero-shot fine-tuned vision image text "
-         "caption question answer reasoning dialogue safety bias compute hardware chips days throughput mixture "
-         "dense sparse frozen adapter prompt instruction feedback human preference reward policy optimizer "
-         "learning rate schedule warmup batch context length vocabulary tokenizer dataset corpus web books code "
-         "reported compared outperforms matches smaller larger state art prior work baseline").split()
+WORDS = (
+    "model language training data tokens parameters benchmark accuracy attention layer decoder encoder "
+    "scaling results paper table figure section evaluation few-shot zero-shot fine-tuned vision image text "
+    "caption question answer reasoning dialogue safety bias compute hardware chips days throughput mixture "
+    "dense sparse frozen adapter prompt instruction feedback human preference reward policy optimizer "
+    "learning rate schedule warmup batch context length vocabulary tokenizer dataset corpus web books code "
+    "reported compared outperforms matches smaller larger state art prior work baseline"
+).split()
 
 
 class Pool:
@@ -188,28 +191,52 @@ class Pool:
 
 def real_pools(store) -> dict:
     """The bundled graph's resources by class (kgr: slugs), sorted: the real part of every pool."""
+
     def slugs(query: str) -> list[str]:
         found = set()
         for row in store.query(query):
             value = row[0].value
             if value.startswith(KGR):
-                found.add(value[len(KGR):])
+                found.add(value[len(KGR) :])
         return sorted(found)
 
     def of(cls: str) -> list[str]:
         return slugs(f"SELECT ?x WHERE {{ ?x a <{KG}{cls}> }}")
 
-    pools: dict[str, list[str] | dict[str, str]] = {cls: of(cls) for cls in (
-        "Organization", "Person", "Technique", "Architecture", "Component", "TaskType", "Metric", "Benchmark",
-        "Dataset", "ImageEncoder", "Hardware", "Software", "Application", "Risk", "Paper", "WebPage",
-        "CodeRepository", "EvaluationSetting", "ClaimStatus", "EvidenceLevel", "Product", "Modality")}
+    pools: dict[str, list[str] | dict[str, str]] = {
+        cls: of(cls)
+        for cls in (
+            "Organization",
+            "Person",
+            "Technique",
+            "Architecture",
+            "Component",
+            "TaskType",
+            "Metric",
+            "Benchmark",
+            "Dataset",
+            "ImageEncoder",
+            "Hardware",
+            "Software",
+            "Application",
+            "Risk",
+            "Paper",
+            "WebPage",
+            "CodeRepository",
+            "EvaluationSetting",
+            "ClaimStatus",
+            "EvidenceLevel",
+            "Product",
+            "Modality",
+        )
+    }
     pools["families"] = slugs(f"""SELECT ?x WHERE {{
                                     {{ ?x a <{KG}LanguageModel> }} UNION {{ ?x a <{KG}VisionLanguageModel> }}
                                     FILTER NOT EXISTS {{ ?x <{KG}variantOf> ?f }} }}""")
     pools["technique_families"] = slugs(f"SELECT ?x WHERE {{ ?t a <{KG}Technique> ; <{SKOS}broader> ?x }}")
     primary: dict[str, str] = {}
     for row in store.query(f"SELECT ?b ?m WHERE {{ ?b a <{KG}Benchmark> ; <{KG}primaryMetric> ?m }}"):
-        primary.setdefault(row[0].value[len(KGR):], row[1].value[len(KGR):])
+        primary.setdefault(row[0].value[len(KGR) :], row[1].value[len(KGR) :])
     pools["primary_metric"] = primary
     return pools
 
@@ -325,12 +352,27 @@ class Landscape:
             applications = [f"synth-application-{i:03d}" for i in range(n(25))]
             risks = [f"synth-risk-{i:03d}" for i in range(n(12))]
 
-            P = {k: Pool(rng, real.get(k, []), v) for k, v in (
-                ("Organization", orgs), ("Person", people), ("Technique", techniques),
-                ("Architecture", archs), ("Component", comps), ("TaskType", task_types), ("Metric", metrics),
-                ("Benchmark", benchmarks), ("Dataset", datasets), ("ImageEncoder", encoders),
-                ("Hardware", hardware), ("Software", software), ("Application", applications), ("Risk", risks),
-                ("WebPage", web), ("Paper", papers_shared))}
+            P = {
+                k: Pool(rng, real.get(k, []), v)
+                for k, v in (
+                    ("Organization", orgs),
+                    ("Person", people),
+                    ("Technique", techniques),
+                    ("Architecture", archs),
+                    ("Component", comps),
+                    ("TaskType", task_types),
+                    ("Metric", metrics),
+                    ("Benchmark", benchmarks),
+                    ("Dataset", datasets),
+                    ("ImageEncoder", encoders),
+                    ("Hardware", hardware),
+                    ("Software", software),
+                    ("Application", applications),
+                    ("Risk", risks),
+                    ("WebPage", web),
+                    ("Paper", papers_shared),
+                )
+            }
             settings = real["EvaluationSetting"] or ["few-shot"]
             statuses = real["ClaimStatus"] or ["status/unverified"]
             real_tech_families = real["technique_families"]
@@ -472,8 +514,9 @@ class Landscape:
             self.t(s, kg("note"), lit(self.sentence(), "en"))
         return slug
 
-    def family(self, i: int, P: dict, settings: list[str], statuses: list[str], primary: dict,
-               lm_families: list[str]) -> None:
+    def family(
+        self, i: int, P: dict, settings: list[str], statuses: list[str], primary: dict, lm_families: list[str]
+    ) -> None:
         rng = self.rng
         vlm = rng.random() < 0.15
         fam = f"synth-{'vlm' if vlm else 'lm'}-{i:05d}"
@@ -485,8 +528,9 @@ class Landscape:
         s = self.node(fam, cls, name)
         self.t(s, COMMENT, lit(self.sentence(10, 25), "en"))
         year = rng.randint(2018, 2025)
-        paper = self.paper(f"arxiv-{year % 100:02d}{rng.randint(1, 12):02d}.{50000 + i:05d}", P,
-                           f"{name}: {self.sentence(4, 8)[:-1]}")
+        paper = self.paper(
+            f"arxiv-{year % 100:02d}{rng.randint(1, 12):02d}.{50000 + i:05d}", P, f"{name}: {self.sentence(4, 8)[:-1]}"
+        )
         blog = P["WebPage"].pick()
 
         def src() -> list[str]:
@@ -499,8 +543,13 @@ class Landscape:
         released = f"{year:04d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         self.val(fam, "releaseDate", typed(released, "date"), released, [blog])
         self.ref(fam, "introducedIn", paper, [paper])
-        model_type = rng.choice(["auto-regressive, decoder-only Transformer", "encoder-decoder Transformer",
-                                 "mixture-of-experts Transformer"])
+        model_type = rng.choice(
+            [
+                "auto-regressive, decoder-only Transformer",
+                "encoder-decoder Transformer",
+                "mixture-of-experts Transformer",
+            ]
+        )
         self.val(fam, "modelType", lit(model_type), model_type, src())
         self.ref(fam, "hasArchitecture", P["Architecture"].pick(), src())
         self.ref(fam, "inputModality", "modality/text", src())
@@ -539,8 +588,9 @@ class Landscape:
             other = rng.choice(lm_families)
             self.ref(fam, "inspiredBy", other, [paper])
             regarding = P["Technique"].pick()
-            inf = self.record(f"influence/{fam}/{regarding}/{other}", "Influence",
-                              f"{name} took {regarding} from {other}", [paper])
+            inf = self.record(
+                f"influence/{fam}/{regarding}/{other}", "Influence", f"{name} took {regarding} from {other}", [paper]
+            )
             self.t(inf, kg("influenced"), s)
             self.t(inf, kg("influencer"), iri(other))
             self.t(inf, kg("regarding"), iri(regarding))
@@ -611,8 +661,12 @@ class Landscape:
             if key in done:
                 continue
             done.add(key)
-            r = self.record(f"result/{model}/{bench}/{setting}/{metric}", "EvaluationResult",
-                            f"{model} on {bench}, {setting}, {metric}", [paper])
+            r = self.record(
+                f"result/{model}/{bench}/{setting}/{metric}",
+                "EvaluationResult",
+                f"{model} on {bench}, {setting}, {metric}",
+                [paper],
+            )
             self.t(r, kg("evaluatedModel"), iri(model))
             self.t(r, kg("benchmark"), iri(bench))
             self.t(r, kg("setting"), iri(setting))
@@ -654,8 +708,9 @@ class Landscape:
             shares = [rng.uniform(1, 10) for _ in trained_on]
             total = sum(shares)
             for dataset, share in zip(trained_on, shares, strict=True):
-                m = self.record(f"data-mix/{fam}/{dataset}", "DataMixComponent",
-                                f"{name} training mix: {dataset}", [paper])
+                m = self.record(
+                    f"data-mix/{fam}/{dataset}", "DataMixComponent", f"{name} training mix: {dataset}", [paper]
+                )
                 self.t(m, kg("mixOf"), s)
                 self.t(m, kg("dataset"), iri(dataset))
                 self.t(m, kg("sharePercent"), decimal(100 * share / total))
@@ -729,10 +784,17 @@ def generate(path: Path, target: int, seed: int) -> dict:
     landscape.generate(real_nt, len(real_store), real)
     elapsed = time.perf_counter() - start
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    return {"triples": landscape.count, "seconds": elapsed, "bytes": path.stat().st_size, "sha256": digest,
-            "families": landscape.families, "classes": landscape.classes,
-            "statement_triples": landscape.statement_triples, "labels": landscape.labels,
-            "real_triples": len(real_store)}
+    return {
+        "triples": landscape.count,
+        "seconds": elapsed,
+        "bytes": path.stat().st_size,
+        "sha256": digest,
+        "families": landscape.families,
+        "classes": landscape.classes,
+        "statement_triples": landscape.statement_triples,
+        "labels": landscape.labels,
+        "real_triples": len(real_store),
+    }
 
 
 def real_shape(defaults: dict[str, list[str]]) -> dict:
@@ -744,24 +806,34 @@ def real_shape(defaults: dict[str, list[str]]) -> dict:
     from kgtool.store import load_store
 
     store = load_store()
-    missing = [iri for iri in sorted(defaults)
-               if not any(True for _ in store.quads_for_pattern(ox.NamedNode(iri), None, None))]
+    missing = [
+        iri for iri in sorted(defaults) if not any(True for _ in store.quads_for_pattern(ox.NamedNode(iri), None, None))
+    ]
     classes = {}
-    for row in select_rows(store, f"SELECT ?c (COUNT(?x) AS ?n) WHERE {{ ?x a ?c FILTER STRSTARTS(STR(?c), '{KG}') }} "
-                                  "GROUP BY ?c"):
-        classes[row["c"].value[len(KG):]] = int(row["n"].value)
-    statement_triples = int(select_rows(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s a <{KG}Statement> ; ?p ?o }}")
-                            [0]["n"].value)
+    for row in select_rows(
+        store, f"SELECT ?c (COUNT(?x) AS ?n) WHERE {{ ?x a ?c FILTER STRSTARTS(STR(?c), '{KG}') }} GROUP BY ?c"
+    ):
+        classes[row["c"].value[len(KG) :]] = int(row["n"].value)
+    statement_triples = int(
+        select_rows(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s a <{KG}Statement> ; ?p ?o }}")[0]["n"].value
+    )
     labels = int(select_rows(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{RDFS}label> ?o }}")[0]["n"].value)
     # the families that have sizes (kg:variantOf), as every synthetic family has; the bundled graph's
     # other models (baselines, encoders, systems it only compares with) carry few facts
     families = len(select_rows(store, f"SELECT DISTINCT ?f WHERE {{ ?x <{KG}variantOf> ?f }}"))
-    return {"triples": len(store), "classes": classes, "statement_triples": statement_triples, "labels": labels,
-            "missing_defaults": missing, "families": families}
+    return {
+        "triples": len(store),
+        "classes": classes,
+        "statement_triples": statement_triples,
+        "labels": labels,
+        "missing_defaults": missing,
+        "families": families,
+    }
 
 
 # =============================================================================================
 # the named queries
+
 
 def named_queries(only: str | None = None) -> list:
     from kgtool.queries import catalogue
@@ -777,8 +849,9 @@ def named_queries(only: str | None = None) -> list:
 
 
 def is_aggregate(text: str) -> bool:
-    body = "\n".join(line.split("#", 1)[0] if not line.lstrip().startswith("PREFIX") else ""
-                     for line in text.splitlines())
+    body = "\n".join(
+        line.split("#", 1)[0] if not line.lstrip().startswith("PREFIX") else "" for line in text.splitlines()
+    )
     return bool(re.search(r"\bGROUP\s+BY\b|\bCOUNT\s*\(", body, re.I))
 
 
@@ -801,6 +874,7 @@ def default_iris() -> dict[str, list[str]]:
 # =============================================================================================
 # the child processes: one engine, one size; JSON lines on stdout
 
+
 def emit(**event) -> None:
     print(json.dumps(event), flush=True)
 
@@ -809,9 +883,9 @@ def maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
 
 
-MIN_SECONDS = 1.0   # fast queries run more often than --runs, for a stable median
+MIN_SECONDS = 1.0  # fast queries run more often than --runs, for a stable median
 MAX_RUNS = 200
-PAGE = 1000         # a listing longer than this is also timed as a page of its first rows
+PAGE = 1000  # a listing longer than this is also timed as a page of its first rows
 
 
 def timed_runs(run, runs: int, slow: float) -> tuple[list[float], object, bool]:
@@ -892,13 +966,22 @@ def child_kgtool(data: Path, names: list[str], runs: int, slow: float) -> None:
         # the very text kgtool gives the engine: the query with its defaults in a VALUES block
         text = with_values(named.text, default_bindings(named, store))
         times, direct_times, rows, direct_rows, cold = paired_runs(
-            partial(kgtool_answer_size, run_query, name, store), partial(direct_answer_size, store, text), runs, slow)
+            partial(kgtool_answer_size, run_query, name, store), partial(direct_answer_size, store, text), runs, slow
+        )
         page = {}
         if isinstance(rows, int) and rows > PAGE:  # a listing: what a page of it costs
             page_times, _, _ = timed_runs(partial(kgtool_answer_size, run_query, name, store, PAGE), runs, slow)
             page = {"page_times": page_times}
-        emit(event="query", name=name, times=times, rows=rows, cold=cold, maxrss_mb=maxrss_mb(),
-             direct={"times": direct_times, "rows": direct_rows, "cold": cold}, **page)
+        emit(
+            event="query",
+            name=name,
+            times=times,
+            rows=rows,
+            cold=cold,
+            maxrss_mb=maxrss_mb(),
+            direct={"times": direct_times, "rows": direct_rows, "cold": cold},
+            **page,
+        )
     emit(event="done", maxrss_mb=maxrss_mb())
 
 
@@ -919,8 +1002,11 @@ def child_pyoxigraph(data: Path, names: list[str], runs: int, slow: float) -> No
         text = with_values(named.text, default_bindings(named, store))
         start = time.perf_counter()
         answer = store.query(text)
-        rows = (str(bool(answer)).lower() if isinstance(answer, ox.QueryBoolean)
-                else len([tuple(solution) for solution in answer]))
+        rows = (
+            str(bool(answer)).lower()
+            if isinstance(answer, ox.QueryBoolean)
+            else len([tuple(solution) for solution in answer])
+        )
         emit(event="query", name=name, times=[time.perf_counter() - start], rows=rows, maxrss_mb=maxrss_mb())
     emit(event="done", maxrss_mb=maxrss_mb())
 
@@ -951,8 +1037,11 @@ def child_rdflib(data: Path, names: list[str], runs: int, cap: float) -> None:
         named = find(name)
         bindings = {}
         for key, term in default_bindings(named, empty).items():
-            bindings[key] = URIRef(term.value) if term.kind == "uri" else \
-                Literal(term.value, lang=term.lang, datatype=URIRef(term.datatype) if term.datatype else None)
+            bindings[key] = (
+                URIRef(term.value)
+                if term.kind == "uri"
+                else Literal(term.value, lang=term.lang, datatype=URIRef(term.datatype) if term.datatype else None)
+            )
         times: list[float] = []
         rows: str | int | None = None
         status: dict[str, float | str] = {}
@@ -1001,6 +1090,7 @@ def child_main(argv: list[str]) -> None:
 # =============================================================================================
 # the parent: run a child with a watchdog, restart it past a query that hangs or crashes
 
+
 def peak_rss_mb(pid: int) -> float:
     """A live process's peak resident set (VmHWM), read before the process is killed."""
     try:
@@ -1019,8 +1109,9 @@ def pump(stream, lines: queue.Queue) -> None:
     lines.put(None)
 
 
-def run_child(engine: str, data: Path, names: list[str], args, query_cap: float, rdflib_cap: float = 0.0,
-              load_cap: float = 900) -> dict:
+def run_child(
+    engine: str, data: Path, names: list[str], args, query_cap: float, rdflib_cap: float = 0.0, load_cap: float = 900
+) -> dict:
     """{'load': seconds, 'maxrss_mb': peak, 'queries': {name: {...}}}; a query that exceeds
     ``query_cap`` (or kills the child) is recorded as such and the child restarted after it."""
     out: dict[str, Any] = {"load": None, "maxrss_mb": 0.0, "load_maxrss_mb": None, "queries": {}, "restarts": 0}
@@ -1028,9 +1119,22 @@ def run_child(engine: str, data: Path, names: list[str], args, query_cap: float,
     first = True
     while first or remaining:
         first = False
-        cmd = [sys.executable, __file__, "--child", engine, "--data", str(data), "--names", ",".join(remaining),
-               "--runs", str(args.runs if engine != "rdflib" else 3), "--cap", str(rdflib_cap),
-               "--mem-cap-gb", str(args.mem_cap_gb)]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--child",
+            engine,
+            "--data",
+            str(data),
+            "--names",
+            ",".join(remaining),
+            "--runs",
+            str(args.runs if engine != "rdflib" else 3),
+            "--cap",
+            str(rdflib_cap),
+            "--mem-cap-gb",
+            str(args.mem_cap_gb),
+        ]
         errors = tempfile.TemporaryFile("w+")  # a file, not a pipe: a chatty child must never block on it
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, text=True, cwd=ROOT)
         # a thread reads the child's lines into a queue, so that waiting has a deadline and no line
@@ -1048,8 +1152,13 @@ def run_child(engine: str, data: Path, names: list[str], args, query_cap: float,
                 proc.wait()
                 out["maxrss_mb"] = max(out["maxrss_mb"], peak)
                 if current:
-                    out["queries"][current] = {"times": [], "rows": None, "timeout": query_cap,
-                                               "maxrss_mb": peak, "before_mb": before}
+                    out["queries"][current] = {
+                        "times": [],
+                        "rows": None,
+                        "timeout": query_cap,
+                        "maxrss_mb": peak,
+                        "before_mb": before,
+                    }
                     remaining.remove(current)
                 else:
                     out["load"] = out["load"] or float("inf")  # it did not load, or stalled between queries
@@ -1096,6 +1205,7 @@ def run_child(engine: str, data: Path, names: list[str], args, query_cap: float,
 
 # =============================================================================================
 # the report
+
 
 def parse_size(text: str) -> int:
     match = re.fullmatch(r"(\d+(?:\.\d+)?)([kKmM]?)", text.strip())
@@ -1161,8 +1271,9 @@ def table(header: list[str], rows: list[list[str]], right: set[int]) -> None:
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
 
     def line(r: list[str]) -> str:
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
-                         for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip()
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ).rstrip()
 
     print(line(header))
     print(line(["-" * w for w in widths]))
@@ -1175,27 +1286,71 @@ def print_shape(real: dict, synthetic: dict) -> None:
     mix of records is the one to compare: the 7-model bundled graph is half shared vocabulary
     (techniques, benchmarks...), which a landscape of many models reuses instead of repeating."""
     print("shape: the bundled graph (its model families) vs the landscape (bundled + synthetic families)")
-    keys = ["Statement", "LanguageModel", "VisionLanguageModel", "EvaluationResult", "Finding", "Claim",
-            "DataMixComponent", "Limitation", "Influence", "TrainingRun", "Technique", "Benchmark",
-            "Organization", "Paper"]
+    keys = [
+        "Statement",
+        "LanguageModel",
+        "VisionLanguageModel",
+        "EvaluationResult",
+        "Finding",
+        "Claim",
+        "DataMixComponent",
+        "Limitation",
+        "Influence",
+        "TrainingRun",
+        "Technique",
+        "Benchmark",
+        "Organization",
+        "Paper",
+    ]
     families = synthetic["families"] + real["families"]
-    synthetic_all = {"triples": synthetic["triples"],
-                     "classes": {k: synthetic["classes"].get(k, 0) + real["classes"].get(k, 0) for k in keys}}
+    synthetic_all = {
+        "triples": synthetic["triples"],
+        "classes": {k: synthetic["classes"].get(k, 0) + real["classes"].get(k, 0) for k in keys},
+    }
 
     def per_10k(d: dict, k: str) -> float:
         return 10_000 * d["classes"].get(k, 0) / d["triples"]
 
-    rows = [[k, f"{real['classes'].get(k, 0) / real['families']:.1f}",
-             f"{synthetic_all['classes'][k] / families:.1f}", f"{per_10k(real, k):.1f}",
-             f"{per_10k(synthetic_all, k):.1f}"] for k in keys]
-    rows.append(["triples in kg:Statement nodes (%)", "", "",
-                 f"{100 * real['statement_triples'] / real['triples']:.1f}",
-                 f"{100 * (synthetic['statement_triples'] + real['statement_triples']) / synthetic['triples']:.1f}"])
-    rows.append(["rdfs:label triples (%)", "", "", f"{100 * real['labels'] / real['triples']:.1f}",
-                 f"{100 * (synthetic['labels'] + real['labels']) / synthetic['triples']:.1f}"])
+    rows = [
+        [
+            k,
+            f"{real['classes'].get(k, 0) / real['families']:.1f}",
+            f"{synthetic_all['classes'][k] / families:.1f}",
+            f"{per_10k(real, k):.1f}",
+            f"{per_10k(synthetic_all, k):.1f}",
+        ]
+        for k in keys
+    ]
+    rows.append(
+        [
+            "triples in kg:Statement nodes (%)",
+            "",
+            "",
+            f"{100 * real['statement_triples'] / real['triples']:.1f}",
+            f"{100 * (synthetic['statement_triples'] + real['statement_triples']) / synthetic['triples']:.1f}",
+        ]
+    )
+    rows.append(
+        [
+            "rdfs:label triples (%)",
+            "",
+            "",
+            f"{100 * real['labels'] / real['triples']:.1f}",
+            f"{100 * (synthetic['labels'] + real['labels']) / synthetic['triples']:.1f}",
+        ]
+    )
     print(f"(per family: per model family with sizes; {real['families']} in the bundled graph)")
-    table(["resources of class", f"per family, bundled ({real['families']})", f"per family, landscape ({families:,})",
-           "per 10k triples, bundled", "per 10k triples, landscape"], rows, {1, 2, 3, 4})
+    table(
+        [
+            "resources of class",
+            f"per family, bundled ({real['families']})",
+            f"per family, landscape ({families:,})",
+            "per 10k triples, bundled",
+            "per 10k triples, landscape",
+        ],
+        rows,
+        {1, 2, 3, 4},
+    )
 
 
 def direct(kg_out: dict, name: str) -> dict | None:
@@ -1205,11 +1360,15 @@ def direct(kg_out: dict, name: str) -> dict | None:
 
 def report_queries(names: list[str], aggregates: list[str], kg_out: dict, ox_out: dict, rd_out: dict | None) -> None:
     """Load, memory, and one line per named query: kgtool, its page of a listing, pyoxigraph, rdflib."""
-    print(f"load: kgtool load_store {kg_out['load']:.2f} s; pyoxigraph Store.load {ox_out['load']:.2f} s"
-          + (f"; rdflib Graph.parse {rd_out['load']:.1f} s" if rd_out else ""))
-    print(f"peak memory (ru_maxrss): kgtool process {kg_out['maxrss_mb']:.0f} MB "
-          f"({kg_out['load_maxrss_mb']:.0f} MB after the load); pyoxigraph process {ox_out['maxrss_mb']:.0f} MB"
-          + (f"; rdflib process {rd_out['maxrss_mb']:.0f} MB" if rd_out else ""))
+    print(
+        f"load: kgtool load_store {kg_out['load']:.2f} s; pyoxigraph Store.load {ox_out['load']:.2f} s"
+        + (f"; rdflib Graph.parse {rd_out['load']:.1f} s" if rd_out else "")
+    )
+    print(
+        f"peak memory (ru_maxrss): kgtool process {kg_out['maxrss_mb']:.0f} MB "
+        f"({kg_out['load_maxrss_mb']:.0f} MB after the load); pyoxigraph process {ox_out['maxrss_mb']:.0f} MB"
+        + (f"; rdflib process {rd_out['maxrss_mb']:.0f} MB" if rd_out else "")
+    )
     print()
     rows = []
     for name in names:
@@ -1222,19 +1381,44 @@ def report_queries(names: list[str], aggregates: list[str], kg_out: dict, ox_out
         else:
             ratio_rd = f"{rm / km:.0f}" if km and rm else "-"
         page = ms(statistics.median(k["page_times"])) if k and k.get("page_times") else ""
-        rows.append([name, str(k.get("rows")) if k and k.get("rows") is not None else "-",
-                     describe(k), ms(min(k["times"])) if k and k.get("times") else "-", page,
-                     describe(o), ratio_ox,
-                     describe(r) if name in aggregates and rd_out else "",
-                     ratio_rd if name in aggregates and rd_out else "",
-                     agree(k, o, ox_out["queries"].get(name), r), growth(k)])
-    table(["query", "rows", "kgtool median", "kgtool min", f"kgtool, first {PAGE:,}", "pyoxigraph median",
-           "kgtool/pyox", "rdflib", "rdflib/kgtool", "rows agree", "kgtool peak +MB"], rows,
-          {1, 2, 3, 4, 5, 6, 7, 8, 10})
-    print(f"(times in ms; kgtool: the whole answer as kgtool.run_query returns it; \"first {PAGE:,}\": the same "
-          f"query with limit={PAGE}, for a listing longer than that; pyoxigraph: Store.query on the same store "
-          f"with the same text, every solution read, run alternately with kgtool; rows agree: kgtool, pyoxigraph "
-          f"here and in its own process, rdflib)")
+        rows.append(
+            [
+                name,
+                str(k.get("rows")) if k and k.get("rows") is not None else "-",
+                describe(k),
+                ms(min(k["times"])) if k and k.get("times") else "-",
+                page,
+                describe(o),
+                ratio_ox,
+                describe(r) if name in aggregates and rd_out else "",
+                ratio_rd if name in aggregates and rd_out else "",
+                agree(k, o, ox_out["queries"].get(name), r),
+                growth(k),
+            ]
+        )
+    table(
+        [
+            "query",
+            "rows",
+            "kgtool median",
+            "kgtool min",
+            f"kgtool, first {PAGE:,}",
+            "pyoxigraph median",
+            "kgtool/pyox",
+            "rdflib",
+            "rdflib/kgtool",
+            "rows agree",
+            "kgtool peak +MB",
+        ],
+        rows,
+        {1, 2, 3, 4, 5, 6, 7, 8, 10},
+    )
+    print(
+        f'(times in ms; kgtool: the whole answer as kgtool.run_query returns it; "first {PAGE:,}": the same '
+        f"query with limit={PAGE}, for a listing longer than that; pyoxigraph: Store.query on the same store "
+        f"with the same text, every solution read, run alternately with kgtool; rows agree: kgtool, pyoxigraph "
+        f"here and in its own process, rdflib)"
+    )
     for label, outcome in (("kgtool", kg_out), ("pyoxigraph", ox_out), ("rdflib", rd_out)):
         for name, entry in (outcome or {"queries": {}})["queries"].items():
             if entry.get("error"):
@@ -1242,34 +1426,55 @@ def report_queries(names: list[str], aggregates: list[str], kg_out: dict, ox_out
     print()
 
 
-def verdicts(target: int, names: list[str], aggregates: list[str], kg_out: dict, ox_out: dict,
-             rd_out: dict | None) -> list[tuple[str, str, str, bool]]:
+def verdicts(
+    target: int, names: list[str], aggregates: list[str], kg_out: dict, ox_out: dict, rd_out: dict | None
+) -> list[tuple[str, str, str, bool]]:
     """Each target with kgtool's figure, its baseline's, and PASS or FAIL, printed as a table."""
 
     def queries(out: dict | None) -> dict:
         return out["queries"] if out else {}
 
     checks = []
-    checks.append((f"load <= {TARGET_LOAD_S:g} s", f"{kg_out['load']:.2f} s",
-                   f"pyoxigraph Store.load {ox_out['load']:.2f} s"
-                   + (f", rdflib {rd_out['load']:.0f} s" if rd_out else ""),
-                   kg_out["load"] <= TARGET_LOAD_S))
-    checks.append((f"peak memory <= {TARGET_MEMORY_MB / 1024:g} GiB", f"{kg_out['maxrss_mb']:.0f} MB",
-                   f"pyoxigraph process {ox_out['maxrss_mb']:.0f} MB"
-                   + (f", rdflib {rd_out['maxrss_mb']:.0f} MB" if rd_out else ""),
-                   kg_out["maxrss_mb"] <= TARGET_MEMORY_MB))
+    checks.append(
+        (
+            f"load <= {TARGET_LOAD_S:g} s",
+            f"{kg_out['load']:.2f} s",
+            f"pyoxigraph Store.load {ox_out['load']:.2f} s" + (f", rdflib {rd_out['load']:.0f} s" if rd_out else ""),
+            kg_out["load"] <= TARGET_LOAD_S,
+        )
+    )
+    checks.append(
+        (
+            f"peak memory <= {TARGET_MEMORY_MB / 1024:g} GiB",
+            f"{kg_out['maxrss_mb']:.0f} MB",
+            f"pyoxigraph process {ox_out['maxrss_mb']:.0f} MB"
+            + (f", rdflib {rd_out['maxrss_mb']:.0f} MB" if rd_out else ""),
+            kg_out["maxrss_mb"] <= TARGET_MEMORY_MB,
+        )
+    )
     details = []
     over = [n for n in names if (median(queries(kg_out).get(n)) or float("inf")) > TARGET_QUERY_S]
     ox_over = [n for n in names if (median(direct(kg_out, n)) or float("inf")) > TARGET_QUERY_S]
-    checks.append((f"every named query <= {TARGET_QUERY_S:g} s median", f"{len(names) - len(over)} of {len(names)}",
-                   f"pyoxigraph direct: {len(names) - len(ox_over)} of {len(names)}", not over))
+    checks.append(
+        (
+            f"every named query <= {TARGET_QUERY_S:g} s median",
+            f"{len(names) - len(over)} of {len(names)}",
+            f"pyoxigraph direct: {len(names) - len(ox_over)} of {len(names)}",
+            not over,
+        )
+    )
     for n in over:
         k = queries(kg_out).get(n)
-        page = (f"; first {PAGE:,} rows {with_unit(ms(statistics.median(k['page_times'])))}"
-                if k and k.get("page_times") else "")
-        details.append(f"over {TARGET_QUERY_S:g} s: {n}: kgtool {with_unit(describe(k))} "
-                       f"({k.get('rows') if k else '?'} rows{page}), "
-                       f"pyoxigraph direct {with_unit(describe(direct(kg_out, n)))}")
+        page = (
+            f"; first {PAGE:,} rows {with_unit(ms(statistics.median(k['page_times'])))}"
+            if k and k.get("page_times")
+            else ""
+        )
+        details.append(
+            f"over {TARGET_QUERY_S:g} s: {n}: kgtool {with_unit(describe(k))} "
+            f"({k.get('rows') if k else '?'} rows{page}), "
+            f"pyoxigraph direct {with_unit(describe(direct(kg_out, n)))}"
+        )
     far, worst = [], None
     for n in names:
         km, om = median(queries(kg_out).get(n)), median(direct(kg_out, n))
@@ -1277,13 +1482,22 @@ def verdicts(target: int, names: list[str], aggregates: list[str], kg_out: dict,
             worst = (n, km / om, km - om)
         if km is None or om is None or km > TARGET_VS_OXIGRAPH * om:
             far.append(n)
-            details.append(f"over {TARGET_VS_OXIGRAPH:g}x pyoxigraph: {n}: " + (
-                f"{km / om:.2f}x, +{(km - om) * 1000:.2f} ms" if km and om else
-                f"kgtool {describe(queries(kg_out).get(n))}, pyoxigraph {describe(direct(kg_out, n))}"))
-    checks.append((f"within {TARGET_VS_OXIGRAPH:g}x of pyoxigraph direct",
-                   f"{len(names) - len(far)} of {len(names)}"
-                   + (f"; highest {worst[0]} {worst[1]:.2f}x" if worst else ""),
-                   "pyoxigraph Store.query, same text", not far))
+            details.append(
+                f"over {TARGET_VS_OXIGRAPH:g}x pyoxigraph: {n}: "
+                + (
+                    f"{km / om:.2f}x, +{(km - om) * 1000:.2f} ms"
+                    if km and om
+                    else f"kgtool {describe(queries(kg_out).get(n))}, pyoxigraph {describe(direct(kg_out, n))}"
+                )
+            )
+    checks.append(
+        (
+            f"within {TARGET_VS_OXIGRAPH:g}x of pyoxigraph direct",
+            f"{len(names) - len(far)} of {len(names)}" + (f"; highest {worst[0]} {worst[1]:.2f}x" if worst else ""),
+            "pyoxigraph Store.query, same text",
+            not far,
+        )
+    )
     if rd_out:
         weak, lowest = [], None
         for n in aggregates:
@@ -1293,18 +1507,28 @@ def verdicts(target: int, names: list[str], aggregates: list[str], kg_out: dict,
                 lowest = (n, bound / km)
             if km is None or bound is None or bound / km < TARGET_VS_RDFLIB:
                 weak.append(n)
-                details.append(f"under {TARGET_VS_RDFLIB:g}x rdflib: {n}: " + (f"{bound / km:.1f}x" if km and bound else
-                                                                             "no figure"))
-        checks.append((f">= {TARGET_VS_RDFLIB:g}x faster than rdflib, aggregate queries",
-                       f"{len(aggregates) - len(weak)} of {len(aggregates)}"
-                       + (f"; lowest {lowest[0]} {lowest[1]:.0f}x" if lowest else ""),
-                       "rdflib Graph.query (its own engine)", not weak))
+                details.append(
+                    f"under {TARGET_VS_RDFLIB:g}x rdflib: {n}: "
+                    + (f"{bound / km:.1f}x" if km and bound else "no figure")
+                )
+        checks.append(
+            (
+                f">= {TARGET_VS_RDFLIB:g}x faster than rdflib, aggregate queries",
+                f"{len(aggregates) - len(weak)} of {len(aggregates)}"
+                + (f"; lowest {lowest[0]} {lowest[1]:.0f}x" if lowest else ""),
+                "rdflib Graph.query (its own engine)",
+                not weak,
+            )
+        )
     note = "" if target >= TARGETS_AT else f" (the targets are set for {human(TARGETS_AT)} triples; for information)"
     machine = machine_info()[0].split("; load average")[0]
     print(f"targets at {human(target)}{note}")
     print(f"machine: {machine}; load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    table(["target", "kgtool", "baseline", "verdict"],
-          [[name, figure, baseline, "PASS" if ok else "FAIL"] for name, figure, baseline, ok in checks], set())
+    table(
+        ["target", "kgtool", "baseline", "verdict"],
+        [[name, figure, baseline, "PASS" if ok else "FAIL"] for name, figure, baseline, ok in checks],
+        set(),
+    )
     for line in details:
         print("  " + line)
     print()
@@ -1320,14 +1544,26 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--runs", type=int, default=5, help="timed runs per query after a warm-up (default 5)")
     parser.add_argument("--queries", help="only these named queries (comma-separated)")
-    parser.add_argument("--rdflib-cap", type=float, default=120.0,
-                        help="seconds allowed per rdflib query run at 1M triples and more (default 120)")
-    parser.add_argument("--rdflib-cap-small", type=float, default=30.0,
-                        help="the same below 1M triples, where no target applies (default 30)")
+    parser.add_argument(
+        "--rdflib-cap",
+        type=float,
+        default=120.0,
+        help="seconds allowed per rdflib query run at 1M triples and more (default 120)",
+    )
+    parser.add_argument(
+        "--rdflib-cap-small",
+        type=float,
+        default=30.0,
+        help="the same below 1M triples, where no target applies (default 30)",
+    )
     parser.add_argument("--no-rdflib", action="store_true", help="skip the rdflib comparison")
-    parser.add_argument("--query-cap", type=float, default=30.0,
-                        help="seconds allowed for the runs of one kgtool or pyoxigraph query before its "
-                             "process is killed (and restarted for the next query); default 30")
+    parser.add_argument(
+        "--query-cap",
+        type=float,
+        default=30.0,
+        help="seconds allowed for the runs of one kgtool or pyoxigraph query before its "
+        "process is killed (and restarted for the next query); default 30",
+    )
     parser.add_argument("--mem-cap-gb", type=float, default=8.0, help="address-space limit of each child process")
     parser.add_argument("--keep", type=Path, help="write the data files here and keep them")
     args = parser.parse_args()
@@ -1339,12 +1575,14 @@ def main() -> int:
     queries = named_queries(args.queries)
     aggregates = [q.name for q in queries if is_aggregate(q.text)]
     print(f"# {len(queries)} named queries; aggregate (GROUP BY or COUNT): {', '.join(aggregates) or 'none'}")
-    print(f"# seed {args.seed}; median of at least {args.runs} runs after a warm-up, more for a fast query (as many "
-          f"as fit in {MIN_SECONDS:g} s, up to {MAX_RUNS}) (* = the warm-up alone: it took > 3 s); "
-          f"times in ms; kgtool and pyoxigraph queries stopped after {args.query_cap:g} s; rdflib runs capped at "
-          f"{args.rdflib_cap:g} s from {human(TARGETS_AT)} triples, {args.rdflib_cap_small:g} s below; "
-          f"pyoxigraph skips a query that kgtool could not finish; rdflib: median of up to 3 runs "
-          f"(1 when a run takes > 10 s)")
+    print(
+        f"# seed {args.seed}; median of at least {args.runs} runs after a warm-up, more for a fast query (as many "
+        f"as fit in {MIN_SECONDS:g} s, up to {MAX_RUNS}) (* = the warm-up alone: it took > 3 s); "
+        f"times in ms; kgtool and pyoxigraph queries stopped after {args.query_cap:g} s; rdflib runs capped at "
+        f"{args.rdflib_cap:g} s from {human(TARGETS_AT)} triples, {args.rdflib_cap_small:g} s below; "
+        f"pyoxigraph skips a query that kgtool could not finish; rdflib: median of up to 3 runs "
+        f"(1 when a run takes > 10 s)"
+    )
     print()
 
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="kgtool-bench-scale-"))
@@ -1356,9 +1594,11 @@ def main() -> int:
         for target in sizes:
             data = workdir / f"landscape-{human(target)}-seed{args.seed}.nt"
             info = generate(data, target, args.seed)
-            print(f"== {human(target)}: {info['triples']:,} triples ({info['families']:,} synthetic model families "
-                  f"on top of the {info['real_triples']:,} bundled triples), {info['bytes'] / 1e6:.0f} MB of "
-                  f"N-Triples, generated in {info['seconds']:.1f} s, sha256 {info['sha256']}")
+            print(
+                f"== {human(target)}: {info['triples']:,} triples ({info['families']:,} synthetic model families "
+                f"on top of the {info['real_triples']:,} bundled triples), {info['bytes'] / 1e6:.0f} MB of "
+                f"N-Triples, generated in {info['seconds']:.1f} s, sha256 {info['sha256']}"
+            )
             present = [i.replace(KGR, "kgr:") for i in sorted(defaults) if i not in real["missing_defaults"]]
             print(f"   default resources of the named queries present (bundled graph included): {', '.join(present)}")
             for missing in real["missing_defaults"]:

@@ -10,8 +10,8 @@ with the load; the CPU time does not, so the target is on it: this checkout's me
 than the baseline's (5 % allowed for noise). The cache holds the report of a run on unchanged files, so
 the script also times, without a target, "fresh" runs (`validate --fresh`: every check run again, with the
 compiled tables and Turtle the cache keeps, as after an edit of one file) and cold runs, each with an
-empty cache (a first run), and prints their figures and ratios beside. Both checkouts' modules are compiled to bytecode first, as
-installing a package does.
+empty cache (a first run), and prints their figures and ratios beside. Both checkouts' modules are
+compiled to bytecode first, as installing a package does.
 
     python3 benchmarks/validate.py --baseline /path/to/earlier/checkout [--runs 5]
 """
@@ -32,9 +32,11 @@ from common import machine_info  # benchmarks/common.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 NOISE = 1.05
-KINDS = {"warm": "after a run on the same files",
-         "fresh": "every check run again, compiled tables and Turtle from the cache: this checkout's --fresh",
-         "cold": "empty cache"}
+KINDS = {
+    "warm": "after a run on the same files",
+    "fresh": "every check run again, compiled tables and Turtle from the cache: this checkout's --fresh",
+    "cold": "empty cache",
+}
 
 
 def cpu_of_children() -> float:
@@ -49,8 +51,9 @@ def run(checkout: Path, cache: str | None = None, *options: str) -> tuple[float,
     if cache is not None:
         env["XDG_CACHE_HOME"] = cache
     start, cpu = time.perf_counter(), cpu_of_children()
-    proc = subprocess.run([sys.executable, "-m", "kgtool", "validate", *options], cwd=checkout, env=env,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kgtool", "validate", *options], cwd=checkout, env=env, capture_output=True, text=True
+    )
     elapsed, cpu = time.perf_counter() - start, cpu_of_children() - cpu
     if proc.returncode != 0:
         sys.exit(f"kgtool validate failed in {checkout}:\n{proc.stdout}{proc.stderr}")
@@ -66,8 +69,10 @@ def main() -> int:
     print("# kgtool validate on the bundled data: this checkout against a baseline checkout")
     for line in machine_info():
         print("#", line)
-    print(f"# {args.runs} timed runs each after 1 warm-up, and {args.runs} cold runs each (empty cache), "
-          "alternating; seconds")
+    print(
+        f"# {args.runs} timed runs each after 1 warm-up, and {args.runs} cold runs each (empty cache), "
+        "alternating; seconds"
+    )
     checkouts = {"this checkout": ROOT, "baseline": args.baseline.resolve()}
     for checkout in checkouts.values():
         # bytecode first, for both, as installing a package or a first import does: where
@@ -96,14 +101,18 @@ def main() -> int:
         print(f"\n{kind} ({how}):")
         for name, checkout in checkouts.items():
             times, cpu_times = wall[kind, name], cpu[kind, name]
-            print(f"{name:14} wall median {statistics.median(times):6.2f} min {min(times):6.2f}   "
-                  f"CPU median {statistics.median(cpu_times):6.2f} min {min(cpu_times):6.2f}   ({checkout})")
+            print(
+                f"{name:14} wall median {statistics.median(times):6.2f} min {min(times):6.2f}   "
+                f"CPU median {statistics.median(cpu_times):6.2f} min {min(cpu_times):6.2f}   ({checkout})"
+            )
         ratios[kind] = statistics.median(cpu[kind, "this checkout"]) / statistics.median(cpu[kind, "baseline"])
     for name in checkouts:
         print(f"{name:14} {verdicts[name]}")
     ok = ratios["warm"] <= NOISE
-    print(f"\nCPU time, this checkout / baseline, warm = {ratios['warm']:.2f} (target <= 1.00, {NOISE - 1:.0%} "
-          f"noise allowed): {'PASS' if ok else 'FAIL'}")
+    print(
+        f"\nCPU time, this checkout / baseline, warm = {ratios['warm']:.2f} (target <= 1.00, {NOISE - 1:.0%} "
+        f"noise allowed): {'PASS' if ok else 'FAIL'}"
+    )
     print(f"CPU time, this checkout / baseline, fresh = {ratios['fresh']:.2f} (no target)")
     print(f"CPU time, this checkout / baseline, cold = {ratios['cold']:.2f} (no target)")
     return 0 if ok else 1

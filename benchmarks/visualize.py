@@ -38,13 +38,47 @@ sys.path.insert(0, str(ROOT))
 
 HTML_TARGET_S = 1.0
 STABLE_TARGETS_S = {500: 5.0, 2000: 15.0}
-CLASSES = [(f"https://example.org/c/{i}", label) for i, label in enumerate(
-    ["model", "organization", "person", "paper", "technique", "architecture", "component", "benchmark",
-     "metric", "data set", "product", "hardware"])]
-PROPERTIES = ["uses technique", "developed by", "introduced in", "author", "variant of", "has component",
-              "has architecture", "evaluated on", "trained on data", "affiliated with", "built on", "powers",
-              "inspired by", "uses frozen model", "publisher", "has risk", "has application", "task type",
-              "primary metric", "broader concept"]
+CLASSES = [
+    (f"https://example.org/c/{i}", label)
+    for i, label in enumerate(
+        [
+            "model",
+            "organization",
+            "person",
+            "paper",
+            "technique",
+            "architecture",
+            "component",
+            "benchmark",
+            "metric",
+            "data set",
+            "product",
+            "hardware",
+        ]
+    )
+]
+PROPERTIES = [
+    "uses technique",
+    "developed by",
+    "introduced in",
+    "author",
+    "variant of",
+    "has component",
+    "has architecture",
+    "evaluated on",
+    "trained on data",
+    "affiliated with",
+    "built on",
+    "powers",
+    "inspired by",
+    "uses frozen model",
+    "publisher",
+    "has risk",
+    "has application",
+    "task type",
+    "primary metric",
+    "broader concept",
+]
 
 T = TypeVar("T")
 
@@ -57,16 +91,26 @@ def synthetic_network(nodes: int, edges: int, seed: int = 42):
     network = nx.MultiDiGraph()
     for i in range(nodes):
         cls, class_label = CLASSES[i % len(CLASSES)] if i >= 50 else CLASSES[i % 4]
-        network.add_node(f"https://example.org/e/{i}", label=f"Entity {i}", cls=cls, class_label=class_label,
-                         details=f"{class_label} · ex:e/{i}\nvalue: {rng.randint(1, 10**9):,}\nsource: paper {i % 97}")
+        network.add_node(
+            f"https://example.org/e/{i}",
+            label=f"Entity {i}",
+            cls=cls,
+            class_label=class_label,
+            details=f"{class_label} · ex:e/{i}\nvalue: {rng.randint(1, 10**9):,}\nsource: paper {i % 97}",
+        )
     for _ in range(edges):
         a = rng.randrange(nodes)
         b = int(nodes * rng.random() ** 3)  # skewed towards the first entities: hubs
         if a == b:
             b = (b + 1) % nodes
         prop = PROPERTIES[rng.randrange(len(PROPERTIES))]
-        network.add_edge(f"https://example.org/e/{a}", f"https://example.org/e/{b}", key=prop, label=prop,
-                         details=f"[paper {b % 97}: §{a % 9}]")
+        network.add_edge(
+            f"https://example.org/e/{a}",
+            f"https://example.org/e/{b}",
+            key=prop,
+            label=prop,
+            details=f"[paper {b % 97}: §{a % 9}]",
+        )
     return network
 
 
@@ -106,8 +150,10 @@ def html_benchmark(runs: int, with_pyvis: bool) -> bool:
     print(f"   {'kgtool':8} {ours:9.3f} {min(times):7.3f} {len(page.encode()) / 1e6:6.1f}")
     if with_pyvis:
         seconds, baseline = timed(pyvis_page, network)
-        print(f"   {'pyvis':8} {seconds:9.3f} {seconds:7.3f} {len(baseline.encode()) / 1e6:6.1f}   "
-              f"(add_node/add_edge + generate_html, one run; {seconds / ours:.1f}x kgtool)")
+        print(
+            f"   {'pyvis':8} {seconds:9.3f} {seconds:7.3f} {len(baseline.encode()) / 1e6:6.1f}   "
+            f"(add_node/add_edge + generate_html, one run; {seconds / ours:.1f}x kgtool)"
+        )
     import kgtool
     from kgtool.visualize import render_html
 
@@ -141,14 +187,17 @@ def browser_benchmark(runs: int) -> bool:
                 before = page.evaluate("window.kgView.network.getPositions()")
                 page.wait_for_timeout(1000)
                 after = page.evaluate("window.kgView.network.getPositions()")
-                moved = max([moved] + [abs(after[k]["x"] - v["x"]) + abs(after[k]["y"] - v["y"])
-                                       for k, v in before.items()])
+                moved = max(
+                    [moved] + [abs(after[k]["x"] - v["x"]) + abs(after[k]["y"] - v["y"]) for k, v in before.items()]
+                )
                 page.close()
             median = statistics.median(times)
             passed = median <= target and moved == 0
             ok &= passed
-            print(f"   {size:8,} {2 * size:6,} {median:9.2f} {min(times):7.2f} {moved:13.1f} px  "
-                  f"{'PASS' if passed else 'FAIL'} (<= {target:g} s, 0 px)")
+            print(
+                f"   {size:8,} {2 * size:6,} {median:9.2f} {min(times):7.2f} {moved:13.1f} px  "
+                f"{'PASS' if passed else 'FAIL'} (<= {target:g} s, 0 px)"
+            )
         browser.close()
     return ok
 

@@ -18,11 +18,20 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "load_graph": "store", "load_store": "store",
-    "run_query": "sparql", "QueryResult": "results", "Term": "results",
-    "compare": "comparison", "Comparison": "comparison", "chart": "charts",
-    "validate": "validation", "ValidationReport": "validation",
-    "KgtoolError": "errors", "DataError": "errors", "QueryError": "errors", "EndpointError": "errors",
+    "load_graph": "store",
+    "load_store": "store",
+    "run_query": "sparql",
+    "QueryResult": "results",
+    "Term": "results",
+    "compare": "comparison",
+    "Comparison": "comparison",
+    "chart": "charts",
+    "validate": "validation",
+    "ValidationReport": "validation",
+    "KgtoolError": "errors",
+    "DataError": "errors",
+    "QueryError": "errors",
+    "EndpointError": "errors",
 }
 
 __all__ = ["__version__", *_EXPORTS]

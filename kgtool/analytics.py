@@ -22,11 +22,11 @@ if TYPE_CHECKING:
 class Stats:
     nodes: int
     edges: int
-    classes: list[tuple[str, int]]            # class label, entities
-    properties: list[tuple[str, int]]         # property label, links
-    degrees: list[tuple[str, int]]            # degree bin ("0", "1", "2", "3-4"...), entities
-    degree_summary: dict[str, float]          # min, median, mean, max
-    components: list[int]                     # sizes of the connected components, largest first
+    classes: list[tuple[str, int]]  # class label, entities
+    properties: list[tuple[str, int]]  # property label, links
+    degrees: list[tuple[str, int]]  # degree bin ("0", "1", "2", "3-4"...), entities
+    degree_summary: dict[str, float]  # min, median, mean, max
+    components: list[int]  # sizes of the connected components, largest first
 
     @property
     def isolated(self) -> int:
@@ -53,12 +53,25 @@ def stats(network: nx.MultiDiGraph | Outline) -> Stats:
     degrees = list(degree.values())
     bins: Counter = Counter(_degree_bin(d) for d in degrees)
     order = sorted(bins, key=lambda b: int(b.split("-")[0]))
-    summary: dict[str, float] = ({"min": min(degrees), "median": statistics.median(degrees),
-                                  "mean": statistics.fmean(degrees), "max": max(degrees)}
-                                 if degrees else {"min": 0, "median": 0, "mean": 0, "max": 0})
-    return Stats(len(nodes), len(links), _by_count(Counter(nodes.values())),
-                 _by_count(Counter(label for _, _, label in links)), [(b, bins[b]) for b in order], summary,
-                 _component_sizes(nodes, links))
+    summary: dict[str, float] = (
+        {
+            "min": min(degrees),
+            "median": statistics.median(degrees),
+            "mean": statistics.fmean(degrees),
+            "max": max(degrees),
+        }
+        if degrees
+        else {"min": 0, "median": 0, "mean": 0, "max": 0}
+    )
+    return Stats(
+        len(nodes),
+        len(links),
+        _by_count(Counter(nodes.values())),
+        _by_count(Counter(label for _, _, label in links)),
+        [(b, bins[b]) for b in order],
+        summary,
+        _component_sizes(nodes, links),
+    )
 
 
 def _component_sizes(nodes, links) -> list[int]:
@@ -135,8 +148,12 @@ def centrality(network: nx.MultiDiGraph, top: int = 10) -> dict[str, list[Ranked
 
     def ranked(scores: dict[str, float]) -> list[Ranked]:
         order = sorted(scores, key=lambda node: (-scores[node], network.nodes[node].get("label", node).lower(), node))
-        return [Ranked(node, network.nodes[node].get("label", node), network.nodes[node].get("class_label", ""),
-                       scores[node]) for node in order[:top]]
+        return [
+            Ranked(
+                node, network.nodes[node].get("label", node), network.nodes[node].get("class_label", ""), scores[node]
+            )
+            for node in order[:top]
+        ]
 
     return {"pagerank": ranked(pagerank), "betweenness": ranked(betweenness)}
 
@@ -145,6 +162,7 @@ def centrality(network: nx.MultiDiGraph, top: int = 10) -> dict[str, list[Ranked
 class Step:
     """One link of a path: from ``source`` to ``target`` along ``label``, ``forward`` when the triple
     runs that way (source -label-> target), backward otherwise."""
+
     source: str
     target: str
     label: str
@@ -201,7 +219,7 @@ def path_statement(network: nx.MultiDiGraph, path: list[Step]) -> str:
 
 @dataclass
 class Communities:
-    groups: list[list[str]]      # nodes of each community, largest first, each by degree then label
+    groups: list[list[str]]  # nodes of each community, largest first, each by degree then label
     modularity: float
 
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 KINDS = ("leaderboard", "model", "scaling", "timeline")
 FORMATS = ("html", "svg", "png")
-VEGA_LITE_VERSION = "6.4"   # the version altair's schema speaks; vl-convert bundles it
+VEGA_LITE_VERSION = "6.4"  # the version altair's schema speaks; vl-convert bundles it
 
 # runs a named query with parameters (labels allowed, as for `kgtool query -p`)
 Runner = Callable[[str, Mapping[str, str]], QueryResult]
@@ -49,6 +49,7 @@ class ChartData:
 
 # ---------------------------------------------------------------------------------------------
 # data: rows of named queries, as plain values
+
 
 def _text(term: Term | None) -> str | None:
     return None if term is None else term.value
@@ -88,17 +89,33 @@ def _qualified(row: Mapping[str, Term]) -> str:
 
 def leaderboard_data(run: Runner, benchmark: str, **params: str) -> ChartData:
     result = run("leaderboard", {"benchmark": benchmark, **params})
-    rows = [{"model": _label(r, "model"), "value": _number(r["value"]), "stated": _qualified(r),
-             "metric": _label(r, "metric"), "setting": _setting(r), "split": _text(r.get("split")) or "",
-             "unit": unit_label(r), "origin": _text(r.get("origin")) or "", "source": short(r["source"]),
-             "locator": _text(r.get("locator")) or "", "iri": r["model"].value}
-            for r in result.rows if _number(r.get("value")) is not None]
+    rows = [
+        {
+            "model": _label(r, "model"),
+            "value": _number(r["value"]),
+            "stated": _qualified(r),
+            "metric": _label(r, "metric"),
+            "setting": _setting(r),
+            "split": _text(r.get("split")) or "",
+            "unit": unit_label(r),
+            "origin": _text(r.get("origin")) or "",
+            "source": short(r["source"]),
+            "locator": _text(r.get("locator")) or "",
+            "iri": r["model"].value,
+        }
+        for r in result.rows
+        if _number(r.get("value")) is not None
+    ]
     if not rows:
         raise QueryError(f"no results on the benchmark {benchmark!r}: nothing to chart")
     name = _benchmark_name(result, benchmark)
-    return ChartData("leaderboard", rows, f"Leaderboard: {name}",
-                     f"{len(rows)} results on {name}, by model, coloured by setting and shots; "
-                     "hover a bar for the value as stated and who reports it.")
+    return ChartData(
+        "leaderboard",
+        rows,
+        f"Leaderboard: {name}",
+        f"{len(rows)} results on {name}, by model, coloured by setting and shots; "
+        "hover a bar for the value as stated and who reports it.",
+    )
 
 
 def _benchmark_name(result: QueryResult, benchmark: str) -> str:
@@ -108,18 +125,34 @@ def _benchmark_name(result: QueryResult, benchmark: str) -> str:
 def model_data(run: Runner, model: str) -> ChartData:
     """The results of a model family (every size and variant) or of one size, across benchmarks."""
     result = run("model-results", {"model": model})
-    rows = [{"model": _label(r, "evaluated"), "benchmark": f"{_label(r, 'benchmark')} · {_label(r, 'metric')}",
-             "value": _number(r["value"]), "stated": _qualified(r), "setting": _setting(r),
-             "mode": _setting({"setting": r["setting"]}), "split": _text(r.get("split")) or "", "unit": unit_label(r),
-             "origin": _text(r.get("origin")) or "",
-             "source": short(r["source"]), "locator": _text(r.get("locator")) or "", "iri": r["benchmark"].value}
-            for r in result.rows if _number(r.get("value")) is not None]
+    rows = [
+        {
+            "model": _label(r, "evaluated"),
+            "benchmark": f"{_label(r, 'benchmark')} · {_label(r, 'metric')}",
+            "value": _number(r["value"]),
+            "stated": _qualified(r),
+            "setting": _setting(r),
+            "mode": _setting({"setting": r["setting"]}),
+            "split": _text(r.get("split")) or "",
+            "unit": unit_label(r),
+            "origin": _text(r.get("origin")) or "",
+            "source": short(r["source"]),
+            "locator": _text(r.get("locator")) or "",
+            "iri": r["benchmark"].value,
+        }
+        for r in result.rows
+        if _number(r.get("value")) is not None
+    ]
     if not rows:
         raise QueryError(f"no results for the model {model!r}: nothing to chart")
     name = ", ".join(sorted({_label(r, "model") for r in result.rows}))
-    return ChartData("model", rows, f"Results of {name}",
-                     f"{len(rows)} results of {name} on {len({r['benchmark'] for r in rows})} benchmarks and metrics, "
-                     "one mark per result; hover a mark for the value as stated and who reports it.")
+    return ChartData(
+        "model",
+        rows,
+        f"Results of {name}",
+        f"{len(rows)} results of {name} on {len({r['benchmark'] for r in rows})} benchmarks and metrics, "
+        "one mark per result; hover a mark for the value as stated and who reports it.",
+    )
 
 
 def scaling_data(run: Runner, model: str = "") -> ChartData:
@@ -128,15 +161,27 @@ def scaling_data(run: Runner, model: str = "") -> ChartData:
     for r in result.rows:
         if "date" not in r:
             continue  # an undated size has no place on a time axis
-        base = {"model": _label(r, "model"), "size": _label(r, "size"), "date": r["date"].value,
-                "dated by": _text(r.get("dateKind")), "iri": r["size"].value}
+        base = {
+            "model": _label(r, "model"),
+            "size": _label(r, "size"),
+            "date": r["date"].value,
+            "dated by": _text(r.get("dateKind")),
+            "iri": r["size"].value,
+        }
         rows.append({**base, "measure": "parameters", "value": _number(r["parameterCount"]), "of": "size"})
         if "trainingTokens" in r:
-            rows.append({**base, "measure": "training tokens", "value": _number(r["trainingTokens"]),
-                         "of": _text(r.get("tokensOf"))})
+            rows.append(
+                {
+                    **base,
+                    "measure": "training tokens",
+                    "value": _number(r["trainingTokens"]),
+                    "of": _text(r.get("tokensOf")),
+                }
+            )
         if "trainingCompute" in r:
-            rows.append({**base, "measure": "training compute (FLOPs)", "value": _number(r["trainingCompute"]),
-                         "of": "size"})
+            rows.append(
+                {**base, "measure": "training compute (FLOPs)", "value": _number(r["trainingCompute"]), "of": "size"}
+            )
     # a size with two stated compute figures comes in two answer rows: its other marks are drawn once
     rows = list({(row["measure"], row["iri"], row["value"]): row for row in rows}.values())
     if not rows:
@@ -150,30 +195,53 @@ def scaling_data(run: Runner, model: str = "") -> ChartData:
             row["label"] = "" if i else (row["size"] if len(group) == 1 else f"{row['model']} ({len(group)} sizes)")
     undated = len({r["size"].value for r in result.rows if "date" not in r})
     note = f"; {undated} sizes without a date are left out" if undated else ""
-    return ChartData("scaling", rows, "Scaling: parameters, training tokens and compute over time",
-                     f"One mark per size and stated value, on log axes; training compute only where a source "
-                     f"states it{note}.")
+    return ChartData(
+        "scaling",
+        rows,
+        "Scaling: parameters, training tokens and compute over time",
+        f"One mark per size and stated value, on log axes; training compute only where a source states it{note}.",
+    )
 
 
 def timeline_data(run: Runner) -> ChartData:
     rows = []
     for r in run("timeline", {}).rows:
-        rows.append({"date": r["date"].value, "event": _text(r["event"]), "entity": _label(r, "entity"),
-                     "kind": short(r["type"]).split(":")[-1], "source": short(r["source"]),
-                     "locator": _text(r.get("locator")) or "", "iri": r["entity"].value})
+        rows.append(
+            {
+                "date": r["date"].value,
+                "event": _text(r["event"]),
+                "entity": _label(r, "entity"),
+                "kind": short(r["type"]).split(":")[-1],
+                "source": short(r["source"]),
+                "locator": _text(r.get("locator")) or "",
+                "iri": r["entity"].value,
+            }
+        )
     seen = set()
     for r in run("papers", {}).rows:
         if "publicationDate" not in r or r["paper"].value in seen:
             continue
         seen.add(r["paper"].value)
-        rows.append({"date": r["publicationDate"].value, "event": "paper", "entity": _label(r, "paper"),
-                     "kind": "Paper", "source": short(r["paper"]), "locator": _text(r.get("arxivId")) or "",
-                     "iri": r["paper"].value})
+        rows.append(
+            {
+                "date": r["publicationDate"].value,
+                "event": "paper",
+                "entity": _label(r, "paper"),
+                "kind": "Paper",
+                "source": short(r["paper"]),
+                "locator": _text(r.get("arxivId")) or "",
+                "iri": r["paper"].value,
+            }
+        )
     if not rows:
         raise QueryError("no dated papers, releases or products: nothing to chart")
     rows.sort(key=lambda r: (r["date"], r["entity"]))
-    return ChartData("timeline", rows, "Timeline: papers, releases and products",
-                     f"{len(rows)} dated events: papers (publication), models and products (release, announcement).")
+    return ChartData(
+        "timeline",
+        rows,
+        "Timeline: papers, releases and products",
+        f"{len(rows)} dated events: papers (publication), models and products (release, announcement).",
+    )
 
 
 # control characters: invalid in SVG (vl-convert aborts on them) and, printed, terminal commands
@@ -188,8 +256,12 @@ def chart_data(kind: str, run: Runner, target: str | None = None, params: Mappin
     """The data of chart ``kind``; ``target`` is the benchmark (leaderboard) or the model (model,
     optionally scaling). Control characters in the data's text are replaced by U+FFFD."""
     data = _chart_data(kind, run, target, dict(params or {}))
-    return ChartData(data.kind, [{k: _printable(v) for k, v in row.items()} for row in data.rows],
-                     _printable(data.title), _printable(data.description))
+    return ChartData(
+        data.kind,
+        [{k: _printable(v) for k, v in row.items()} for row in data.rows],
+        _printable(data.title),
+        _printable(data.description),
+    )
 
 
 def _chart_data(kind: str, run: Runner, target: str | None, params: dict) -> ChartData:
@@ -213,9 +285,11 @@ def _chart_data(kind: str, run: Runner, target: str | None, params: dict) -> Cha
 
 # 1e9 reads "1B", not "1G"; only the powers of ten are labelled on a log axis
 # a label at each power of ten: 100M, 10B, 1T as people say sizes; from 10^15 up (FLOPs) 1e24 as papers print it
-_LOG_LABELS = ("(log(datum.value) / log(10)) % 1 < 1e-6 || (log(datum.value) / log(10)) % 1 > 1 - 1e-6 "
-               "? (datum.value >= 1e15 ? replace(format(datum.value, '.0e'), '+', '') "
-               ": replace(format(datum.value, '~s'), 'G', 'B')) : ''")
+_LOG_LABELS = (
+    "(log(datum.value) / log(10)) % 1 < 1e-6 || (log(datum.value) / log(10)) % 1 > 1 - 1e-6 "
+    "? (datum.value >= 1e15 ? replace(format(datum.value, '.0e'), '+', '') "
+    ": replace(format(datum.value, '~s'), 'G', 'B')) : ''"
+)
 
 
 def _value_title(rows: list[dict]) -> str:
@@ -230,14 +304,27 @@ def build(data: ChartData, *, width: int = 640) -> altair.TopLevelMixin:
     tooltip_source = [alt.Tooltip("source:N", title="source"), alt.Tooltip("locator:N", title="where")]
     if data.kind == "leaderboard":
         # a result reported by several papers is drawn once per paper, over itself (not stacked)
-        bars = alt.Chart(source, width=width).mark_bar(opacity=0.85).encode(
-            y=alt.Y("model:N", sort=alt.EncodingSortField("value", op="max", order="descending"), title=None),
-            x=alt.X("value:Q", title=_value_title(data.rows), stack=None),
-            color=alt.Color("setting:N", title="setting"),
-            yOffset=alt.YOffset("setting:N"),
-            tooltip=["model:N", "setting:N", alt.Tooltip("stated:N", title="value"), "unit:N", "split:N",
-                     "metric:N", "origin:N", *tooltip_source],
-        ).properties(height=alt.Step(7))
+        bars = (
+            alt.Chart(source, width=width)
+            .mark_bar(opacity=0.85)
+            .encode(
+                y=alt.Y("model:N", sort=alt.EncodingSortField("value", op="max", order="descending"), title=None),
+                x=alt.X("value:Q", title=_value_title(data.rows), stack=None),
+                color=alt.Color("setting:N", title="setting"),
+                yOffset=alt.YOffset("setting:N"),
+                tooltip=[
+                    "model:N",
+                    "setting:N",
+                    alt.Tooltip("stated:N", title="value"),
+                    "unit:N",
+                    "split:N",
+                    "metric:N",
+                    "origin:N",
+                    *tooltip_source,
+                ],
+            )
+            .properties(height=alt.Step(7))
+        )
         chart = bars.facet(row=alt.Row("metric:N", title=None)).resolve_scale(x="independent", y="independent")
     elif data.kind == "model":
         # a dot per result, a row per benchmark and metric: a family has hundreds of results
@@ -249,27 +336,45 @@ def build(data: ChartData, *, width: int = 640) -> altair.TopLevelMixin:
             x=alt.X("value:Q", title=_value_title(data.rows)),
             color=alt.Color(f"{colour}:N", title="size" if colour == "model" else "setting"),
             shape=alt.Shape("mode:N", title="setting") if colour == "model" else alt.Undefined,
-            tooltip=["model:N", "benchmark:N", "setting:N", alt.Tooltip("stated:N", title="value"), "unit:N",
-                     "split:N", "origin:N", *tooltip_source],
+            tooltip=[
+                "model:N",
+                "benchmark:N",
+                "setting:N",
+                alt.Tooltip("stated:N", title="value"),
+                "unit:N",
+                "split:N",
+                "origin:N",
+                *tooltip_source,
+            ],
         )
     elif data.kind == "scaling":
         base = alt.Chart(source, width=width // 2, height=360).encode(
             x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount="year")),
-            y=alt.Y("value:Q", scale=alt.Scale(type="log"), title=None,
-                    axis=alt.Axis(labelExpr=_LOG_LABELS, tickCount=6, grid=True)),
+            y=alt.Y(
+                "value:Q",
+                scale=alt.Scale(type="log"),
+                title=None,
+                axis=alt.Axis(labelExpr=_LOG_LABELS, tickCount=6, grid=True),
+            ),
             color=alt.Color("model:N", title="model"),
             tooltip=["size:N", "measure:N", alt.Tooltip("value:Q", format=","), "date:T", "dated by:N", "of:N"],
         )
-        layered = alt.layer(base.mark_point(filled=True, size=70),
-                            base.mark_text(align="left", dx=6, fontSize=10).encode(text="label:N"))
+        layered = alt.layer(
+            base.mark_point(filled=True, size=70),
+            base.mark_text(align="left", dx=6, fontSize=10).encode(text="label:N"),
+        )
         chart = layered.facet(column=alt.Column("measure:N", title=None)).resolve_scale(y="independent")
     elif data.kind == "timeline":
-        chart = alt.Chart(source, width=width).mark_point(filled=True, size=80).encode(
-            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y")),
-            y=alt.Y("entity:N", sort=alt.SortField("date"), title=None),
-            color=alt.Color("event:N", title="event"),
-            shape=alt.Shape("event:N"),
-            tooltip=["entity:N", "event:N", "date:T", "kind:N", *tooltip_source],
+        chart = (
+            alt.Chart(source, width=width)
+            .mark_point(filled=True, size=80)
+            .encode(
+                x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y")),
+                y=alt.Y("entity:N", sort=alt.SortField("date"), title=None),
+                color=alt.Color("event:N", title="event"),
+                shape=alt.Shape("event:N"),
+                tooltip=["entity:N", "event:N", "date:T", "kind:N", *tooltip_source],
+            )
         )
     else:
         raise QueryError(f"no chart {data.kind!r}; the charts are {', '.join(KINDS)}")
@@ -283,6 +388,7 @@ def spec(data: ChartData, **options) -> dict:
 
 # ---------------------------------------------------------------------------------------------
 # output: SVG and PNG through vl-convert, HTML as one offline page
+
 
 def to_svg(vega_lite: dict) -> str:
     import vl_convert as vlc
@@ -337,9 +443,15 @@ def html_page(vega_lite: dict, title: str) -> str:
 
     bundle, script = javascript_bundle(), _asset("chart.js")
     template = jinja2.Environment(autoescape=True, loader=jinja2.FunctionLoader(_asset)).get_template("chart.html")
-    return template.render(title=title, version=__version__, spec=Markup(script_json(vega_lite)),
-                           vega_js=Markup(bundle), page_js=Markup(script), page_css=Markup(_asset("chart.css")),
-                           script_hashes=Markup(" ".join(f"'sha256-{_digest(s)}'" for s in (bundle, script))))
+    return template.render(
+        title=title,
+        version=__version__,
+        spec=Markup(script_json(vega_lite)),
+        vega_js=Markup(bundle),
+        page_js=Markup(script),
+        page_css=Markup(_asset("chart.css")),
+        script_hashes=Markup(" ".join(f"'sha256-{_digest(s)}'" for s in (bundle, script))),
+    )
 
 
 def output_format(path: str | Path, fmt: str | None = None) -> str:
@@ -364,8 +476,9 @@ def write(data: ChartData, path: str | Path, fmt: str | None = None) -> None:
     write_file(path, body)
 
 
-def local_runner(*, store=None, endpoint: str | None = None, timeout: float = 30.0, extra=(), infer: bool = False,
-                 credentials=None) -> Runner:
+def local_runner(
+    *, store=None, endpoint: str | None = None, timeout: float = 30.0, extra=(), infer: bool = False, credentials=None
+) -> Runner:
     """A runner for the bundled graph (loaded once), a given store, or an endpoint (with its ``credentials``)."""
     from .auth import Credentials
     from .sparql import run_query
@@ -383,8 +496,16 @@ def local_runner(*, store=None, endpoint: str | None = None, timeout: float = 30
     return run
 
 
-def chart(kind: str, target: str | None = None, *, output: str | Path | None = None, store=None,
-          endpoint: str | None = None, timeout: float = 30.0, **params: str) -> altair.TopLevelMixin:
+def chart(
+    kind: str,
+    target: str | None = None,
+    *,
+    output: str | Path | None = None,
+    store=None,
+    endpoint: str | None = None,
+    timeout: float = 30.0,
+    **params: str,
+) -> altair.TopLevelMixin:
     """A chart as an altair object (a notebook shows it), written to ``output`` (.html, offline;
     .svg; .png) when given::
 

@@ -66,13 +66,19 @@ class _Group(click.Group):
             ctx.exit(EXIT_ERROR)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
-             help=f"A knowledge graph of landmark language and vision-language models ({', '.join(SEVEN_MODELS)}): "
-                  "validate, query and publish it.")
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=f"A knowledge graph of landmark language and vision-language models ({', '.join(SEVEN_MODELS)}): "
+    "validate, query and publish it.",
+)
 @click.version_option(__version__, prog_name="kgtool")
-@click.option("--debug", is_flag=True, envvar="KGTOOL_DEBUG",
-              help="Before an error's one line, show its traceback and the errors that caused it (or the "
-                   "KGTOOL_DEBUG variable).")
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="KGTOOL_DEBUG",
+    help="Before an error's one line, show its traceback and the errors that caused it (or the KGTOOL_DEBUG variable).",
+)
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
     # the help, naming the seven models, is made from kgtool.dataset.SEVEN_MODELS above
@@ -82,6 +88,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 # ---------------------------------------------------------------------------------------------
 # options shared by the commands: each is declared once, here, so that its name, help and default are
 # the same in every command that has it (tests/test_cli_options.py checks that they stay so)
+
 
 class RenamedOption(click.Option):
     """An option whose former names (``former=``) are still accepted but no longer shown in --help."""
@@ -129,54 +136,85 @@ def local_data_options(command):
         return function(*args, extra=DataFiles(tuple(extra), base, allow_remote_context), **kwargs)
 
     command = data_file_option(with_data_files)
-    command = click.option("--base", metavar="IRI",
-                           help="The base IRI that relative IRIs in the --data files resolve against "
-                                "(without it, a relative IRI is an error).")(command)
-    command = click.option("--allow-remote-context", is_flag=True,
-                           help="Let a JSON-LD --data file load its @context from a URL or a file "
-                                "(by default nothing but the data files is read).")(command)
+    command = click.option(
+        "--base",
+        metavar="IRI",
+        help="The base IRI that relative IRIs in the --data files resolve against "
+        "(without it, a relative IRI is an error).",
+    )(command)
+    command = click.option(
+        "--allow-remote-context",
+        is_flag=True,
+        help="Let a JSON-LD --data file load its @context from a URL or a file "
+        "(by default nothing but the data files is read).",
+    )(command)
     return infer_option(command)
 
 
 def data_file_option(command):
     """--data FILE (repeatable), given to the command as ``extra``."""
-    return click.option("--data", "extra", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
-                        help="An RDF file or results table (.csv) to read, with the bundled graph unless the "
-                             "command says otherwise (repeatable).")(command)
+    return click.option(
+        "--data",
+        "extra",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        metavar="FILE",
+        help="An RDF file or results table (.csv) to read, with the bundled graph unless the "
+        "command says otherwise (repeatable).",
+    )(command)
 
 
 def bundled_option(command):
     """--bundled/--no-bundled, None when neither is given: the command says what that means."""
-    return click.option("--bundled/--no-bundled", default=None,
-                        help="Read the bundled graph with the files, or the files alone (default: with it; "
-                             "`validate` checks files alone unless one is a results table).")(command)
+    return click.option(
+        "--bundled/--no-bundled",
+        default=None,
+        help="Read the bundled graph with the files, or the files alone (default: with it; "
+        "`validate` checks files alone unless one is a results table).",
+    )(command)
 
 
 def infer_option(command):
-    return click.option("--infer", is_flag=True,
-                        help="Add RDFS/OWL-RL entailments (owlrl) to the local graph first.")(command)
+    return click.option("--infer", is_flag=True, help="Add RDFS/OWL-RL entailments (owlrl) to the local graph first.")(
+        command
+    )
 
 
 def endpoint_options(command):
     """--endpoint and --timeout, with the endpoint's credentials (:func:`credential_options`)."""
-    command = click.option("--endpoint", metavar="URL",
-                           help="Query this SPARQL 1.1 endpoint instead of the bundled graph.")(command)
-    command = click.option("--timeout", type=float, default=30.0, show_default=True,
-                           help="Seconds allowed for a whole answer from an endpoint.")(command)
+    command = click.option(
+        "--endpoint", metavar="URL", help="Query this SPARQL 1.1 endpoint instead of the bundled graph."
+    )(command)
+    command = click.option(
+        "--timeout",
+        type=float,
+        default=30.0,
+        show_default=True,
+        help="Seconds allowed for a whole answer from an endpoint.",
+    )(command)
     return credential_options(command)
 
 
 def param_option(command):
     """-p NAME=VALUE (repeatable), read with :func:`param_values`."""
-    return click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-                        help="A query parameter: an IRI, a prefixed name, a literal or a label (repeatable); "
-                             "NAME= (empty) leaves it unbound.")(command)
+    return click.option(
+        "-p",
+        "--param",
+        "params",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="A query parameter: an IRI, a prefixed name, a literal or a label (repeatable); "
+        "NAME= (empty) leaves it unbound.",
+    )(command)
 
 
 def query_option(command):
-    return click.option("--query", metavar="NAME|FILE",
-                        help="Take this query's result instead of the whole graph: a named query (see `kgtool "
-                             "queries`), a .rq file or SPARQL text.")(command)
+    return click.option(
+        "--query",
+        metavar="NAME|FILE",
+        help="Take this query's result instead of the whole graph: a named query (see `kgtool "
+        "queries`), a .rq file or SPARQL text.",
+    )(command)
 
 
 def quiet_option(command):
@@ -185,13 +223,19 @@ def quiet_option(command):
 
 def store_option(command):
     """--store DIR (or KGTOOL_STORE); the command opens it with :func:`given_store`."""
+
     def keep(ctx: click.Context, param: click.Parameter, value):
         ctx.meta["kgtool.store"] = (value, ctx.get_parameter_source(param.name))
 
-    return click.option("--store", envvar="KGTOOL_STORE", type=click.Path(file_okay=False, path_type=Path),
-                        expose_value=False, callback=keep,
-                        help="Read the graph from this store, built by `kgtool load` (or the KGTOOL_STORE "
-                             "variable), instead of parsing files.")(command)
+    return click.option(
+        "--store",
+        envvar="KGTOOL_STORE",
+        type=click.Path(file_okay=False, path_type=Path),
+        expose_value=False,
+        callback=keep,
+        help="Read the graph from this store, built by `kgtool load` (or the KGTOOL_STORE "
+        "variable), instead of parsing files.",
+    )(command)
 
 
 def given_store_dir(extra=(), infer: bool = False, endpoint: str | None = None) -> Path | None:
@@ -201,8 +245,10 @@ def given_store_dir(extra=(), infer: bool = False, endpoint: str | None = None) 
     if store_dir is None or (endpoint and source == click.core.ParameterSource.ENVIRONMENT):
         return None
     if extra or infer or endpoint:
-        raise click.UsageError("--store holds the whole graph: load extra files into it with `kgtool load`, and "
-                               "leave out --data, --infer and --endpoint")
+        raise click.UsageError(
+            "--store holds the whole graph: load extra files into it with `kgtool load`, and "
+            "leave out --data, --infer and --endpoint"
+        )
     return store_dir
 
 
@@ -219,14 +265,19 @@ def given_store(extra=(), infer: bool = False, endpoint: str | None = None):
 def credential_options(command):
     """--user, --password and --token for the endpoint (or KGTOOL_USER, KGTOOL_PASSWORD, KGTOOL_TOKEN); the
     command reads them with :func:`endpoint_credentials`."""
+
     def keep(ctx: click.Context, param: click.Parameter, value):
         ctx.meta.setdefault("kgtool.credentials", {})[param.name] = value
 
     for name, variable, text in (
-            ("--user", "KGTOOL_USER", "User name for HTTP Basic or Digest authentication at the endpoint "
-                                      "(or the KGTOOL_USER variable)."),
-            ("--password", "KGTOOL_PASSWORD", "Password (better: the KGTOOL_PASSWORD variable)."),
-            ("--token", "KGTOOL_TOKEN", "A bearer token for the endpoint (or the KGTOOL_TOKEN variable).")):
+        (
+            "--user",
+            "KGTOOL_USER",
+            "User name for HTTP Basic or Digest authentication at the endpoint (or the KGTOOL_USER variable).",
+        ),
+        ("--password", "KGTOOL_PASSWORD", "Password (better: the KGTOOL_PASSWORD variable)."),
+        ("--token", "KGTOOL_TOKEN", "A bearer token for the endpoint (or the KGTOOL_TOKEN variable)."),
+    ):
         command = click.option(name, envvar=variable, expose_value=False, callback=keep, help=text)(command)
     return command
 
@@ -273,29 +324,35 @@ def announce_defaults(result) -> None:
 
 def table_options(command):
     """--iris, for the commands that print the label-first table."""
-    return click.option("--iris", is_flag=True,
-                        help="Show entities by IRI (prefixed name) instead of label, and every column.")(command)
+    return click.option(
+        "--iris", is_flag=True, help="Show entities by IRI (prefixed name) instead of label, and every column."
+    )(command)
 
 
 def format_option(command):
     from .results import GRAPH_FORMATS, SELECT_FORMATS
 
-    return click.option("-f", "--format", "fmt", default="table", show_default=True,
-                        type=FormatChoice(SELECT_FORMATS + GRAPH_FORMATS),
-                        help="table, csv, tsv, json, xml or markdown for SELECT; turtle, nt or json-ld "
-                             "for CONSTRUCT and DESCRIBE.")(command)
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        default="table",
+        show_default=True,
+        type=FormatChoice(SELECT_FORMATS + GRAPH_FORMATS),
+        help="table, csv, tsv, json, xml or markdown for SELECT; turtle, nt or json-ld for CONSTRUCT and DESCRIBE.",
+    )(command)
 
 
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @data_file_option
 @bundled_option
-@click.option("--fresh", is_flag=True,
-              help="Run every check even when the inputs are unchanged since a saved report.")
+@click.option("--fresh", is_flag=True, help="Run every check even when the inputs are unchanged since a saved report.")
 @store_option
 @click.pass_context
-def validate(ctx: click.Context, files: tuple[Path, ...], extra: tuple[Path, ...], bundled: bool | None,
-             fresh: bool) -> None:
+def validate(
+    ctx: click.Context, files: tuple[Path, ...], extra: tuple[Path, ...], bundled: bool | None, fresh: bool
+) -> None:
     """Check the data: parse every file, run the SHACL shapes, run every violation query under
     queries/checks/, and check that every class and property is declared in the ontology.
 
@@ -324,8 +381,11 @@ def validate(ctx: click.Context, files: tuple[Path, ...], extra: tuple[Path, ...
         click.echo(terminal_text(f"violation: {violation}"))
     status = "conforms" if report.conforms else "does not conform"
     if report.saved:
-        click.echo("the files, shapes and checks are unchanged since a saved report, which follows "
-                   "(--fresh runs every check again)", err=True)
+        click.echo(
+            "the files, shapes and checks are unchanged since a saved report, which follows "
+            "(--fresh runs every check again)",
+            err=True,
+        )
     click.echo(f"{status}: {report.summary()}")
     ctx.exit(EXIT_OK if report.conforms else EXIT_FAILED)
 
@@ -347,13 +407,27 @@ def list_queries(show_all: bool) -> None:
 @click.argument("query", required=False)
 @click.option("-e", "--expression", metavar="SPARQL", help="Run this SPARQL text.")
 @param_option
-@click.option("--limit", type=click.IntRange(min=1), metavar="N",
-              help="Show at most N rows (or triples); a note on stderr says when more exist.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Show at most N rows (or triples); a note on stderr says when more exist.",
+)
 @format_option
 @table_options
 @data_options
-def query(query: str | None, expression: str | None, params: tuple[str, ...], fmt: str, limit: int | None,
-          iris: bool, extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+def query(
+    query: str | None,
+    expression: str | None,
+    params: tuple[str, ...],
+    fmt: str,
+    limit: int | None,
+    iris: bool,
+    extra: tuple[Path, ...],
+    infer: bool,
+    endpoint: str | None,
+    timeout: float,
+) -> None:
     """Run QUERY: a named query (see `kgtool queries`), a .rq file, or - for standard input;
     or the SPARQL given with -e. An ASK query prints true or false and exits 0 or 1.
 
@@ -371,8 +445,9 @@ def query(query: str | None, expression: str | None, params: tuple[str, ...], fm
         try:
             text = sys.stdin.buffer.read().decode("utf-8")
         except UnicodeDecodeError as err:
-            raise QueryError(f"standard input is not UTF-8 text (byte {err.start + 1} is not): "
-                             "give the query as text") from err
+            raise QueryError(
+                f"standard input is not UTF-8 text (byte {err.start + 1} is not): give the query as text"
+            ) from err
         target = NamedQuery.parse(text, "(stdin)")
     else:
         assert query is not None  # exactly one of the two is given, checked above
@@ -385,8 +460,17 @@ def _run_and_print(target, params, fmt, limit, iris, extra, infer, endpoint, tim
     from .results import render, terminal_width
     from .sparql import run_query
 
-    result = run_query(target, param_values(params), endpoint=endpoint, infer=infer, extra=extra, timeout=timeout,
-                       limit=limit, credentials=endpoint_credentials(), store=given_store(extra, infer, endpoint))
+    result = run_query(
+        target,
+        param_values(params),
+        endpoint=endpoint,
+        infer=infer,
+        extra=extra,
+        timeout=timeout,
+        limit=limit,
+        credentials=endpoint_credentials(),
+        store=given_store(extra, infer, endpoint),
+    )
     announce_defaults(result)
     try:
         text = render(result, fmt, width=terminal_width(), iris=iris)
@@ -402,13 +486,17 @@ def _run_and_print(target, params, fmt, limit, iris, extra, infer, endpoint, tim
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @data_file_option
-@click.option("--store", "store_dir", envvar="KGTOOL_STORE", required=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="The store folder to build (or the KGTOOL_STORE variable); a store there is replaced.")
+@click.option(
+    "--store",
+    "store_dir",
+    envvar="KGTOOL_STORE",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The store folder to build (or the KGTOOL_STORE variable); a store there is replaced.",
+)
 @bundled_option
 @quiet_option
-def load(files: tuple[Path, ...], extra: tuple[Path, ...], store_dir: Path, bundled: bool | None,
-         quiet: bool) -> None:
+def load(files: tuple[Path, ...], extra: tuple[Path, ...], store_dir: Path, bundled: bool | None, quiet: bool) -> None:
     """Build a persistent store from the bundled graph and FILES (or --data FILE): bulk load, then
     optimise. Every command that reads the graph opens it with --store DIR (or KGTOOL_STORE) instead of
     parsing files again.
@@ -422,8 +510,10 @@ def load(files: tuple[Path, ...], extra: tuple[Path, ...], store_dir: Path, bund
     if not sources:
         raise click.UsageError("nothing to load: give files, or leave out --no-bundled")
     record = build(sources, store_dir, quiet=quiet)
-    click.echo(f"loaded {record.triples:,} triples from {len(record.files)} files into {store_dir} "
-               f"({record.seconds:.1f} s)", err=True)
+    click.echo(
+        f"loaded {record.triples:,} triples from {len(record.files)} files into {store_dir} ({record.seconds:.1f} s)",
+        err=True,
+    )
 
 
 @main.command()
@@ -431,8 +521,9 @@ def load(files: tuple[Path, ...], extra: tuple[Path, ...], store_dir: Path, bund
 @format_option
 @table_options
 @data_options
-def models(fmt: str, limit: int | None, iris: bool, extra: tuple[Path, ...], infer: bool, endpoint: str | None,
-           timeout: float) -> None:
+def models(
+    fmt: str, limit: int | None, iris: bool, extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float
+) -> None:
     """List the seven models of the source article (the named query `models`): organization, release
     date, sizes, modalities, paper and their most specific classes."""
     _run_and_print("models", (), fmt, limit, iris, extra, infer, endpoint, timeout)
@@ -440,20 +531,41 @@ def models(fmt: str, limit: int | None, iris: bool, extra: tuple[Path, ...], inf
 
 @main.command()
 @click.argument("models", nargs=-1, metavar="[MODEL]...")
-@click.option("-f", "--format", "fmt", default="table", show_default=True,
-              type=FormatChoice(["table", "csv", "markdown", "json", "html"]),
-              help="table (fits the terminal), csv (one line per value and source), markdown, json, or one "
-                   "offline HTML page with the sources as links.")
-@click.option("-o", "--output", default="-", show_default=True, metavar="FILE",
-              help="Where to write (- for standard output).")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    default="table",
+    show_default=True,
+    type=FormatChoice(["table", "csv", "markdown", "json", "html"]),
+    help="table (fits the terminal), csv (one line per value and source), markdown, json, or one "
+    "offline HTML page with the sources as links.",
+)
+@click.option(
+    "-o", "--output", default="-", show_default=True, metavar="FILE", help="Where to write (- for standard output)."
+)
 @click.option("--benchmarks-only", is_flag=True, help="Only the benchmark rows.")
 @click.option("--properties-only", is_flag=True, help="Only the property rows.")
-@click.option("--benchmark", "benchmark", multiple=True, metavar="NAME",
-              help="Only this benchmark, by label or IRI, even where one model alone has results (repeatable).")
+@click.option(
+    "--benchmark",
+    "benchmark",
+    multiple=True,
+    metavar="NAME",
+    help="Only this benchmark, by label or IRI, even where one model alone has results (repeatable).",
+)
 @data_options
-def compare(models: tuple[str, ...], fmt: str, output: str, benchmarks_only: bool, properties_only: bool,
-            benchmark: tuple[str, ...], extra: tuple[Path, ...], infer: bool, endpoint: str | None,
-            timeout: float) -> None:
+def compare(
+    models: tuple[str, ...],
+    fmt: str,
+    output: str,
+    benchmarks_only: bool,
+    properties_only: bool,
+    benchmark: tuple[str, ...],
+    extra: tuple[Path, ...],
+    infer: bool,
+    endpoint: str | None,
+    timeout: float,
+) -> None:
     """Compare MODELs side by side (two or more, by label or IRI; the seven models of the source
     article when none are given): one row per property (organization, dates, sizes, training,
     architecture, techniques, hardware, weights, modalities, products) and one per benchmark they
@@ -465,10 +577,17 @@ def compare(models: tuple[str, ...], fmt: str, output: str, benchmarks_only: boo
 
     if benchmarks_only and properties_only:
         raise QueryError("--benchmarks-only and --properties-only exclude each other")
-    engine = engine_for(endpoint=endpoint, extra=extra, infer=infer, timeout=timeout,
-                        credentials=endpoint_credentials(), store=given_store(extra, infer, endpoint))
-    found = comparing.compare(models, properties=not benchmarks_only, benchmarks=not properties_only,
-                              benchmark=benchmark, engine=engine)
+    engine = engine_for(
+        endpoint=endpoint,
+        extra=extra,
+        infer=infer,
+        timeout=timeout,
+        credentials=endpoint_credentials(),
+        store=given_store(extra, infer, endpoint),
+    )
+    found = comparing.compare(
+        models, properties=not benchmarks_only, benchmarks=not properties_only, benchmark=benchmark, engine=engine
+    )
     if not found.rows:
         click.echo("note: nothing to compare: no row has a value for these models", err=True)
         if fmt == "table":

@@ -31,7 +31,7 @@ PROPERTY_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("release date", ("releaseDate",)),
     ("announcement date", ("announcementDate",)),
     ("paper", ("introducedIn",)),
-    ("paper date", ()),                      # the publication date of the paper, filled below
+    ("paper date", ()),  # the publication date of the paper, filled below
     ("parameters", ("parameterCount",)),
     ("trainable parameters", ("trainableParameterCount",)),
     ("training tokens", ("trainingTokens",)),
@@ -42,7 +42,7 @@ PROPERTY_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("frozen parts", ("usesFrozenModel",)),
     ("techniques", ("usesTechnique",)),
     ("training hardware", ("trainedOn",)),
-    ("training runs", ()),                   # the training runs' chips and days, filled below
+    ("training runs", ()),  # the training runs' chips and days, filled below
     ("training compute (FLOPs)", ("trainingCompute",)),
     ("weights released", ("weightsReleased",)),
     ("access and licence", ("accessPolicy",)),
@@ -80,10 +80,16 @@ class Value:
             value = float(value)
         elif not isinstance(value, (bool, int, float)):
             value = self.term.value
-        return {"value": value, "datatype": self.term.datatype,
-                "text": self.text, "iri": self.term.value if self.term.kind == "uri" else None,
-                "size": self.size, "shots": self.shots, "qualifier": self.qualifier,
-                "sources": [{"iri": s.iri, "label": s.label, "locator": s.locator, "url": s.url} for s in self.sources]}
+        return {
+            "value": value,
+            "datatype": self.term.datatype,
+            "text": self.text,
+            "iri": self.term.value if self.term.kind == "uri" else None,
+            "size": self.size,
+            "shots": self.shots,
+            "qualifier": self.qualifier,
+            "sources": [{"iri": s.iri, "label": s.label, "locator": s.locator, "url": s.url} for s in self.sources],
+        }
 
 
 @dataclass
@@ -115,12 +121,24 @@ class Comparison:
 
     def to_dict(self) -> dict:
         """Plain data (the json format): models, and rows of cells of values with their sources."""
-        return {"models": [{"iri": m.iri, "label": m.label} for m in self.models],
-                "rows": [{"kind": r.kind, "name": r.name, "benchmark": r.benchmark, "metric": r.metric,
-                          "setting": r.setting, "unit": r.unit, "lowerIsBetter": r.lower_is_better,
-                          "cells": {m.label: [v.to_dict() for v in cell]
-                                    for m, cell in zip(self.models, r.cells, strict=True)}}
-                         for r in self.rows]}
+        return {
+            "models": [{"iri": m.iri, "label": m.label} for m in self.models],
+            "rows": [
+                {
+                    "kind": r.kind,
+                    "name": r.name,
+                    "benchmark": r.benchmark,
+                    "metric": r.metric,
+                    "setting": r.setting,
+                    "unit": r.unit,
+                    "lowerIsBetter": r.lower_is_better,
+                    "cells": {
+                        m.label: [v.to_dict() for v in cell] for m, cell in zip(self.models, r.cells, strict=True)
+                    },
+                }
+                for r in self.rows
+            ],
+        }
 
     def to_pandas(self):
         """One row per comparison row, one column per model, each cell the text a person reads."""
@@ -128,16 +146,29 @@ class Comparison:
             import pandas as pd
         except ImportError as err:
             raise ImportError("Comparison.to_pandas needs pandas: pip install 'kgtool[notebook]'") from err
-        return pd.DataFrame([[cell_text(c, setting=r.setting) for c in r.cells] for r in self.rows],
-                            index=[r.name for r in self.rows], columns=[m.label for m in self.models])
+        return pd.DataFrame(
+            [[cell_text(c, setting=r.setting) for c in r.cells] for r in self.rows],
+            index=[r.name for r in self.rows],
+            columns=[m.label for m in self.models],
+        )
 
     def _repr_html_(self) -> str:
         return _html_table(self)
 
 
-def compare(models: Sequence[str] = (), *, properties: bool = True, benchmarks: bool = True,
-            benchmark: Sequence[str] | str = (), endpoint: str | None = None, extra: Iterable[str | Path] = (),
-            infer: bool = False, store=None, timeout: float = 30.0, engine=None) -> Comparison:
+def compare(
+    models: Sequence[str] = (),
+    *,
+    properties: bool = True,
+    benchmarks: bool = True,
+    benchmark: Sequence[str] | str = (),
+    endpoint: str | None = None,
+    extra: Iterable[str | Path] = (),
+    infer: bool = False,
+    store=None,
+    timeout: float = 30.0,
+    engine=None,
+) -> Comparison:
     """Compare ``models`` (labels or IRIs, two or more; the seven models of the source article when
     none are given): property rows, and a row per benchmark, metric and setting that at least two
     of them share (any number of them with ``benchmark``, which names benchmarks to keep).
@@ -162,6 +193,7 @@ def compare(models: Sequence[str] = (), *, properties: bool = True, benchmarks: 
 # ---------------------------------------------------------------------------------------------
 # reading the graph
 
+
 def _resolve(engine, text: str, param: str, default: str) -> Term:
     term = parse_value(text)
     if isinstance(term, Term):
@@ -175,9 +207,12 @@ def _resolve_models(engine, names: Sequence[str]) -> list[Model]:
     if names:
         iris = list(dict.fromkeys(_resolve(engine, name, "model", "kgr:gpt-3").value for name in names))
     else:
-        rows = _select(engine, f"""
+        rows = _select(
+            engine,
+            f"""
             SELECT ?model WHERE {{ <{SEVEN}> skos:member ?model . OPTIONAL {{ ?model kg:releaseDate ?date }} }}
-            ORDER BY ?date ?model""")
+            ORDER BY ?date ?model""",
+        )
         iris = [row["model"].value for row in rows]
     labels = engine.labels(iris)
     return [Model(iri, labels.get(iri) or short(Term("uri", iri))) for iri in iris]
@@ -193,7 +228,9 @@ def _values_block(name: str, iris: Iterable[str]) -> str:
 
 def _property_rows(engine, models: list[Model]) -> list[Row]:
     properties = [KG + p for _, ps in PROPERTY_ROWS for p in ps]
-    rows = _select(engine, f"""
+    rows = _select(
+        engine,
+        f"""
         SELECT ?model ?subject ?property ?value ?qualifier ?source ?locator ?sizeName ?count WHERE {{
           {_values_block("model", [m.iri for m in models])}
           {_values_block("property", properties)}
@@ -204,13 +241,19 @@ def _property_rows(engine, models: list[Model]) -> list[Row]:
                      OPTIONAL {{ ?statement kg:qualifier ?qualifier }} }}
           OPTIONAL {{ ?subject kg:sizeLabel ?sizeName }}
           OPTIONAL {{ ?subject kg:parameterCount ?count }}
-        }} ORDER BY ?model ?property ?count ?subject ?value ?source""")
-    papers = _select(engine, f"""
+        }} ORDER BY ?model ?property ?count ?subject ?value ?source""",
+    )
+    papers = _select(
+        engine,
+        f"""
         SELECT ?model ?value ?source WHERE {{
           {_values_block("model", [m.iri for m in models])}
           ?model kg:introducedIn ?source . ?source kg:publicationDate ?value .
-        }} ORDER BY ?model ?value""")
-    runs = _select(engine, f"""
+        }} ORDER BY ?model ?value""",
+    )
+    runs = _select(
+        engine,
+        f"""
         SELECT ?model ?subject ?run ?hardware ?chips ?days ?source ?locator ?sizeName ?count WHERE {{
           {_values_block("model", [m.iri for m in models])}
           ?subject kg:variantOf? ?model .
@@ -220,7 +263,8 @@ def _property_rows(engine, models: list[Model]) -> list[Row]:
           OPTIONAL {{ ?run kg:durationDays ?days }}
           OPTIONAL {{ ?subject kg:sizeLabel ?sizeName }}
           OPTIONAL {{ ?subject kg:parameterCount ?count }}
-        }} ORDER BY ?model ?count ?subject ?run ?source""")
+        }} ORDER BY ?model ?count ?subject ?run ?source""",
+    )
     terms = {t.value for found in (rows, papers, runs) for row in found for t in row.values() if t.kind == "uri"}
     labels = engine.labels(sorted(terms))
     urls = _urls(engine, {row["source"].value for found in (rows, papers, runs) for row in found if "source" in row})
@@ -244,15 +288,26 @@ def _property_rows(engine, models: list[Model]) -> list[Row]:
     for row in rows:
         key = (row_of[row["property"].value], index[row["model"].value])
         qualifier = row["qualifier"].value if "qualifier" in row else None
-        _add(cells[key], (row["subject"].value, row["value"], qualifier),
-             Value(row["value"], _qualified(_value_text(row["value"], labels), qualifier), [], size(row),
-                   qualifier=qualifier),
-             source(row))
+        _add(
+            cells[key],
+            (row["subject"].value, row["value"], qualifier),
+            Value(
+                row["value"],
+                _qualified(_value_text(row["value"], labels), qualifier),
+                [],
+                size(row),
+                qualifier=qualifier,
+            ),
+            source(row),
+        )
     for row in papers:
         paper = row["source"].value
-        _add(cells[("paper date", index[row["model"].value])], (paper, row["value"]),
-             Value(row["value"], row["value"].value, []),
-             [Source(paper, labels.get(paper) or short(row["source"]), "the paper's first version", urls.get(paper))])
+        _add(
+            cells[("paper date", index[row["model"].value])],
+            (paper, row["value"]),
+            Value(row["value"], row["value"].value, []),
+            [Source(paper, labels.get(paper) or short(row["source"]), "the paper's first version", urls.get(paper))],
+        )
     for row in runs:
         parts = []
         if "chips" in row:
@@ -261,9 +316,12 @@ def _property_rows(engine, models: list[Model]) -> list[Row]:
             parts.append(labels.get(row["hardware"].value) or short(row["hardware"]))
         if "days" in row:
             parts.append(f"{_compact(row['days'].value)} days")
-        _add(cells[("training runs", index[row["model"].value])], (row["run"].value,),
-             Value(row["run"], " ".join(parts).replace("× ", "× ") or short(row["run"]), [], size(row)),
-             source(row))
+        _add(
+            cells[("training runs", index[row["model"].value])],
+            (row["run"].value,),
+            Value(row["run"], " ".join(parts).replace("× ", "× ") or short(row["run"]), [], size(row)),
+            source(row),
+        )
     out = []
     for name, _ in PROPERTY_ROWS:
         row_cells = [list(cells.get((name, i), {}).values()) for i in range(len(models))]
@@ -287,7 +345,9 @@ def _urls(engine, documents: set[str]) -> dict[str, str]:
 
 
 def _benchmark_rows(engine, models: list[Model], only: set[str]) -> list[Row]:
-    rows = _select(engine, f"""
+    rows = _select(
+        engine,
+        f"""
         SELECT ?model ?subject ?benchmark ?metric ?setting ?shots ?value ?unit ?lower ?source ?locator ?sizeName
         WHERE {{
           {_values_block("model", [m.iri for m in models])}
@@ -302,7 +362,8 @@ def _benchmark_rows(engine, models: list[Model], only: set[str]) -> list[Row]:
           OPTIONAL {{ ?metric kg:lowerIsBetter ?metricLower }}
           BIND (COALESCE(?resultLower, ?metricLower, false) AS ?lower)
           OPTIONAL {{ ?subject kg:sizeLabel ?sizeName }}
-        }} ORDER BY ?benchmark ?metric ?setting ?model ?subject ?shots ?result ?source""")
+        }} ORDER BY ?benchmark ?metric ?setting ?model ?subject ?shots ?result ?source""",
+    )
     terms = {t.value for row in rows for t in row.values() if t.kind == "uri"}
     labels = engine.labels(sorted(terms))
     urls = _urls(engine, {row["source"].value for row in rows})
@@ -315,11 +376,22 @@ def _benchmark_rows(engine, models: list[Model], only: set[str]) -> list[Row]:
         key = (row["benchmark"].value, row["metric"].value, row["setting"].value)
         lower[key] = python_value(row["lower"]) is True
         units[key].add(_label(row.get("unit"), labels))
-        size = None if row["subject"] == row["model"] else (
-            row["sizeName"].value if "sizeName" in row else labels.get(row["subject"].value) or short(row["subject"]))
+        size = (
+            None
+            if row["subject"] == row["model"]
+            else (
+                row["sizeName"].value
+                if "sizeName" in row
+                else labels.get(row["subject"].value) or short(row["subject"])
+            )
+        )
         shots = int(row["shots"].value) if "shots" in row else None
-        src = Source(row["source"].value, labels.get(row["source"].value) or short(row["source"]),
-                     row["locator"].value, urls.get(row["source"].value))
+        src = Source(
+            row["source"].value,
+            labels.get(row["source"].value) or short(row["source"]),
+            row["locator"].value,
+            urls.get(row["source"].value),
+        )
         candidate = Value(row["value"], short(row["value"]), [src], size, shots)
         i = index[row["model"].value]
         held = best[key].get(i)
@@ -338,12 +410,24 @@ def _benchmark_rows(engine, models: list[Model], only: set[str]) -> list[Row]:
             continue
         unit = " / ".join(sorted(UNIT_SYMBOLS.get(u, u) for u in units[key] if u)) or None
         # the benchmark and setting first: a narrow terminal cuts the end of a row name
-        detail = (f" {labels.get(setting, short(Term('uri', setting)))}, "
-                  f"{labels.get(metric, short(Term('uri', metric)))}" + (f" ({unit})" if unit else ""))
+        detail = (
+            f" {labels.get(setting, short(Term('uri', setting)))}, "
+            f"{labels.get(metric, short(Term('uri', metric)))}" + (f" ({unit})" if unit else "")
+        )
         name = labels.get(bench, short(Term("uri", bench))) + detail
-        out.append(Row("benchmark", name, [[best[key][i]] if i in best[key] else [] for i in range(len(models))],
-                       benchmark=bench, metric=metric, setting=setting, unit=unit, lower_is_better=lower[key],
-                       detail=detail))
+        out.append(
+            Row(
+                "benchmark",
+                name,
+                [[best[key][i]] if i in best[key] else [] for i in range(len(models))],
+                benchmark=bench,
+                metric=metric,
+                setting=setting,
+                unit=unit,
+                lower_is_better=lower[key],
+                detail=detail,
+            )
+        )
     return out
 
 
@@ -361,14 +445,18 @@ def _label(term: Term | None, labels: dict[str, str]) -> str:
 def _value_text(term: Term, labels: dict[str, str]) -> str:
     if term.kind == "uri":
         return labels.get(term.value) or short(term)
-    if term.datatype in (XSD + "integer", XSD + "decimal", XSD + "double") and abs(Decimal(term.value)) >= 10 ** 6:
+    if term.datatype in (XSD + "integer", XSD + "decimal", XSD + "double") and abs(Decimal(term.value)) >= 10**6:
         return _compact(term.value)
     return short(term)
 
 
 # how a cell shows a value its source qualifies (the closed scheme of value qualifiers)
-_QUALIFIED = {KGR + "qualifier/approximate": "≈{}", KGR + "qualifier/at-most": "≤{}",
-              KGR + "qualifier/at-least": "≥{}", KGR + "qualifier/nominal": "{} nominal"}
+_QUALIFIED = {
+    KGR + "qualifier/approximate": "≈{}",
+    KGR + "qualifier/at-most": "≤{}",
+    KGR + "qualifier/at-least": "≥{}",
+    KGR + "qualifier/nominal": "{} nominal",
+}
 
 
 def _qualified(text: str, qualifier: str | None) -> str:
@@ -379,10 +467,10 @@ def _compact(lexical: str) -> str:
     """A large number as a person says it: 175000000000 -> 175B, 1400000000000 -> 1.4T, and from
     10^15 up (FLOPs) as papers print it: 314000000000000000000000 -> 3.14e23."""
     number = Decimal(lexical)
-    if abs(number) >= 10 ** 15:
+    if abs(number) >= 10**15:
         mantissa, exponent = f"{number:e}".split("e")
         return f"{Decimal(mantissa).normalize():f}e{int(exponent)}"
-    for size, suffix in ((10 ** 12, "T"), (10 ** 9, "B"), (10 ** 6, "M")):
+    for size, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M")):
         if abs(number) >= size:
             return f"{(number / size).quantize(Decimal('0.01')).normalize():f}{suffix}"
     return f"{number.normalize():f}"
@@ -437,12 +525,13 @@ def _footnotes(comparison: Comparison) -> tuple[dict[str, int], list[Source]]:
 def render(comparison: Comparison, fmt: str = "table", *, width: int | None = None) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} for a comparison; choose one of {', '.join(FORMATS)}")
-    return {"table": lambda c: _table(c, width), "csv": _csv, "markdown": _markdown, "json": _json,
-            "html": _html}[fmt](comparison)
+    return {"table": lambda c: _table(c, width), "csv": _csv, "markdown": _markdown, "json": _json, "html": _html}[fmt](
+        comparison
+    )
 
 
-ROW_NAME_WIDTH = 36   # the row names shrink last, and not below this (a benchmark row's setting and metric)
-MODEL_WIDTH = 16      # below this a terminal shows the models in more than one block
+ROW_NAME_WIDTH = 36  # the row names shrink last, and not below this (a benchmark row's setting and metric)
+MODEL_WIDTH = 16  # below this a terminal shows the models in more than one block
 
 
 def _table(comparison: Comparison, width: int | None) -> str:
@@ -470,7 +559,7 @@ def _table(comparison: Comparison, width: int | None) -> str:
     notes = ["sources (-f html, json or csv give each value's locator):"]
     notes += [plain_text(f"{_superscript([marks[d.iri]])} {d.label}") for d in documents]
     if width:
-        notes = [n if len(n) <= width else n[:width - 1] + "…" for n in notes]
+        notes = [n if len(n) <= width else n[: width - 1] + "…" for n in notes]
     return "\n".join(parts) + ("\n" + "\n".join(notes) + "\n" if documents else "")
 
 
@@ -480,7 +569,7 @@ def _clip_before(name: str, detail: str, width: int) -> str:
     if len(name) <= width or not detail:
         return name
     head = max(width - len(detail) - 1, min(12, width // 3))
-    return name[:head] + "…" + name[len(name) - (width - head - 1):]
+    return name[:head] + "…" + name[len(name) - (width - head - 1) :]
 
 
 def _csv(comparison: Comparison) -> str:
@@ -489,15 +578,46 @@ def _csv(comparison: Comparison) -> str:
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["kind", "row", "benchmark", "metric", "setting", "model", "model_iri", "value", "value_text",
-                     "size", "shots", "source", "source_label", "locator"])
+    writer.writerow(
+        [
+            "kind",
+            "row",
+            "benchmark",
+            "metric",
+            "setting",
+            "model",
+            "model_iri",
+            "value",
+            "value_text",
+            "size",
+            "shots",
+            "source",
+            "source_label",
+            "locator",
+        ]
+    )
     for row in comparison.rows:
         for model, cell in zip(comparison.models, row.cells, strict=True):
             for value in cell:
                 for s in value.sources or [Source("", "")]:
-                    writer.writerow([row.kind, row.name, row.benchmark or "", row.metric or "", row.setting or "",
-                                     model.label, model.iri, value.term.value, value.text, value.size or "",
-                                     "" if value.shots is None else value.shots, s.iri, s.label, s.locator or ""])
+                    writer.writerow(
+                        [
+                            row.kind,
+                            row.name,
+                            row.benchmark or "",
+                            row.metric or "",
+                            row.setting or "",
+                            model.label,
+                            model.iri,
+                            value.term.value,
+                            value.text,
+                            value.size or "",
+                            "" if value.shots is None else value.shots,
+                            s.iri,
+                            s.label,
+                            s.locator or "",
+                        ]
+                    )
     return buffer.getvalue()
 
 
@@ -513,14 +633,17 @@ def _markdown(comparison: Comparison) -> str:
     def cell(text: str) -> str:
         return plain_text(text).replace("\\", "\\\\").replace("|", "\\|")
 
-    out = ["| | " + " | ".join(cell(m.label) for m in comparison.models) + " |",
-           "|---|" + "---|" * len(comparison.models)]
+    out = [
+        "| | " + " | ".join(cell(m.label) for m in comparison.models) + " |",
+        "|---|" + "---|" * len(comparison.models),
+    ]
     for row in comparison.rows:
         texts = [cell(cell_text(c, marks, row.setting)) for c in row.cells]
         out.append(f"| {cell(row.name)} | " + " | ".join(texts) + " |")
     out += ["", "Sources:", ""]
-    out += [f"{marks[d.iri]}. " + (f"[{cell(d.label)}](<{d.url}>)" if _is_web(d.url) else cell(d.label))
-            for d in documents]
+    out += [
+        f"{marks[d.iri]}. " + (f"[{cell(d.label)}](<{d.url}>)" if _is_web(d.url) else cell(d.label)) for d in documents
+    ]
     return "\n".join(out) + "\n"
 
 
@@ -530,8 +653,9 @@ def _html_table(comparison: Comparison) -> str:
     from html import escape
 
     marks, _ = _footnotes(comparison)
-    head = "<th></th>" + "".join(f'<th><span title="{escape(m.iri)}">{escape(m.label)}</span></th>'
-                                 for m in comparison.models)
+    head = "<th></th>" + "".join(
+        f'<th><span title="{escape(m.iri)}">{escape(m.label)}</span></th>' for m in comparison.models
+    )
     body = []
     for row in comparison.rows:
         cells = []
@@ -542,8 +666,11 @@ def _html_table(comparison: Comparison) -> str:
                 detail = ", ".join(x for x in (value.size, shots) if x)
                 links = " ".join(_source_link(s, marks[s.iri]) for s in value.sources)
                 title = escape(value.term.value)
-                items.append(f'<span title="{title}">{escape(value.text)}</span>'
-                             + (f" <small>({escape(detail)})</small>" if detail else "") + f" {links}")
+                items.append(
+                    f'<span title="{title}">{escape(value.text)}</span>'
+                    + (f" <small>({escape(detail)})</small>" if detail else "")
+                    + f" {links}"
+                )
             cells.append("<td>" + "<br>".join(items) + "</td>")
         body.append(f'<tr class="{row.kind}"><th>{escape(row.name)}</th>{"".join(cells)}</tr>')
     return f'<table class="kgtool-compare"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
@@ -569,9 +696,16 @@ def _html(comparison: Comparison) -> str:
 
     marks, documents = _footnotes(comparison)
     names = ", ".join(m.label for m in comparison.models)
-    sources = "".join(f"<li value=\"{marks[d.iri]}\">" + (
-        f'<a href="{escape(d.url)}" rel="noopener noreferrer">{escape(d.label)}</a>'
-        if _is_web(d.url) else escape(d.label)) + "</li>" for d in documents)
+    sources = "".join(
+        f'<li value="{marks[d.iri]}">'
+        + (
+            f'<a href="{escape(d.url)}" rel="noopener noreferrer">{escape(d.label)}</a>'
+            if _is_web(d.url)
+            else escape(d.label)
+        )
+        + "</li>"
+        for d in documents
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

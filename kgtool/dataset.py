@@ -22,9 +22,11 @@ DATASET_TITLE = "LLM knowledge graph"
 # the seven models of the source article, as the collection graph/shared/collections.ttl lists them (a test
 # keeps the two, and the ontology's description, in step); the command's help and this description name them
 SEVEN_MODELS = ("GPT-3", "LaMDA", "PaLM", "Flamingo", "BLIP-2", "LLaMA", "GPT-4")
-DATASET_DESCRIPTION = (f"The landmark language and vision-language models {', '.join(SEVEN_MODELS[:-1])} and "
-                       f"{SEVEN_MODELS[-1]}: sizes, training, architectures, techniques, benchmark results, papers and "
-                       "products, every fact with its source, and the rumours and errors about them as typed claims.")
+DATASET_DESCRIPTION = (
+    f"The landmark language and vision-language models {', '.join(SEVEN_MODELS[:-1])} and "
+    f"{SEVEN_MODELS[-1]}: sizes, training, architectures, techniques, benchmark results, papers and "
+    "products, every fact with its source, and the rumours and errors about them as typed claims."
+)
 DESCRIPTION_PREFIXES = {"void": VOID, "dcat": DCAT, **PREFIXES}
 
 Select = Callable[[str], Awaitable[list[dict[str, Term]]]]
@@ -47,12 +49,15 @@ class DatasetStats:
 _COUNTS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
 WHERE { ?s ?p ?o }"""
 _ENTITIES = f"""SELECT (COUNT(DISTINCT ?s) AS ?entities) WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{KGR}")) }}"""
-_CLASSES = ("SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class FILTER(isIRI(?class)) } "
-            "GROUP BY ?class ORDER BY ?class")
+_CLASSES = (
+    "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class FILTER(isIRI(?class)) } "
+    "GROUP BY ?class ORDER BY ?class"
+)
 _PROPERTIES = "SELECT ?property (COUNT(*) AS ?n) WHERE { ?s ?property ?o } GROUP BY ?property ORDER BY ?property"
 _GRAPHS = "SELECT ?graph (COUNT(*) AS ?n) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph ORDER BY ?graph"
-_LICENCES = (f"SELECT DISTINCT ?licence WHERE {{ <{KG.rstrip('#')}> <{PREFIXES['dcterms']}license> ?licence }} "
-             "ORDER BY ?licence")
+_LICENCES = (
+    f"SELECT DISTINCT ?licence WHERE {{ <{KG.rstrip('#')}> <{PREFIXES['dcterms']}license> ?licence }} ORDER BY ?licence"
+)
 _PRESENT = "SELECT DISTINCT ?resource WHERE {{ VALUES ?resource {{ {} }} ?resource ?p ?o }} ORDER BY ?resource"
 
 
@@ -104,8 +109,14 @@ class Distribution:
     dump: bool
 
 
-def void_graph(stats: DatasetStats, dataset: str = DATASET_IRI, *, endpoint: str | None = None,
-               issued: str | None = None, distributions: Iterable[Distribution] = ()) -> Graph:
+def void_graph(
+    stats: DatasetStats,
+    dataset: str = DATASET_IRI,
+    *,
+    endpoint: str | None = None,
+    issued: str | None = None,
+    distributions: Iterable[Distribution] = (),
+) -> Graph:
     """The VoID (and DCAT) description of ``dataset``: triple, entity, class and property counts with a
     partition per class, per property and per named graph, the vocabularies used, licence, version,
     example resources; the SPARQL endpoint, the release date and the files when given. Partitions have
@@ -134,9 +145,14 @@ def void_graph(stats: DatasetStats, dataset: str = DATASET_IRI, *, endpoint: str
     if endpoint:
         add(subject, void.sparqlEndpoint, URIRef(endpoint))
     add(subject, void.uriSpace, Literal(KGR))
-    for name, value in (("triples", stats.triples), ("entities", stats.entities), ("distinctSubjects", stats.subjects),
-                        ("distinctObjects", stats.objects), ("classes", len(stats.classes)),
-                        ("properties", len(stats.properties))):
+    for name, value in (
+        ("triples", stats.triples),
+        ("entities", stats.entities),
+        ("distinctSubjects", stats.subjects),
+        ("distinctObjects", stats.objects),
+        ("classes", len(stats.classes)),
+        ("properties", len(stats.properties)),
+    ):
         add(subject, void[name], count(value))
     for licence in stats.licences:
         add(subject, DCTERMS.license, URIRef(licence))
@@ -176,13 +192,13 @@ def void_graph(stats: DatasetStats, dataset: str = DATASET_IRI, *, endpoint: str
 
 def _namespace(iri: str) -> str:
     cut = max(iri.rfind("#"), iri.rfind("/"))
-    return iri[:cut + 1]
+    return iri[: cut + 1]
 
 
 def _partition_slug(iri: str) -> str:
     for prefix, namespace in DESCRIPTION_PREFIXES.items():
-        if iri.startswith(namespace) and re.fullmatch(r"[\w.-]+", iri[len(namespace):]):
-            return f"{prefix}-{iri[len(namespace):]}"
+        if iri.startswith(namespace) and re.fullmatch(r"[\w.-]+", iri[len(namespace) :]):
+            return f"{prefix}-{iri[len(namespace) :]}"
     import hashlib  # here: every command imports this module (for the seven models' names), few need this
 
     return hashlib.sha256(iri.encode()).hexdigest()[:16]

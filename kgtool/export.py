@@ -42,17 +42,20 @@ class Format:
     description: str
 
 
-FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("turtle", ".ttl", "text/turtle", "rdf", "Turtle"),
-    Format("nt", ".nt", "application/n-triples", "rdf", "N-Triples, one sorted line per triple"),
-    Format("nq", ".nq", "application/n-quads", "rdf", f"N-Quads, in the named graph <{GRAPH_IRI}>"),
-    Format("trig", ".trig", "application/trig", "rdf", f"TriG, in the named graph <{GRAPH_IRI}>"),
-    Format("json-ld", ".jsonld", "application/ld+json", "rdf", "JSON-LD with the bundled context"),
-    Format("rdfxml", ".rdf", "application/rdf+xml", "rdf", "RDF/XML"),
-    Format("graphml", ".graphml", "application/graphml+xml", "network", "GraphML network (networkx, yEd...)"),
-    Format("gexf", ".gexf", "application/gexf+xml", "network", "GEXF network (Gephi)"),
-    Format("csv", ".csv", "text/csv", "table", "CSV, one row per triple"),
-)}
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("turtle", ".ttl", "text/turtle", "rdf", "Turtle"),
+        Format("nt", ".nt", "application/n-triples", "rdf", "N-Triples, one sorted line per triple"),
+        Format("nq", ".nq", "application/n-quads", "rdf", f"N-Quads, in the named graph <{GRAPH_IRI}>"),
+        Format("trig", ".trig", "application/trig", "rdf", f"TriG, in the named graph <{GRAPH_IRI}>"),
+        Format("json-ld", ".jsonld", "application/ld+json", "rdf", "JSON-LD with the bundled context"),
+        Format("rdfxml", ".rdf", "application/rdf+xml", "rdf", "RDF/XML"),
+        Format("graphml", ".graphml", "application/graphml+xml", "network", "GraphML network (networkx, yEd...)"),
+        Format("gexf", ".gexf", "application/gexf+xml", "network", "GEXF network (Gephi)"),
+        Format("csv", ".csv", "text/csv", "table", "CSV, one row per triple"),
+    )
+}
 
 RDF_FORMATS = tuple(name for name, f in FORMATS.items() if f.kind == "rdf")
 CSV_COLUMNS = ("subject", "predicate", "object", "object_kind", "datatype", "language")
@@ -73,14 +76,18 @@ def format_for(path: str | Path | None, fmt: str | None) -> str:
     if path and str(path) != "-":
         suffix = Path(path).suffix.lower()
         for name, f in FORMATS.items():
-            if (f.suffix == suffix or (suffix == ".json" and name == "json-ld")
-                    or (suffix == ".xml" and name == "rdfxml")):
+            if (
+                f.suffix == suffix
+                or (suffix == ".json" and name == "json-ld")
+                or (suffix == ".xml" and name == "rdfxml")
+            ):
                 return name
     return "turtle"
 
 
 # ---------------------------------------------------------------------------------------------
 # what to export
+
 
 def select_graph(
     extra: Iterable[str | Path] = (),
@@ -107,8 +114,17 @@ def select_graph(
             raise QueryError("an export from an endpoint needs --query: the CONSTRUCT to run there")
         graph = graph_of(store) if store is not None else load_graph(extra, infer=infer)
     else:
-        graph = construct(query, params, extra=extra, infer=infer, endpoint=endpoint,
-                          timeout=timeout, max_bytes=max_bytes, credentials=credentials, store=store)
+        graph = construct(
+            query,
+            params,
+            extra=extra,
+            infer=infer,
+            endpoint=endpoint,
+            timeout=timeout,
+            max_bytes=max_bytes,
+            credentials=credentials,
+            store=store,
+        )
     if not ontology:
         ontology_terms = set(_ontology_graph().subjects())
         for triple in [t for t in graph if t[0] in ontology_terms]:
@@ -124,8 +140,9 @@ def construct(query: str, params: Mapping[str, str] | None = None, **options) ->
     options = {k: v for k, v in options.items() if v is not None}
     result = run_query(query, params or {}, **options)
     if result.kind != "graph":
-        raise QueryError(f"query {query!r} is a {result.kind.upper()} query; "
-                         "export needs a CONSTRUCT or DESCRIBE query")
+        raise QueryError(
+            f"query {query!r} is a {result.kind.upper()} query; export needs a CONSTRUCT or DESCRIBE query"
+        )
     return bind_prefixes(_rdflib_graph(result.triples))
 
 
@@ -163,6 +180,7 @@ def _ontology_graph() -> Graph:
 
 # ---------------------------------------------------------------------------------------------
 # writing
+
 
 def write(graph: Graph, fmt: str, out: str | Path | IO[bytes]) -> int:
     """Write ``graph`` in ``fmt`` to a path (atomically), to ``-`` (standard output) or to a binary
@@ -255,9 +273,9 @@ def _tree_labels(terms: list[tuple]) -> dict | None:
     import pyoxigraph as ox
 
     blank = ox.BlankNode
-    outgoing: dict = {}   # blank node -> [(predicate, object)]
-    incoming: dict = {}   # blank node -> [(IRI subject, predicate)]
-    parent: dict = {}     # blank node -> (its blank parent, the predicate)
+    outgoing: dict = {}  # blank node -> [(predicate, object)]
+    incoming: dict = {}  # blank node -> [(IRI subject, predicate)]
+    parent: dict = {}  # blank node -> (its blank parent, the predicate)
     for s, p, o in terms:
         subject_blank, object_blank = type(s) is blank, type(o) is blank
         if subject_blank:
@@ -294,8 +312,9 @@ def _tree_labels(terms: list[tuple]) -> dict | None:
 
     content: dict = {}
     for node in reversed(order):  # leaves first
-        out = sorted(f"{written(p)} " + (f"_:{content[o]}" if type(o) is blank else written(o))
-                     for p, o in outgoing[node])
+        out = sorted(
+            f"{written(p)} " + (f"_:{content[o]}" if type(o) is blank else written(o)) for p, o in outgoing[node]
+        )
         into = sorted(f"{written(s)} {written(p)}" for s, p in incoming.get(node, ()))
         content[node] = digest("out", *out, "in", *into)
     labels: dict = {}
@@ -316,8 +335,9 @@ def _oxigraph_bytes(graph: Graph, fmt: str) -> bytes:
     return rdf_bytes(triples, fmt, prefixes)
 
 
-def rdf_bytes(triples: list, fmt: str, prefixes: Mapping[str, str] | None = None,
-              relative_to: str | None = None) -> bytes:
+def rdf_bytes(
+    triples: list, fmt: str, prefixes: Mapping[str, str] | None = None, relative_to: str | None = None
+) -> bytes:
     """Oxigraph triples (in the order given) in an RDF format, with the ``prefixes`` declared in their
     order. ``relative_to``: IRIs under this base are written as relative references and no ``@base``
     is declared, so that a reader resolves them against the file's own location (Turtle only)."""
@@ -358,7 +378,7 @@ def _sorted_namespace_attributes(data: bytes) -> bytes:
         return data
     attributes = sorted(re.findall(rb"xmlns:[\w.-]+=\"[^\"]*\"", match.group(1)))
     root = b"<rdf:RDF\n\t" + b"\n\t".join(attributes) + b">"
-    return data[:match.start()] + root + data[match.end():]
+    return data[: match.start()] + root + data[match.end() :]
 
 
 _XML_NAME_END = re.compile(r"[A-Za-z_\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*$")
@@ -368,8 +388,10 @@ def _check_xml_names(triples: list) -> None:
     """RDF/XML writes each property as an XML element name, which must end in a letter-led local name."""
     for predicate in sorted({t.predicate.value for t in triples}):
         if not _XML_NAME_END.search(predicate):
-            raise KgtoolError(f"RDF/XML cannot write the property <{predicate}>: its IRI does not end in an XML "
-                              "name; export it as Turtle, N-Triples or JSON-LD instead")
+            raise KgtoolError(
+                f"RDF/XML cannot write the property <{predicate}>: its IRI does not end in an XML "
+                "name; export it as Turtle, N-Triples or JSON-LD instead"
+            )
 
 
 def oxigraph_converter():
@@ -396,6 +418,7 @@ def oxigraph_converter():
 
 # ---------------------------------------------------------------------------------------------
 # JSON-LD
+
 
 def context_path() -> Path:
     """The JSON-LD context shipped with the package: readable keys for the project's terms."""
@@ -427,8 +450,10 @@ def jsonld_bytes(graph: Graph) -> bytes:
     if nodes is None:  # a single node comes out without @graph
         nodes = [] if not graph else [{k: v for k, v in compacted.items() if k != "@context"}]
     id_key = next((k for k, v in context.items() if v == "@id"), "@id")
-    document = {"@context": context, "@graph": sorted((_sort_values(n) for n in nodes),
-                                                      key=lambda n: str(n.get(id_key, n.get("@id", ""))))}
+    document = {
+        "@context": context,
+        "@graph": sorted((_sort_values(n) for n in nodes), key=lambda n: str(n.get(id_key, n.get("@id", "")))),
+    }
     return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
@@ -446,6 +471,7 @@ def _sort_values(node):
 
 # ---------------------------------------------------------------------------------------------
 # CSV
+
 
 def _write_csv(graph: Graph, out: IO[bytes]) -> None:
     """One row per triple: subject, predicate, object and, for a literal object, its datatype or
@@ -469,4 +495,3 @@ def _write_csv(graph: Graph, out: IO[bytes]) -> None:
             row = (subject, triple.predicate.value, obj.value, "iri", "", "")
         writer.writerow(row)
     text.detach()  # leave ``out`` open for the caller
-

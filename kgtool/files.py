@@ -22,8 +22,13 @@ from typing import IO
 
 from .errors import KgtoolError
 
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-          (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"))
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 def output_target(path: str | Path) -> Path:
@@ -53,8 +58,9 @@ def atomic_output(path: str | Path) -> Iterator[IO[bytes]]:
         raise KgtoolError(f"cannot write {shown}: the folder {folder} does not exist")
     with removed_on_sigterm():
         try:
-            handle = tempfile.NamedTemporaryFile("w+b", dir=folder, prefix=f".{target.name}.", suffix=".tmp",
-                                                 delete=False)
+            handle = tempfile.NamedTemporaryFile(
+                "w+b", dir=folder, prefix=f".{target.name}.", suffix=".tmp", delete=False
+            )
         except OSError as err:
             raise KgtoolError(f"cannot write {shown}: {err.strerror or err}; nothing was written") from err
         try:

@@ -6,10 +6,14 @@ from __future__ import annotations
 #: another spelling -> the format's one name. "xml" is no alias of RDF/XML: it names the SPARQL XML results.
 ALIASES = {
     "ttl": "turtle",
-    "ntriples": "nt", "n-triples": "nt",
-    "nquads": "nq", "n-quads": "nq",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "nquads": "nq",
+    "n-quads": "nq",
     "jsonld": "json-ld",
-    "rdf/xml": "rdfxml", "rdf+xml": "rdfxml", "rdf-xml": "rdfxml",
+    "rdf/xml": "rdfxml",
+    "rdf+xml": "rdfxml",
+    "rdf-xml": "rdfxml",
     "md": "markdown",
 }
 

@@ -63,15 +63,17 @@ class Policy:
     allow_update: bool = False
 
 
-def check_query(text: str, policy: Policy, *, default_graphs: Iterable[str] = (),
-                named_graphs: Iterable[str] = ()) -> None:
+def check_query(
+    text: str, policy: Policy, *, default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = ()
+) -> None:
     """Raise :class:`QueryRefused` unless the query ``text`` (with the protocol's graph IRIs) may run."""
     _check(text, policy)
     check_graphs([*default_graphs, *named_graphs], policy)
 
 
-def check_update(text: str, policy: Policy, *, using_graphs: Iterable[str] = (),
-                 using_named_graphs: Iterable[str] = ()) -> None:
+def check_update(
+    text: str, policy: Policy, *, using_graphs: Iterable[str] = (), using_named_graphs: Iterable[str] = ()
+) -> None:
     """Raise :class:`QueryRefused` unless the update ``text`` may run (only when ``policy.allow_update``)."""
     if not policy.allow_update:
         raise ForbiddenOperation("this endpoint is read-only: updates are not accepted")
@@ -83,8 +85,9 @@ def check_graphs(iris: Iterable[str], policy: Policy) -> None:
     """The graphs a request names in its parameters must be graphs of the store."""
     for iri in iris:
         if iri not in policy.graphs:
-            raise UnknownGraph(f"the request names the graph <{iri}>, which is not a graph of this dataset; "
-                               + _graphs_hint(policy))
+            raise UnknownGraph(
+                f"the request names the graph <{iri}>, which is not a graph of this dataset; " + _graphs_hint(policy)
+            )
 
 
 def check_size(text: str, policy: Policy) -> None:
@@ -103,28 +106,34 @@ def _check(text: str, policy: Policy) -> None:
         tokens = list(tokenize(reading))
         depth = nesting_depth(tokens)
         if depth > policy.max_depth:
-            raise QueryTooDeep(f"the query nests {depth} levels deep{note}; the limit is {policy.max_depth} "
-                               "(every bracket and every link of a chain of joins, unions or operators is a level)")
+            raise QueryTooDeep(
+                f"the query nests {depth} levels deep{note}; the limit is {policy.max_depth} "
+                "(every bracket and every link of a chain of joins, unions or operators is a level)"
+            )
         _check_operations(reading, tokens, policy, note)
 
 
 # ---------------------------------------------------------------------------------------------
 # tokens
 
+
 @dataclass(frozen=True)
 class Token:
-    kind: str   # comment, string, iri, var, bnode, pname, word, open, close, op, other
+    kind: str  # comment, string, iri, var, bnode, pname, word, open, close, op, other
     text: str
     offset: int
 
 
 _HEX = r"[0-9A-Fa-f]"
-_PN_CHARS_BASE = "A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D" \
-                 "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF"
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
 _PN_CHARS_U = _PN_CHARS_BASE + "_"
-_PN_CHARS = _PN_CHARS_BASE + "_0-9\u00B7\u0300-\u036F\u203F-\u2040\\-"
+_PN_CHARS = _PN_CHARS_BASE + "_0-9\u00b7\u0300-\u036f\u203f-\u2040\\-"
 _PLX = rf"%{_HEX}{{2}}|\\[_~.\-!$&'()*+,;=/?\#@%]"
-_TOKEN = re.compile(rf"""
+_TOKEN = re.compile(
+    rf"""
     (?P<comment>\#[^\r\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
                |'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
@@ -139,13 +148,16 @@ _TOKEN = re.compile(rf"""
   | (?P<op>\|\||&&|!=|<=|>=|\^\^|[.;,/|+\-*=<>!^])
   | (?P<space>\s+)
   | (?P<other>.)
-""", re.VERBOSE | re.DOTALL)
+""",
+    re.VERBOSE | re.DOTALL,
+)
 
 _ESCAPE = re.compile(rf"\\u({_HEX}{{4}})|\\U({_HEX}{{8}})")
 
 
 def decode_escapes(text: str) -> str:
     """The text with SPARQL's codepoint escapes (``\\u0053``, ``\\U00000053``) decoded."""
+
     def decode(match: re.Match) -> str:
         code = int(match.group(1) or match.group(2), 16)
         return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group(0)
@@ -167,13 +179,25 @@ def tokenize(text: str) -> Iterator[Token]:
             prefix = value.partition(":")[0]
             if prefix.upper() in _WATCHED:
                 yield Token("word", prefix, offset)
-                value, offset = value[len(prefix):], offset + len(prefix)
+                value, offset = value[len(prefix) :], offset + len(prefix)
         yield Token(kind, value, offset)
 
 
 # words that start a chain link, and operators: each one nests the parsed query one level deeper
-_LINK_WORDS = {"UNION", "OPTIONAL", "MINUS", "FILTER", "BIND", "VALUES", "GRAPH", "SERVICE", "EXISTS", "NOT",
-               "IN", "HAVING"}
+_LINK_WORDS = {
+    "UNION",
+    "OPTIONAL",
+    "MINUS",
+    "FILTER",
+    "BIND",
+    "VALUES",
+    "GRAPH",
+    "SERVICE",
+    "EXISTS",
+    "NOT",
+    "IN",
+    "HAVING",
+}
 
 
 def nesting_depth(tokens: Iterable[Token]) -> int:
@@ -237,12 +261,12 @@ def _keyword_text(text: str, tokens: list[Token]) -> str:
         elif token.kind == "iri":
             kept = token.text.find(")")
             kept = len(token.text) if kept < 0 else kept
-            parts += [text[end:token.offset], " " * kept, token.text[kept:]]
+            parts += [text[end : token.offset], " " * kept, token.text[kept:]]
             end = token.offset + len(token.text)
             continue
         else:
             continue
-        parts += [text[end:token.offset + kept], " " * (len(token.text) - kept)]
+        parts += [text[end : token.offset + kept], " " * (len(token.text) - kept)]
         end = token.offset + len(token.text)
     parts.append(text[end:])
     return "".join(parts)
@@ -255,18 +279,22 @@ def _check_keywords(text: str, tokens: list[Token], note: str) -> None:
     for match in _WATCHED_ANYWHERE.finditer(_keyword_text(text, tokens)):
         word, offset = match.group(0).upper(), match.start()
         if word == "SERVICE":
-            raise ForbiddenOperation(f"SERVICE at {_where(text, offset)}{note} is not allowed: this endpoint "
-                                     "never calls other services")
+            raise ForbiddenOperation(
+                f"SERVICE at {_where(text, offset)}{note} is not allowed: this endpoint never calls other services"
+            )
         if word == "LOAD":
-            raise ForbiddenOperation(f"LOAD at {_where(text, offset)}{note} is not allowed: this endpoint "
-                                     "never loads documents")
+            raise ForbiddenOperation(
+                f"LOAD at {_where(text, offset)}{note} is not allowed: this endpoint never loads documents"
+            )
         if alone.get(offset) != word:
-            raise ForbiddenOperation(f"{word} at {_where(text, offset)}{note} is glued to the text around it "
-                                     f"({_around(text, match)!r}); write it as a word of its own")
+            raise ForbiddenOperation(
+                f"{word} at {_where(text, offset)}{note} is glued to the text around it "
+                f"({_around(text, match)!r}); write it as a word of its own"
+            )
 
 
 def _around(text: str, match: re.Match) -> str:
-    return text[max(0, match.start() - 10):match.end() + 10].replace("\n", " ")
+    return text[max(0, match.start() - 10) : match.end() + 10].replace("\n", " ")
 
 
 def _check_operations(text: str, tokens: list[Token], policy: Policy, note: str) -> None:
@@ -279,7 +307,7 @@ def _check_operations(text: str, tokens: list[Token], policy: Policy, note: str)
         elif word == "BASE" and i + 1 < len(tokens) and tokens[i + 1].kind == "iri":
             base = _resolve(_iri_text(tokens[i + 1]), base)
         elif word in ("FROM", "USING"):
-            following = tokens[i + 1:i + 3]
+            following = tokens[i + 1 : i + 3]
             named = bool(following) and following[0].kind == "word" and following[0].text.upper() == "NAMED"
             target = following[1] if named and len(following) > 1 else (following[0] if following else None)
             clause = f"{word} NAMED" if named else word
@@ -287,8 +315,10 @@ def _check_operations(text: str, tokens: list[Token], policy: Policy, note: str)
             if iri is None:
                 raise UnknownGraph(f"{clause} at {_where(text, token)}{note} must name a graph by its IRI")
             if iri not in policy.graphs:
-                raise UnknownGraph(f"{clause} <{iri}> at {_where(text, token)}{note}: not a graph of this "
-                                   f"dataset, and this endpoint reads no other documents; " + _graphs_hint(policy))
+                raise UnknownGraph(
+                    f"{clause} <{iri}> at {_where(text, token)}{note}: not a graph of this "
+                    f"dataset, and this endpoint reads no other documents; " + _graphs_hint(policy)
+                )
 
 
 def _graph_iri(token: Token | None, prefixes: dict[str, str], base: str | None) -> str | None:

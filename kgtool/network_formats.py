@@ -25,12 +25,24 @@ def exportable(network: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
     out = nx.MultiDiGraph()
     for node, data in network.nodes(data=True):
-        out.add_node(clean(node), label=clean(data.get("label", node)), iri=clean(node),
-                     **{"class": clean(data.get("cls", ""))}, class_label=clean(data.get("class_label", "")),
-                     details=clean(data.get("details", "")), record=bool(data.get("record", False)))
+        out.add_node(
+            clean(node),
+            label=clean(data.get("label", node)),
+            iri=clean(node),
+            **{"class": clean(data.get("cls", ""))},
+            class_label=clean(data.get("class_label", "")),
+            details=clean(data.get("details", "")),
+            record=bool(data.get("record", False)),
+        )
     for a, b, key, data in network.edges(keys=True, data=True):
-        out.add_edge(clean(a), clean(b), key=clean(key), property=clean(data.get("property", key)),
-                     label=clean(data.get("label", key)), details=clean(data.get("details", "")))
+        out.add_edge(
+            clean(a),
+            clean(b),
+            key=clean(key),
+            property=clean(data.get("property", key)),
+            label=clean(data.get("label", key)),
+            details=clean(data.get("details", "")),
+        )
     return out
 
 

@@ -46,8 +46,9 @@ def resolve_entity(network: nx.MultiDiGraph, text: str) -> str:
         if value.value in network:
             return value.value
         raise not_an_entity(text)
-    found = sorted(n for n, data in network.nodes(data=True)
-                   if names(data.get("label", ""), data.get("aliases", ()), text))
+    found = sorted(
+        n for n, data in network.nodes(data=True) if names(data.get("label", ""), data.get("aliases", ()), text)
+    )
     if len(found) == 1:
         return found[0]
     if found:
@@ -80,8 +81,10 @@ def resolve_class(graph, text: str) -> set[str]:
             labels[key_of(row["x"])].append(row["l"].value.lower())
         matches = {c for c in classes if local_name(c).lower() == wanted or wanted in labels.get(c, ())}
     if not matches:
-        raise QueryError(f"no class is named {text!r}; give a label (\"language model\"), a name (LanguageModel) "
-                         "or a prefixed name (kg:LanguageModel)")
+        raise QueryError(
+            f'no class is named {text!r}; give a label ("language model"), a name (LanguageModel) '
+            "or a prefixed name (kg:LanguageModel)"
+        )
     if len(matches) > 1 and not isinstance(value, Term):
         matches = {m for m in matches if m.startswith(KG)} or matches
     narrower: dict[str, set[str]] = defaultdict(set)
@@ -122,8 +125,9 @@ def neighbourhood(network: nx.MultiDiGraph, node: str, depth: int = 1) -> nx.Mul
     return network.subgraph(reached).copy()
 
 
-def hubs(network: nx.MultiDiGraph, spared: Iterable[str] = (), keep: Iterable[str] = (),
-         degree: int = HUB_DEGREE) -> set[str]:
+def hubs(
+    network: nx.MultiDiGraph, spared: Iterable[str] = (), keep: Iterable[str] = (), degree: int = HUB_DEGREE
+) -> set[str]:
     """The hub entities of ``network``: those of :data:`HUB_CLASSES`, and any with more than ``degree``
     neighbours, except entities of a ``spared`` class (IRIs, subclasses expanded) and the ``keep`` nodes."""
     spared, keep = set(spared), set(keep)
@@ -145,15 +149,23 @@ def model_classes(graph) -> set[str]:
         return set()
 
 
-def without_hubs(graph, network: nx.MultiDiGraph, include: Iterable[str] = (),
-                 keep: Iterable[str] = ()) -> nx.MultiDiGraph:
+def without_hubs(
+    graph, network: nx.MultiDiGraph, include: Iterable[str] = (), keep: Iterable[str] = ()
+) -> nx.MultiDiGraph:
     """``network`` minus its hubs; models, the ``include`` classes and the ``keep`` nodes stay."""
     found = hubs(network, model_classes(graph) | set(include), keep)
     return network.subgraph([n for n in network if n not in found]).copy() if found else network
 
 
-def around(projector: Projector, focus: str, depth: int = 1, *, include: Iterable[str] = (),
-           exclude: Iterable[str] = (), spared: Iterable[str] | None = None) -> tuple[str, set[str], int]:
+def around(
+    projector: Projector,
+    focus: str,
+    depth: int = 1,
+    *,
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    spared: Iterable[str] | None = None,
+) -> tuple[str, set[str], int]:
     """The neighbourhood of ``focus`` (a label or an IRI) as :func:`neighbourhood` cuts it from the whole
     network restricted to the ``include`` and ``exclude`` classes, less its hubs (:func:`hubs`: but for
     the ``spared`` classes and the focus; None keeps every hub) -- asked of the graph from the focus
@@ -181,14 +193,21 @@ def around(projector: Projector, focus: str, depth: int = 1, *, include: Iterabl
 @dataclass
 class QueryView:
     network: nx.MultiDiGraph
-    kind: str            # "construct" or "select"
-    size: int            # triples or rows of the result
+    kind: str  # "construct" or "select"
+    size: int  # triples or rows of the result
     missing: list[str] = field(default_factory=list)  # IRIs of a SELECT that are no entity
 
 
-def query_network(graph, query: str, params: Mapping[str, str] | None = None, *,
-                  records: bool = False, endpoint: str | None = None, timeout: float = 30.0,
-                  credentials=None) -> QueryView:
+def query_network(
+    graph,
+    query: str,
+    params: Mapping[str, str] | None = None,
+    *,
+    records: bool = False,
+    endpoint: str | None = None,
+    timeout: float = 30.0,
+    credentials=None,
+) -> QueryView:
     """The picture of a query result: a CONSTRUCT (or DESCRIBE) result projected as a graph of its own,
     with labels and classes from ``graph``; for a SELECT, the entities among the IRIs it returns and
     the links between them. ``query`` is a named query, a .rq file or SPARQL text; it runs on
@@ -200,8 +219,14 @@ def query_network(graph, query: str, params: Mapping[str, str] | None = None, *,
 
     source = source_of(graph)
     store = getattr(source.engine, "store", None) if endpoint is None else None
-    result = run_query(query, params or {}, endpoint=endpoint, store=store, timeout=timeout,
-                       **({"credentials": credentials} if credentials else {}))
+    result = run_query(
+        query,
+        params or {},
+        endpoint=endpoint,
+        store=store,
+        timeout=timeout,
+        **({"credentials": credentials} if credentials else {}),
+    )
     if result.kind == "ask":
         raise QueryError("an ASK query answers true or false: there is nothing to draw; use a SELECT or a CONSTRUCT")
     if result.kind == "graph":
@@ -231,8 +256,11 @@ def _label_scores(network: nx.MultiDiGraph, rows: list) -> None:
     scores: dict = defaultdict(list)
     for row in rows:
         iris = [t.value for t in row.values() if t.kind == "uri" and t.value in network]
-        numbers = [t.value for v, t in row.items() if t.kind == "literal" and t.datatype in _NUMERIC
-                   and v in ("value", "score")]
+        numbers = [
+            t.value
+            for v, t in row.items()
+            if t.kind == "literal" and t.datatype in _NUMERIC and v in ("value", "score")
+        ]
         if not numbers:
             continue
         setting = row.get("settingLabel") or row.get("setting")

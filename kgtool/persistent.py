@@ -35,7 +35,7 @@ STORE_VARIABLE = "KGTOOL_STORE"
 
 @dataclass(frozen=True)
 class StoreRecord:
-    files: list[dict]          # {"path", "size", "sha256"}
+    files: list[dict]  # {"path", "size", "sha256"}
     triples: int
     ontology_version: str | None
     kgtool_version: str
@@ -76,8 +76,16 @@ def progress_bar(total: int, description: str, quiet: bool = False, unit: str = 
     """A tqdm bar on stderr, silent when ``quiet`` or when stderr is not a terminal."""
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=description, unit=unit, unit_scale=True, unit_divisor=1024 if unit == "B" else 1000,
-                file=sys.stderr, disable=quiet or not sys.stderr.isatty(), leave=False)
+    return tqdm(
+        total=total,
+        desc=description,
+        unit=unit,
+        unit_scale=True,
+        unit_divisor=1024 if unit == "B" else 1000,
+        file=sys.stderr,
+        disable=quiet or not sys.stderr.isatty(),
+        leave=False,
+    )
 
 
 def build(files: list[Path], location: Path, *, quiet: bool = False) -> StoreRecord:
@@ -120,13 +128,21 @@ def build(files: list[Path], location: Path, *, quiet: bool = False) -> StoreRec
                     except SyntaxError as err:
                         raise DataError(str(path), str(err)) from err
                 status = path.stat()
-                entries.append({"path": str(path.resolve()), "size": status.st_size, "mtime_ns": status.st_mtime_ns,
-                                "sha256": sha256_of(path)})
+                entries.append(
+                    {
+                        "path": str(path.resolve()),
+                        "size": status.st_size,
+                        "mtime_ns": status.st_mtime_ns,
+                        "sha256": sha256_of(path),
+                    }
+                )
         if not quiet and sys.stderr.isatty():
             print("optimising the store...", file=sys.stderr)
         store.optimize()
         triples = len(store)
-        record = StoreRecord(entries, triples, _ontology_version(store), __version__, round(time.monotonic() - started, 3))
+        record = StoreRecord(
+            entries, triples, _ontology_version(store), __version__, round(time.monotonic() - started, 3)
+        )
         store.flush()
         store = None  # closes its files before the folder moves
         (building / RECORD).write_text(record.as_json(), encoding="utf-8")
@@ -151,15 +167,21 @@ def _swap(new: Path, location: Path) -> None:
 
 
 def _ontology_version(store) -> str | None:
-    found = list(store.query("PREFIX owl: <http://www.w3.org/2002/07/owl#> "
-                             "SELECT ?v WHERE { ?o a owl:Ontology ; owl:versionInfo ?v } LIMIT 1"))
+    found = list(
+        store.query(
+            "PREFIX owl: <http://www.w3.org/2002/07/owl#> "
+            "SELECT ?v WHERE { ?o a owl:Ontology ; owl:versionInfo ?v } LIMIT 1"
+        )
+    )
     return found[0]["v"].value if found else None
 
 
 def read_record(location: Path) -> StoreRecord:
     path = Path(location) / RECORD
     if not path.is_file():
-        raise KgtoolError(f"{location} is not a kgtool store (no {RECORD}); build one with: kgtool load FILE... --store {location}")
+        raise KgtoolError(
+            f"{location} is not a kgtool store (no {RECORD}); build one with: kgtool load FILE... --store {location}"
+        )
     try:
         return StoreRecord(**json.loads(path.read_text(encoding="utf-8")))
     except (ValueError, TypeError) as err:
@@ -172,17 +194,19 @@ def check_fresh(location: Path, record: StoreRecord) -> None:
     for entry in record.files:
         path = Path(entry["path"])
         if not path.is_file():
-            raise KgtoolError(f"the store {location} is stale: {path} was loaded into it and is gone; "
-                              f"rebuild it with kgtool load")
+            raise KgtoolError(
+                f"the store {location} is stale: {path} was loaded into it and is gone; rebuild it with kgtool load"
+            )
         status = path.stat()
         if status.st_size == entry["size"] and status.st_mtime_ns == entry.get("mtime_ns"):
             continue
         if status.st_size != entry["size"] or sha256_of(path) != entry["sha256"]:
-            raise KgtoolError(f"the store {location} is stale: {path} changed since it was loaded; "
-                              f"rebuild it with kgtool load")
+            raise KgtoolError(
+                f"the store {location} is stale: {path} changed since it was loaded; rebuild it with kgtool load"
+            )
 
 
-def bundled_store() -> "pyoxigraph.Store":
+def bundled_store() -> pyoxigraph.Store:
     """The bundled graph in a persistent store in the user's cache, keyed on the content of its files
     (and the engine's version): built once, then opened read-only."""
     import hashlib
@@ -215,18 +239,19 @@ def bundled_store() -> "pyoxigraph.Store":
         raise KgtoolError(f"cannot open the cached store {location}: {err}; remove the folder to rebuild it") from err
 
 
-def graph_of(store) -> "Graph":
+def graph_of(store) -> Graph:
     """The whole store as an rdflib graph with the project's prefixes (for SHACL, serialisation, networks)."""
     import pyoxigraph as ox
     from rdflib import Graph
 
     from .store import bind_prefixes
 
-    return bind_prefixes(Graph()).parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()),
-                                        format="nt")
+    return bind_prefixes(Graph()).parse(
+        data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()), format="nt"
+    )
 
 
-def open_store(location: str | Path) -> "pyoxigraph.Store":
+def open_store(location: str | Path) -> pyoxigraph.Store:
     """The store at ``location``, read-only, after checking that it is not stale."""
     import pyoxigraph as ox
 

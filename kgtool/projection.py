@@ -65,12 +65,31 @@ PROV = PREFIXES["prov"]
 _TYPE = RDF + "type"
 _BUILTIN = tuple(PREFIXES[p] for p in ("rdf", "rdfs", "owl", "xsd", "sh"))
 _META_TYPES = frozenset(
-    [OWL + n for n in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty", "Ontology",
-                       "TransitiveProperty", "SymmetricProperty", "FunctionalProperty",
-                       "InverseFunctionalProperty", "Restriction")]
-    + [RDFS + "Class", RDFS + "Datatype", RDF + "Property", SKOS + "ConceptScheme",
-       SKOS + "Collection",  # a named group (the seven models) is a list, not a thing its members link through
-       PREFIXES["sh"] + "NodeShape", PREFIXES["sh"] + "PropertyShape"])
+    [
+        OWL + n
+        for n in (
+            "Class",
+            "ObjectProperty",
+            "DatatypeProperty",
+            "AnnotationProperty",
+            "Ontology",
+            "TransitiveProperty",
+            "SymmetricProperty",
+            "FunctionalProperty",
+            "InverseFunctionalProperty",
+            "Restriction",
+        )
+    ]
+    + [
+        RDFS + "Class",
+        RDFS + "Datatype",
+        RDF + "Property",
+        SKOS + "ConceptScheme",
+        SKOS + "Collection",  # a named group (the seven models) is a list, not a thing its members link through
+        PREFIXES["sh"] + "NodeShape",
+        PREFIXES["sh"] + "PropertyShape",
+    ]
+)
 _HIERARCHY = (RDFS + "subClassOf", RDFS + "subPropertyOf")
 _LABELS = (RDFS + "label", SKOS + "prefLabel")
 _ALIASES = (SKOS + "altLabel",)
@@ -78,10 +97,24 @@ _DEFINITIONS = (SKOS + "definition", RDFS + "comment", DCTERMS + "description")
 _SOURCES = (KG + "source", DCTERMS + "source", PROV + "hadPrimarySource")
 _LOCATOR = KG + "locator"
 # the vocabulary's structure, not links between things
-_STRUCTURE = frozenset([RDF + "type", RDF + "subject", RDF + "predicate", RDF + "object",
-                        RDFS + "subClassOf", RDFS + "subPropertyOf", RDFS + "domain", RDFS + "range",
-                        OWL + "sameAs", OWL + "equivalentClass", OWL + "equivalentProperty",
-                        SKOS + "inScheme", SKOS + "topConceptOf", SKOS + "hasTopConcept"])
+_STRUCTURE = frozenset(
+    [
+        RDF + "type",
+        RDF + "subject",
+        RDF + "predicate",
+        RDF + "object",
+        RDFS + "subClassOf",
+        RDFS + "subPropertyOf",
+        RDFS + "domain",
+        RDFS + "range",
+        OWL + "sameAs",
+        OWL + "equivalentClass",
+        OWL + "equivalentProperty",
+        SKOS + "inScheme",
+        SKOS + "topConceptOf",
+        SKOS + "hasTopConcept",
+    ]
+)
 _NOT_FACTS = frozenset([*_LABELS, *_ALIASES, *_DEFINITIONS, *_SOURCES, _LOCATOR, *_STRUCTURE])
 
 # record class -> the properties naming what it is about (rule 5)
@@ -104,9 +137,9 @@ _RECORDS = frozenset(RECORD_CLASSES - {KG + "Statement"})
 _ANCHOR_PROPERTIES = sorted({p for anchors in RECORD_ANCHORS.values() for p in anchors} | {KG + "about"})
 _RECORD_FIELDS = (KG + "value", KG + "unit", KG + "status")
 
-TEXT_LIMIT = 240        # characters of a literal or definition shown in a tooltip
-RECORDS_PER_KIND = 8    # record lines per kind in a tooltip; the rest are counted
-BATCH = 1000            # terms named in one query (a VALUES block)
+TEXT_LIMIT = 240  # characters of a literal or definition shown in a tooltip
+RECORDS_PER_KIND = 8  # record lines per kind in a tooltip; the rest are counted
+BATCH = 1000  # terms named in one query (a VALUES block)
 
 # Concepts that link to almost everything: drawn, they pull unrelated entities into every neighbourhood
 # and shortest path (the "text" modality ties 42 benchmarks to LLaMA). Left out of the views and paths
@@ -123,7 +156,7 @@ def local_name(iri: str) -> str:
 
 def _clip(text: str, limit: int = TEXT_LIMIT) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _plural(label: str, count: int) -> str:
@@ -152,13 +185,16 @@ def names(label: str, aliases: Iterable[str], text: str) -> bool:
 
 
 def not_an_entity(text: str) -> QueryError:
-    return QueryError(f"{text} is not an entity of the network (a record, statement or schema term "
-                      "is folded into the entities; --records draws records as nodes)")
+    return QueryError(
+        f"{text} is not an entity of the network (a record, statement or schema term "
+        "is folded into the entities; --records draws records as nodes)"
+    )
 
 
 def ambiguous(text: str, found: Iterable[str]) -> QueryError:
-    return QueryError(f"{text!r} is ambiguous: it is the label of " + ", ".join(prefixed(n) for n in found)
-                      + "; give the IRI instead")
+    return QueryError(
+        f"{text!r} is ambiguous: it is the label of " + ", ".join(prefixed(n) for n in found) + "; give the IRI instead"
+    )
 
 
 def _iris(values: Iterable[str]) -> str:
@@ -182,6 +218,7 @@ _BUILTIN_TEST = " || ".join(f'STRSTARTS(STR(?VAR), "{ns}")' for ns in _BUILTIN)
 # ---------------------------------------------------------------------------------------------
 # where the triples come from
 
+
 class Source:
     """A graph as the projection reads it: SELECT queries answered by a :mod:`kgtool.sparql` engine, on
     an Oxigraph store or on an endpoint (which is sent the very same queries). ``renamed`` maps the
@@ -200,8 +237,13 @@ class Source:
         rows = self.engine.run(NamedQuery.parse(text, "(network projection)"), {}).rows
         if self._original:
             original = self._original
-            rows = [{v: Term("uri", original[t.value]) if t.kind == "uri" and t.value in original else t
-                     for v, t in row.items()} for row in rows]
+            rows = [
+                {
+                    v: Term("uri", original[t.value]) if t.kind == "uri" and t.value in original else t
+                    for v, t in row.items()
+                }
+                for row in rows
+            ]
         return rows
 
     def n3(self, iri: str) -> str:
@@ -218,11 +260,13 @@ class Source:
         iris = sorted(k for k in keys if not k.startswith("_:"))
         rows: list[dict] = []
         for start in range(0, len(iris), BATCH):
-            scope = f"VALUES ?{var} {{ {self.values(iris[start:start + BATCH])} }}"
+            scope = f"VALUES ?{var} {{ {self.values(iris[start : start + BATCH])} }}"
             rows += self.select(template.replace("SCOPE", scope))
         if blank_nodes and len(iris) < len(keys):
-            every = (f"{{ SELECT DISTINCT ?{var} WHERE {{ {{ ?{var} ?scope_p ?scope_o }} UNION "
-                     f"{{ ?scope_s ?scope_p ?{var} }} FILTER(isBlank(?{var})) }} }}")
+            every = (
+                f"{{ SELECT DISTINCT ?{var} WHERE {{ {{ ?{var} ?scope_p ?scope_o }} UNION "
+                f"{{ ?scope_s ?scope_p ?{var} }} FILTER(isBlank(?{var})) }} }}"
+            )
             rows += [row for row in self.select(template.replace("SCOPE", every)) if key_of(row[var]) in keys]
         return rows
 
@@ -286,14 +330,29 @@ def _oxigraph_copy(graph) -> tuple:
     return store, renamed
 
 
-def load_source(extra: Iterable[str | Path] = (), *, infer: bool = False, endpoint: str | None = None,
-                timeout: float = 30.0, credentials=None, store=None) -> Source:
+def load_source(
+    extra: Iterable[str | Path] = (),
+    *,
+    infer: bool = False,
+    endpoint: str | None = None,
+    timeout: float = 30.0,
+    credentials=None,
+    store=None,
+) -> Source:
     """The graph to project: a given Oxigraph ``store``, the bundled graph plus ``extra`` files (with
     entailments when ``infer``), or ``endpoint``."""
     from .sparql import engine_for
 
-    return Source(engine_for(endpoint=endpoint, infer=infer, extra=extra, store=store, timeout=timeout,
-                             **({"credentials": credentials} if credentials else {})))
+    return Source(
+        engine_for(
+            endpoint=endpoint,
+            infer=infer,
+            extra=extra,
+            store=store,
+            timeout=timeout,
+            **({"credentials": credentials} if credentials else {}),
+        )
+    )
 
 
 @dataclass
@@ -301,9 +360,9 @@ class _Schema:
     """What a source says about its vocabulary: few terms, whatever the size of the graph. The classes
     in use and the properties in use take a pass over the whole graph: they are read when first asked."""
 
-    meta: dict[str, set[str]]         # term -> its types among the schema types (owl:Class...)
-    broader: dict[str, set[str]]      # term -> its direct superclasses (rdfs:subClassOf)
-    hierarchy: set[str]               # both ends of rdfs:subClassOf and rdfs:subPropertyOf
+    meta: dict[str, set[str]]  # term -> its types among the schema types (owl:Class...)
+    broader: dict[str, set[str]]  # term -> its direct superclasses (rdfs:subClassOf)
+    hierarchy: set[str]  # both ends of rdfs:subClassOf and rdfs:subPropertyOf
     source: Source | None = None
     _classes: set[str] | None = None
     _predicates: set[str] | None = None
@@ -311,13 +370,16 @@ class _Schema:
     @classmethod
     def of(cls, source: Source) -> _Schema:
         meta: dict[str, set[str]] = defaultdict(set)
-        for r in source.select(f"SELECT ?term ?meta WHERE {{ VALUES ?meta {{ {_iris(_META_TYPES)} }} "
-                               f"?term <{_TYPE}> ?meta }}"):
+        for r in source.select(
+            f"SELECT ?term ?meta WHERE {{ VALUES ?meta {{ {_iris(_META_TYPES)} }} ?term <{_TYPE}> ?meta }}"
+        ):
             meta[key_of(r["term"])].add(r["meta"].value)
         broader: dict[str, set[str]] = defaultdict(set)
         hierarchy = set()
-        for r in source.select("SELECT ?narrower ?property ?broader WHERE "
-                               f"{{ VALUES ?property {{ {_iris(_HIERARCHY)} }} ?narrower ?property ?broader }}"):
+        for r in source.select(
+            "SELECT ?narrower ?property ?broader WHERE "
+            f"{{ VALUES ?property {{ {_iris(_HIERARCHY)} }} ?narrower ?property ?broader }}"
+        ):
             if r["broader"].kind == "literal":
                 continue
             narrower, wider = key_of(r["narrower"]), key_of(r["broader"])
@@ -330,8 +392,11 @@ class _Schema:
         """The classes things are typed with."""
         if self._classes is None:
             assert self.source is not None  # only a union of schemas has no source, and it is made with its classes
-            self._classes = {key_of(r["class"]) for r in self.source.select(
-                f"SELECT DISTINCT ?class WHERE {{ ?thing <{_TYPE}> ?class }}") if r["class"].kind != "literal"}
+            self._classes = {
+                key_of(r["class"])
+                for r in self.source.select(f"SELECT DISTINCT ?class WHERE {{ ?thing <{_TYPE}> ?class }}")
+                if r["class"].kind != "literal"
+            }
         return self._classes
 
     def predicates(self) -> set[str]:
@@ -347,9 +412,13 @@ class _Schema:
     def has(self, key: str, scan: bool = True) -> bool:
         """Whether ``key`` is a schema term or a term of the built-in vocabularies. Without ``scan``, the
         classes and properties in use count only if they were read already."""
-        return (key in self.meta or key in self.hierarchy or key.startswith(_BUILTIN)
-                or ((scan or self._classes is not None) and key in self.classes())
-                or ((scan or self._predicates is not None) and key in self.predicates()))
+        return (
+            key in self.meta
+            or key in self.hierarchy
+            or key.startswith(_BUILTIN)
+            or ((scan or self._classes is not None) and key in self.classes())
+            or ((scan or self._predicates is not None) and key in self.predicates())
+        )
 
     @staticmethod
     def union(schemas: list[_Schema]) -> _Schema:
@@ -362,13 +431,18 @@ class _Schema:
                 meta[k] |= v
             for k, v in s.broader.items():
                 broader[k] |= v
-        return _Schema(dict(meta), dict(broader), set().union(*(s.hierarchy for s in schemas)),
-                       _classes=set().union(*(s.classes() for s in schemas)),
-                       _predicates=set().union(*(s.predicates() for s in schemas)))
+        return _Schema(
+            dict(meta),
+            dict(broader),
+            set().union(*(s.hierarchy for s in schemas)),
+            _classes=set().union(*(s.classes() for s in schemas)),
+            _predicates=set().union(*(s.predicates() for s in schemas)),
+        )
 
 
 # ---------------------------------------------------------------------------------------------
 # the projection
+
 
 @dataclass
 class Outline:
@@ -376,16 +450,19 @@ class Outline:
     them from a source. :func:`project` dresses it as a networkx graph; :func:`kgtool.analytics.stats`
     counts it as it is."""
 
-    types: dict[str, frozenset[str]]                 # node -> its classes (IRIs)
-    classes: dict[str, str]                          # node -> the label of its main class
-    edges: list[tuple[str, str, str, str]]           # (from, to, property IRI or record class, label)
-    hubs_left_out: int = 0                           # hub concepts a view around an entity left out
+    types: dict[str, frozenset[str]]  # node -> its classes (IRIs)
+    classes: dict[str, str]  # node -> the label of its main class
+    edges: list[tuple[str, str, str, str]]  # (from, to, property IRI or record class, label)
+    hubs_left_out: int = 0  # hub concepts a view around an entity left out
 
     def restricted(self, include: Iterable[str] = (), exclude: Iterable[str] = ()) -> Outline:
         keep = {n for n, types in self.types.items() if kept(types, set(include), set(exclude))}
-        return Outline({n: t for n, t in self.types.items() if n in keep},
-                       {n: c for n, c in self.classes.items() if n in keep},
-                       [e for e in self.edges if e[0] in keep and e[1] in keep], self.hubs_left_out)
+        return Outline(
+            {n: t for n, t in self.types.items() if n in keep},
+            {n: c for n, c in self.classes.items() if n in keep},
+            [e for e in self.edges if e[0] in keep and e[1] in keep],
+            self.hubs_left_out,
+        )
 
 
 def kept(types: Iterable[str], include: set[str], exclude: set[str]) -> bool:
@@ -442,8 +519,12 @@ class Projector:
         self._linked: dict[str, set[str]] = {}
         self._passed: dict[tuple, dict[str, bool]] = {}
         if context is not None and self.folding:
-            terms = {key_of(r["x"]) for r in data.select("SELECT DISTINCT ?x WHERE { { ?x ?p ?o } UNION "
-                                                       "{ ?s ?p ?x FILTER(!isLiteral(?x)) } }")}
+            terms = {
+                key_of(r["x"])
+                for r in data.select(
+                    "SELECT DISTINCT ?x WHERE { { ?x ?p ?o } UNION { ?s ?p ?x FILTER(!isLiteral(?x)) } }"
+                )
+            }
             self.lookup(terms, [_TYPE])
             self.extra_records = {t for t in terms if not t.startswith("_:") and self.record_class(t)}
 
@@ -525,8 +606,9 @@ class Projector:
         candidates = [t for t in types if not t.startswith(_BUILTIN)] or types
         if not candidates:
             return None
-        return min(candidates, key=lambda t: (not t.startswith(KG), -len(self.superclasses(t)),
-                                              self.label(t).lower(), t))
+        return min(
+            candidates, key=lambda t: (not t.startswith(KG), -len(self.superclasses(t)), self.label(t).lower(), t)
+        )
 
     def class_label(self, types: Iterable[str]) -> str:
         cls = self.main_class(types)
@@ -563,8 +645,9 @@ class Projector:
         queries over the whole graph, where the engine plans a MINUS best (one pass, then a lookup)."""
         text = f" MINUS {{ ?{var} <{RDF}subject> ?{var}_about }}"
         if self.folding and self.record_classes:
-            text += (f" MINUS {{ ?{var} <{_TYPE}> ?{var}_record "
-                     f"VALUES ?{var}_record {{ {_iris(self.record_classes)} }} }}")
+            text += (
+                f" MINUS {{ ?{var} <{_TYPE}> ?{var}_record VALUES ?{var}_record {{ {_iris(self.record_classes)} }} }}"
+            )
         return text + self.not_extra(var)
 
     def not_extra(self, var: str) -> str:
@@ -580,14 +663,18 @@ class Projector:
         v = var
         # each test looks one triple up by its subject or by its predicate and object (a variable
         # predicate would read every triple of the term)
-        text = (f" FILTER(!isLiteral(?{v}))"
-                f" FILTER NOT EXISTS {{ ?{v} <{RDF}subject> ?{v}_o }}"
-                f" FILTER NOT EXISTS {{ ?{v}_s <{_TYPE}> ?{v} }}"
-                f" FILTER NOT EXISTS {{ ?{v}_s ?{v} ?{v}_o }}"
-                + "".join(f" FILTER NOT EXISTS {{ ?{v} <{h}> ?{v}_o }} FILTER NOT EXISTS {{ ?{v}_s <{h}> ?{v} }}"
-                          for h in _HIERARCHY)
-                + f" FILTER NOT EXISTS {{ ?{v} <{_TYPE}> ?{v}_t {_among(v + '_t', self.not_node_types)} }}"
-                f" FILTER(isBlank(?{v}) || !({_BUILTIN_TEST.replace('VAR', v)}))")
+        text = (
+            f" FILTER(!isLiteral(?{v}))"
+            f" FILTER NOT EXISTS {{ ?{v} <{RDF}subject> ?{v}_o }}"
+            f" FILTER NOT EXISTS {{ ?{v}_s <{_TYPE}> ?{v} }}"
+            f" FILTER NOT EXISTS {{ ?{v}_s ?{v} ?{v}_o }}"
+            + "".join(
+                f" FILTER NOT EXISTS {{ ?{v} <{h}> ?{v}_o }} FILTER NOT EXISTS {{ ?{v}_s <{h}> ?{v} }}"
+                for h in _HIERARCHY
+            )
+            + f" FILTER NOT EXISTS {{ ?{v} <{_TYPE}> ?{v}_t {_among(v + '_t', self.not_node_types)} }}"
+            f" FILTER(isBlank(?{v}) || !({_BUILTIN_TEST.replace('VAR', v)}))"
+        )
         return text + self.not_extra(v)
 
     # --- the whole network
@@ -604,18 +691,26 @@ class Projector:
         types = {n: self.types(n) for n in sorted(nodes)}
         self.lookup({c for ts in types.values() for c in ts}, _LABELS)
         self.lookup({e[2] for e in edges}, [RDFS + "label"])
-        return Outline({n: frozenset(t) for n, t in types.items()}, {n: self.class_label(t) for n, t in types.items()},
-                       [(a, b, key, self.edge_label(key)) for a, b, key in sorted(set(edges))])
+        return Outline(
+            {n: frozenset(t) for n, t in types.items()},
+            {n: self.class_label(t) for n, t in types.items()},
+            [(a, b, key, self.edge_label(key)) for a, b, key in sorted(set(edges))],
+        )
 
     def _read_whole(self) -> tuple[set[str], list[tuple[str, str, str]]]:
         data, schema_term = self.data, self.schema.has
-        nodes = {k for r in data.select(f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o {self.not_folded('s')} }}")
-                 if not schema_term(k := key_of(r["s"]))}
+        nodes = {
+            k
+            for r in data.select(f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o {self.not_folded('s')} }}")
+            if not schema_term(k := key_of(r["s"]))
+        }
         links = _iris(p for p in self.schema.predicates() if p not in _NOT_FACTS)
         edges = []
         if links:
-            for r in data.select(f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {links} }} ?s ?p ?o FILTER(!isLiteral(?o)) "
-                                 f"{self.not_folded('s')} {self.not_folded('o')} }}"):
+            for r in data.select(
+                f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {links} }} ?s ?p ?o FILTER(!isLiteral(?o)) "
+                f"{self.not_folded('s')} {self.not_folded('o')} }}"
+            ):
                 s, o = key_of(r["s"]), key_of(r["o"])
                 if s in nodes and not schema_term(o):
                     edges.append((s, o, r["p"].value))
@@ -625,9 +720,13 @@ class Projector:
             for kind, (from_p, to_p, _) in RECORD_LINKS.items():
                 classes = self.classes_of(kind)
                 if classes:
-                    pairs += [(key_of(r["a"]), key_of(r["b"]), kind) for r in data.select(
-                        f"SELECT DISTINCT ?a ?b WHERE {{ VALUES ?c {{ {_iris(classes)} }} ?r <{_TYPE}> ?c ; "
-                        f"<{from_p}> ?a ; <{to_p}> ?b FILTER(!isLiteral(?a) && !isLiteral(?b)) }}")]
+                    pairs += [
+                        (key_of(r["a"]), key_of(r["b"]), kind)
+                        for r in data.select(
+                            f"SELECT DISTINCT ?a ?b WHERE {{ VALUES ?c {{ {_iris(classes)} }} ?r <{_TYPE}> ?c ; "
+                            f"<{from_p}> ?a ; <{to_p}> ?b FILTER(!isLiteral(?a) && !isLiteral(?b)) }}"
+                        )
+                    ]
             # the entities a record names are nodes, found already but for the odd one only records name
             named = {n for a, b, _ in pairs for n in (a, b)}
             nodes |= self.entity_candidates({n for n in named - nodes if not schema_term(n)})
@@ -658,8 +757,10 @@ class Projector:
     def links_of(self, var: str, records: bool = True) -> str:
         """SPARQL binding ``?other`` to each entity linked to ``?var`` (either way; through a folded
         record's relation too): the node test of ``?other`` is up to the caller."""
-        branches = [f"{{ ?{var} ?p ?other FILTER(?p NOT IN ({_NOT_FACTS_LIST})) }}",
-                    f"{{ ?other ?p ?{var} FILTER(?p NOT IN ({_NOT_FACTS_LIST})) }}"]
+        branches = [
+            f"{{ ?{var} ?p ?other FILTER(?p NOT IN ({_NOT_FACTS_LIST})) }}",
+            f"{{ ?other ?p ?{var} FILTER(?p NOT IN ({_NOT_FACTS_LIST})) }}",
+        ]
         if self.folding and records:
             for kind, (from_p, to_p, _) in RECORD_LINKS.items():
                 classes = self.classes_of(kind)
@@ -683,9 +784,13 @@ class Projector:
         if missing:
             for key in missing:
                 self._linked[key] = set()
-            for r in self.data.scoped("n", missing, "SELECT DISTINCT ?n ?other WHERE "
-                                                    f"{{ SCOPE {{ {self.links_of('n')} }} "
-                                                    "FILTER(?other != ?n && !isLiteral(?other)) }"):
+            for r in self.data.scoped(
+                "n",
+                missing,
+                "SELECT DISTINCT ?n ?other WHERE "
+                f"{{ SCOPE {{ {self.links_of('n')} }} "
+                "FILTER(?other != ?n && !isLiteral(?other)) }",
+            ):
                 self._linked[key_of(r["n"])].add(key_of(r["other"]))
         return {key: self._linked[key] for key in keys}
 
@@ -695,13 +800,18 @@ class Projector:
         missing = keys - known.keys()
         if missing:
             restriction = self.restriction("x", include, exclude)
-            passed = {key_of(r["x"]) for r in self.data.scoped(
-                "x", missing, f"SELECT ?x WHERE {{ SCOPE {self.node_test('x')}{restriction} }}")}
+            passed = {
+                key_of(r["x"])
+                for r in self.data.scoped(
+                    "x", missing, f"SELECT ?x WHERE {{ SCOPE {self.node_test('x')}{restriction} }}"
+                )
+            }
             known.update((key, key in passed) for key in missing)
         return {key for key in keys if known[key]}
 
-    def neighbours(self, keys: Iterable[str], include: AbstractSet[str] = frozenset(),
-                   exclude: AbstractSet[str] = frozenset()) -> dict[str, set[str]]:
+    def neighbours(
+        self, keys: Iterable[str], include: AbstractSet[str] = frozenset(), exclude: AbstractSet[str] = frozenset()
+    ) -> dict[str, set[str]]:
         """Each of ``keys`` that has neighbours in the network restricted to the classes given -> them:
         the linked terms first, then the node test once for each of them (not once per link)."""
         linked = self.linked(keys)
@@ -712,9 +822,15 @@ class Projector:
         """Those of ``keys`` that the graph holds and the node test lets through (rule 1)."""
         if not keys:
             return set()
-        return {key_of(r["x"]) for r in self.data.scoped(
-            "x", keys, f"SELECT ?x WHERE {{ SCOPE FILTER(EXISTS {{ ?x ?p ?o }} || EXISTS {{ ?s ?p ?x }}) "
-                       f"{self.node_test('x')} }}")}
+        return {
+            key_of(r["x"])
+            for r in self.data.scoped(
+                "x",
+                keys,
+                f"SELECT ?x WHERE {{ SCOPE FILTER(EXISTS {{ ?x ?p ?o }} || EXISTS {{ ?s ?p ?x }}) "
+                f"{self.node_test('x')} }}",
+            )
+        }
 
     def entities(self, keys: Iterable[str]) -> set[str]:
         """Those of ``keys`` that are nodes of the whole network."""
@@ -724,8 +840,14 @@ class Projector:
         candidates = self.entity_candidates(keys)
         linked = set(self.neighbours(candidates))
         lone = candidates - linked
-        subjects = {key_of(r["x"]) for r in self.data.scoped(
-            "x", lone, "SELECT ?x WHERE { SCOPE FILTER EXISTS { ?x ?p ?o } }")} if lone else set()
+        subjects = (
+            {
+                key_of(r["x"])
+                for r in self.data.scoped("x", lone, "SELECT ?x WHERE { SCOPE FILTER EXISTS { ?x ?p ?o } }")
+            }
+            if lone
+            else set()
+        )
         return linked | (subjects - self.cited_only(subjects))
 
     def find_entity(self, text: str, include: set[str], exclude: set[str]) -> str | None:
@@ -741,18 +863,24 @@ class Projector:
         # any case and spacing; the regular expression finds them faster than a comparison of LCASE
         words = "\\s+".join(re.sub(r"([\\.^$|?*+()\[\]{}-])", r"\\\1", word) for word in text.split())
         pattern = Term("literal", f"^\\s*{words}\\s*$").n3()
-        rows = self.data.select(f"SELECT DISTINCT ?x WHERE {{ VALUES ?p {{ {_iris([*_LABELS, *_ALIASES])} }} ?x ?p ?l "
-                                f'FILTER(isLiteral(?l) && REGEX(?l, {pattern}, "i")) }}')
+        rows = self.data.select(
+            f"SELECT DISTINCT ?x WHERE {{ VALUES ?p {{ {_iris([*_LABELS, *_ALIASES])} }} ?x ?p ?l "
+            f'FILTER(isLiteral(?l) && REGEX(?l, {pattern}, "i")) }}'
+        )
         candidates = {key_of(r["x"]) for r in rows}
         self.lookup(candidates, [*_LABELS, *_ALIASES, _TYPE])
-        found = sorted(k for k in self.entities(candidates) if kept(self.types(k), include, exclude)
-                       and names(self.label(k), self.aliases(k), text))
+        found = sorted(
+            k
+            for k in self.entities(candidates)
+            if kept(self.types(k), include, exclude) and names(self.label(k), self.aliases(k), text)
+        )
         if len(found) > 1:
             raise ambiguous(text, found)
         return found[0] if found else None
 
-    def around(self, focus: str, depth: int, include: set[str], exclude: set[str], spared: set[str] | None
-               ) -> tuple[set[str] | None, int]:
+    def around(
+        self, focus: str, depth: int, include: set[str], exclude: set[str], spared: set[str] | None
+    ) -> tuple[set[str] | None, int]:
         """The nodes within ``depth`` links of ``focus`` in the restricted network, hubs left out (unless
         ``spared`` is None: no hubs are left out), and how many hubs were; None when the walk meets a
         blank node."""
@@ -778,7 +906,7 @@ class Projector:
         # more linked terms than the hub degree before the node test, or no hub; and of a hub with
         # thousands, a sample that passes the test settles it
         linked = {k: others for k, others in self.linked(candidates - by_class).items() if len(others) > HUB_DEGREE}
-        samples = {k: set(sorted(others)[:2 * HUB_DEGREE]) for k, others in linked.items()}
+        samples = {k: set(sorted(others)[: 2 * HUB_DEGREE]) for k, others in linked.items()}
         passed = self.passing(set().union(*samples.values()), include, exclude)
         unsettled = {k for k, sample in samples.items() if len(sample & passed) <= HUB_DEGREE and sample != linked[k]}
         passed |= self.passing(set().union(*(linked[k] for k in unsettled)), include, exclude)
@@ -786,18 +914,29 @@ class Projector:
 
     def edges_among(self, nodes: set[str]) -> list[tuple[str, str, str]]:
         """The edges (from, to, key) between ``nodes``."""
-        template = (f"SELECT ?s ?p ?o WHERE {{ SCOPE ?s ?p ?o FILTER(?p NOT IN ({_NOT_FACTS_LIST})) "
-                    "FILTER(!isLiteral(?o)) }")
-        edges = [(s, o, r["p"].value) for r in self.data.scoped("s", nodes, template)
-                 if (s := key_of(r["s"])) in nodes and (o := key_of(r["o"])) in nodes]
+        template = (
+            f"SELECT ?s ?p ?o WHERE {{ SCOPE ?s ?p ?o FILTER(?p NOT IN ({_NOT_FACTS_LIST})) FILTER(!isLiteral(?o)) }}"
+        )
+        edges = [
+            (s, o, r["p"].value)
+            for r in self.data.scoped("s", nodes, template)
+            if (s := key_of(r["s"])) in nodes and (o := key_of(r["o"])) in nodes
+        ]
         if self.folding:
             for kind, (from_p, to_p, _) in RECORD_LINKS.items():
                 classes = self.classes_of(kind)
                 if classes:
-                    rows = self.data.scoped("a", nodes, f"SELECT DISTINCT ?a ?b WHERE {{ SCOPE ?r <{from_p}> ?a ; "
-                                                        f"<{to_p}> ?b ; <{_TYPE}> ?c {_among('c', classes)} }}")
-                    edges += [(a, b, kind) for r in rows if r["b"].kind != "literal"
-                              and (a := key_of(r["a"])) != (b := key_of(r["b"])) and b in nodes]
+                    rows = self.data.scoped(
+                        "a",
+                        nodes,
+                        f"SELECT DISTINCT ?a ?b WHERE {{ SCOPE ?r <{from_p}> ?a ; "
+                        f"<{to_p}> ?b ; <{_TYPE}> ?c {_among('c', classes)} }}",
+                    )
+                    edges += [
+                        (a, b, kind)
+                        for r in rows
+                        if r["b"].kind != "literal" and (a := key_of(r["a"])) != (b := key_of(r["b"])) and b in nodes
+                    ]
         return edges
 
     # --- the tooltips (rules 3, 4 and 5) and the networkx graph
@@ -810,8 +949,11 @@ class Projector:
             nodes, edges = self.whole()
         else:
             nodes = set(nodes)
-            edges = ([e for e in self._whole[1] if e[0] in nodes and e[1] in nodes] if self._whole is not None
-                     else self.edges_among(nodes))
+            edges = (
+                [e for e in self._whole[1] if e[0] in nodes and e[1] in nodes]
+                if self._whole is not None
+                else self.edges_among(nodes)
+            )
 
         self.lookup(nodes, [_TYPE, *_LABELS, *_ALIASES] + ([*_DEFINITIONS, DCTERMS + "source"] if details else []))
         self.lookup({t for n in nodes for t in self.types(n)}, _LABELS)
@@ -839,12 +981,16 @@ class Projector:
     def provenance(self, nodes: set[str]) -> dict:
         """Rule 4: (subject, predicate, object) -> the sources of the statements that reify it, for the
         statements about ``nodes``."""
-        rows = self.data.scoped("s", nodes, f"SELECT ?st ?s ?p ?o WHERE {{ SCOPE ?st <{RDF}subject> ?s ; "
-                                            f"<{RDF}predicate> ?p ; <{RDF}object> ?o }}")
+        rows = self.data.scoped(
+            "s",
+            nodes,
+            f"SELECT ?st ?s ?p ?o WHERE {{ SCOPE ?st <{RDF}subject> ?s ; <{RDF}predicate> ?p ; <{RDF}object> ?o }}",
+        )
         statements = {key_of(r["st"]) for r in rows}
         self.lookup(statements, [*_SOURCES, _LOCATOR])
-        self.lookup(_resources(d for st in statements for p in _SOURCES for d in self.values(st, p)),
-                    [*_LABELS, KG + "url"])
+        self.lookup(
+            _resources(d for st in statements for p in _SOURCES for d in self.values(st, p)), [*_LABELS, KG + "url"]
+        )
         found: dict = defaultdict(set)
         for r in rows:
             st, subject = key_of(r["st"]), key_of(r["s"])
@@ -856,12 +1002,14 @@ class Projector:
 
     def facts(self, nodes: set[str], provenance: dict) -> dict[str, list[str]]:
         """Rule 3: each node's literals, and its links to things that are no node."""
-        template = (f"SELECT ?s ?p ?o ?statement ?record ?property ?class WHERE {{ SCOPE ?s ?p ?o "
-                    f"FILTER(?p NOT IN ({_NOT_FACTS_LIST})) "
-                    f"BIND(EXISTS {{ ?o <{RDF}subject> ?about }} AS ?statement) "
-                    f"BIND(EXISTS {{ ?o <{_TYPE}> ?c {_among('c', self.record_classes)} }} AS ?record) "
-                    "BIND(EXISTS { ?x ?o ?y } AS ?property) "
-                    f"BIND(EXISTS {{ ?x <{_TYPE}> ?o }} AS ?class) }}")
+        template = (
+            f"SELECT ?s ?p ?o ?statement ?record ?property ?class WHERE {{ SCOPE ?s ?p ?o "
+            f"FILTER(?p NOT IN ({_NOT_FACTS_LIST})) "
+            f"BIND(EXISTS {{ ?o <{RDF}subject> ?about }} AS ?statement) "
+            f"BIND(EXISTS {{ ?o <{_TYPE}> ?c {_among('c', self.record_classes)} }} AS ?record) "
+            "BIND(EXISTS { ?x ?o ?y } AS ?property) "
+            f"BIND(EXISTS {{ ?x <{_TYPE}> ?o }} AS ?class) }}"
+        )
         rows = self.data.scoped("s", nodes, template)
         shown = []
         for r in rows:
@@ -889,31 +1037,44 @@ class Projector:
         """Rule 5: the lines each record adds to the tooltips of the ``nodes`` it is about, and the lines of
         the relations kept as edges between them."""
         typed = f"EXISTS {{ ?r <{_TYPE}> ?c {_among('c', self.record_classes)} }}" if self.record_classes else ""
-        extra = (f"?r IN ({', '.join(self.data.n3(r) for r in sorted(self.extra_records))})"
-                 if self.extra_records else "")
+        extra = (
+            f"?r IN ({', '.join(self.data.n3(r) for r in sorted(self.extra_records))})" if self.extra_records else ""
+        )
         test = " || ".join(t for t in (typed, extra) if t)
         if not test:
             return {}, {}
-        rows = self.data.scoped("a", nodes, "SELECT DISTINCT ?r WHERE "
-                                            f"{{ SCOPE ?r ?p ?a {_among('p', _ANCHOR_PROPERTIES)} FILTER({test}) }}")
+        rows = self.data.scoped(
+            "a",
+            nodes,
+            f"SELECT DISTINCT ?r WHERE {{ SCOPE ?r ?p ?a {_among('p', _ANCHOR_PROPERTIES)} FILTER({test}) }}",
+        )
         records = {key_of(r["r"]) for r in rows}
         self.lookup(records, [_TYPE, *_LABELS, *_ANCHOR_PROPERTIES, *_RECORD_FIELDS, *_SOURCES, _LOCATOR])
-        self.lookup(_resources(v for r in records for p in (*_RECORD_FIELDS, *_SOURCES) for v in self.values(r, p))
-                    | _RECORDS, [*_LABELS, KG + "url"])
+        self.lookup(
+            _resources(v for r in records for p in (*_RECORD_FIELDS, *_SOURCES) for v in self.values(r, p)) | _RECORDS,
+            [*_LABELS, KG + "url"],
+        )
         folded: dict = defaultdict(lambda: defaultdict(list))
         links: dict = defaultdict(list)
         for record in sorted(records):
             kind = self.record_class(record)
             if kind is None:
                 continue
-            value = " ".join(self.label(min(vs, key=lambda t: (t.value, t.kind)))
-                             for p in (KG + "value", KG + "unit") if (vs := self.values(record, p)))
+            value = " ".join(
+                self.label(min(vs, key=lambda t: (t.value, t.kind)))
+                for p in (KG + "value", KG + "unit")
+                if (vs := self.values(record, p))
+            )
             status = ", ".join(sorted(self.label(s) for s in self.values(record, KG + "status")))
             line = _clip(self.label(record) + (f": {value}" if value else "") + (f" ({status})" if status else ""))
             where = self.sources_text(record)
             line += f" {where}" if where else ""
-            about = [k for p in RECORD_ANCHORS.get(kind, (KG + "about",)) for v in self.values(record, p)
-                     if (k := key_of(v)) in nodes and v.kind != "literal"]
+            about = [
+                k
+                for p in RECORD_ANCHORS.get(kind, (KG + "about",))
+                for v in self.values(record, p)
+                if (k := key_of(v)) in nodes and v.kind != "literal"
+            ]
             for anchor in dict.fromkeys(about):
                 folded[anchor][self.label(kind)].append(line)
                 self.cited[anchor].update(self.documents(record))
@@ -921,8 +1082,13 @@ class Projector:
                 from_p, to_p, _ = RECORD_LINKS[kind]
                 for a in self.values(record, from_p):
                     for b in self.values(record, to_p):
-                        if (a != b and a.kind != "literal" and b.kind != "literal"
-                                and key_of(a) in nodes and key_of(b) in nodes):
+                        if (
+                            a != b
+                            and a.kind != "literal"
+                            and b.kind != "literal"
+                            and key_of(a) in nodes
+                            and key_of(b) in nodes
+                        ):
                             links[(key_of(a), key_of(b), kind)].append(line)
         return folded, links
 
@@ -932,8 +1098,14 @@ class Projector:
         cls = self.main_class(node_types)
         class_label = self.label(cls) if cls is not None else "resource"
         aliases = self.aliases(node)
-        attributes = {"label": self.label(node), "aliases": tuple(aliases), "types": frozenset(node_types),
-                      "cls": cls or "", "class_label": class_label, "record": self.record_class(node) is not None}
+        attributes = {
+            "label": self.label(node),
+            "aliases": tuple(aliases),
+            "types": frozenset(node_types),
+            "cls": cls or "",
+            "class_label": class_label,
+            "record": self.record_class(node) is not None,
+        }
         if not details:
             return attributes
         # every most specific class in the text (GPT-4 is a language model and a vision-language model);
@@ -959,7 +1131,8 @@ class Projector:
         if own_sources:
             lines.append("sources: " + "; ".join(own_sources))
         cited = {**self.cited.get(node, {}), **{self.label(x): x.value for x in own}}
-        return {**attributes, "details": "\n".join(lines),
-                "sources": tuple(sorted(cited.items(), key=lambda item: item[0].lower()))}
-
-
+        return {
+            **attributes,
+            "details": "\n".join(lines),
+            "sources": tuple(sorted(cited.items(), key=lambda item: item[0].lower())),
+        }

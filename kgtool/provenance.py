@@ -24,8 +24,15 @@ from .results import rdf_bytes
 RECORD_CLASSES = frozenset(
     KG + name
     for name in (
-        "Statement", "EvaluationResult", "Finding", "TrainingRun", "DataMixComponent",
-        "Influence", "Limitation", "Quote", "Claim",
+        "Statement",
+        "EvaluationResult",
+        "Finding",
+        "TrainingRun",
+        "DataMixComponent",
+        "Influence",
+        "Limitation",
+        "Quote",
+        "Claim",
     )
 )
 # Documents describe themselves (their metadata is sourced by the document itself).
@@ -40,7 +47,7 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 def slug_of(iri: str) -> str:
     """The part of a resource IRI after the kgr: namespace (``llama-65b``, ``github/openai/gpt-3``)."""
     if iri.startswith(KGR):
-        return iri[len(KGR):]
+        return iri[len(KGR) :]
     return literal_key(re.split(r"[/#]", iri.rstrip("/#"))[-1])
 
 
@@ -90,14 +97,23 @@ def expand_annotations(triples) -> list:
         if triple.predicate.value == REIFIES:
             inner = triple.object
             # plain terms: neither the subject nor the object is a triple (a predicate is always an IRI)
-            if (not isinstance(inner, ox.Triple) or isinstance(inner.subject, ox.Triple)
-                    or isinstance(inner.object, ox.Triple)):
+            if (
+                not isinstance(inner, ox.Triple)
+                or isinstance(inner.subject, ox.Triple)
+                or isinstance(inner.object, ox.Triple)
+            ):
                 raise ValueError(f"rdf:reifies needs a triple of plain terms, not {inner}")
             if isinstance(triple.subject, ox.NamedNode):
                 node = triple.subject
             else:
-                node = ox.NamedNode(statement_iri(inner.subject.value, inner.predicate.value, inner.object.value,
-                                                  isinstance(inner.object, ox.NamedNode)))
+                node = ox.NamedNode(
+                    statement_iri(
+                        inner.subject.value,
+                        inner.predicate.value,
+                        inner.object.value,
+                        isinstance(inner.object, ox.NamedNode),
+                    )
+                )
             statements[triple.subject] = (node, inner)
     if not statements:
         return triples
@@ -105,10 +121,12 @@ def expand_annotations(triples) -> list:
     for triple in triples:
         if triple.predicate.value == REIFIES:
             node, inner = statements[triple.subject]
-            out += [ox.Triple(node, ox.NamedNode(_RDF + "type"), ox.NamedNode(KG + "Statement")),
-                    ox.Triple(node, ox.NamedNode(_RDF + "subject"), inner.subject),
-                    ox.Triple(node, ox.NamedNode(_RDF + "predicate"), inner.predicate),
-                    ox.Triple(node, ox.NamedNode(_RDF + "object"), inner.object)]
+            out += [
+                ox.Triple(node, ox.NamedNode(_RDF + "type"), ox.NamedNode(KG + "Statement")),
+                ox.Triple(node, ox.NamedNode(_RDF + "subject"), inner.subject),
+                ox.Triple(node, ox.NamedNode(_RDF + "predicate"), inner.predicate),
+                ox.Triple(node, ox.NamedNode(_RDF + "object"), inner.object),
+            ]
             continue
         subject = statements[triple.subject][0] if triple.subject in statements else triple.subject
         obj = statements[triple.object][0] if triple.object in statements else triple.object

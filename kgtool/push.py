@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from rdflib import Graph
 
 STAGING_PREFIX = "urn:kgtool:staging:"
-DEFAULT_BATCH = 5000      # triples per request: about 1 MB of N-Triples
-DEFAULT_TIMEOUT = 60.0    # seconds for one request
+DEFAULT_BATCH = 5000  # triples per request: about 1 MB of N-Triples
+DEFAULT_TIMEOUT = 60.0  # seconds for one request
 
 Progress = Callable[[str], None]
 
@@ -45,11 +45,11 @@ class PushError(KgtoolError):
 @dataclass(frozen=True)
 class PushReport:
     target: str
-    triples: int          # triples sent
-    before: int           # triples in the target before
-    after: int            # triples in the target after
+    triples: int  # triples sent
+    before: int  # triples in the target before
+    after: int  # triples in the target after
     batches: int
-    method: str           # "the Graph Store Protocol" or "SPARQL Update"
+    method: str  # "the Graph Store Protocol" or "SPARQL Update"
     seconds: float
 
 
@@ -58,7 +58,7 @@ def update_endpoint_for(endpoint: str) -> str:
     Fuseki); other stores take updates at the query URL (Virtuoso, Neptune) unless told otherwise."""
     parts = urllib.parse.urlsplit(endpoint)
     if parts.path.endswith("/query"):
-        return urllib.parse.urlunsplit(parts._replace(path=parts.path[:-len("query")] + "update"))
+        return urllib.parse.urlunsplit(parts._replace(path=parts.path[: -len("query")] + "update"))
     return endpoint
 
 
@@ -99,17 +99,24 @@ def push(
     staging = STAGING_PREFIX + uuid.uuid4().hex
     batches = _batches(graph, batch_size)
     method = "the Graph Store Protocol" if graph_store else "SPARQL Update"
-    say(f"pushing {expected:,} triples to <{target}> ({before:,} there now) in {len(batches)} "
-        f"batch{'es' if len(batches) != 1 else ''} through {method}, staged in <{staging}>")
+    say(
+        f"pushing {expected:,} triples to <{target}> ({before:,} there now) in {len(batches)} "
+        f"batch{'es' if len(batches) != 1 else ''} through {method}, staged in <{staging}>"
+    )
 
     sent = 0
     for number, (count, batch) in enumerate(batches, 1):
         try:
             store.load(staging, batch, first=number == 1)
         except EndpointError as err:
-            raise _failed(store, staging, target,
-                          f"loading batch {number} of {len(batches)} into the staging graph failed "
-                          f"after {sent:,} of {expected:,} triples", err) from err
+            raise _failed(
+                store,
+                staging,
+                target,
+                f"loading batch {number} of {len(batches)} into the staging graph failed "
+                f"after {sent:,} of {expected:,} triples",
+                err,
+            ) from err
         sent += count
         if advance is not None:
             advance(count)
@@ -135,18 +142,22 @@ def push(
             f"the final {verb} into <{target}> did not complete as far as kgtool can tell: {err}. Stores that run "
             f"each update in one transaction (Oxigraph, Fuseki, GraphDB, Neptune) applied it whole or not at all: "
             f"if the target does not hold the new data, it is still in the staging graph <{staging}>; run "
-            f"`{operation}` yourself, or remove it with `DROP SILENT GRAPH <{staging}>`") from err
+            f"`{operation}` yourself, or remove it with `DROP SILENT GRAPH <{staging}>`"
+        ) from err
     try:
         if add:
             missing = store.count_missing(staging, target)
             if missing:
-                raise PushError(f"after the ADD, {missing:,} staged triples are missing from <{target}>; "
-                                f"the staging graph <{staging}> was kept for inspection")
+                raise PushError(
+                    f"after the ADD, {missing:,} staged triples are missing from <{target}>; "
+                    f"the staging graph <{staging}> was kept for inspection"
+                )
             store.update(f"DROP SILENT GRAPH {_iri(staging)}")
         after = store.count(target)
     except EndpointError as err:
-        raise PushError(f"the data was {'added to' if add else 'moved into'} <{target}>, "
-                        f"but checking it failed: {err}") from err
+        raise PushError(
+            f"the data was {'added to' if add else 'moved into'} <{target}>, but checking it failed: {err}"
+        ) from err
     if not add and after != expected:
         raise PushError(f"after the MOVE, <{target}> holds {after:,} triples instead of {expected:,}")
     say(f"verified <{target}>: {after:,} triples")
@@ -170,8 +181,10 @@ def _failed(store: _Store, staging: str, target: str, what: str, cause: Exceptio
         store.update(f"DROP SILENT GRAPH {_iri(staging)}")
         message += f" The staging graph <{staging}> was removed."
     except EndpointError:
-        message += (f" The staging graph <{staging}> may hold part of the data; once the store answers again, "
-                    f"remove it with: DROP SILENT GRAPH <{staging}>")
+        message += (
+            f" The staging graph <{staging}> may hold part of the data; once the store answers again, "
+            f"remove it with: DROP SILENT GRAPH <{staging}>"
+        )
     return PushError(message)
 
 
@@ -188,12 +201,13 @@ def _batches(graph: Graph, size: int) -> list[tuple[int, bytes]]:
     triples = sorted_triples(graph)
     with_blank = [t for t in triples if blank(t)]
     plain = [t for t in triples if not blank(t)]
-    groups = ([with_blank] if with_blank else []) + [plain[i:i + size] for i in range(0, len(plain), size)]
+    groups = ([with_blank] if with_blank else []) + [plain[i : i + size] for i in range(0, len(plain), size)]
     return [(len(group), "".join(f"{t} .\n" for t in group).encode("utf-8")) for group in groups]
 
 
 # ---------------------------------------------------------------------------------------------
 # the store's three services
+
 
 class _Store:
     def __init__(self, client: _Client, endpoint: str, update_endpoint: str, graph_store: str | None):
@@ -204,23 +218,35 @@ class _Store:
         return self._number(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}")
 
     def count_missing(self, staging: str, target: str) -> int:
-        return self._number(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_iri(staging)} {{ ?s ?p ?o }} "
-                            f"FILTER NOT EXISTS {{ GRAPH {_iri(target)} {{ ?s ?p ?o }} }} }}")
+        return self._number(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_iri(staging)} {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH {_iri(target)} {{ ?s ?p ?o }} }} }}"
+        )
 
     def _number(self, query: str) -> int:
-        body = self.client.request("POST", self.endpoint, urllib.parse.urlencode({"query": query}).encode(),
-                                   "application/x-www-form-urlencoded", accept="application/sparql-results+json")
+        body = self.client.request(
+            "POST",
+            self.endpoint,
+            urllib.parse.urlencode({"query": query}).encode(),
+            "application/x-www-form-urlencoded",
+            accept="application/sparql-results+json",
+        )
         try:
             bindings = json.loads(body)["results"]["bindings"]
             return int(bindings[0]["n"]["value"]) if bindings else 0
         except (ValueError, KeyError, IndexError, TypeError) as err:
             preview = body[:80].decode("utf-8", errors="replace")
-            raise EndpointError(f"{self.endpoint} did not answer a COUNT query with SPARQL JSON results: "
-                                f"{preview!r}") from err
+            raise EndpointError(
+                f"{self.endpoint} did not answer a COUNT query with SPARQL JSON results: {preview!r}"
+            ) from err
 
     def update(self, operation: str) -> None:
-        self.client.request("POST", self.update_endpoint, urllib.parse.urlencode({"update": operation}).encode(),
-                            "application/x-www-form-urlencoded")
+        self.client.request(
+            "POST",
+            self.update_endpoint,
+            urllib.parse.urlencode({"update": operation}).encode(),
+            "application/x-www-form-urlencoded",
+        )
 
     def load(self, graph: str, ntriples: bytes, first: bool) -> None:
         if self.graph_store:
@@ -239,8 +265,14 @@ class _Client:
         self.timeout = timeout
         self.auth = Opener(credentials, urls)
 
-    def request(self, method: str, url: str, body: bytes | None = None, content_type: str | None = None,
-                accept: str | None = None) -> bytes:
+    def request(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None = None,
+        content_type: str | None = None,
+        accept: str | None = None,
+    ) -> bytes:
         request = urllib.request.Request(url, data=body, method=method)
         if content_type:
             request.add_header("Content-Type", content_type)
@@ -251,6 +283,7 @@ class _Client:
 
 # ---------------------------------------------------------------------------------------------
 # pull
+
 
 @dataclass(frozen=True)
 class PullReport:
@@ -278,7 +311,8 @@ def pull(
 
     fmt = export.format_for(out, fmt)
     output_target(out)  # refused before the query is sent, not after
-    graph = export.select_graph(query=query, params=params, endpoint=endpoint, timeout=timeout, max_bytes=max_bytes,
-                                credentials=credentials)
+    graph = export.select_graph(
+        query=query, params=params, endpoint=endpoint, timeout=timeout, max_bytes=max_bytes, credentials=credentials
+    )
     size = export.write(graph, fmt, out)
     return PullReport(len(graph), size, str(out))

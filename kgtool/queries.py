@@ -66,11 +66,19 @@ class NamedQuery:
             elif key == "param":
                 match = _PARAM.match(value)
                 if match is None:
-                    raise QueryError(f"query {name}: the param line {value!r} does not start with the variable's name"
-                                     " (# param: NAME [(optional) | (default VALUE)] description)")
+                    raise QueryError(
+                        f"query {name}: the param line {value!r} does not start with the variable's name"
+                        " (# param: NAME [(optional) | (default VALUE)] description)"
+                    )
                 pname, modifier, default, pdesc = match.groups()
-                params.append(Param(pname, pdesc.strip(), optional=modifier == "optional",
-                                    default=default.strip() if default else None))
+                params.append(
+                    Param(
+                        pname,
+                        pdesc.strip(),
+                        optional=modifier == "optional",
+                        default=default.strip() if default else None,
+                    )
+                )
         return cls(name, text, title, description, tuple(params), path)
 
     def example(self) -> str:
@@ -158,7 +166,7 @@ def find(name_or_path: str) -> NamedQuery:
     import difflib  # only for this message
 
     close = difflib.get_close_matches(name_or_path, queries, n=5, cutoff=0.4)
-    close += [n for n in queries if name_or_path in n and n not in close][:5 - len(close)]
+    close += [n for n in queries if name_or_path in n and n not in close][: 5 - len(close)]
     hint = f"; did you mean {', '.join(close)}?" if close else "; `kgtool queries` lists them"
     raise QueryError(f"no query named {name_or_path!r}{hint}")
 

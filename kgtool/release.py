@@ -45,8 +45,13 @@ class ReleaseFile:
     sha256: str
 
 
-def build(out_dir: str | Path = "dist", *, progress: Progress | None = None, validate: bool = True,
-          store: str | Path | None = None) -> list[ReleaseFile]:
+def build(
+    out_dir: str | Path = "dist",
+    *,
+    progress: Progress | None = None,
+    validate: bool = True,
+    store: str | Path | None = None,
+) -> list[ReleaseFile]:
     """Build the release into ``out_dir`` (created when missing) and return its files, checksums included:
     of the bundled graph, or of what the persistent ``store`` (a folder built by `kgtool load`) holds."""
     from .store import load_graph
@@ -121,8 +126,9 @@ def _write(path: Path, data: bytes) -> int:
     try:
         path.write_bytes(data)
     except OSError as err:
-        raise KgtoolError(f"cannot write {path.name}: {err.strerror or err}; "
-                          "the previous release was left as it was") from err
+        raise KgtoolError(
+            f"cannot write {path.name}: {err.strerror or err}; the previous release was left as it was"
+        ) from err
     return len(data)
 
 
@@ -132,6 +138,7 @@ def _sha256(path: Path) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # the changelog
+
 
 @dataclass(frozen=True)
 class ChangelogEntry:
@@ -158,12 +165,13 @@ def changelog_entry(version: str, text: str | None = None) -> ChangelogEntry:
     for i, heading in enumerate(headings):
         if heading.group("version") == version:
             end = headings[i + 1].start() if i + 1 < len(headings) else len(text)
-            return ChangelogEntry(version, heading.group("date"), text[heading.start():end].strip() + "\n")
+            return ChangelogEntry(version, heading.group("date"), text[heading.start() : end].strip() + "\n")
     raise KgtoolError(f"CHANGELOG.md has no entry for version {version}; add a `## {version} - YYYY-MM-DD` section")
 
 
 # ---------------------------------------------------------------------------------------------
 # VoID and DCAT, computed from the data
+
 
 def describe(graph: Graph, sizes: dict[str, int] | None = None, issued: str | None = None) -> Graph:
     """The VoID and DCAT description of ``graph`` (:func:`kgtool.dataset.void_graph`, the one the server
@@ -174,8 +182,16 @@ def describe(graph: Graph, sizes: dict[str, int] | None = None, issued: str | No
 
     store = ox.Store()
     store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    files = [Distribution(_RELEASE_BASE + STEM + fmt.suffix, fmt.description, fmt.media_type,
-                          (sizes or {}).get(fmt.name), fmt.kind == "rdf") for fmt in export.FORMATS.values()]
+    files = [
+        Distribution(
+            _RELEASE_BASE + STEM + fmt.suffix,
+            fmt.description,
+            fmt.media_type,
+            (sizes or {}).get(fmt.name),
+            fmt.kind == "rdf",
+        )
+        for fmt in export.FORMATS.values()
+    ]
     return void_graph(store_stats(store), DATASET_IRI, issued=issued, distributions=files)
 
 
@@ -183,12 +199,12 @@ def description_turtle(graph: Graph, sizes: dict[str, int] | None = None, issued
     """:func:`describe` as Turtle, the distributions as IRIs relative to the description's own location."""
     description = describe(graph, sizes, issued)
     triples = export.sorted_triples(description)
-    return export.rdf_bytes(triples, "turtle", used_prefixes(triples, DESCRIPTION_PREFIXES),
-                            relative_to=_RELEASE_BASE)
+    return export.rdf_bytes(triples, "turtle", used_prefixes(triples, DESCRIPTION_PREFIXES), relative_to=_RELEASE_BASE)
 
 
 # ---------------------------------------------------------------------------------------------
 # the ontology's documentation
+
 
 def ontology_html(graph: Graph) -> str:
     """The ontology's documentation as one standalone page: the server's /ontology page (the same
@@ -211,11 +227,14 @@ def ontology_html(graph: Graph) -> str:
             return "#" + pages.anchor_for(iri)
         return iri if iri.startswith(("http://", "https://")) else None
 
-    page = pages.ontology_page(select_rows(store, pages.ONTOLOGY_HEADER), select_rows(store, pages.ONTOLOGY_TERMS),
-                               href=href)
-    loader = jinja2.ChoiceLoader([jinja2.PackageLoader("kgtool.server", "templates"),
-                                  jinja2.PackageLoader("kgtool", "assets")])  # the offline pages' common head
-    environment = jinja2.Environment(loader=loader, autoescape=True,
-                                     trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    page = pages.ontology_page(
+        select_rows(store, pages.ONTOLOGY_HEADER), select_rows(store, pages.ONTOLOGY_TERMS), href=href
+    )
+    loader = jinja2.ChoiceLoader(
+        [jinja2.PackageLoader("kgtool.server", "templates"), jinja2.PackageLoader("kgtool", "assets")]
+    )  # the offline pages' common head
+    environment = jinja2.Environment(
+        loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True
+    )
     css = (files("kgtool.server") / "static" / "kgtool.css").read_text(encoding="utf-8")  # the server's look
     return environment.get_template("ontology-file.html").render(page=page, version=__version__, css=Markup(css))

@@ -19,7 +19,8 @@ def data_root() -> Path:
     # a broken install, which the CLI reports in one line like any other error
     raise KgtoolError(
         "kgtool's bundled data was not found: looked for ontology/ and graph/ in "
-        + " and ".join(str(c) for c in _CANDIDATES) + "; reinstall kgtool"
+        + " and ".join(str(c) for c in _CANDIDATES)
+        + "; reinstall kgtool"
     )
 
 

@@ -18,9 +18,24 @@ from .namespaces import PREFIXES
 
 XSD = PREFIXES["xsd"]
 _XSD_STRING = XSD + "string"
-_INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-                                "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong",
-                                "unsignedShort", "unsignedByte")}
+_INTEGERS = {
+    XSD + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+    )
+}
 _NUMERIC = _INTEGERS | {XSD + t for t in ("decimal", "double", "float")}
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
@@ -66,8 +81,9 @@ class Term(NamedTuple):
 
 
 def _escape_string(value: str) -> str:
-    return (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-            .replace("\r", "\\r").replace("\t", "\\t"))
+    return (
+        value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    )
 
 
 _IRI_UNSAFE = re.compile(r'[<>"{}|^`\\ \x00-\x1f]')  # may not appear raw in an IRIREF
@@ -109,8 +125,10 @@ class QueryResult:
     def labels(self) -> dict[str, str]:
         """The label of each IRI in the answer that has one (asked from the engine once)."""
         if self._labels is None:
-            iris = sorted({t.value for row in self.rows for t in row.values() if t.kind == "uri"}
-                          | {t.value for triple in self.triples for t in triple if t.kind == "uri"})
+            iris = sorted(
+                {t.value for row in self.rows for t in row.values() if t.kind == "uri"}
+                | {t.value for triple in self.triples for t in triple if t.kind == "uri"}
+            )
             self._labels = self.labeller(iris) if self.labeller and iris else {}
         return self._labels
 
@@ -133,16 +151,18 @@ class QueryResult:
         if self.kind == "ask":
             return pd.DataFrame({"boolean": [bool(self.boolean)]})
         if self.kind == "graph":
-            return pd.DataFrame([[t.value for t in triple] for triple in self.triples],
-                                columns=["subject", "predicate", "object"])
+            return pd.DataFrame(
+                [[t.value for t in triple] for triple in self.triples], columns=["subject", "predicate", "object"]
+            )
         labels = self.labels()
         columns = {}
         for v in self.variables:
             terms = [row.get(v) for row in self.rows]
             columns[v] = _pandas_column(pd, terms)
             if any(t is not None and t.kind == "uri" for t in terms) and f"{v}Label" not in self.variables:
-                columns[f"{v}Label"] = pd.Series([labels.get(t.value) if t is not None and t.kind == "uri" else None
-                                                  for t in terms], dtype="object")
+                columns[f"{v}Label"] = pd.Series(
+                    [labels.get(t.value) if t is not None and t.kind == "uri" else None for t in terms], dtype="object"
+                )
         return pd.DataFrame(columns, index=pd.RangeIndex(len(self.rows)))
 
     def _repr_html_(self) -> str:
@@ -152,6 +172,7 @@ class QueryResult:
 
 # ---------------------------------------------------------------------------------------------
 # rendering
+
 
 def render(result: QueryResult, fmt: str = "table", *, width: int | None = None, iris: bool = False) -> str:
     """The result in one of :data:`SELECT_FORMATS` (SELECT), :data:`GRAPH_FORMATS` (CONSTRUCT,
@@ -187,8 +208,10 @@ def _ask(boolean: bool | None, fmt: str) -> str:
     if fmt == "json":  # SPARQL 1.1 Query Results JSON
         return f'{{"head": {{}}, "boolean": {word}}}\n'
     if fmt == "xml":
-        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
-                f"  <head/>\n  <boolean>{word}</boolean>\n</sparql>\n")
+        return (
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+            f"  <head/>\n  <boolean>{word}</boolean>\n</sparql>\n"
+        )
     return word + "\n"
 
 
@@ -211,7 +234,7 @@ def prefixed(iri: str) -> str:
     """An IRI as a prefixed name (kgr:llama) where a project prefix covers it, else <iri>."""
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and iri != namespace:
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return f"<{iri}>"
 
 
@@ -258,9 +281,12 @@ def _date(text: str):
 
 _PYTHON: dict[str, Callable[[str], object]] = {
     **{t: int for t in _INTEGERS},
-    XSD + "decimal": Decimal, XSD + "double": float, XSD + "float": float,
+    XSD + "decimal": Decimal,
+    XSD + "double": float,
+    XSD + "float": float,
     XSD + "boolean": lambda text: text in ("true", "1"),
-    XSD + "date": _date, XSD + "dateTime": _datetime,
+    XSD + "date": _date,
+    XSD + "dateTime": _datetime,
 }
 
 
@@ -275,9 +301,13 @@ def _pandas_column(pd, terms: list[Term | None]):
         if types <= _NUMERIC:
             return pd.Series([None if v is None else float(v) for v in values], dtype="float64")
         if types <= {XSD + "date", XSD + "dateTime"}:
-            return pd.to_datetime(pd.Series([None if v is None else str(v) for v in values], dtype="object"),
-                                  errors="coerce", utc=XSD + "dateTime" in types and XSD + "date" not in types
-                                  and any(str(v).endswith(("Z", "+00:00")) for v in values if v is not None))
+            return pd.to_datetime(
+                pd.Series([None if v is None else str(v) for v in values], dtype="object"),
+                errors="coerce",
+                utc=XSD + "dateTime" in types
+                and XSD + "date" not in types
+                and any(str(v).endswith(("Z", "+00:00")) for v in values if v is not None),
+            )
         if types == {XSD + "boolean"}:
             return pd.Series(values, dtype="boolean")
     return pd.Series([None if v is None else str(v) for v in values], dtype="object")
@@ -289,9 +319,11 @@ def _pandas_column(pd, terms: list[Term | None]):
 
 # terminal control codes: whole OSC and CSI sequences (ESC ] ... BEL, ESC [ ... and their 8-bit forms),
 # then every other C0 control but tab and newline, DEL and C1
-_TERMINAL_CONTROLS = re.compile(r"(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-                                r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
-                                r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_TERMINAL_CONTROLS = re.compile(
+    r"(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
 _C1 = re.compile("[\x80-\x9f]")
 
 
@@ -330,8 +362,15 @@ def plain_text(text: str) -> str:
     return _CONTROL.sub("", " ".join(terminal_text(text).split()))
 
 
-def text_table(header: list[str], rows: list[list[str]], *, numeric=(), width: int | None = None,
-               footer: Sequence[str] = (), floors: dict[int, int] | None = None) -> str:
+def text_table(
+    header: list[str],
+    rows: list[list[str]],
+    *,
+    numeric=(),
+    width: int | None = None,
+    footer: Sequence[str] = (),
+    floors: dict[int, int] | None = None,
+) -> str:
     """The one text table: left-aligned columns, ``numeric`` ones (indexes) right-aligned, two spaces
     apart. When ``width`` is given, the widest columns shrink with an ellipsis until the table fits
     (never below ``floors``, column index -> width, where given); columns that still do not fit are
@@ -343,8 +382,9 @@ def text_table(header: list[str], rows: list[list[str]], *, numeric=(), width: i
     shown = list(range(len(header)))
     if width is not None:
         # a number among words is not cut either
-        number_widths = [max([len(r[i]) for r in cells if _NUMBER_TEXT.fullmatch(r[i])], default=0)
-                         for i in range(len(header))]
+        number_widths = [
+            max([len(r[i]) for r in cells if _NUMBER_TEXT.fullmatch(r[i])], default=0) for i in range(len(header))
+        ]
         for i, floor in (floors or {}).items():
             number_widths[i] = max(number_widths[i], min(floor, widths[i]))
         widths, shown = _fit(widths, numeric, number_widths, width)
@@ -373,7 +413,7 @@ def _clip(text: str, width: int) -> str:
         return text
     marks = _MARKS.search(text)
     tail = marks.group() if marks and len(marks.group()) < width - 1 else ""
-    return text[:max(width - 1 - len(tail), 0)] + "…" + tail
+    return text[: max(width - 1 - len(tail), 0)] + "…" + tail
 
 
 def _fit(widths: list[int], numeric: set[int], number_widths: list[int], width: int) -> tuple[list[int], list[int]]:
@@ -453,8 +493,10 @@ def _repeats_a_label(result: QueryResult, name: str, labels: dict[str, str]) -> 
     if not rows or any(row[name].kind != "literal" for row in rows):
         return False
     for other in result.variables:
-        if other != name and all(other in row and row[other].kind == "uri"
-                                 and labels.get(row[other].value) == row[name].value for row in rows):
+        if other != name and all(
+            other in row and row[other].kind == "uri" and labels.get(row[other].value) == row[name].value
+            for row in rows
+        ):
             return True
     return False
 
@@ -464,15 +506,16 @@ def _units(result: QueryResult, variables: list[str]) -> dict[str, str]:
     found = {}
     for v in variables:
         unit = "unit" if v == "value" else f"{v}Unit"
-        if unit in variables and all(t.datatype in _NUMERIC for row in result.rows
-                                     for t in [row.get(v)] if t is not None):
+        if unit in variables and all(
+            t.datatype in _NUMERIC for row in result.rows for t in [row.get(v)] if t is not None
+        ):
             found[v] = unit
     return found
 
 
 def _cell(text: str) -> str:
     text = plain_text(text)
-    return text if len(text) <= TABLE_CELL_WIDTH else text[:TABLE_CELL_WIDTH - 1] + "…"
+    return text if len(text) <= TABLE_CELL_WIDTH else text[: TABLE_CELL_WIDTH - 1] + "…"
 
 
 def _table(result: QueryResult, width: int | None = None, iris: bool = False) -> str:
@@ -482,8 +525,13 @@ def _table(result: QueryResult, width: int | None = None, iris: bool = False) ->
         columns, above = _fold_uniform(columns, width)
     rows = [[c.cells[i] for c in columns] for i in range(len(result.rows))]
     count = len(result.rows)
-    table = text_table([c.name for c in columns], rows, numeric=[i for i, c in enumerate(columns) if c.numeric],
-                       width=width, footer=[f"({count} row{'s' if count != 1 else ''})"])
+    table = text_table(
+        [c.name for c in columns],
+        rows,
+        numeric=[i for i, c in enumerate(columns) if c.numeric],
+        width=width,
+        footer=[f"({count} row{'s' if count != 1 else ''})"],
+    )
     return above + table
 
 
@@ -515,8 +563,10 @@ def _markdown(result: QueryResult, iris: bool = False) -> str:
         return terminal_text(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
     columns = table_columns(result, iris)
-    out = ["| " + " | ".join(c.name for c in columns) + " |",
-           "|" + "".join("---:|" if c.numeric else "---|" for c in columns)]
+    out = [
+        "| " + " | ".join(c.name for c in columns) + " |",
+        "|" + "".join("---:|" if c.numeric else "---|" for c in columns),
+    ]
     for i in range(len(result.rows)):
         out.append("| " + " | ".join(cell(c.cells[i]) for c in columns) + " |")
     return "\n".join(out) + "\n"
@@ -542,8 +592,10 @@ def html_table(result: QueryResult) -> str:
             cells.append(f"<td{style}{title}>{escape(c.cells[i])}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     count = len(result.rows)
-    return (f'<table class="kgtool-result"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-            f"<p>({count} row{'s' if count != 1 else ''}{', more exist' if result.truncated else ''})</p>")
+    return (
+        f'<table class="kgtool-result"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        f"<p>({count} row{'s' if count != 1 else ''}{', more exist' if result.truncated else ''})</p>"
+    )
 
 
 def _csv(result: QueryResult) -> str:
@@ -555,8 +607,12 @@ def _csv(result: QueryResult) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(result.variables)
     for row in result.rows:
-        writer.writerow(["" if v not in row else (f"_:{row[v].value}" if row[v].kind == "bnode" else row[v].value)
-                         for v in result.variables])
+        writer.writerow(
+            [
+                "" if v not in row else (f"_:{row[v].value}" if row[v].kind == "bnode" else row[v].value)
+                for v in result.variables
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -571,8 +627,10 @@ def _tsv(result: QueryResult) -> str:
 def _json(result: QueryResult) -> str:
     import json
 
-    document = {"head": {"vars": result.variables},
-                "results": {"bindings": [{v: t.to_json() for v, t in row.items()} for row in result.rows]}}
+    document = {
+        "head": {"vars": result.variables},
+        "results": {"bindings": [{v: t.to_json() for v, t in row.items()} for row in result.rows]},
+    }
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -615,6 +673,7 @@ def render_graph(result: QueryResult, fmt: str) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # conversions from the engines' own term types
+
 
 def from_oxigraph(term) -> Term:
     """One Oxigraph term as a :class:`Term`."""
@@ -687,8 +746,9 @@ def to_oxigraph(term: Term):
     return ox.Literal(term.value)
 
 
-def rdf_bytes(triples: Iterable, rdf_format, prefixes: dict[str, str] | None = None,
-              base_iri: str | None = None) -> bytes:
+def rdf_bytes(
+    triples: Iterable, rdf_format, prefixes: dict[str, str] | None = None, base_iri: str | None = None
+) -> bytes:
     """Oxigraph triples (or quads) in ``rdf_format`` (a ``pyoxigraph.RdfFormat``), written by Oxigraph's serialiser."""
     import pyoxigraph as ox
 

@@ -19,7 +19,7 @@ from .namespaces import PREFIXES, sparql_prologue
 from .queries import NamedQuery, Param, find, is_query_name, parse_value
 from .results import QueryResult, Term, rows_from_oxigraph, triples_from_oxigraph
 
-DEFAULT_TIMEOUT = 30.0          # seconds for a whole remote answer
+DEFAULT_TIMEOUT = 30.0  # seconds for a whole remote answer
 DEFAULT_CONNECT_TIMEOUT = 10.0  # seconds to connect, and for any single read
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 _RESULTS_TYPES = "application/sparql-results+json"
@@ -57,8 +57,16 @@ def run_query(
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise QueryError(f"limit must be a whole number of rows, 1 or more (not {limit!r})")
     named = as_named_query(query)
-    engine = engine_for(endpoint=endpoint, infer=infer, extra=extra, store=store, timeout=timeout,
-                        connect_timeout=connect_timeout, max_bytes=max_bytes, credentials=credentials)
+    engine = engine_for(
+        endpoint=endpoint,
+        infer=infer,
+        extra=extra,
+        store=store,
+        timeout=timeout,
+        connect_timeout=connect_timeout,
+        max_bytes=max_bytes,
+        credentials=credentials,
+    )
     # the endpoint needs the query's form, and a syntax error should be caught before anything is
     # sent; locally, Oxigraph parses (and reports) the query once, when it runs it
     form = check_syntax(named) if endpoint else "SELECT"
@@ -70,9 +78,17 @@ def run_query(
     return result
 
 
-def engine_for(*, endpoint: str | None = None, infer: bool = False, extra: Iterable[str | Path] = (), store=None,
-               timeout: float = DEFAULT_TIMEOUT, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-               max_bytes: int = DEFAULT_MAX_BYTES, credentials: Credentials = Credentials()) -> "Engine":
+def engine_for(
+    *,
+    endpoint: str | None = None,
+    infer: bool = False,
+    extra: Iterable[str | Path] = (),
+    store=None,
+    timeout: float = DEFAULT_TIMEOUT,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    credentials: Credentials = Credentials(),
+) -> Engine:
     """The engine that answers: ``endpoint``, else the given Oxigraph ``store``, else the bundled
     graph plus ``extra`` files (with entailments when ``infer``)."""
     if endpoint:
@@ -124,7 +140,7 @@ def syntax_error(named: NamedQuery, err: SyntaxError) -> QueryError:
     return QueryError(f"query {named.name}: syntax error: {err}")
 
 
-def bind_parameters(named: NamedQuery, given: Mapping[str, str | Term], engine: "Engine") -> dict[str, Term]:
+def bind_parameters(named: NamedQuery, given: Mapping[str, str | Term], engine: Engine) -> dict[str, Term]:
     declared = {p.name: p for p in named.params}
     # a query with a header declares its parameters (none is a declaration too); plain SPARQL text
     # may bind any of its variables
@@ -141,8 +157,10 @@ def bind_parameters(named: NamedQuery, given: Mapping[str, str | Term], engine: 
             value = param.default
         if value is None:
             if param is not None and param.required:
-                raise QueryError(f"query {named.name} needs the parameter {name!r} ({param.description}); "
-                                 f"for example: {named.example()}")
+                raise QueryError(
+                    f"query {named.name} needs the parameter {name!r} ({param.description}); "
+                    f"for example: {named.example()}"
+                )
             continue
         term = value if isinstance(value, Term) else parse_value(value)
         bindings[name] = term if isinstance(term, Term) else engine.resolve_label(term, name, param)
@@ -195,11 +213,12 @@ class Engine:
     """Where queries run: the embedded store, a remote endpoint, the server's worker pool. Each engine
     gives :meth:`run`; the label look-ups that bind parameters are built on it, once for all."""
 
-    def run(self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT",
-            limit: int | None = None) -> QueryResult:
+    def run(
+        self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT", limit: int | None = None
+    ) -> QueryResult:
         raise NotImplementedError
 
-    def resolve_label(self, text: str, param: str, declared: "Param | None" = None) -> Term:
+    def resolve_label(self, text: str, param: str, declared: Param | None = None) -> Term:
         """The one resource whose label (or alternative label) is ``text``. A label that names no
         resource is an error that offers the closest labels (of the kind of the parameter's default
         first): a mistyped name must not answer "nothing" as if that were the answer."""
@@ -208,13 +227,17 @@ class Engine:
         if len(resources) == 1:
             return Term("uri", resources[0])
         if len(resources) > 1:
-            raise QueryError(f"parameter {param}={text!r} is ambiguous: it is the label of "
-                             + ", ".join(f"<{r}>" for r in resources) + "; give the IRI instead")
+            raise QueryError(
+                f"parameter {param}={text!r} is ambiguous: it is the label of "
+                + ", ".join(f"<{r}>" for r in resources)
+                + "; give the IRI instead"
+            )
         default = parse_value(declared.default) if declared is not None and declared.default else None
         kind = param if len(param) > 2 and param.isalpha() else f"resource (parameter {param})"
         close = self._close_labels(text, default if isinstance(default, Term) and default.kind == "uri" else None)
-        hint = (f"did you mean {', '.join(close)}?" if close
-                else f'give an IRI, or "{text}" in quotes for the text itself')
+        hint = (
+            f"did you mean {', '.join(close)}?" if close else f'give an IRI, or "{text}" in quotes for the text itself'
+        )
         raise QueryError(f"no {kind} is labelled {text!r}; {hint}")
 
     def _close_labels(self, text: str, like: Term | None) -> list[str]:
@@ -224,8 +247,11 @@ class Engine:
 
         for bindings in ([{"like": like}] if like else []) + [{}]:
             query = _SAME_KIND_LABELS if bindings else _ALL_LABELS
-            labels = {row["label"].value for row in self.run(NamedQuery.parse(query, "(label lookup)"), bindings).rows
-                      if "label" in row}
+            labels = {
+                row["label"].value
+                for row in self.run(NamedQuery.parse(query, "(label lookup)"), bindings).rows
+                if "label" in row
+            }
             folded = {label.casefold(): label for label in sorted(labels)}
             close = difflib.get_close_matches(text.casefold(), folded, n=3, cutoff=0.6)
             if close:
@@ -236,7 +262,7 @@ class Engine:
         """The label of each of ``iris`` that has one (English or untagged preferred)."""
         found: dict[str, tuple[int, str]] = {}
         for start in range(0, len(iris), 500):  # a bounded VALUES block per request
-            values = " ".join(Term("uri", iri).n3() for iri in iris[start:start + 500])
+            values = " ".join(Term("uri", iri).n3() for iri in iris[start : start + 500])
             text = _LABELS_OF.replace("VALUES_BLOCK", values)
             for row in self.run(NamedQuery.parse(text, "(labels)"), {}).rows:
                 if "resource" not in row or "label" not in row:
@@ -255,8 +281,9 @@ class LocalEngine(Engine):
     def __init__(self, store):
         self.store = store
 
-    def run(self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT",
-            limit: int | None = None) -> QueryResult:
+    def run(
+        self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT", limit: int | None = None
+    ) -> QueryResult:
         import pyoxigraph as ox
 
         # parameters are bound by a VALUES block, exactly as for an endpoint: Oxigraph's planner
@@ -296,13 +323,15 @@ class RemoteEngine(Engine):
     headers, the body), a limit on the wait for any one packet, and a size cap; with the credentials
     (:mod:`kgtool.auth`: Basic, Digest or a bearer token)."""
 
-    def __init__(self, url: str, timeout: float, connect_timeout: float, max_bytes: int,
-                 credentials: Credentials = Credentials()):
+    def __init__(
+        self, url: str, timeout: float, connect_timeout: float, max_bytes: int, credentials: Credentials = Credentials()
+    ):
         self.url, self.timeout, self.connect_timeout, self.max_bytes = url, timeout, connect_timeout, max_bytes
         self.auth = Opener(credentials, [url])
 
-    def run(self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT",
-            limit: int | None = None) -> QueryResult:
+    def run(
+        self, named: NamedQuery, bindings: dict[str, Term], form: str = "SELECT", limit: int | None = None
+    ) -> QueryResult:
         # the project's prefixes come first, as they do locally; the query's own declarations win
         text = sparql_prologue() + with_values(named.text, bindings)
         # the form Oxigraph parsed decides what to ask for, not keywords (which comments may hold)
@@ -324,14 +353,21 @@ class RemoteEngine(Engine):
         else:
             request = urllib.request.Request(f"{self.url}{'&' if '?' in self.url else '?'}{form}")
         request.add_header("Accept", accept)
-        body, headers = send(request, self.auth, timeout=self.timeout, read_timeout=self.connect_timeout,
-                             max_bytes=self.max_bytes, name=self.url)
+        body, headers = send(
+            request,
+            self.auth,
+            timeout=self.timeout,
+            read_timeout=self.connect_timeout,
+            max_bytes=self.max_bytes,
+            name=self.url,
+        )
         return body, headers.get("Content-Type", "")
 
     def _not_results(self, body: bytes, content_type: str, why: str) -> EndpointError:
         preview = body[:80].decode("utf-8", errors="replace").replace("\n", " ")
-        return EndpointError(f"{self.url} answered with {content_type or 'no content type'}, "
-                             f"not SPARQL results ({why}): {preview!r}")
+        return EndpointError(
+            f"{self.url} answered with {content_type or 'no content type'}, not SPARQL results ({why}): {preview!r}"
+        )
 
     def _parse_results(self, body: bytes, content_type: str) -> QueryResult:
         import json
@@ -368,6 +404,7 @@ class RemoteEngine(Engine):
 # ---------------------------------------------------------------------------------------------
 # VALUES for remote bindings
 
+
 def with_values(text: str, bindings: Mapping[str, Term]) -> str:
     """The query with ``VALUES (?a ?b) { (...) }`` at the start of its WHERE group. The terms are
     written with :meth:`Term.n3`, which escapes quotes and backslashes, so no value can end its
@@ -379,13 +416,21 @@ def with_values(text: str, bindings: Mapping[str, Term]) -> str:
 
 @functools.lru_cache(maxsize=256)  # a program that runs the same query with the same values again
 def _with_values(text: str, bindings: tuple[tuple[str, Term], ...]) -> str:
-    block = (" VALUES (" + " ".join(f"?{name}" for name, _ in bindings) + ") { ("
-             + " ".join(term.n3() for _, term in bindings) + ") } ")
+    block = (
+        " VALUES ("
+        + " ".join(f"?{name}" for name, _ in bindings)
+        + ") { ("
+        + " ".join(term.n3() for _, term in bindings)
+        + ") } "
+    )
     position = _where_brace(text)
-    return text[:position + 1] + block + text[position + 1:]
+    return text[: position + 1] + block + text[position + 1 :]
 
 
-_TOKENS = re.compile(r'''#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|\bWHERE\b|[{]''', re.I)
+_TOKENS = re.compile(
+    r'''#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|\bWHERE\b|[{]''',
+    re.I,
+)
 
 
 @functools.lru_cache(maxsize=256)  # a program that runs the same queries again finds them here
@@ -404,4 +449,3 @@ def _where_brace(text: str) -> int:
     if first_brace is None:
         raise QueryError("cannot bind parameters: the query has no group pattern")
     return first_brace
-

@@ -22,8 +22,17 @@ if TYPE_CHECKING:
     import pyoxigraph
     from rdflib import Graph
 
-_OXIGRAPH_FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".nq": "N_QUADS", ".trig": "TRIG",
-                     ".rdf": "RDF_XML", ".owl": "RDF_XML", ".xml": "RDF_XML", ".jsonld": "JSON_LD", ".n3": "N3"}
+_OXIGRAPH_FORMATS = {
+    ".ttl": "TURTLE",
+    ".nt": "N_TRIPLES",
+    ".nq": "N_QUADS",
+    ".trig": "TRIG",
+    ".rdf": "RDF_XML",
+    ".owl": "RDF_XML",
+    ".xml": "RDF_XML",
+    ".jsonld": "JSON_LD",
+    ".n3": "N3",
+}
 
 
 # Relative IRIs resolve against the base the user states (--base), never against the file's own path.
@@ -52,12 +61,13 @@ class DataFiles:
         return len(self.paths)
 
 
-def data_files(extra: "Iterable[str | Path] | DataFiles") -> DataFiles:
+def data_files(extra: Iterable[str | Path] | DataFiles) -> DataFiles:
     return extra if isinstance(extra, DataFiles) else DataFiles(tuple(Path(p) for p in extra))
 
 
-def parse_file(path: str | Path, graph: "Graph | None" = None, *, base: str | None = None,
-               remote_context: bool = False) -> "Graph":
+def parse_file(
+    path: str | Path, graph: Graph | None = None, *, base: str | None = None, remote_context: bool = False
+) -> Graph:
     """Parse one RDF file or results table (:mod:`kgtool.tables`) into ``graph`` (a new graph when
     None). A syntax error raises :class:`DataError` naming the file, line and column. ``base`` and
     ``remote_context``: see :class:`DataFiles`."""
@@ -73,8 +83,10 @@ def parse_file(path: str | Path, graph: "Graph | None" = None, *, base: str | No
     fmt = "nt" if derived is not None else guess_format(str(path)) or "turtle"
     if fmt in _OXIGRAPH_PARSED and not (fmt == "json-ld" and remote_context):
         term = rdflib_converter()
-        graph.addN((term(quad.subject), term(quad.predicate), term(quad.object), graph)
-                   for quad in oxigraph_quads(path, _OXIGRAPH_PARSED[fmt], base, data=derived))
+        graph.addN(
+            (term(quad.subject), term(quad.predicate), term(quad.object), graph)
+            for quad in oxigraph_quads(path, _OXIGRAPH_PARSED[fmt], base, data=derived)
+        )
         return graph
     # parsed into a graph of its own when ``graph`` already holds triples, so that the check for
     # relative IRIs below reads this file's nodes, not every node parsed before it
@@ -89,12 +101,14 @@ def parse_file(path: str | Path, graph: "Graph | None" = None, *, base: str | No
     except RecursionError as err:
         raise DataError(str(path), "lists or [ ] nested too deep for the parser") from err
     except (SyntaxError, ValueError) as err:  # other parsers (RDF/XML, JSON-LD)
-        raise DataError(str(path), str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__) from err
+        raise DataError(
+            str(path), str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        ) from err
     relative = next((t for t in graph.all_nodes() if isinstance(t, URIRef) and t.startswith(_NO_BASE)), None)
     if relative is None:
         relative = next((p for p in graph.predicates(unique=True) if p.startswith(_NO_BASE)), None)
     if relative is not None:
-        raise DataError(str(path), _RELATIVE.format(relative[len(_NO_BASE):]))
+        raise DataError(str(path), _RELATIVE.format(relative[len(_NO_BASE) :]))
     if into is not graph:
         into.addN((s, p, o, into) for s, p, o in graph)
         for prefix, namespace in graph.namespaces():
@@ -102,26 +116,31 @@ def parse_file(path: str | Path, graph: "Graph | None" = None, *, base: str | No
     return into
 
 
-def oxigraph_quads(path: Path, fmt: str, base: str | None = None, data: bytes | None = None
-                   ) -> "Iterator[pyoxigraph.Quad]":
+def oxigraph_quads(
+    path: Path, fmt: str, base: str | None = None, data: bytes | None = None
+) -> Iterator[pyoxigraph.Quad]:
     """The quads of an RDF file (or of ``data``, what it compiles to) in an Oxigraph format (a name of
     ``pyoxigraph.RdfFormat``), parsed by Oxigraph: blank nodes renamed apart from other files', relative
-    IRIs resolved against ``base`` or refused, a JSON-LD context never loaded from elsewhere. Errors are :class:`DataError` with the line and column."""
+    IRIs resolved against ``base`` or refused, a JSON-LD context never loaded from elsewhere. Errors are
+    :class:`DataError` with the line and column."""
     import pyoxigraph as ox
 
     try:
         source = {"path": str(path)} if data is None else {"input": data}
-        for quad in ox.parse(**source, format=getattr(ox.RdfFormat, fmt), base_iri=base or _NO_BASE,
-                             rename_blank_nodes=True):
+        for quad in ox.parse(
+            **source, format=getattr(ox.RdfFormat, fmt), base_iri=base or _NO_BASE, rename_blank_nodes=True
+        ):
             for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
                 if isinstance(term, ox.NamedNode) and term.value.startswith(_NO_BASE):
-                    raise DataError(str(path), _RELATIVE.format(term.value[len(_NO_BASE):]))
+                    raise DataError(str(path), _RELATIVE.format(term.value[len(_NO_BASE) :]))
             yield quad
     except SyntaxError as err:
         message = _OXIGRAPH_POSITION.sub("", err.msg)
         if "LoadDocumentCallback" in message:
-            message = ("its JSON-LD @context is not inline (a URL or a file), and kgtool does not load "
-                       "one unless asked: embed the context, or pass --allow-remote-context")
+            message = (
+                "its JSON-LD @context is not inline (a URL or a file), and kgtool does not load "
+                "one unless asked: embed the context, or pass --allow-remote-context"
+            )
         raise DataError(str(path), message, line=err.lineno, column=err.offset) from err
     except MemoryError as err:  # Oxigraph's parsers hold a token of at most 16 MB
         raise DataError(str(path), f"a literal or IRI is too long to parse ({err})") from err
@@ -143,7 +162,7 @@ def rdflib_converter():
     return convert
 
 
-def bind_prefixes(graph: "Graph") -> "Graph":
+def bind_prefixes(graph: Graph) -> Graph:
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri, override=True)
     return graph
@@ -207,12 +226,12 @@ def rdf_files(files: Iterable[str | Path]) -> list[Path]:
 
 
 def load_graph(
-    extra: "Iterable[str | Path] | DataFiles" = (),
+    extra: Iterable[str | Path] | DataFiles = (),
     *,
     bundled: bool = True,
     infer: bool = False,
     store: str = "default",
-) -> "Graph":
+) -> Graph:
     """The knowledge graph as an rdflib :class:`~rdflib.Graph`.
 
     ``extra``: more RDF files to merge in (a :class:`DataFiles` says how to read them). ``bundled``:
@@ -264,11 +283,14 @@ def entailed_ntriples(files: list[Path], data: DataFiles = DataFiles()) -> Path:
     # the files are read through the table compiler and the annotation expansion: their code is an input too
     code = [Path(module.__file__).read_bytes() for module in (tables, provenance)]
     how = f"base={data.base} remote-context={data.remote_context}".encode()
-    return cached_file(f"closure owlrl-{version('owlrl')} RDFS_OWLRL",
-                       code + [how] + [Path(p).read_bytes() for p in [*files, *data]], closure)
+    return cached_file(
+        f"closure owlrl-{version('owlrl')} RDFS_OWLRL",
+        code + [how] + [Path(p).read_bytes() for p in [*files, *data]],
+        closure,
+    )
 
 
-def add_entailments(graph: "Graph") -> "Graph":
+def add_entailments(graph: Graph) -> Graph:
     """Expand ``graph`` in place with the RDFS + OWL-RL closure (owlrl)."""
     import owlrl  # heavy; only paid for when inference is asked for
 
@@ -276,7 +298,7 @@ def add_entailments(graph: "Graph") -> "Graph":
     return graph
 
 
-def _load_compiled(store: "pyoxigraph.Store", path: Path) -> bool:
+def _load_compiled(store: pyoxigraph.Store, path: Path) -> bool:
     """Load a file kgtool compiles first (:func:`compiled_file`) into ``store``; False for any other file."""
     import pyoxigraph
 
@@ -288,8 +310,9 @@ def _load_compiled(store: "pyoxigraph.Store", path: Path) -> bool:
     return derived is not None
 
 
-def load_store(extra: "Iterable[str | Path] | DataFiles" = (), *, bundled: bool = True,
-               infer: bool = False, read_only: bool = False) -> "pyoxigraph.Store":
+def load_store(
+    extra: Iterable[str | Path] | DataFiles = (), *, bundled: bool = True, infer: bool = False, read_only: bool = False
+) -> pyoxigraph.Store:
     """The knowledge graph in an in-memory Oxigraph store, the engine that runs queries.
 
     With ``infer`` the RDFS/OWL-RL closure is computed with rdflib and owlrl, then loaded. With
@@ -324,7 +347,9 @@ def load_store(extra: "Iterable[str | Path] | DataFiles" = (), *, bundled: bool 
             continue
         fmt = _OXIGRAPH_FORMATS.get(path.suffix.lower(), "TURTLE")
         if fmt == "JSON_LD" and data.remote_context:
-            raise KgtoolError(f"{path}: queries read JSON-LD with Oxigraph, which loads no remote @context; "
-                              "convert the file first (kgtool export --allow-remote-context)")
+            raise KgtoolError(
+                f"{path}: queries read JSON-LD with Oxigraph, which loads no remote @context; "
+                "convert the file first (kgtool export --allow-remote-context)"
+            )
         store.extend(oxigraph_quads(path, fmt, data.base))
     return store

@@ -37,8 +37,13 @@ REQUIRED = ("model", "benchmark", "metric", "setting", "value", "unit", "origin"
 OPTIONAL = ("split", "shots", "qualifier", "upper", "cites", "note", "id", "evidence", "compared_to", "sample_size")
 
 # which closed scheme each coded column takes its codes from
-SCHEMES = {"setting": "evaluation-settings", "unit": "units", "qualifier": "value-qualifiers",
-           "origin": "result-origins", "evidence": "evidence"}
+SCHEMES = {
+    "setting": "evaluation-settings",
+    "unit": "units",
+    "qualifier": "value-qualifiers",
+    "origin": "result-origins",
+    "evidence": "evidence",
+}
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 _DOCUMENT = re.compile(r"[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*\Z")  # web/..., github/owner/repo
@@ -47,8 +52,12 @@ _COUNT = re.compile(r"[0-9]+\Z")
 _RESULT_ID = re.compile(r"result/[a-z0-9][a-z0-9._@-]*(/[a-z0-9][a-z0-9._@-]*)+\Z")
 _SHOTS_OF_SETTING = {"zero-shot": 0, "one-shot": 1}  # settings whose name fixes the number of shots
 _NUMBER = r"([A-Za-z]?[0-9]+(?:\.[0-9]+)*)"
-_PLACES = (("table", re.compile(r"\bTable\s+" + _NUMBER)), ("figure", re.compile(r"\b(?:Figure|Fig\.)\s*" + _NUMBER)),
-           ("appendix", re.compile(r"\bAppendix\s+([A-Z](?:\.[0-9]+)*)\b")), ("section", re.compile(r"§\s*" + _NUMBER)))
+_PLACES = (
+    ("table", re.compile(r"\bTable\s+" + _NUMBER)),
+    ("figure", re.compile(r"\b(?:Figure|Fig\.)\s*" + _NUMBER)),
+    ("appendix", re.compile(r"\bAppendix\s+([A-Z](?:\.[0-9]+)*)\b")),
+    ("section", re.compile(r"§\s*" + _NUMBER)),
+)
 
 
 def place_of(locator: str) -> str:
@@ -91,7 +100,6 @@ class CompiledTable:
         return rdf_bytes(self.triples, ox.RdfFormat.N_TRIPLES)
 
 
-
 @lru_cache(maxsize=1)
 def closed_codes() -> dict[str, dict[str, str]]:
     """For each coded column, its codes (skos:notation) and the concept IRIs they stand for."""
@@ -130,12 +138,15 @@ def bundled_labels() -> dict[str, str]:
             continue
         for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
             subject = triple.subject
-            if triple.predicate.value != label or not isinstance(subject, ox.NamedNode) \
-                    or not subject.value.startswith(KGR):
+            if (
+                triple.predicate.value != label
+                or not isinstance(subject, ox.NamedNode)
+                or not subject.value.startswith(KGR)
+            ):
                 continue
             text = triple.object
             rank = (text.language or "en") != "en", text.value  # English first, then a stable order
-            slug = subject.value[len(KGR):]
+            slug = subject.value[len(KGR) :]
             if slug not in found or rank < found[slug]:
                 found[slug] = rank
     return {slug: text for slug, (_, text) in found.items()}
@@ -155,8 +166,12 @@ def ntriples_file(path: str | Path) -> Path:
     # the compiler's own code is an input too: a change to the minting rule must not meet a stale file;
     # so are the bundled labels, which the results' labels are made of
     labels = "\n".join(f"{slug}\t{text}" for slug, text in sorted(bundled_labels().items())).encode()
-    inputs = (Path(__file__).read_bytes(), (resources.ontology_dir() / "schemes.ttl").read_bytes(), labels,
-              path.read_bytes())
+    inputs = (
+        Path(__file__).read_bytes(),
+        (resources.ontology_dir() / "schemes.ttl").read_bytes(),
+        labels,
+        path.read_bytes(),
+    )
     return cached_file(f"table kgtool-{__version__}", inputs, lambda: compile_table(path).ntriples())
 
 
@@ -200,7 +215,7 @@ class _Compiler:
             except csv.Error as err:
                 self.errors.append(DataError(self.path, f"not valid CSV: {err}", reader.line_num))
                 break
-            raw, done = "".join(lines[done:reader.line_num]), reader.line_num
+            raw, done = "".join(lines[done : reader.line_num]), reader.line_num
             if not any(cell.strip() for cell in record):
                 continue  # blank line
             places = _field_places(raw, self.delimiter, first_line)
@@ -211,15 +226,19 @@ class _Compiler:
                 continue
             if len(record) > len(header):
                 line, column = places[min(len(header), len(places) - 1)]
-                self.errors.append(DataError(self.path, f"{len(record)} cells, but the header has {len(header)}",
-                                             line, column))
+                self.errors.append(
+                    DataError(self.path, f"{len(record)} cells, but the header has {len(header)}", line, column)
+                )
                 continue
-            cells = {name: (record[i].strip() if i < len(record) else "",
-                            places[i] if i < len(places) else places[-1]) for name, i in header.items()}
+            cells = {
+                name: (record[i].strip() if i < len(record) else "", places[i] if i < len(places) else places[-1])
+                for name, i in header.items()
+            }
             self._row(cells, first_line)
         if header is None and not self.errors:
-            self.errors.append(DataError(self.path, "empty table: the first line must be the header "
-                                         + ",".join(REQUIRED + OPTIONAL)))
+            self.errors.append(
+                DataError(self.path, "empty table: the first line must be the header " + ",".join(REQUIRED + OPTIONAL))
+            )
         if self.errors:
             raise TableError(self.errors)
         return self.out
@@ -230,16 +249,27 @@ class _Compiler:
             name = name.strip()
             line, column = places[i]
             if name not in REQUIRED + OPTIONAL:
-                self.errors.append(DataError(self.path, f"unknown column {name!r}; the columns are "
-                                             + ", ".join(REQUIRED + OPTIONAL), line, column))
+                self.errors.append(
+                    DataError(
+                        self.path,
+                        f"unknown column {name!r}; the columns are " + ", ".join(REQUIRED + OPTIONAL),
+                        line,
+                        column,
+                    )
+                )
             elif name in header:
                 self.errors.append(DataError(self.path, f"column {name!r} appears twice", line, column))
             else:
                 header[name] = i
         missing = [name for name in REQUIRED if name not in header]
         if missing:
-            self.errors.append(DataError(self.path, "the header lacks the required column"
-                                         + ("s " if len(missing) > 1 else " ") + ", ".join(missing), places[0][0]))
+            self.errors.append(
+                DataError(
+                    self.path,
+                    "the header lacks the required column" + ("s " if len(missing) > 1 else " ") + ", ".join(missing),
+                    places[0][0],
+                )
+            )
         return None if self.errors else header
 
     # -- one row
@@ -285,19 +315,35 @@ class _Compiler:
         if id_:
             id_ = id_.removeprefix(KGR).removeprefix("kgr:")
             if not _RESULT_ID.match(id_):
-                self._error(cells, "id",
-                            f"{get('id')!r} is not a result IRI such as result/gpt-3-175b/coqa/few-shot/f1")
+                self._error(
+                    cells, "id", f"{get('id')!r} is not a result IRI such as result/gpt-3-175b/coqa/few-shot/f1"
+                )
         if len(self.errors) > before:
             return
         split = get("split")
-        iri = KGR + (id_ or "/".join((
-            "result", row["model"], row["benchmark"] + (f"@{split}" if split else ""),
-            row["setting"] + (f"-{int(shots)}" if shots else ""), row["metric"], sources[0], place_of(row["locator"]))))
+        iri = KGR + (
+            id_
+            or "/".join(
+                (
+                    "result",
+                    row["model"],
+                    row["benchmark"] + (f"@{split}" if split else ""),
+                    row["setting"] + (f"-{int(shots)}" if shots else ""),
+                    row["metric"],
+                    sources[0],
+                    place_of(row["locator"]),
+                )
+            )
+        )
         if iri in self.ids:
-            self._error(cells, "id" if id_ else "model",
-                        f"the same result as line {self.ids[iri]} (<{iri}>): model, benchmark, split, metric, "
-                        "setting, shots, source and the place in it are all equal" if not id_ else
-                        f"the result IRI <{iri}> is already used on line {self.ids[iri]}")
+            self._error(
+                cells,
+                "id" if id_ else "model",
+                f"the same result as line {self.ids[iri]} (<{iri}>): model, benchmark, split, metric, "
+                "setting, shots, source and the place in it are all equal"
+                if not id_
+                else f"the result IRI <{iri}> is already used on line {self.ids[iri]}",
+            )
             return
         self.ids[iri] = line
         self.out.rows[iri] = line
@@ -312,8 +358,7 @@ class _Compiler:
             elif setting == "few-shot" and int(shots) < 1:
                 self._error(cells, "shots", "few-shot needs at least one example")
             elif setting not in ("zero-shot", "one-shot", "few-shot"):
-                self._error(cells, "shots",
-                            f"shots are given only for zero-, one- and few-shot results, not {setting}")
+                self._error(cells, "shots", f"shots are given only for zero-, one- and few-shot results, not {setting}")
         if qualifier == "range":
             value = get("value") or ""
             if not upper:
@@ -340,12 +385,17 @@ class _Compiler:
             return ox.Literal(text, datatype=ox.NamedNode(PREFIXES["xsd"] + datatype))
 
         setting, shots, split = get("setting"), get("shots"), get("split")
-        how = f"{int(shots)}-shot" if setting == "few-shot" and shots else \
-            ("setting unknown" if setting == "unknown" else setting)
+        how = (
+            f"{int(shots)}-shot"
+            if setting == "few-shot" and shots
+            else ("setting unknown" if setting == "unknown" else setting)
+        )
         names = bundled_labels()
-        label = (f"{names.get(get('model'), get('model'))} on {names.get(get('benchmark'), get('benchmark'))}"
-                 f"{' ' + split if split else ''}, {how}, {names.get(get('metric'), get('metric'))}"
-                 f" — {names.get(sources[0], sources[0])}")
+        label = (
+            f"{names.get(get('model'), get('model'))} on {names.get(get('benchmark'), get('benchmark'))}"
+            f"{' ' + split if split else ''}, {how}, {names.get(get('metric'), get('metric'))}"
+            f" — {names.get(sources[0], sources[0])}"
+        )
         add(ox.Triple(subject, ox.NamedNode(PREFIXES["rdf"] + "type"), p("EvaluationResult")))
         add(ox.Triple(subject, ox.NamedNode(PREFIXES["rdfs"] + "label"), ox.Literal(label, language="en")))
         add(ox.Triple(subject, p("evaluatedModel"), node(get("model"))))
@@ -358,8 +408,13 @@ class _Compiler:
         add(ox.Triple(subject, p("value"), literal(get("value"), "decimal")))
         if get("upper"):
             add(ox.Triple(subject, p("upperValue"), literal(get("upper"), "decimal")))
-        for column, property_ in (("setting", "setting"), ("unit", "unit"), ("qualifier", "qualifier"),
-                                  ("origin", "origin"), ("evidence", "evidence")):
+        for column, property_ in (
+            ("setting", "setting"),
+            ("unit", "unit"),
+            ("qualifier", "qualifier"),
+            ("origin", "origin"),
+            ("evidence", "evidence"),
+        ):
             if coded.get(column):
                 add(ox.Triple(subject, p(property_), ox.NamedNode(coded[column])))
         for cited in (get("cites") or "").split():
@@ -384,7 +439,7 @@ def _field_places(raw: str, delimiter: str, first_line: int) -> list[tuple[int, 
         char = raw[i]
         if quoted:
             if char == '"':
-                if raw[i + 1:i + 2] == '"':
+                if raw[i + 1 : i + 2] == '"':
                     i += 1
                     column += 1
                 else:

@@ -26,20 +26,26 @@ from .store import bind_prefixes, load_store, parse_file
 SH = Namespace(PREFIXES["sh"])
 OWL = Namespace(PREFIXES["owl"])
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
-_DECLARATION_TYPES = (OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty,
-                      OWL.AnnotationProperty, RDF.Property)
+_DECLARATION_TYPES = (
+    OWL.Class,
+    RDFS.Class,
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
+    RDF.Property,
+)
 
 
 @dataclass(frozen=True)
 class Violation:
     """One problem found in the data, in words a curator can act on."""
 
-    check: str                 # the shape or query that found it
-    focus: str                 # the resource at fault, as a label or prefixed name
+    check: str  # the shape or query that found it
+    focus: str  # the resource at fault, as a label or prefixed name
     message: str
-    path: str | None = None    # the property involved
-    value: str | None = None   # the offending value
-    row: str | None = None     # file:line of the results-table row the focus was compiled from
+    path: str | None = None  # the property involved
+    value: str | None = None  # the offending value
+    row: str | None = None  # file:line of the results-table row the focus was compiled from
 
     def __str__(self) -> str:
         where = self.focus + (f" {self.path}" if self.path else "") + (f" = {self.value}" if self.value else "")
@@ -61,12 +67,19 @@ class ValidationReport:
         return not self.violations and not self.parse_errors
 
     def summary(self) -> str:
-        return (f"{len(self.files)} files, {self.triples} triples, {self.shapes} shapes, "
-                f"{self.checks} checks, {len(self.violations)} violations")
+        return (
+            f"{len(self.files)} files, {self.triples} triples, {self.shapes} shapes, "
+            f"{self.checks} checks, {len(self.violations)} violations"
+        )
 
 
-def validate(files: Iterable[str | Path] = (), *, bundled: bool | None = None, fresh: bool = False,
-             store: str | Path | None = None) -> ValidationReport:
+def validate(
+    files: Iterable[str | Path] = (),
+    *,
+    bundled: bool | None = None,
+    fresh: bool = False,
+    store: str | Path | None = None,
+) -> ValidationReport:
     """Validate the bundled data (the default), the given files, or both (``bundled=True`` with files).
     A results table names models, benchmarks and metrics of the bundled graph, so with a table among the
     files the bundled data is included unless ``bundled=False``.
@@ -115,16 +128,25 @@ def _stored_report(data_files: list[Path]) -> Path | None:
 def _read_report(stored: Path, data_files: list[Path]) -> ValidationReport | None:
     try:
         saved = json.loads(stored.read_bytes())
-        return ValidationReport(files=data_files, triples=saved["triples"], shapes=saved["shapes"],
-                                checks=saved["checks"], violations=[Violation(**v) for v in saved["violations"]],
-                                saved=True)
+        return ValidationReport(
+            files=data_files,
+            triples=saved["triples"],
+            shapes=saved["shapes"],
+            checks=saved["checks"],
+            violations=[Violation(**v) for v in saved["violations"]],
+            saved=True,
+        )
     except (OSError, ValueError, KeyError, TypeError):  # not there yet, or not a report: validate afresh
         return None
 
 
 def _write_report(stored: Path, report: ValidationReport) -> None:
-    saved = {"triples": report.triples, "shapes": report.shapes, "checks": report.checks,
-             "violations": [asdict(v) for v in report.violations]}
+    saved = {
+        "triples": report.triples,
+        "shapes": report.shapes,
+        "checks": report.checks,
+        "violations": [asdict(v) for v in report.violations],
+    }
     try:
         stored.parent.mkdir(parents=True, exist_ok=True)
         write_file(stored, json.dumps(saved, ensure_ascii=False).encode("utf-8"))
@@ -164,8 +186,12 @@ def _table_rows(files: list[Path]) -> Callable[[], dict[str, str]]:
 
     @functools.cache
     def rows() -> dict[str, str]:
-        return {iri: f"{path}:{line}" for path in files if tables.is_table(path)
-                for iri, line in tables.compile_table(path).rows.items()}
+        return {
+            iri: f"{path}:{line}"
+            for path in files
+            if tables.is_table(path)
+            for iri, line in tables.compile_table(path).rows.items()
+        }
 
     return rows
 
@@ -183,13 +209,20 @@ def _validate_store(location: Path) -> ValidationReport:
     return _check(ValidationReport(files=files), data, ontology, _table_rows(files), store, lexical=False)
 
 
-def _check(report: ValidationReport, data: Graph, ontology: Graph, rows: Callable[[], dict[str, str]], engine,
-           lexical: bool = True) -> ValidationReport:
+def _check(
+    report: ValidationReport,
+    data: Graph,
+    ontology: Graph,
+    rows: Callable[[], dict[str, str]],
+    engine,
+    lexical: bool = True,
+) -> ValidationReport:
     """Run the shapes, the check queries (on ``engine``, an Oxigraph store of data and ontology) and
     the term checks on ``data``, which gains the ontology's triples."""
     report.triples = len(data)
-    used = {("property", p) for p in data.predicates(unique=True)} | \
-        {("class", c) for c in data.objects(None, RDF.type, unique=True)}
+    used = {("property", p) for p in data.predicates(unique=True)} | {
+        ("class", c) for c in data.objects(None, RDF.type, unique=True)
+    }
     # pyshacl needs the data and the ontology in one graph: once the data's own count and terms are taken,
     # the ontology's few triples are added to it (merging two graphs into a third costs ~1 s more)
     whole = data
@@ -223,8 +256,14 @@ def _shacl(shapes: Graph, whole: Graph, rows: Callable[[], dict[str, str]]) -> l
 
     # ``whole`` is the data with the ontology mixed in, which pyshacl would build from ``ont_graph`` by
     # cloning the data graph (~10% of its time); with no inference and no rules it only reads the graph
-    _, results, _ = pyshacl.validate(whole, shacl_graph=targeted_property_shapes(shapes), inference="none",
-                                     inplace=True, abort_on_first=False, allow_warnings=False)
+    _, results, _ = pyshacl.validate(
+        whole,
+        shacl_graph=targeted_property_shapes(shapes),
+        inference="none",
+        inplace=True,
+        abort_on_first=False,
+        allow_warnings=False,
+    )
     found = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         shape = results.value(result, SH.sourceShape)
@@ -235,14 +274,16 @@ def _shacl(shapes: Graph, whole: Graph, rows: Callable[[], dict[str, str]]) -> l
         if path is not None and not isinstance(path, URIRef):
             # a complex path (alternatives): name the property that actually holds the value
             path = next(iter(whole.predicates(focus, value)), None) if value is not None else None
-        found.append(Violation(
-            check=_shape_name(shapes, shape),
-            focus=_show(whole, focus),
-            message=str(message) if message is not None else "does not conform",
-            path=_show(whole, path) or None,
-            value=_show(whole, value) or None,
-            row=rows().get(str(focus)),
-        ))
+        found.append(
+            Violation(
+                check=_shape_name(shapes, shape),
+                focus=_show(whole, focus),
+                message=str(message) if message is not None else "does not conform",
+                path=_show(whole, path) or None,
+                value=_show(whole, value) or None,
+                row=rows().get(str(focus)),
+            )
+        )
     return sorted(found, key=str)
 
 
@@ -291,11 +332,16 @@ def _violation_query(path: Path, store, graph: Graph, rows: Callable[[], dict[st
     for solution in solutions:
         row = {name: None if solution[name] is None else to_rdflib(from_oxigraph(solution[name])) for name in names}
         focus = row.get("focus") or next((v for v in row.values() if v is not None), None)
-        found.append(Violation(
-            check=path.name, focus=_show(graph, focus), message=message,
-            path=_show(graph, row.get("property")) or None, value=_show(graph, row.get("value")) or None,
-            row=rows().get(str(focus)),
-        ))
+        found.append(
+            Violation(
+                check=path.name,
+                focus=_show(graph, focus),
+                message=message,
+                path=_show(graph, row.get("property")) or None,
+                value=_show(graph, row.get("value")) or None,
+                row=rows().get(str(focus)),
+            )
+        )
     return found
 
 
@@ -303,8 +349,11 @@ def _undeclared_terms(used: set[tuple[str, Node]], ontology: Graph, graph: Graph
     """``used``: ("property", p) and ("class", c) for each property and class the data uses."""
     declared = {s for t in _DECLARATION_TYPES for s in ontology.subjects(RDF.type, t)}
     return [
-        Violation(check="declared-terms", focus=term.n3(graph.namespace_manager),
-                  message=f"{kind} is used in the data but not declared in the ontology")
+        Violation(
+            check="declared-terms",
+            focus=term.n3(graph.namespace_manager),
+            message=f"{kind} is used in the data but not declared in the ontology",
+        )
         for kind, term in sorted(used)
         if isinstance(term, URIRef) and not str(term).startswith(BUILTIN_NAMESPACES) and term not in declared
     ]
@@ -321,8 +370,13 @@ def _statement_iris(data: Graph, lexical: bool = True) -> list[Violation]:
             continue  # the shape reports incomplete statements
         expected = statement_iri(str(s), str(p), str(o), isinstance(o, URIRef))
         if str(statement) != expected and (lexical or not _same_value(str(statement), expected, o)):
-            found.append(Violation(check="statement-iris", focus=_show(data, statement),
-                                   message=f"a statement's IRI is derived from its triple; expected <{expected}>"))
+            found.append(
+                Violation(
+                    check="statement-iris",
+                    focus=_show(data, statement),
+                    message=f"a statement's IRI is derived from its triple; expected <{expected}>",
+                )
+            )
     return found
 
 

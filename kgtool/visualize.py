@@ -35,22 +35,72 @@ if TYPE_CHECKING:
     import networkx as nx
 
 VIS_VERSION = "9.1.2"
-EDGE_LABEL_LIMIT = 300   # above this many links, link labels show only around the selected entity
+EDGE_LABEL_LIMIT = 300  # above this many links, link labels show only around the selected entity
 
 # colour (fill, border) and shape per class, in the order of _CLASS_ORDER, then the other classes by label
-PALETTE = [("#4e79a7", "#2f4d6e"), ("#f28e2b", "#a95e14"), ("#59a14f", "#386832"), ("#e15759", "#a13234"),
-           ("#b07aa1", "#7a4f6f"), ("#76b7b2", "#4a807c"), ("#edc948", "#a88b22"), ("#ff9da7", "#c5606c"),
-           ("#9c755f", "#6b4e3d"), ("#8cd17d", "#56934a"), ("#bab0ac", "#7d7471"), ("#499894", "#2c6562")]
+PALETTE = [
+    ("#4e79a7", "#2f4d6e"),
+    ("#f28e2b", "#a95e14"),
+    ("#59a14f", "#386832"),
+    ("#e15759", "#a13234"),
+    ("#b07aa1", "#7a4f6f"),
+    ("#76b7b2", "#4a807c"),
+    ("#edc948", "#a88b22"),
+    ("#ff9da7", "#c5606c"),
+    ("#9c755f", "#6b4e3d"),
+    ("#8cd17d", "#56934a"),
+    ("#bab0ac", "#7d7471"),
+    ("#499894", "#2c6562"),
+]
 SHAPES = ["dot", "square", "diamond", "triangle", "star", "triangleDown", "hexagon"]
-_CLASS_ORDER = [KG + name for name in (
-    "LanguageModel", "VisionLanguageModel", "Model", "Organization", "Person", "Paper", "Technique",
-    "Architecture", "Component", "Benchmark", "Metric", "Dataset", "WebPage", "CodeRepository", "Product",
-    "Hardware", "Software", "Application", "Risk", "TaskType", "Modality", "Objective", "ImageEncoder",
-    "EvaluationResult", "Finding", "Claim", "Limitation", "Quote", "TrainingRun", "DataMixComponent", "Influence")]
+_CLASS_ORDER = [
+    KG + name
+    for name in (
+        "LanguageModel",
+        "VisionLanguageModel",
+        "Model",
+        "Organization",
+        "Person",
+        "Paper",
+        "Technique",
+        "Architecture",
+        "Component",
+        "Benchmark",
+        "Metric",
+        "Dataset",
+        "WebPage",
+        "CodeRepository",
+        "Product",
+        "Hardware",
+        "Software",
+        "Application",
+        "Risk",
+        "TaskType",
+        "Modality",
+        "Objective",
+        "ImageEncoder",
+        "EvaluationResult",
+        "Finding",
+        "Claim",
+        "Limitation",
+        "Quote",
+        "TrainingRun",
+        "DataMixComponent",
+        "Influence",
+    )
+]
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 @dataclass
@@ -98,8 +148,9 @@ def build_view(
     node = None
     left_out = 0
     if query is not None:
-        result = views.query_network(source, query, params, records=records, endpoint=endpoint, timeout=timeout,
-                                     credentials=credentials)
+        result = views.query_network(
+            source, query, params, records=records, endpoint=endpoint, timeout=timeout, credentials=credentials
+        )
         network, name = result.network, _query_name(query)
         title = f"Query {name}"
         if result.kind == "construct":
@@ -115,8 +166,9 @@ def build_view(
             network = views.neighbourhood(network, node, depth)
         _check_size(network.number_of_nodes(), max_nodes)
     elif focus is not None:
-        node, reached, left_out = views.around(projector, focus, depth, include=included, exclude=excluded,
-                                               spared=spared)
+        node, reached, left_out = views.around(
+            projector, focus, depth, include=included, exclude=excluded, spared=spared
+        )
         _check_size(len(reached), max_nodes)
         network = projector.network(reached)
         title, scope = "The whole graph", "the whole graph"
@@ -128,28 +180,33 @@ def build_view(
         _check_size(bare.number_of_nodes() - left_out, max_nodes)
         network = projector.network([n for n in bare if n not in found])
         title, scope = "The whole graph", "the whole graph"
-    notes += ((["only " + ", ".join(include)] if include else [])
-              + (["without " + ", ".join(exclude)] if exclude else []))
+    notes += (["only " + ", ".join(include)] if include else []) + (
+        ["without " + ", ".join(exclude)] if exclude else []
+    )
     if left_out:
         notes.append(f"without {left_out} hub concepts (modalities, risks, code repositories, the most linked)")
     if node is not None:
         label = network.nodes[node]["label"]
         title = f"Neighbourhood of {label}"
-        scope = (f"{label} ({prefixed(node)}) and what lies within {depth} link{'s' if depth != 1 else ''}"
-                 f" in {scope}")
+        scope = f"{label} ({prefixed(node)}) and what lies within {depth} link{'s' if depth != 1 else ''} in {scope}"
     parts = ["The" + scope[3:] if scope.startswith("the ") else scope, *notes]
     counts = f"{network.number_of_nodes()} entities, {network.number_of_edges()} links"
-    folding = ("records drawn as nodes; literals and sources in the details" if records else
-               "results, claims, quantities and sources are in each entity's details (click it)")
+    folding = (
+        "records drawn as nodes; literals and sources in the details"
+        if records
+        else "results, claims, quantities and sources are in each entity's details (click it)"
+    )
     description = "; ".join(parts) + f": {counts}; {folding}."
     return View(network, title, description)
 
 
 def _check_size(entities: int, max_nodes: int | None) -> None:
     if max_nodes is not None and entities > max_nodes:
-        raise KgtoolError(f"the view would draw {entities:,} entities, more than --max-nodes {max_nodes:,}: "
-                          "draw a part with --focus ENTITY (and --depth), --include CLASS or --query NAME, "
-                          "or raise --max-nodes")
+        raise KgtoolError(
+            f"the view would draw {entities:,} entities, more than --max-nodes {max_nodes:,}: "
+            "draw a part with --focus ENTITY (and --depth), --include CLASS or --query NAME, "
+            "or raise --max-nodes"
+        )
 
 
 def _query_name(query: str) -> str:
@@ -171,8 +228,7 @@ def render_view(view: View, *, edge_labels: bool | None = None) -> str:
     return render_network(view.network, view.title, view.description, edge_labels=edge_labels)
 
 
-def render_network(network: nx.MultiDiGraph, title: str, description: str, *,
-                   edge_labels: bool | None = None) -> str:
+def render_network(network: nx.MultiDiGraph, title: str, description: str, *, edge_labels: bool | None = None) -> str:
     """The page for a projected network (:func:`kgtool.projection.project`)."""
     import jinja2
     from markupsafe import Markup
@@ -184,9 +240,13 @@ def render_network(network: nx.MultiDiGraph, title: str, description: str, *,
     page_js = _asset("view.js")
     template = jinja2.Environment(autoescape=True, loader=jinja2.FunctionLoader(_asset)).get_template("view.html")
     return template.render(
-        title=title, description=description, version=__version__,
+        title=title,
+        description=description,
+        version=__version__,
         data=Markup(script_json(payload)),
-        vis_js=Markup(vis_js), vis_css=Markup(vis_css), page_css=Markup(_asset("view.css") + _asset("panel.css")),
+        vis_js=Markup(vis_js),
+        vis_css=Markup(vis_css),
+        page_css=Markup(_asset("view.css") + _asset("panel.css")),
         page_js=Markup(page_js),
         script_hashes=Markup(" ".join(f"'sha256-{_digest(script)}'" for script in (vis_js, page_js))),
     )
@@ -208,8 +268,9 @@ def network_data(network: nx.MultiDiGraph, *, edge_labels: bool | None = None, h
         key = (data.get("cls", ""), data.get("class_label", "resource"))
         counts[key] = counts.get(key, 0) + 1
         cited = [sources.setdefault((label, link), len(sources)) for label, link in data.get("sources", ())]
-        node_rows.append([data.get("label", ""), styles[key][0], data.get("details", ""), cited,
-                          href(node) if href else None])
+        node_rows.append(
+            [data.get("label", ""), styles[key][0], data.get("details", ""), cited, href(node) if href else None]
+        )
     properties: dict[str, int] = {}
     edge_rows = []
     edges = sorted(network.edges(keys=True, data=True), key=lambda e: (index[e[0]], index[e[1]], str(e[2])))
@@ -219,9 +280,14 @@ def network_data(network: nx.MultiDiGraph, *, edge_labels: bool | None = None, h
     classes: list[dict | None] = [None] * len(styles)  # each class at its style's index
     for key, (i, colour, border, shape) in styles.items():
         classes[i] = {"label": key[1], "color": colour, "border": border, "shape": shape, "count": counts.get(key, 0)}
-    return {"classes": classes, "properties": list(properties), "nodes": node_rows, "edges": edge_rows,
-            "sources": [list(source) for source in sources],
-            "edgeLabels": len(edge_rows) <= EDGE_LABEL_LIMIT if edge_labels is None else edge_labels}
+    return {
+        "classes": classes,
+        "properties": list(properties),
+        "nodes": node_rows,
+        "edges": edge_rows,
+        "sources": [list(source) for source in sources],
+        "edgeLabels": len(edge_rows) <= EDGE_LABEL_LIMIT if edge_labels is None else edge_labels,
+    }
 
 
 def class_styles(classes: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str, str, str]]:
@@ -242,8 +308,13 @@ def script_json(value) -> str:
     """JSON that can sit inside a ``<script>`` element: no ``<``, ``>`` or ``&`` (so no ``</script>`` or
     ``<!--``), and no U+2028/U+2029, which old JavaScript engines take for line ends."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, escape)
     return text
 
@@ -292,17 +363,21 @@ def write_html(text: str, path: str | Path) -> None:
 # ---------------------------------------------------------------------------------------------
 # screenshots, in the system's Chromium driven by Playwright
 
+
 def chromium_path() -> str:
     """The Chromium to drive: $KGTOOL_CHROMIUM, else `chromium` on the PATH, else /usr/bin/chromium."""
     found = os.environ.get("KGTOOL_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(found).exists():
-        raise KgtoolError(f"screenshots need Chromium, and there is none at {found}; install it "
-                          "(Debian: apt install chromium) or set KGTOOL_CHROMIUM to its path")
+        raise KgtoolError(
+            f"screenshots need Chromium, and there is none at {found}; install it "
+            "(Debian: apt install chromium) or set KGTOOL_CHROMIUM to its path"
+        )
     return found
 
 
-def screenshot(html: str | Path, png: str | Path, *, width: int = 1400, height: int = 900,
-               timeout: float = 120.0) -> float:
+def screenshot(
+    html: str | Path, png: str | Path, *, width: int = 1400, height: int = 900, timeout: float = 120.0
+) -> float:
     """Open the page in headless Chromium, wait until the layout has stopped, and save a PNG of the
     window to ``png``. Returns the seconds the layout took to come to rest."""
     executable = chromium_path()
@@ -310,8 +385,10 @@ def screenshot(html: str | Path, png: str | Path, *, width: int = 1400, height: 
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ImportError as err:
-        raise KgtoolError("screenshots need Playwright: pip install playwright (it drives the system "
-                          "Chromium; no browser download is needed)") from err
+        raise KgtoolError(
+            "screenshots need Playwright: pip install playwright (it drives the system "
+            "Chromium; no browser download is needed)"
+        ) from err
     from .files import write_file
 
     try:

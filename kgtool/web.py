@@ -104,8 +104,14 @@ class _Handler(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
         return self.do_open(functools.partial(_SecureConnection, deadline=self.deadline), req)
 
 
-def exchange(request: urllib.request.Request, *, timeout: float, read_timeout: float | None = None,
-             max_bytes: int | None = None, handlers: tuple = ()) -> tuple[bytes, Message]:
+def exchange(
+    request: urllib.request.Request,
+    *,
+    timeout: float,
+    read_timeout: float | None = None,
+    max_bytes: int | None = None,
+    handlers: tuple = (),
+) -> tuple[bytes, Message]:
     """Send ``request`` and read the whole answer within ``timeout`` seconds in all: its body and headers.
 
     ``read_timeout``: the longest wait for any single packet (default: ``timeout``). ``max_bytes``: the
@@ -127,8 +133,10 @@ def exchange(request: urllib.request.Request, *, timeout: float, read_timeout: f
             while chunk := response.read(_CHUNK):
                 size += len(chunk)
                 if max_bytes is not None and size > max_bytes:
-                    raise EndpointError(f"{url}: the answer is larger than {max_bytes // (1024 * 1024)} MB; "
-                                        "narrow the query (LIMIT) or raise the size cap")
+                    raise EndpointError(
+                        f"{url}: the answer is larger than {max_bytes // (1024 * 1024)} MB; "
+                        "narrow the query (LIMIT) or raise the size cap"
+                    )
                 chunks.append(chunk)
             headers = response.headers
         if deadline.expired:  # an answer without a length ends where the socket was shut: incomplete
@@ -148,8 +156,15 @@ class Unreachable(EndpointError):
     """The request was never received: no connection could be made."""
 
 
-def send(request: urllib.request.Request, opener: Opener, *, timeout: float, read_timeout: float | None = None,
-         max_bytes: int | None = None, name: str | None = None) -> tuple[bytes, Message]:
+def send(
+    request: urllib.request.Request,
+    opener: Opener,
+    *,
+    timeout: float,
+    read_timeout: float | None = None,
+    max_bytes: int | None = None,
+    name: str | None = None,
+) -> tuple[bytes, Message]:
     """:func:`exchange` with the credentials of ``opener`` (:mod:`kgtool.auth`), every failure explained in
     one :class:`EndpointError` that names ``name`` (the request's URL by default) and keeps urllib's
     exception as its cause; :class:`Unreachable` when no connection could be made. The one HTTP client of
@@ -157,8 +172,12 @@ def send(request: urllib.request.Request, opener: Opener, *, timeout: float, rea
     url = name or request.full_url
     wait = min(read_timeout or timeout, timeout)
     try:
-        return opener.send(request, lambda request, handlers: exchange(
-            request, timeout=timeout, read_timeout=read_timeout, max_bytes=max_bytes, handlers=handlers))
+        return opener.send(
+            request,
+            lambda request, handlers: exchange(
+                request, timeout=timeout, read_timeout=read_timeout, max_bytes=max_bytes, handlers=handlers
+            ),
+        )
     except EndpointError:
         raise
     except urllib.error.HTTPError as err:

@@ -11,18 +11,33 @@ import click
 from ..cli import FormatChoice, data_options, endpoint_credentials, given_store, param_option, param_values
 
 
-@click.command(short_help="A chart as an offline HTML page, SVG or PNG: a benchmark's leaderboard, a model's "
-                           "results, model sizes against time (scaling), or the timeline of papers and releases.")
+@click.command(
+    short_help="A chart as an offline HTML page, SVG or PNG: a benchmark's leaderboard, a model's "
+    "results, model sizes against time (scaling), or the timeline of papers and releases."
+)
 @click.argument("kind", type=click.Choice(["leaderboard", "model", "scaling", "timeline"]))
 @click.argument("target", required=False, metavar="[BENCHMARK|MODEL]")
-@click.option("-o", "--output", metavar="FILE", help="The file to write: .html, .svg or .png "
-              "[default: KIND.html].")
-@click.option("-f", "--format", "fmt", type=FormatChoice(["html", "svg", "png"]),
-              help="The output format, when the file name does not say it.")
+@click.option("-o", "--output", metavar="FILE", help="The file to write: .html, .svg or .png [default: KIND.html].")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=FormatChoice(["html", "svg", "png"]),
+    help="The output format, when the file name does not say it.",
+)
 @param_option
 @data_options
-def chart(kind: str, target: str | None, output: str | None, fmt: str | None, params: tuple[str, ...],
-          extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+def chart(
+    kind: str,
+    target: str | None,
+    output: str | None,
+    fmt: str | None,
+    params: tuple[str, ...],
+    extra: tuple[Path, ...],
+    infer: bool,
+    endpoint: str | None,
+    timeout: float,
+) -> None:
     """Draw a chart of the graph's data:
 
     \b
@@ -39,8 +54,14 @@ def chart(kind: str, target: str | None, output: str | None, fmt: str | None, pa
 
     output = output or f"{kind}.{fmt or 'html'}"
     started = time.perf_counter()
-    run = charts.local_runner(endpoint=endpoint, timeout=timeout, extra=extra, infer=infer,
-                              credentials=endpoint_credentials(), store=given_store(extra, infer, endpoint))
+    run = charts.local_runner(
+        endpoint=endpoint,
+        timeout=timeout,
+        extra=extra,
+        infer=infer,
+        credentials=endpoint_credentials(),
+        store=given_store(extra, infer, endpoint),
+    )
     data = charts.chart_data(kind, run, target, param_values(params))
     charts.write(data, output, fmt)
     elapsed = time.perf_counter() - started

@@ -21,29 +21,50 @@ MAX_NODES = 3000  # entities a page draws at most unless told otherwise
 def network_options(command):
     """The options every network command shares: where the graph comes from (--data, --infer,
     --endpoint, --timeout, as for `kgtool query`), whether records are drawn, which classes to keep."""
-    command = click.option("--exclude", multiple=True, metavar="CLASS",
-                           help="Leave out the entities of this class and its subclasses: a label "
-                                "(\"person\"), a name (Person) or kg:Person (repeatable).")(command)
-    command = click.option("--include", multiple=True, metavar="CLASS",
-                           help="Keep only the entities of this class and its subclasses (repeatable).")(command)
-    command = click.option("--records", is_flag=True,
-                           help="Draw results, findings, claims and other records as nodes instead of folding "
-                                "them into the entities they are about.")(command)
+    command = click.option(
+        "--exclude",
+        multiple=True,
+        metavar="CLASS",
+        help="Leave out the entities of this class and its subclasses: a label "
+        '("person"), a name (Person) or kg:Person (repeatable).',
+    )(command)
+    command = click.option(
+        "--include",
+        multiple=True,
+        metavar="CLASS",
+        help="Keep only the entities of this class and its subclasses (repeatable).",
+    )(command)
+    command = click.option(
+        "--records",
+        is_flag=True,
+        help="Draw results, findings, claims and other records as nodes instead of folding "
+        "them into the entities they are about.",
+    )(command)
     return data_options(command)
 
 
 def hubs_option(command):
-    return click.option("--hubs", is_flag=True, help="Keep the hub concepts (modalities, risks, code repositories and "
-                        "any entity with more than 25 neighbours that is not a model), which are left out by "
-                        "default.")(command)
+    return click.option(
+        "--hubs",
+        is_flag=True,
+        help="Keep the hub concepts (modalities, risks, code repositories and "
+        "any entity with more than 25 neighbours that is not a model), which are left out by "
+        "default.",
+    )(command)
 
 
 def _source(extra, infer, endpoint, timeout):
     """Where the graph is read: --store, the bundled graph and --data files, or --endpoint."""
     from ..projection import load_source
 
-    return load_source(extra, infer=infer, endpoint=endpoint, timeout=timeout, credentials=endpoint_credentials(),
-                       store=given_store(extra, infer, endpoint))
+    return load_source(
+        extra,
+        infer=infer,
+        endpoint=endpoint,
+        timeout=timeout,
+        credentials=endpoint_credentials(),
+        store=given_store(extra, infer, endpoint),
+    )
 
 
 def _classes(source, names: tuple[str, ...]) -> set[str]:
@@ -69,30 +90,64 @@ def _print_table(header: list[str], rows: list[list], numeric: AbstractSet[int] 
     """Print a table with the one renderer of query results: fitted to the terminal, no control codes."""
     from ..results import terminal_width, text_table
 
-    click.echo(text_table(header, [[str(c) for c in row] for row in rows], numeric=numeric,
-                          width=terminal_width()), nl=False)
+    click.echo(
+        text_table(header, [[str(c) for c in row] for row in rows], numeric=numeric, width=terminal_width()), nl=False
+    )
 
 
 @click.command()
-@click.option("-o", "--output", default="graph.html", show_default=True, metavar="FILE",
-              help="The HTML file to write (- for standard output).")
-@click.option("--focus", metavar="ENTITY",
-              help="Draw this entity's neighbourhood: a label (LLaMA) or an IRI (kgr:llama).")
-@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
-              help="How many links from the --focus entity to draw.")
+@click.option(
+    "-o",
+    "--output",
+    default="graph.html",
+    show_default=True,
+    metavar="FILE",
+    help="The HTML file to write (- for standard output).",
+)
+@click.option(
+    "--focus", metavar="ENTITY", help="Draw this entity's neighbourhood: a label (LLaMA) or an IRI (kgr:llama)."
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="How many links from the --focus entity to draw.",
+)
 @query_option
 @param_option
-@click.option("--max-nodes", type=click.IntRange(min=1), default=MAX_NODES, show_default=True,
-              help="Refuse to draw more entities than this: a browser takes minutes to lay out a few "
-                   "thousand more.")
+@click.option(
+    "--max-nodes",
+    type=click.IntRange(min=1),
+    default=MAX_NODES,
+    show_default=True,
+    help="Refuse to draw more entities than this: a browser takes minutes to lay out a few thousand more.",
+)
 @hubs_option
-@click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.png",
-              help="Also save a PNG of the page once its layout has come to rest (headless Chromium via Playwright).")
+@click.option(
+    "--screenshot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.png",
+    help="Also save a PNG of the page once its layout has come to rest (headless Chromium via Playwright).",
+)
 @network_options
-def viz(output: str, focus: str | None, depth: int, query: str | None, params: tuple[str, ...],
-        max_nodes: int, hubs: bool, screenshot: Path | None, records: bool, include: tuple[str, ...],
-        exclude: tuple[str, ...],
-        extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+def viz(
+    output: str,
+    focus: str | None,
+    depth: int,
+    query: str | None,
+    params: tuple[str, ...],
+    max_nodes: int,
+    hubs: bool,
+    screenshot: Path | None,
+    records: bool,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    extra: tuple[Path, ...],
+    infer: bool,
+    endpoint: str | None,
+    timeout: float,
+) -> None:
     """Write the graph as one interactive HTML page that works offline: the whole graph, the
     neighbourhood of an entity (--focus, --depth) or a query's result (--query), optionally only some
     classes (--include, --exclude). Hub concepts are left out unless --hubs is given or their class
@@ -106,10 +161,21 @@ def viz(output: str, focus: str | None, depth: int, query: str | None, params: t
 
     for target in ([output] if output != "-" else []) + ([screenshot] if screenshot is not None else []):
         output_target(target)  # refused before the work, not after it
-    view = visualize.build_view(_source(extra, infer, endpoint, timeout), focus=focus, depth=depth, query=query,
-                                params=param_values(params), include=include, exclude=exclude, records=records,
-                                hubs=hubs, endpoint=endpoint, timeout=timeout, credentials=endpoint_credentials(),
-                                max_nodes=max_nodes)
+    view = visualize.build_view(
+        _source(extra, infer, endpoint, timeout),
+        focus=focus,
+        depth=depth,
+        query=query,
+        params=param_values(params),
+        include=include,
+        exclude=exclude,
+        records=records,
+        hubs=hubs,
+        endpoint=endpoint,
+        timeout=timeout,
+        credentials=endpoint_credentials(),
+        max_nodes=max_nodes,
+    )
     page = visualize.render_view(view)
     size = f"{view.network.number_of_nodes()} entities, {view.network.number_of_edges()} links"
     if output == "-":
@@ -132,8 +198,15 @@ def viz(output: str, focus: str | None, depth: int, query: str | None, params: t
 
 @click.command()
 @network_options
-def stats(records: bool, include: tuple[str, ...], exclude: tuple[str, ...],
-          extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+def stats(
+    records: bool,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    extra: tuple[Path, ...],
+    infer: bool,
+    endpoint: str | None,
+    timeout: float,
+) -> None:
     """Count the network: entities per class, links per property, the degree distribution and the
     connected components."""
     from .. import analytics
@@ -149,8 +222,9 @@ def stats(records: bool, include: tuple[str, ...], exclude: tuple[str, ...],
     largest = s.components[0] if s.components else 0
     click.echo(f"entities    {s.nodes}")
     click.echo(f"links       {s.edges}")
-    click.echo(f"components  {len(s.components)} (the largest has {largest} entities; "
-               f"{s.isolated} entities have no link)")
+    click.echo(
+        f"components  {len(s.components)} (the largest has {largest} entities; {s.isolated} entities have no link)"
+    )
     click.echo(f"degree      min {d['min']}, median {d['median']:g}, mean {d['mean']:.2f}, max {d['max']}")
     click.echo()
     _print_table(["class", "entities"], [list(r) for r in s.classes], {1})
@@ -161,11 +235,20 @@ def stats(records: bool, include: tuple[str, ...], exclude: tuple[str, ...],
 
 
 @click.command()
-@click.option("-n", "--top", type=click.IntRange(min=1), default=10, show_default=True,
-              help="How many entities to list.")
+@click.option(
+    "-n", "--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many entities to list."
+)
 @network_options
-def central(top: int, records: bool, include: tuple[str, ...], exclude: tuple[str, ...],
-            extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+def central(
+    top: int,
+    records: bool,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    extra: tuple[Path, ...],
+    infer: bool,
+    endpoint: str | None,
+    timeout: float,
+) -> None:
     """The most central entities: the top N by PageRank and by betweenness centrality (links taken
     in both directions)."""
     from .. import analytics
@@ -175,24 +258,41 @@ def central(top: int, records: bool, include: tuple[str, ...], exclude: tuple[st
     ranking = analytics.centrality(network, top)
     for title, key, digits in (("PageRank", "pagerank", 4), ("betweenness", "betweenness", 4)):
         click.echo(title)
-        rows = [[i, f"{r.score:.{digits}f}", r.label, r.class_label, prefixed(r.node)]
-                for i, r in enumerate(ranking[key], 1)]
+        rows = [
+            [i, f"{r.score:.{digits}f}", r.label, r.class_label, prefixed(r.node)]
+            for i, r in enumerate(ranking[key], 1)
+        ]
         _print_table(["rank", "score", "entity", "class", "IRI"], rows, {0, 1})
         if key == "pagerank":
             click.echo()
 
 
-@click.command(short_help="The shortest paths between two entities (labels or IRIs), printed as statements; "
-                           "exit 1 when there is none.")
+@click.command(
+    short_help="The shortest paths between two entities (labels or IRIs), printed as statements; "
+    "exit 1 when there is none."
+)
 @click.argument("a", metavar="A")
 @click.argument("b", metavar="B")
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True,
-              help="How many paths to print at most.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=10, show_default=True, help="How many paths to print at most."
+)
 @hubs_option
 @network_options
 @click.pass_context
-def path(ctx: click.Context, a: str, b: str, limit: int, hubs: bool, records: bool, include: tuple[str, ...],
-         exclude: tuple[str, ...], extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+def path(
+    ctx: click.Context,
+    a: str,
+    b: str,
+    limit: int,
+    hubs: bool,
+    records: bool,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    extra: tuple[Path, ...],
+    infer: bool,
+    endpoint: str | None,
+    timeout: float,
+) -> None:
     """How is A connected to B? The shortest paths between two entities (labels or IRIs), links
     followed in either direction, printed as statements:
 
@@ -216,21 +316,41 @@ def path(ctx: click.Context, a: str, b: str, limit: int, hubs: bool, records: bo
     for found in paths:
         click.echo(terminal_text(analytics.path_statement(network, found)))
     links = len(paths[0])
-    summary = (f"{total} shortest path{'s' if total != 1 else ''} of {links} link{'s' if links != 1 else ''}"
-               f" between {names}")
+    summary = (
+        f"{total} shortest path{'s' if total != 1 else ''} of {links} link{'s' if links != 1 else ''} between {names}"
+    )
     if total > len(paths):
         summary += f" ({len(paths)} shown; --limit shows more)"
     click.echo(summary, err=True)
 
 
 @click.command()
-@click.option("--members", type=click.IntRange(min=1), default=8, show_default=True,
-              help="How many members of each community to name (the best connected first).")
-@click.option("--resolution", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
-              help="Above 1, more and smaller communities; below 1, fewer and larger.")
+@click.option(
+    "--members",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="How many members of each community to name (the best connected first).",
+)
+@click.option(
+    "--resolution",
+    type=click.FloatRange(min=0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Above 1, more and smaller communities; below 1, fewer and larger.",
+)
 @network_options
-def communities(members: int, resolution: float, records: bool, include: tuple[str, ...], exclude: tuple[str, ...],
-                extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+def communities(
+    members: int,
+    resolution: float,
+    records: bool,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    extra: tuple[Path, ...],
+    infer: bool,
+    endpoint: str | None,
+    timeout: float,
+) -> None:
     """Groups of entities more linked to each other than to the rest (Louvain method, fixed seed)."""
     from .. import analytics
 

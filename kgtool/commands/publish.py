@@ -27,10 +27,12 @@ from ..export import FORMATS
 
 
 def ontology_option(command):
-    return click.option("--no-ontology", is_flag=True,
-                        help="Leave out the triples about the ontology's own terms (classes, properties, "
-                             "concept schemes): the data alone.")(command)
-
+    return click.option(
+        "--no-ontology",
+        is_flag=True,
+        help="Leave out the triples about the ontology's own terms (classes, properties, "
+        "concept schemes): the data alone.",
+    )(command)
 
 
 def _progress(message: str) -> None:
@@ -38,17 +40,36 @@ def _progress(message: str) -> None:
 
 
 @click.command("export")
-@click.option("-f", "--format", "fmt", type=FormatChoice(list(FORMATS)),
-              help="The format (default: from the -o file name, else turtle).")
-@click.option("-o", "--output", default="-", show_default=True, metavar="FILE|-",
-              help="The file to write (atomically: a failed export leaves the old file as it was); - for "
-                   "standard output.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=FormatChoice(list(FORMATS)),
+    help="The format (default: from the -o file name, else turtle).",
+)
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    metavar="FILE|-",
+    help="The file to write (atomically: a failed export leaves the old file as it was); - for standard output.",
+)
 @ontology_option
 @query_option
 @param_option
 @data_options
-def export_command(fmt: str | None, output: str, no_ontology: bool, query: str | None, params: tuple[str, ...],
-                   extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float) -> None:
+def export_command(
+    fmt: str | None,
+    output: str,
+    no_ontology: bool,
+    query: str | None,
+    params: tuple[str, ...],
+    extra: tuple[Path, ...],
+    infer: bool,
+    endpoint: str | None,
+    timeout: float,
+) -> None:
     """Write the graph in an RDF format, as a network (GraphML, GEXF) or as CSV.
 
     The output is deterministic (sorted triples, fixed prefixes), so two exports of the same data are
@@ -60,17 +81,32 @@ def export_command(fmt: str | None, output: str, no_ontology: bool, query: str |
     fmt = export.format_for(output, fmt)
     if output != "-":
         output_target(output)  # refused before the work, not after it
-    graph = export.select_graph(extra, infer=infer, ontology=not no_ontology, query=query,
-                                params=param_values(params), endpoint=endpoint, timeout=timeout,
-                                credentials=endpoint_credentials(), store=given_store(extra, infer, endpoint))
+    graph = export.select_graph(
+        extra,
+        infer=infer,
+        ontology=not no_ontology,
+        query=query,
+        params=param_values(params),
+        endpoint=endpoint,
+        timeout=timeout,
+        credentials=endpoint_credentials(),
+        store=given_store(extra, infer, endpoint),
+    )
     size = export.write(graph, fmt, output)
     if output != "-":
         _progress(f"wrote {len(graph):,} triples to {output} as {fmt} ({size:,} bytes)")
 
 
 @click.command("build")
-@click.option("-o", "--output", "out_dir", default="dist", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="The release folder.")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    default="dist",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The release folder.",
+)
 @quiet_option
 @store_option
 def build_command(out_dir: Path, quiet: bool) -> None:
@@ -81,30 +117,57 @@ def build_command(out_dir: Path, quiet: bool) -> None:
     The data is validated first; the files replace the previous release only once all are built."""
     from ..release import build
 
-    files = build(out_dir, progress=(lambda message: None) if quiet else lambda message: _progress(f"build: {message}"),
-                  store=given_store_dir())
+    files = build(
+        out_dir,
+        progress=(lambda message: None) if quiet else lambda message: _progress(f"build: {message}"),
+        store=given_store_dir(),
+    )
     width = max(len(f"{f.size:,}") for f in files)
     for file in files:
         click.echo(f"{file.size:>{width},}  {out_dir / file.name}")
 
 
 @click.command("push")
-@click.option("--to", "to", cls=RenamedOption, former=("--endpoint",), metavar="URL",
-              help="The SPARQL 1.1 query endpoint of the store to load into, e.g. http://localhost:7878/query "
-                   "(--endpoint, its former name, is still accepted).")
-@click.option("--graph", "target", default=GRAPH_IRI, show_default=True, metavar="IRI",
-              help="The named graph to replace (or add to, with --add).")
-@click.option("--graph-store", metavar="URL",
-              help="Load through this SPARQL 1.1 Graph Store Protocol service (e.g. http://localhost:7878/store); "
-                   "without it, through SPARQL Update INSERT DATA.")
-@click.option("--update-endpoint", metavar="URL",
-              help="The SPARQL Update service (default: the --to URL, with a final /query replaced by /update).")
+@click.option(
+    "--to",
+    "to",
+    cls=RenamedOption,
+    former=("--endpoint",),
+    metavar="URL",
+    help="The SPARQL 1.1 query endpoint of the store to load into, e.g. http://localhost:7878/query "
+    "(--endpoint, its former name, is still accepted).",
+)
+@click.option(
+    "--graph",
+    "target",
+    default=GRAPH_IRI,
+    show_default=True,
+    metavar="IRI",
+    help="The named graph to replace (or add to, with --add).",
+)
+@click.option(
+    "--graph-store",
+    metavar="URL",
+    help="Load through this SPARQL 1.1 Graph Store Protocol service (e.g. http://localhost:7878/store); "
+    "without it, through SPARQL Update INSERT DATA.",
+)
+@click.option(
+    "--update-endpoint",
+    metavar="URL",
+    help="The SPARQL Update service (default: the --to URL, with a final /query replaced by /update).",
+)
 @click.option("--add", is_flag=True, help="Add the triples to the graph instead of replacing its content.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=5000, show_default=True,
-              help="Triples per request.")
-@click.option("--request-timeout", cls=RenamedOption, former=("--timeout",), type=float, default=30.0,
-              show_default=True, help="Seconds allowed for each request to the store, the whole exchange (a push "
-                                      "sends several; --timeout, its former name, is still accepted).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=5000, show_default=True, help="Triples per request.")
+@click.option(
+    "--request-timeout",
+    cls=RenamedOption,
+    former=("--timeout",),
+    type=float,
+    default=30.0,
+    show_default=True,
+    help="Seconds allowed for each request to the store, the whole exchange (a push "
+    "sends several; --timeout, its former name, is still accepted).",
+)
 @quiet_option
 @ontology_option
 @query_option
@@ -112,9 +175,21 @@ def build_command(out_dir: Path, quiet: bool) -> None:
 @local_data_options
 @store_option
 @credential_options
-def push_command(to: str | None, target: str, graph_store: str | None, update_endpoint: str | None, add: bool,
-                 batch_size: int, request_timeout: float, quiet: bool, no_ontology: bool, query: str | None,
-                 params: tuple[str, ...], extra: tuple[Path, ...], infer: bool) -> None:
+def push_command(
+    to: str | None,
+    target: str,
+    graph_store: str | None,
+    update_endpoint: str | None,
+    add: bool,
+    batch_size: int,
+    request_timeout: float,
+    quiet: bool,
+    no_ontology: bool,
+    query: str | None,
+    params: tuple[str, ...],
+    extra: tuple[Path, ...],
+    infer: bool,
+) -> None:
     """Load the graph (or the triples of a CONSTRUCT or DESCRIBE --query) into the store whose SPARQL
     endpoint is --to, as the named graph --graph.
 
@@ -127,39 +202,82 @@ def push_command(to: str | None, target: str, graph_store: str | None, update_en
     if not to:
         raise click.UsageError("push needs --to URL, the store's SPARQL query endpoint")
     credentials = endpoint_credentials()
-    graph = select_graph(extra, infer=infer, ontology=not no_ontology, query=query, params=param_values(params),
-                         store=given_store(extra, infer))
+    graph = select_graph(
+        extra,
+        infer=infer,
+        ontology=not no_ontology,
+        query=query,
+        params=param_values(params),
+        store=given_store(extra, infer),
+    )
     import sys
 
     from ..persistent import progress_bar
 
     # on a terminal, a bar counts the triples sent; elsewhere (a log) a line per batch does
     with progress_bar(len(graph), "push", quiet, unit="triples") as bar:
-        report = push(graph, to, target=target, update_endpoint=update_endpoint, graph_store=graph_store,
-                      credentials=credentials, add=add, batch_size=batch_size, timeout=request_timeout,
-                      progress=None if quiet else _progress,
-                      advance=bar.update if not quiet and sys.stderr.isatty() else None)
-    click.echo(f"pushed {report.triples:,} triples to <{report.target}> at {to} through {report.method}: "
-               f"{report.before:,} triples before, {report.after:,} after ({report.seconds:.1f} s)")
+        report = push(
+            graph,
+            to,
+            target=target,
+            update_endpoint=update_endpoint,
+            graph_store=graph_store,
+            credentials=credentials,
+            add=add,
+            batch_size=batch_size,
+            timeout=request_timeout,
+            progress=None if quiet else _progress,
+            advance=bar.update if not quiet and sys.stderr.isatty() else None,
+        )
+    click.echo(
+        f"pushed {report.triples:,} triples to <{report.target}> at {to} through {report.method}: "
+        f"{report.before:,} triples before, {report.after:,} after ({report.seconds:.1f} s)"
+    )
 
 
 @click.command("pull")
 @click.option("-o", "--output", required=True, metavar="FILE", help="The file to write (atomically).")
-@click.option("-f", "--format", "fmt", type=FormatChoice([n for n, f in FORMATS.items() if f.kind != "network"]),
-              help="The format (default: from the -o file name, else turtle).")
-@click.option("--max-size", type=click.FloatRange(min=0, min_open=True), default=64.0, show_default=True,
-              metavar="MB", help="The largest answer accepted, in megabytes.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=FormatChoice([n for n, f in FORMATS.items() if f.kind != "network"]),
+    help="The format (default: from the -o file name, else turtle).",
+)
+@click.option(
+    "--max-size",
+    type=click.FloatRange(min=0, min_open=True),
+    default=64.0,
+    show_default=True,
+    metavar="MB",
+    help="The largest answer accepted, in megabytes.",
+)
 @query_option
 @param_option
 @endpoint_options
-def pull_command(output: str, fmt: str | None, max_size: float, query: str | None, params: tuple[str, ...],
-                 endpoint: str | None, timeout: float) -> None:
+def pull_command(
+    output: str,
+    fmt: str | None,
+    max_size: float,
+    query: str | None,
+    params: tuple[str, ...],
+    endpoint: str | None,
+    timeout: float,
+) -> None:
     """Run a CONSTRUCT or DESCRIBE query (--query) on a remote --endpoint and write its triples to a
     local file, within --timeout seconds in all and --max-size megabytes of answer."""
     from ..push import pull
 
     if not endpoint or not query:
         raise click.UsageError("pull needs --endpoint URL and --query NAME|FILE")
-    report = pull(endpoint, query, output, fmt=fmt, params=param_values(params), timeout=timeout,
-                  max_bytes=int(max_size * 1024 * 1024), credentials=endpoint_credentials())
+    report = pull(
+        endpoint,
+        query,
+        output,
+        fmt=fmt,
+        params=param_values(params),
+        timeout=timeout,
+        max_bytes=int(max_size * 1024 * 1024),
+        credentials=endpoint_credentials(),
+    )
     _progress(f"wrote {report.triples:,} triples from {endpoint} to {report.path} ({report.size:,} bytes)")

@@ -20,34 +20,85 @@ TOKEN_VARIABLE = "KGTOOL_UPDATE_TOKEN"
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="The port to listen on.")
 @bundled_option
 @infer_option
-@click.option("--query-timeout", cls=RenamedOption, former=("--timeout",), type=click.FloatRange(min=0.1),
-              default=10.0, show_default=True,
-              help="Seconds a query may take (waiting for a worker included); then it is stopped (--timeout, its "
-                   "former name, is still accepted).")
-@click.option("--workers", type=click.IntRange(min=1), default=max(2, os.cpu_count() or 2), show_default=True,
-              help="Queries that may run at once; one more worker is kept for short queries.")
-@click.option("--max-result-mb", type=click.FloatRange(min=0.001), default=16.0, show_default=True,
-              help="The largest answer, in MB.")
-@click.option("--worker-memory-mb", type=click.IntRange(min=128),
-              help="The memory a query worker may use; a query that needs more is stopped (default: 2048; with "
-                   "--allow-update, where each worker holds a copy, three times the data's size in N-Quads plus 1024).")
-@click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
-              help="Let scripts from this origin (https://example.org) read answers (repeatable; default: none).")
-@click.option("--allow-update", is_flag=True,
-              help=f"Accept SPARQL updates from clients that send the bearer token given by ${TOKEN_VARIABLE} "
-                   "or --update-token-file (changes live until the server stops).")
-@click.option("--update-token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A file holding the bearer token for updates.")
-@click.option("--public-url", metavar="URL",
-              help="The URL clients reach the server at (behind a proxy: https://example.org/kg/), named in its "
-                   "service and VoID descriptions; default: the address it listens on.")
+@click.option(
+    "--query-timeout",
+    cls=RenamedOption,
+    former=("--timeout",),
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds a query may take (waiting for a worker included); then it is stopped (--timeout, its "
+    "former name, is still accepted).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=max(2, os.cpu_count() or 2),
+    show_default=True,
+    help="Queries that may run at once; one more worker is kept for short queries.",
+)
+@click.option(
+    "--max-result-mb",
+    type=click.FloatRange(min=0.001),
+    default=16.0,
+    show_default=True,
+    help="The largest answer, in MB.",
+)
+@click.option(
+    "--worker-memory-mb",
+    type=click.IntRange(min=128),
+    help="The memory a query worker may use; a query that needs more is stopped (default: 2048; with "
+    "--allow-update, where each worker holds a copy, three times the data's size in N-Quads plus 1024).",
+)
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Let scripts from this origin (https://example.org) read answers (repeatable; default: none).",
+)
+@click.option(
+    "--allow-update",
+    is_flag=True,
+    help=f"Accept SPARQL updates from clients that send the bearer token given by ${TOKEN_VARIABLE} "
+    "or --update-token-file (changes live until the server stops).",
+)
+@click.option(
+    "--update-token-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A file holding the bearer token for updates.",
+)
+@click.option(
+    "--public-url",
+    metavar="URL",
+    help="The URL clients reach the server at (behind a proxy: https://example.org/kg/), named in its "
+    "service and VoID descriptions; default: the address it listens on.",
+)
 @store_option
-@click.option("--client-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-              help="Seconds a client has to send a whole request; slower connections are closed.")
-def serve(files: tuple[Path, ...], extra: tuple[Path, ...], host: str, port: int, bundled: bool | None, infer: bool,
-          query_timeout: float, workers: int, max_result_mb: float, worker_memory_mb: int | None,
-          cors_origins: tuple[str, ...], allow_update: bool, update_token_file: Path | None, public_url: str | None,
-          client_timeout: float) -> None:
+@click.option(
+    "--client-timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds a client has to send a whole request; slower connections are closed.",
+)
+def serve(
+    files: tuple[Path, ...],
+    extra: tuple[Path, ...],
+    host: str,
+    port: int,
+    bundled: bool | None,
+    infer: bool,
+    query_timeout: float,
+    workers: int,
+    max_result_mb: float,
+    worker_memory_mb: int | None,
+    cors_origins: tuple[str, ...],
+    allow_update: bool,
+    update_token_file: Path | None,
+    public_url: str | None,
+    client_timeout: float,
+) -> None:
     """Serve the graph (and any FILES, or --data FILE) over HTTP: the SPARQL 1.1 Protocol at /sparql, a
     query page at /, every resource at /resource/<slug>, the ontology at /ontology and the VoID
     description at /.well-known/void.
@@ -64,27 +115,43 @@ def serve(files: tuple[Path, ...], extra: tuple[Path, ...], host: str, port: int
     data = (*files, *extra)
     store_dir = given_store_dir()
     if store_dir is not None and (data or bundled is not None or infer or allow_update):
-        raise KgtoolError("--store serves the store as it is: load files into it with `kgtool load`, and leave "
-                          "out --bundled/--no-bundled, --infer and --allow-update")
+        raise KgtoolError(
+            "--store serves the store as it is: load files into it with `kgtool load`, and leave "
+            "out --bundled/--no-bundled, --infer and --allow-update"
+        )
     if bundled is False and not data:
         raise KgtoolError("--no-bundled needs files to serve (FILE or --data FILE)")
     token = _update_token(update_token_file) if allow_update else None
     for origin in cors_origins:
         if origin == "*" or not origin.startswith(("http://", "https://")):
-            raise KgtoolError(f"--cors-origin {origin!r}: give an origin such as https://example.org ('*' is not allowed)")
-    if public_url is not None and (not public_url.startswith(("http://", "https://")) or "?" in public_url
-                                   or "#" in public_url or any(c.isspace() or c in '<>"' for c in public_url)):
+            raise KgtoolError(
+                f"--cors-origin {origin!r}: give an origin such as https://example.org ('*' is not allowed)"
+            )
+    if public_url is not None and (
+        not public_url.startswith(("http://", "https://"))
+        or "?" in public_url
+        or "#" in public_url
+        or any(c.isspace() or c in '<>"' for c in public_url)
+    ):
         raise KgtoolError(f"--public-url {public_url!r}: give an http:// or https:// URL without query or fragment")
     _check_port(host, port)
-    settings = Settings(timeout=query_timeout, workers=workers, max_result_bytes=int(max_result_mb * 1024 * 1024),
-                        worker_memory_mb=worker_memory_mb, cors_origins=tuple(o.rstrip("/") for o in cors_origins),
-                        allow_update=allow_update, update_token=token, public_url=public_url,
-                        client_timeout=client_timeout)
+    settings = Settings(
+        timeout=query_timeout,
+        workers=workers,
+        max_result_bytes=int(max_result_mb * 1024 * 1024),
+        worker_memory_mb=worker_memory_mb,
+        cors_origins=tuple(o.rstrip("/") for o in cors_origins),
+        allow_update=allow_update,
+        update_token=token,
+        public_url=public_url,
+        client_timeout=client_timeout,
+    )
     run_server(data, settings, host=host, port=port, bundled=bundled is not False, infer=infer, store_dir=store_dir)
 
 
-def run_server(data, settings, *, host: str, port: int, bundled: bool = True, infer: bool = False,
-               store_dir: Path | None = None) -> None:
+def run_server(
+    data, settings, *, host: str, port: int, bundled: bool = True, infer: bool = False, store_dir: Path | None = None
+) -> None:
     import tempfile
 
     from ..files import removed_on_sigterm
@@ -133,16 +200,27 @@ def _serve(data, settings, *, host: str, port: int, bundled: bool, infer: bool, 
     mode = "updates allowed with the bearer token" if settings.allow_update else "read-only"
 
     def ready(network: str) -> None:  # once the query workers have loaded the data
-        click.echo(f"serving {size:,} triples at http://{shown}:{port}/ (SPARQL endpoint /sparql, {mode}; "
-                   f"query workers: network {network}); "
-                   "Ctrl-C stops", err=True)
+        click.echo(
+            f"serving {size:,} triples at http://{shown}:{port}/ (SPARQL endpoint /sparql, {mode}; "
+            f"query workers: network {network}); "
+            "Ctrl-C stops",
+            err=True,
+        )
 
     app = create_app(store, settings, on_ready=ready)
     del store  # the app writes it for its workers at start-up and keeps no copy
     # the request's own headers decide nothing: no X-Forwarded-* (the public URL is a setting)
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, proxy_headers=False,
-                http=with_client_timeout(settings.client_timeout),
-                h11_max_incomplete_event_size=settings.max_body_bytes, timeout_graceful_shutdown=5)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        server_header=False,
+        proxy_headers=False,
+        http=with_client_timeout(settings.client_timeout),
+        h11_max_incomplete_event_size=settings.max_body_bytes,
+        timeout_graceful_shutdown=5,
+    )
 
 
 def _update_token(path: Path | None) -> str:
@@ -153,8 +231,9 @@ def _update_token(path: Path | None) -> str:
         token = os.environ.get(TOKEN_VARIABLE, "").strip()
         where = f"${TOKEN_VARIABLE}"
     if not token:
-        raise KgtoolError(f"--allow-update needs a bearer token: set {TOKEN_VARIABLE} or give --update-token-file "
-                          f"({where} is empty)")
+        raise KgtoolError(
+            f"--allow-update needs a bearer token: set {TOKEN_VARIABLE} or give --update-token-file ({where} is empty)"
+        )
     if len(token) < 16:
         raise KgtoolError(f"the update token in {where} is shorter than 16 characters; use a long random one")
     return token

@@ -37,18 +37,20 @@ from ..namespaces import KGR, PREFIXES
 from ..results import QueryResult, Term
 from ..sparql import Engine
 from . import description, media, pages
-from .site import Site
 from .pool import QueryTimeout, ServerBusy, WorkerAnswerError, WorkerDied, WorkerPool
 from .settings import Settings
+from .site import Site
 
 log = logging.getLogger("kgtool.server")
 
 # vis-network, served from the installed pyvis package (never from a CDN)
 VIS_FILES = {"vis-network.min.js": "application/javascript", "vis-network.css": "text/css"}
 
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                           "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-                           "form-action 'self'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
 
 
 class Problem(Exception):
@@ -74,31 +76,56 @@ def create_app(data, settings: Settings | None = None, on_ready: Callable[[str],
     site = endpoint.site
     # every address the server answers; the first that matches a request wins (/resource/ before
     # /resource/{slug}, the files under /static/app and /static/vendor before the /static folder)
-    pages = {"/": site.home, "/search": site.search, "/search/terms": site.terms, "/compare": site.compare_page,
-             "/resource/": site.index, "/resource/{slug:path}": endpoint.resource, "/ontology": endpoint.ontology,
-             "/charts": site.charts_page, "/charts/{kind:str}.{fmt:str}": site.chart_file, "/graph": site.graph_page,
-             "/query": endpoint.query_page, "/queries": endpoint.query_list, "/queries/{name:str}.rq": endpoint.query_text,
-             "/.well-known/void": endpoint.void, "/static/app/{name:str}": site.asset,
-             "/static/vendor/{name:str}": endpoint.vendor_file}
+    pages = {
+        "/": site.home,
+        "/search": site.search,
+        "/search/terms": site.terms,
+        "/compare": site.compare_page,
+        "/resource/": site.index,
+        "/resource/{slug:path}": endpoint.resource,
+        "/ontology": endpoint.ontology,
+        "/charts": site.charts_page,
+        "/charts/{kind:str}.{fmt:str}": site.chart_file,
+        "/graph": site.graph_page,
+        "/query": endpoint.query_page,
+        "/queries": endpoint.query_list,
+        "/queries/{name:str}.rq": endpoint.query_text,
+        "/.well-known/void": endpoint.void,
+        "/static/app/{name:str}": site.asset,
+        "/static/vendor/{name:str}": endpoint.vendor_file,
+    }
     routes = [Route(path, answer, methods=["GET"]) for path, answer in pages.items()] + [
         Route("/sparql", endpoint.sparql, methods=["GET", "POST"]),
         Route("/graph/results", site.results_network, methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("kgtool.server", "static")]), name="static"),
     ]
-    middleware = [Middleware(_SecurityHeaders),
-                  Middleware(_UrlLimits, max_bytes=settings.max_url_bytes, max_parameters=settings.max_parameters)]
+    middleware = [
+        Middleware(_SecurityHeaders),
+        Middleware(_UrlLimits, max_bytes=settings.max_url_bytes, max_parameters=settings.max_parameters),
+    ]
     if settings.cors_origins:
-        middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
-                                     allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"],
-                                     allow_credentials=False))
-    app = Starlette(routes=routes, middleware=middleware, lifespan=endpoint.lifespan,
-                    exception_handlers={Problem: _problem, HTTPException: _http_error, Exception: _internal_error})
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Accept", "Content-Type"],
+                allow_credentials=False,
+            )
+        )
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=endpoint.lifespan,
+        exception_handlers={Problem: _problem, HTTPException: _http_error, Exception: _internal_error},
+    )
     app.state.endpoint = endpoint
     return app
 
 
 # ---------------------------------------------------------------------------------------------
 # errors: a status and one line of text, never a traceback
+
 
 async def _problem(request: Request, exc: Problem) -> Response:
     return PlainTextResponse(exc.message + "\n", exc.status, headers=exc.headers)
@@ -142,8 +169,11 @@ class _SecurityHeaders:
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
-                            (b"content-security-policy", CONTENT_SECURITY_POLICY.encode())]
+                headers += [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+                ]
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -164,11 +194,15 @@ class _UrlLimits:
             parameters = query.count(b"&") + 1 if query else 0
             refusal = None
             if size > self.max_bytes:
-                refusal = PlainTextResponse(f"the URL is {size:,} bytes long; the limit is {self.max_bytes:,} bytes "
-                                            "(send a long query with POST)\n", 414)
+                refusal = PlainTextResponse(
+                    f"the URL is {size:,} bytes long; the limit is {self.max_bytes:,} bytes "
+                    "(send a long query with POST)\n",
+                    414,
+                )
             elif parameters > self.max_parameters:
-                refusal = PlainTextResponse(f"the URL has {parameters:,} parameters; the limit is "
-                                            f"{self.max_parameters:,}\n", 400)
+                refusal = PlainTextResponse(
+                    f"the URL has {parameters:,} parameters; the limit is {self.max_parameters:,}\n", 400
+                )
             if refusal is not None:
                 return await refusal(scope, receive, send)
         await self.app(scope, receive, send)
@@ -176,13 +210,15 @@ class _UrlLimits:
 
 # ---------------------------------------------------------------------------------------------
 
+
 class _Endpoint:
     def __init__(self, data, settings: Settings, on_ready: Callable[[str], None] | None = None):
         self.settings, self.on_ready = settings, on_ready
         self._data = data  # handed to the workers at start-up, then dropped
         self.pool: WorkerPool | None = None
-        self.policy = guard.Policy(max_bytes=settings.max_query_bytes, max_depth=settings.max_depth,
-                                   allow_update=settings.allow_update)
+        self.policy = guard.Policy(
+            max_bytes=settings.max_query_bytes, max_depth=settings.max_depth, allow_update=settings.allow_update
+        )
         self.directory: Path | None = None
         self._stats: tuple[int, description.DatasetStats] | None = None
         self._templates = None
@@ -200,8 +236,13 @@ class _Endpoint:
                 graphs = await run_in_threadpool(_write_nquads, self._data, dump)
             self._data = None
             self.policy = dataclasses.replace(self.policy, graphs=frozenset(graphs))
-            self.pool = WorkerPool(dump, workers=self.settings.workers, reserve=self.settings.reserve,
-                                   slow_after=self.settings.slow_after, memory_mb=self.settings.worker_memory_mb)
+            self.pool = WorkerPool(
+                dump,
+                workers=self.settings.workers,
+                reserve=self.settings.reserve,
+                slow_after=self.settings.slow_after,
+                memory_mb=self.settings.worker_memory_mb,
+            )
             await self.pool.start()
             if self.on_ready is not None:
                 self.on_ready(self.pool.network)
@@ -212,21 +253,36 @@ class _Endpoint:
 
     # -- running queries -------------------------------------------------------------------------
 
-    async def run(self, text: str, *, solutions: str | None = "json", graph: str | None = None,
-                  default_graphs: list[str] | None = None, named_graphs: list[str] | None = None) -> tuple[dict, bytes]:
+    async def run(
+        self,
+        text: str,
+        *,
+        solutions: str | None = "json",
+        graph: str | None = None,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> tuple[dict, bytes]:
         """Run a query in a worker; ``solutions`` and ``graph`` are the format keys acceptable for each
         kind of answer. Errors are raised as :class:`Problem`."""
-        request = {"op": "query", "text": text, "max_bytes": self.settings.max_result_bytes,
-                   "solutions_format": media.SOLUTION_FORMATS[solutions][1] if solutions else None,
-                   "graph_format": media.GRAPH_FORMATS[graph][1] if graph else None,
-                   "default_graphs": default_graphs or None, "named_graphs": named_graphs or None}
+        request = {
+            "op": "query",
+            "text": text,
+            "max_bytes": self.settings.max_result_bytes,
+            "solutions_format": media.SOLUTION_FORMATS[solutions][1] if solutions else None,
+            "graph_format": media.GRAPH_FORMATS[graph][1] if graph else None,
+            "default_graphs": default_graphs or None,
+            "named_graphs": named_graphs or None,
+        }
         try:
             return await self.pool.run(request, self.settings.timeout)
         except WorkerAnswerError as err:
             if err.kind == "not-acceptable":
                 offered = media.SOLUTION_FORMATS if err.header.get("kind") != "graph" else media.GRAPH_FORMATS
-                raise Problem(406, "the Accept header allows none of the formats this answer can be sent in: "
-                                   + ", ".join(t.split(";")[0] for t, _ in offered.values())) from err
+                raise Problem(
+                    406,
+                    "the Accept header allows none of the formats this answer can be sent in: "
+                    + ", ".join(t.split(";")[0] for t, _ in offered.values()),
+                ) from err
             raise _as_problem(err) from err
         except KgtoolError as err:
             raise _as_problem(err) from err
@@ -260,16 +316,18 @@ class _Endpoint:
         text = queries[0]
         default_graphs, named_graphs = fields.get("default-graph-uri", []), fields.get("named-graph-uri", [])
         try:
-            await _checked(guard.check_query, text, self.policy, default_graphs=default_graphs,
-                           named_graphs=named_graphs)
+            await _checked(
+                guard.check_query, text, self.policy, default_graphs=default_graphs, named_graphs=named_graphs
+            )
         except guard.QueryRefused as err:
             raise _as_problem(err) from err
         solutions, graph = media.from_format_parameter(fields.get("format", []) + fields.get("output", []))
         accept = request.headers.get("accept")
         solutions = solutions or media.negotiate(accept, media.SOLUTION_TYPES)
         graph = graph or media.negotiate(accept, media.GRAPH_TYPES)
-        header, body = await self.run(text, solutions=solutions, graph=graph,
-                                      default_graphs=default_graphs, named_graphs=named_graphs)
+        header, body = await self.run(
+            text, solutions=solutions, graph=graph, default_graphs=default_graphs, named_graphs=named_graphs
+        )
         key = graph if header["kind"] == "graph" else solutions
         media_type = (media.GRAPH_FORMATS if header["kind"] == "graph" else media.SOLUTION_FORMATS)[key][0]
         return Response(body, media_type=media_type, headers={"Vary": "Accept"})
@@ -292,8 +350,9 @@ class _Endpoint:
             try:
                 form = parse_qsl(text, keep_blank_values=True, max_num_fields=self.settings.max_parameters)
             except ValueError as err:
-                raise Problem(400, f"the form has more than {self.settings.max_parameters:,} fields, "
-                                   "the limit of this endpoint") from err
+                raise Problem(
+                    400, f"the form has more than {self.settings.max_parameters:,} fields, the limit of this endpoint"
+                ) from err
             for key, value in form:
                 fields.setdefault(key, []).append(value)
         elif content_type == "application/sparql-query":
@@ -301,8 +360,11 @@ class _Endpoint:
         elif content_type == "application/sparql-update":
             fields["update"] = [text]
         else:
-            raise Problem(415, "send a query as application/x-www-form-urlencoded (query=...), "
-                               "application/sparql-query or application/sparql-update")
+            raise Problem(
+                415,
+                "send a query as application/x-www-form-urlencoded (query=...), "
+                "application/sparql-query or application/sparql-update",
+            )
         return fields
 
     async def _update(self, request: Request, text: str, fields: dict[str, list[str]]) -> Response:
@@ -310,13 +372,23 @@ class _Endpoint:
             raise Problem(403, "this endpoint is read-only: updates are not accepted")
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Problem(401, "updates need an Authorization: Bearer token", {"WWW-Authenticate": 'Bearer realm="kgtool"'})
+            raise Problem(
+                401, "updates need an Authorization: Bearer token", {"WWW-Authenticate": 'Bearer realm="kgtool"'}
+            )
         if not hmac.compare_digest(token.strip().encode(), self.settings.update_token.encode()):
-            raise Problem(401, "the bearer token is not valid",
-                          {"WWW-Authenticate": 'Bearer realm="kgtool", error="invalid_token"'})
+            raise Problem(
+                401,
+                "the bearer token is not valid",
+                {"WWW-Authenticate": 'Bearer realm="kgtool", error="invalid_token"'},
+            )
         try:
-            await _checked(guard.check_update, text, self.policy, using_graphs=fields.get("using-graph-uri", []),
-                           using_named_graphs=fields.get("using-named-graph-uri", []))
+            await _checked(
+                guard.check_update,
+                text,
+                self.policy,
+                using_graphs=fields.get("using-graph-uri", []),
+                using_named_graphs=fields.get("using-named-graph-uri", []),
+            )
             header = await self.pool.update({"text": text, "max_bytes": 0}, self.settings.timeout, self.directory)
         except KgtoolError as err:
             raise _as_problem(err) from err
@@ -328,8 +400,12 @@ class _Endpoint:
         if key == "html":
             return RedirectResponse(f"{_root(request)}/", 303)
         key = key or "turtle"
-        triples = description.service_description(await self.stats(), f"{self.public_url(request)}/sparql",
-                                                   update=self.settings.allow_update, dataset=_dataset_iri())
+        triples = description.service_description(
+            await self.stats(),
+            f"{self.public_url(request)}/sparql",
+            update=self.settings.allow_update,
+            dataset=_dataset_iri(),
+        )
         return _rdf_response(description.serialize(triples, media.GRAPH_FORMATS[key][1]), key)
 
     # -- named queries ---------------------------------------------------------------------------
@@ -371,18 +447,26 @@ class _Endpoint:
             import jinja2
 
             # the server's templates, and the parts it shares with `kgtool viz` pages (kgtool/assets)
-            loader = jinja2.ChoiceLoader([jinja2.PackageLoader("kgtool.server", "templates"),
-                                          jinja2.PackageLoader("kgtool", "assets")])
+            loader = jinja2.ChoiceLoader(
+                [jinja2.PackageLoader("kgtool.server", "templates"), jinja2.PackageLoader("kgtool", "assets")]
+            )
             self._templates = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
-        html = self._templates.get_template(template).render(root=_root(request), request_path=request.url.path,
-                                                             version=__version__, **context)
+        html = self._templates.get_template(template).render(
+            root=_root(request), request_path=request.url.path, version=__version__, **context
+        )
         return HTMLResponse(html, status, headers={"Vary": "Accept"})
 
     async def query_page(self, request: Request) -> Response:
         catalogue = _catalogue()
-        return self.render("query.html", request, catalogue=catalogue, prefixes=PREFIXES,
-                           choices=await self.site.parameter_choices(catalogue),
-                           max_query_bytes=self.settings.max_query_bytes, timeout=self.settings.timeout)
+        return self.render(
+            "query.html",
+            request,
+            catalogue=catalogue,
+            prefixes=PREFIXES,
+            choices=await self.site.parameter_choices(catalogue),
+            max_query_bytes=self.settings.max_query_bytes,
+            timeout=self.settings.timeout,
+        )
 
     async def resource(self, request: Request) -> Response:
         from ..sparql import with_values
@@ -391,15 +475,20 @@ class _Endpoint:
         iri = KGR + slug
         key = _choose(request, media.PAGE_TYPES)
         if key is None:
-            raise Problem(406, "this resource is available as text/html, text/turtle, application/ld+json, "
-                               "application/n-triples and application/rdf+xml")
+            raise Problem(
+                406,
+                "this resource is available as text/html, text/turtle, application/ld+json, "
+                "application/n-triples and application/rdf+xml",
+            )
         if not slug or any(c in slug for c in '<>"{}|^`\\ \t\r\n'):
             raise Problem(404, f"no resource {slug!r} in this graph")
         bound = {"entity": Term("uri", iri)}
         if not await self.select(with_values(pages.ENTITY_EXISTS, bound)):
             if key == "html":
-                suggestions = [pages.Link(e.label, pages.href_for(e.iri, _root(request)), e.iri)
-                               for e in await self.site.closest(slug)]
+                suggestions = [
+                    pages.Link(e.label, pages.href_for(e.iri, _root(request)), e.iri)
+                    for e in await self.site.closest(slug)
+                ]
                 return self.render("missing.html", request, 404, iri=iri, suggestions=suggestions)
             raise Problem(404, f"no resource <{iri}> in this graph")
         if key != "html":
@@ -415,8 +504,11 @@ class _Endpoint:
     async def ontology(self, request: Request) -> Response:
         key = _choose(request, media.PAGE_TYPES)
         if key is None:
-            raise Problem(406, "the ontology is available as text/html, text/turtle, application/ld+json, "
-                               "application/n-triples and application/rdf+xml")
+            raise Problem(
+                406,
+                "the ontology is available as text/html, text/turtle, application/ld+json, "
+                "application/n-triples and application/rdf+xml",
+            )
         if key != "html":
             _, body = await self.run(pages.ONTOLOGY_RDF, solutions=None, graph=key)
             return _rdf_response(body, key)
@@ -433,8 +525,7 @@ class _Endpoint:
         name = request.path_params["name"]
         if name not in VIS_FILES:
             raise Problem(404, f"no file {name!r}")
-        return Response(_vis_file(name), media_type=VIS_FILES[name],
-                        headers={"Cache-Control": "public, max-age=86400"})
+        return Response(_vis_file(name), media_type=VIS_FILES[name], headers={"Cache-Control": "public, max-age=86400"})
 
 
 class _PoolEngine(Engine):
@@ -446,8 +537,9 @@ class _PoolEngine(Engine):
     def run(self, named, bindings, form="SELECT", limit=None) -> QueryResult:
         from ..sparql import with_values
 
-        rows = asyncio.run_coroutine_threadsafe(self.endpoint.select(with_values(named.text, bindings)),
-                                                self.loop).result()
+        rows = asyncio.run_coroutine_threadsafe(
+            self.endpoint.select(with_values(named.text, bindings)), self.loop
+        ).result()
         return QueryResult("select", variables=sorted({v for row in rows for v in row}), rows=rows).first(limit)
 
 
@@ -498,8 +590,11 @@ def _write_nquads(data, path: Path) -> list[str]:
 
     if hasattr(data, "contexts"):
         path.write_bytes(data.serialize(format="nquads", encoding="utf-8"))
-        return sorted(str(g.identifier) for g in data.contexts() if isinstance(g.identifier, URIRef)
-                      and len(g) and str(g.identifier) != "urn:x-rdflib:default")
+        return sorted(
+            str(g.identifier)
+            for g in data.contexts()
+            if isinstance(g.identifier, URIRef) and len(g) and str(g.identifier) != "urn:x-rdflib:default"
+        )
     path.write_bytes(data.serialize(format="nt", encoding="utf-8"))
     return []
 
@@ -507,10 +602,19 @@ def _write_nquads(data, path: Path) -> list[str]:
 def _catalogue() -> list[dict]:
     from ..queries import catalogue
 
-    return [{"name": q.name, "title": q.title, "description": q.description,
-             "params": [{"name": p.name, "description": p.description, "optional": p.optional,
-                         "default": p.default} for p in q.params]}
-            for q in catalogue().values() if not q.name.startswith("checks/")]
+    return [
+        {
+            "name": q.name,
+            "title": q.title,
+            "description": q.description,
+            "params": [
+                {"name": p.name, "description": p.description, "optional": p.optional, "default": p.default}
+                for p in q.params
+            ],
+        }
+        for q in catalogue().values()
+        if not q.name.startswith("checks/")
+    ]
 
 
 def _vis_file(name: str) -> bytes:

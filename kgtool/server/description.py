@@ -14,8 +14,17 @@ RDF_TYPE = PREFIXES["rdf"] + "type"
 DESCRIPTION_PREFIXES = {**PREFIXES, "void": VOID, "sd": SD, "formats": FORMATS}
 
 # the W3C format IRIs of what /sparql can answer in
-RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                  "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+RESULT_FORMATS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+)
+
 
 def void_triples(stats: DatasetStats, endpoint: str, dataset: str) -> list:
     """The VoID description of the data set (:func:`kgtool.dataset.void_graph`, the one the release also
@@ -48,12 +57,14 @@ def service_description(stats: DatasetStats, endpoint: str, *, update: bool, dat
     triples += [ox.Triple(service, sd.resultFormat, ox.NamedNode(FORMATS + name)) for name in RESULT_FORMATS]
     for iri, count in stats.graphs:
         named, graph = ox.BlankNode(), ox.BlankNode()
-        triples += [ox.Triple(default_dataset, sd.namedGraph, named),
-                    ox.Triple(named, ox.NamedNode(RDF_TYPE), sd.NamedGraph),
-                    ox.Triple(named, sd.name, ox.NamedNode(iri)),
-                    ox.Triple(named, sd.graph, graph),
-                    ox.Triple(graph, ox.NamedNode(RDF_TYPE), sd.Graph),
-                    ox.Triple(graph, void.triples, _integer(count))]
+        triples += [
+            ox.Triple(default_dataset, sd.namedGraph, named),
+            ox.Triple(named, ox.NamedNode(RDF_TYPE), sd.NamedGraph),
+            ox.Triple(named, sd.name, ox.NamedNode(iri)),
+            ox.Triple(named, sd.graph, graph),
+            ox.Triple(graph, ox.NamedNode(RDF_TYPE), sd.Graph),
+            ox.Triple(graph, void.triples, _integer(count)),
+        ]
     return triples
 
 

@@ -18,20 +18,41 @@ GRAPH_FORMATS = {
 }
 
 # the media types clients ask for, in the order the server prefers them when a client has no preference
-SOLUTION_TYPES = [("application/sparql-results+json", "json"), ("application/sparql-results+xml", "xml"),
-                  ("text/csv", "csv"), ("text/tab-separated-values", "tsv"),
-                  ("application/json", "json"), ("application/xml", "xml"), ("text/xml", "xml")]
-GRAPH_TYPES = [("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/ld+json", "jsonld"),
-               ("application/rdf+xml", "rdfxml"), ("application/x-turtle", "turtle"), ("text/plain", "nt")]
-PAGE_TYPES = [("text/turtle", "turtle"), ("text/html", "html"), ("application/xhtml+xml", "html"),
-              *GRAPH_TYPES[1:]]
+SOLUTION_TYPES = [
+    ("application/sparql-results+json", "json"),
+    ("application/sparql-results+xml", "xml"),
+    ("text/csv", "csv"),
+    ("text/tab-separated-values", "tsv"),
+    ("application/json", "json"),
+    ("application/xml", "xml"),
+    ("text/xml", "xml"),
+]
+GRAPH_TYPES = [
+    ("text/turtle", "turtle"),
+    ("application/n-triples", "nt"),
+    ("application/ld+json", "jsonld"),
+    ("application/rdf+xml", "rdfxml"),
+    ("application/x-turtle", "turtle"),
+    ("text/plain", "nt"),
+]
+PAGE_TYPES = [("text/turtle", "turtle"), ("text/html", "html"), ("application/xhtml+xml", "html"), *GRAPH_TYPES[1:]]
 
 # the values of the `format` (or `output`) parameter that some clients send instead of an Accept header
 _FORMAT_NAMES = {
-    "json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", None), "tsv": ("tsv", None),
-    "turtle": (None, "turtle"), "ttl": (None, "turtle"), "n3": (None, "turtle"), "nt": (None, "nt"),
-    "ntriples": (None, "nt"), "n-triples": (None, "nt"), "json-ld": (None, "jsonld"), "jsonld": (None, "jsonld"),
-    "rdf+xml": (None, "rdfxml"), "rdfxml": (None, "rdfxml"),
+    "json": ("json", "jsonld"),
+    "xml": ("xml", "rdfxml"),
+    "csv": ("csv", None),
+    "tsv": ("tsv", None),
+    "turtle": (None, "turtle"),
+    "ttl": (None, "turtle"),
+    "n3": (None, "turtle"),
+    "nt": (None, "nt"),
+    "ntriples": (None, "nt"),
+    "n-triples": (None, "nt"),
+    "json-ld": (None, "jsonld"),
+    "jsonld": (None, "jsonld"),
+    "rdf+xml": (None, "rdfxml"),
+    "rdfxml": (None, "rdfxml"),
 }
 
 

@@ -21,59 +21,80 @@ _PROLOGUE = sparql_prologue("rdf", "rdfs", "owl", "kg")
 
 ENTITY_EXISTS = "SELECT ?p WHERE { { ?entity ?p ?o } UNION { ?s ?p ?entity } } LIMIT 1"
 
-ENTITY_FACTS = _PROLOGUE + """
+ENTITY_FACTS = (
+    _PROLOGUE
+    + """
 SELECT ?property ?value (SAMPLE(?pl) AS ?propertyLabel) (SAMPLE(?vl) AS ?valueLabel) WHERE {
   ?entity ?property ?value .
   OPTIONAL { ?property rdfs:label ?pl }
   OPTIONAL { ?value rdfs:label ?vl }
 } GROUP BY ?property ?value"""
+)
 
-ENTITY_SOURCES = _PROLOGUE + """
+ENTITY_SOURCES = (
+    _PROLOGUE
+    + """
 SELECT ?property ?value ?source ?locator (SAMPLE(?sl) AS ?sourceLabel) WHERE {
   ?statement rdf:subject ?entity ; rdf:predicate ?property ; rdf:object ?value ; kg:source ?source .
   OPTIONAL { ?statement kg:locator ?locator }
   OPTIONAL { ?source rdfs:label ?sl }
 } GROUP BY ?property ?value ?source ?locator"""
+)
 
 INCOMING_LIMIT = 500
-ENTITY_INCOMING = _PROLOGUE + f"""
+ENTITY_INCOMING = (
+    _PROLOGUE
+    + f"""
 SELECT ?subject ?property (SAMPLE(?sl) AS ?subjectLabel) (SAMPLE(?pl) AS ?propertyLabel) WHERE {{
   ?subject ?property ?entity .
   FILTER (?property NOT IN (rdf:subject, rdf:object))
   OPTIONAL {{ ?subject rdfs:label ?sl }}
   OPTIONAL {{ ?property rdfs:label ?pl }}
 }} GROUP BY ?subject ?property ORDER BY ?property ?subject LIMIT {INCOMING_LIMIT + 1}"""
+)
 
 # the entity as RDF: its own triples, the statements that source them, and the links to it
-ENTITY_RDF = _PROLOGUE + """
+ENTITY_RDF = (
+    _PROLOGUE
+    + """
 CONSTRUCT { ?entity ?property ?value . ?statement ?p ?o . ?subject ?link ?entity }
 WHERE {
   { ?entity ?property ?value }
   UNION { ?statement rdf:subject ?entity ; ?p ?o }
   UNION { ?subject ?link ?entity }
 }"""
+)
 
 _TERM_TYPES = "owl:Class rdfs:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty rdf:Property"
-ONTOLOGY_TERMS = _PROLOGUE + f"""
+ONTOLOGY_TERMS = (
+    _PROLOGUE
+    + f"""
 SELECT ?term ?type ?property ?value (SAMPLE(?pl) AS ?propertyLabel) (SAMPLE(?vl) AS ?valueLabel) WHERE {{
   VALUES ?type {{ {_TERM_TYPES} }}
   ?term a ?type ; ?property ?value .
   OPTIONAL {{ ?property rdfs:label ?pl }}
   OPTIONAL {{ ?value rdfs:label ?vl }}
 }} GROUP BY ?term ?type ?property ?value"""
+)
 
-ONTOLOGY_HEADER = _PROLOGUE + f"""
+ONTOLOGY_HEADER = (
+    _PROLOGUE
+    + f"""
 SELECT ?property ?value (SAMPLE(?pl) AS ?propertyLabel) WHERE {{
   <{ONTOLOGY_IRI}> ?property ?value .
   OPTIONAL {{ ?property rdfs:label ?pl }}
 }} GROUP BY ?property ?value"""
+)
 
-ONTOLOGY_RDF = _PROLOGUE + f"""
+ONTOLOGY_RDF = (
+    _PROLOGUE
+    + f"""
 CONSTRUCT {{ ?term ?property ?value }}
 WHERE {{
   {{ VALUES ?type {{ {_TERM_TYPES} }} ?term a ?type }} UNION {{ VALUES ?term {{ <{ONTOLOGY_IRI}> }} }}
   ?term ?property ?value .
 }}"""
+)
 
 _CLASS_TYPES = {OWL + "Class", RDFS + "Class"}
 _LABELS = (RDFS + "label", SKOS + "prefLabel")
@@ -144,7 +165,7 @@ def href_for(iri: str, root: str = "") -> str | None:
     """Where an IRI is shown: our resources and terms on this server, other web IRIs as they are,
     anything else (file:, javascript:, urn:...) not as a link."""
     if iri.startswith(KGR) and len(iri) > len(KGR):
-        return f"{root}/resource/{quote(iri[len(KGR):], safe='/-._~')}"
+        return f"{root}/resource/{quote(iri[len(KGR) :], safe='/-._~')}"
     if iri.startswith(KG):
         return f"{root}/ontology#{anchor_for(iri)}"
     if iri == ONTOLOGY_IRI:
@@ -156,22 +177,28 @@ def href_for(iri: str, root: str = "") -> str | None:
 
 def anchor_for(iri: str) -> str:
     if iri.startswith(KG):
-        return iri[len(KG):]
+        return iri[len(KG) :]
     return short(Term("uri", iri)).replace(":", "-").strip("<>")
 
 
 def link(term: Term, label: Term | None = None, root: str = "", href=None) -> Link:
     """What a term is shown as; ``href`` (IRI -> address) replaces :func:`href_for` where given."""
     if term.kind == "uri":
-        return Link(label.value if label else short(term), href(term.value) if href else href_for(term.value, root),
-                    term.value)
+        return Link(
+            label.value if label else short(term), href(term.value) if href else href_for(term.value, root), term.value
+        )
     if term.kind == "bnode":
         return Link(f"_:{term.value}")
     return Link(short(term))
 
 
-def entity_page(iri: str, facts: list[dict[str, Term]], sources: list[dict[str, Term]],
-                incoming: list[dict[str, Term]], root: str = "") -> EntityPage:
+def entity_page(
+    iri: str,
+    facts: list[dict[str, Term]],
+    sources: list[dict[str, Term]],
+    incoming: list[dict[str, Term]],
+    root: str = "",
+) -> EntityPage:
     backing: dict[tuple[str, Term], list[Source]] = {}
     for row in sources:
         key = (row["property"].value, row["value"])
@@ -179,8 +206,14 @@ def entity_page(iri: str, facts: list[dict[str, Term]], sources: list[dict[str, 
         backing.setdefault(key, []).append(Source(link(row["source"], row.get("sourceLabel"), root), locator))
     for found in backing.values():
         found.sort(key=lambda s: (s.link.text, s.locator or ""))
-    groups = _group(facts, "property", "value", "valueLabel", root,
-                    lambda row: backing.get((row["property"].value, row["value"]), []))
+    groups = _group(
+        facts,
+        "property",
+        "value",
+        "valueLabel",
+        root,
+        lambda row: backing.get((row["property"].value, row["value"]), []),
+    )
     truncated = len(incoming) > INCOMING_LIMIT
     incoming = incoming[:INCOMING_LIMIT]
     incoming_groups = _group(incoming, "property", "subject", "subjectLabel", root, lambda row: [])
@@ -191,8 +224,9 @@ def entity_page(iri: str, facts: list[dict[str, Term]], sources: list[dict[str, 
     return EntityPage(iri, title, _first_value(facts, _DESCRIPTIONS), types, groups, incoming_groups, truncated, graph)
 
 
-def ontology_page(header: list[dict[str, Term]], terms: list[dict[str, Term]], root: str = "",
-                  href=None) -> OntologyPage:
+def ontology_page(
+    header: list[dict[str, Term]], terms: list[dict[str, Term]], root: str = "", href=None
+) -> OntologyPage:
     """The ontology's documentation, from the rows of ONTOLOGY_HEADER and ONTOLOGY_TERMS: the server's
     /ontology page and the release's ontology.html (which links with ``href``)."""
     by_term: dict[str, list[dict[str, Term]]] = {}
@@ -205,32 +239,47 @@ def ontology_page(header: list[dict[str, Term]], terms: list[dict[str, Term]], r
     for iri, rows in by_term.items():
         unique = {(r["property"], r["value"]): r for r in rows}.values()
         shown = [r for r in unique if r["property"].value not in (RDF + "type", RDFS + "label", RDFS + "comment")]
-        doc = TermDoc(anchor_for(iri), iri, short(Term("uri", iri)),
-                      _first_value(list(unique), _LABELS) or short(Term("uri", iri)),
-                      _first_value(list(unique), (RDFS + "comment",)),
-                      [link(Term("uri", k), root=root, href=href) for k in sorted(kinds[iri])],
-                      _group(shown, "property", "value", "valueLabel", root, lambda row: [], href))
+        doc = TermDoc(
+            anchor_for(iri),
+            iri,
+            short(Term("uri", iri)),
+            _first_value(list(unique), _LABELS) or short(Term("uri", iri)),
+            _first_value(list(unique), (RDFS + "comment",)),
+            [link(Term("uri", k), root=root, href=href) for k in sorted(kinds[iri])],
+            _group(shown, "property", "value", "valueLabel", root, lambda row: [], href),
+        )
         (classes if kinds[iri] & _CLASS_TYPES else properties).append(doc)
 
     def order(doc: TermDoc) -> tuple[bool, str]:  # the ontology's own terms first, then by name
         return not doc.iri.startswith(KG), doc.name.lower()
 
-    return OntologyPage(_first_value(header, (PREFIXES["dcterms"] + "title",)) or "Ontology",
-                        _first_value(header, (PREFIXES["dcterms"] + "description",)),
-                        _group(header, "property", "value", None, root, lambda row: [], href),
-                        sorted(classes, key=order), sorted(properties, key=order))
+    return OntologyPage(
+        _first_value(header, (PREFIXES["dcterms"] + "title",)) or "Ontology",
+        _first_value(header, (PREFIXES["dcterms"] + "description",)),
+        _group(header, "property", "value", None, root, lambda row: [], href),
+        sorted(classes, key=order),
+        sorted(properties, key=order),
+    )
 
 
-def _group(rows: Iterable[dict[str, Term]], property_key: str, value_key: str, label_key: str | None,
-           root: str, sources_of, href=None) -> list[PropertyGroup]:
+def _group(
+    rows: Iterable[dict[str, Term]],
+    property_key: str,
+    value_key: str,
+    label_key: str | None,
+    root: str,
+    sources_of,
+    href=None,
+) -> list[PropertyGroup]:
     groups: dict[str, PropertyGroup] = {}
     for row in rows:
         prop = row[property_key]
         group = groups.get(prop.value)
         if group is None:
             group = groups[prop.value] = PropertyGroup(link(prop, row.get("propertyLabel"), root, href), [])
-        group.values.append(Value(link(row[value_key], row.get(label_key) if label_key else None, root, href),
-                                  sources_of(row)))
+        group.values.append(
+            Value(link(row[value_key], row.get(label_key) if label_key else None, root, href), sources_of(row))
+        )
     for group in groups.values():
         group.values.sort(key=lambda v: v.link.text.lower())
     first = {RDF + "type": 0, RDFS + "label": 1}
@@ -247,13 +296,16 @@ def _first_value(rows: list[dict[str, Term]], properties: tuple[str, ...]) -> st
 
 
 # the three kinds of node in an entity's neighbourhood, styled as kgtool/assets/view.js expects classes
-_NEIGHBOUR_CLASSES = [("this resource", "#e15759", "#a13234", "star"),
-                      ("what it links to", "#4e79a7", "#2f4d6e", "dot"),
-                      ("what links to it", "#59a14f", "#386832", "dot")]
+_NEIGHBOUR_CLASSES = [
+    ("this resource", "#e15759", "#a13234", "star"),
+    ("what it links to", "#4e79a7", "#2f4d6e", "dot"),
+    ("what links to it", "#59a14f", "#386832", "dot"),
+]
 
 
-def _neighbourhood(iri: str, title: str, facts: list[dict[str, Term]], incoming: list[dict[str, Term]],
-                   root: str) -> dict:
+def _neighbourhood(
+    iri: str, title: str, facts: list[dict[str, Term]], incoming: list[dict[str, Term]], root: str
+) -> dict:
     """The page's graph, in the shape of :func:`kgtool.visualize.network_data`: the entity, what it links
     to and what links to it."""
     index = {iri: 0}
@@ -277,11 +329,18 @@ def _neighbourhood(iri: str, title: str, facts: list[dict[str, Term]], incoming:
             add(out_row["value"], out_row.get("valueLabel"), _label_of(out_row, "property"), 1, True)
         if in_row:
             add(in_row["subject"], in_row.get("subjectLabel"), _label_of(in_row, "property"), 2, False)
-    classes = [{"label": label, "color": fill, "border": border, "shape": shape,
-                "count": sum(1 for n in nodes if n[1] == i)}
-               for i, (label, fill, border, shape) in enumerate(_NEIGHBOUR_CLASSES)]
-    return {"classes": classes, "properties": list(properties), "nodes": nodes, "edges": edges, "sources": [],
-            "edgeLabels": True}
+    classes = [
+        {"label": label, "color": fill, "border": border, "shape": shape, "count": sum(1 for n in nodes if n[1] == i)}
+        for i, (label, fill, border, shape) in enumerate(_NEIGHBOUR_CLASSES)
+    ]
+    return {
+        "classes": classes,
+        "properties": list(properties),
+        "nodes": nodes,
+        "edges": edges,
+        "sources": [],
+        "edgeLabels": True,
+    }
 
 
 def _label_of(row: dict[str, Term], key: str) -> dict:

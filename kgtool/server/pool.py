@@ -35,7 +35,7 @@ from ..errors import KgtoolError, QueryError
 log = logging.getLogger("kgtool.server")
 
 STARTUP_SECONDS = 120.0  # a worker loads the whole data before it is ready (and more for large data)
-MEMORY_MB = 2048         # a worker's memory ceiling for small data
+MEMORY_MB = 2048  # a worker's memory ceiling for small data
 
 
 def memory_for(data: Path) -> int:
@@ -51,11 +51,13 @@ def startup_for(data: Path) -> float:
     if Path(data).is_dir():
         return STARTUP_SECONDS
     return STARTUP_SECONDS + (Path(data).stat().st_size >> 20) / 10
-LONG_QUERY_NICE = 10     # a long query's priority: a tenth of the processor beside a short one, not starved by the rest
-REMEMBERED = 1024        # how many texts of long queries the pool remembers
 
 
-def _remember(texts: "OrderedDict[str, None]", text: str) -> None:
+LONG_QUERY_NICE = 10  # a long query's priority: a tenth of the processor beside a short one, not starved by the rest
+REMEMBERED = 1024  # how many texts of long queries the pool remembers
+
+
+def _remember(texts: OrderedDict[str, None], text: str) -> None:
     """Note ``text`` as the most recent of ``texts``, which keep the last REMEMBERED."""
     texts[text] = None
     texts.move_to_end(text)
@@ -148,8 +150,16 @@ def _worker_environment() -> dict[str, str]:
 
 
 class WorkerPool:
-    def __init__(self, data: Path, *, workers: int = 2, reserve: int = 1, slow_after: float = 0.5,
-                 memory_mb: int | None = None, short_under: float = 0.1):
+    def __init__(
+        self,
+        data: Path,
+        *,
+        workers: int = 2,
+        reserve: int = 1,
+        slow_after: float = 0.5,
+        memory_mb: int | None = None,
+        short_under: float = 0.1,
+    ):
         self.data, self.generation = Path(data), 0
         self.size, self.long_limit = workers + reserve, workers
         self.slow_after = slow_after
@@ -189,24 +199,37 @@ class WorkerPool:
     async def _spawn(self) -> _Worker:
         data, generation = self.data, self.generation  # before any await: an update may come meanwhile
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "kgtool.server.worker", str(data), "--memory-mb", str(self.memory_mb),
-            "--parent", str(os.getpid()),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=_worker_environment())
+            sys.executable,
+            "-m",
+            "kgtool.server.worker",
+            str(data),
+            "--memory-mb",
+            str(self.memory_mb),
+            "--parent",
+            str(os.getpid()),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env=_worker_environment(),
+        )
         worker = _Worker(process, generation)
         try:
             ready = await asyncio.wait_for(process.stdout.readline(), startup_for(data))
         except asyncio.TimeoutError as err:
             await worker.kill()
-            raise PoolError(f"a query worker did not load {data} within {startup_for(data):.0f} s; serve a store built "
-                            "once with `kgtool load` (--store): workers open it without loading") from err
+            raise PoolError(
+                f"a query worker did not load {data} within {startup_for(data):.0f} s; serve a store built "
+                "once with `kgtool load` (--store): workers open it without loading"
+            ) from err
         except asyncio.CancelledError:
             await worker.kill()
             raise
         if not ready.startswith(b'{"ready"'):
             await worker.kill()
-            raise PoolError(f"a query worker could not load {data} (exit status {process.returncode}); if the data "
-                            f"is large, raise --worker-memory-mb (now {self.memory_mb}) or serve a store built "
-                            "once with `kgtool load` (--store), which the workers share")
+            raise PoolError(
+                f"a query worker could not load {data} (exit status {process.returncode}); if the data "
+                f"is large, raise --worker-memory-mb (now {self.memory_mb}) or serve a store built "
+                "once with `kgtool load` (--store), which the workers share"
+            )
         self.network = json.loads(ready).get("network", "not isolated")
         return worker
 
@@ -282,9 +305,11 @@ class WorkerPool:
             if not waiter.done():
                 self._forget(waiter, long, medium)
                 if long:
-                    raise ServerBusy(f"{self._long} long queries are running already, the most this server runs "
-                                     "at once; this one ran long before, and waited for a free place until its "
-                                     "deadline: try again later")
+                    raise ServerBusy(
+                        f"{self._long} long queries are running already, the most this server runs "
+                        "at once; this one ran long before, and waited for a free place until its "
+                        "deadline: try again later"
+                    )
                 raise ServerBusy("every query worker stayed busy until the deadline; try again later")
             worker = waiter.result()
             if worker.alive and worker.generation == self.generation:
@@ -327,8 +352,10 @@ class WorkerPool:
                     self._remember_long(text)
                     if self._long >= self.long_limit:
                         await self._stop(worker, call)
-                        raise ServerBusy(f"{self._long} long queries are running already, the most this server "
-                                         "runs at once; this one was stopped: try again later")
+                        raise ServerBusy(
+                            f"{self._long} long queries are running already, the most this server "
+                            "runs at once; this one was stopped: try again later"
+                        )
                     self._long += 1
                     counted_long = True
                     worker.lower()  # short queries come first for the processor
@@ -340,8 +367,10 @@ class WorkerPool:
                 header, body = call.result()
             except (asyncio.IncompleteReadError, ConnectionError, ValueError, KeyError) as err:
                 self._replace(worker)
-                raise WorkerDied(f"the query stopped its worker: it needed more than the {self.memory_mb} MB "
-                                 "a worker may use, or the engine failed on it") from err
+                raise WorkerDied(
+                    f"the query stopped its worker: it needed more than the {self.memory_mb} MB "
+                    "a worker may use, or the engine failed on it"
+                ) from err
         except asyncio.CancelledError:
             await self._stop(worker, call)
             raise

@@ -17,26 +17,30 @@ from urllib.parse import quote
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
 
+from ..charts import unit_label
 from ..errors import KgtoolError
 from ..namespaces import KG, KGR, PREFIXES, sparql_prologue
 from ..results import QueryResult, Term, short
-from ..charts import unit_label
 from . import pages
 
 _PROLOGUE = sparql_prologue("rdf", "rdfs", "kg")
 
 # every labelled resource with its classes: the search, the index and the "did you mean" of a 404
-LABELS = _PROLOGUE + """
+LABELS = (
+    _PROLOGUE
+    + """
 SELECT ?entity ?label ?class ?classLabel WHERE {
   ?entity rdfs:label ?label . FILTER (isIRI(?entity))
   OPTIONAL { ?entity a ?class . OPTIONAL { ?class rdfs:label ?classLabel } }
 }"""
+)
 
 # The model families the graph is about: families (they have sizes, and are no size themselves) with a
 # release date and the paper that introduced them.
-FAMILIES = _PROLOGUE + """
+FAMILIES = (
+    _PROLOGUE
+    + """
 SELECT ?model ?label ?date ?paper ?paperLabel ?org ?orgLabel WHERE {
   ?model kg:releaseDate ?date ; kg:introducedIn ?paper ; rdfs:label ?label .
   FILTER EXISTS { ?size kg:variantOf ?model }
@@ -44,23 +48,33 @@ SELECT ?model ?label ?date ?paper ?paperLabel ?org ?orgLabel WHERE {
   ?paper rdfs:label ?paperLabel .
   OPTIONAL { ?model kg:developedBy ?org . ?org rdfs:label ?orgLabel }
 } ORDER BY ?date ?label"""
+)
 
-MODALITIES = _PROLOGUE + """
+MODALITIES = (
+    _PROLOGUE
+    + """
 SELECT ?model ?modality ?modalityLabel WHERE {
   ?model kg:inputModality ?modality . ?modality rdfs:label ?modalityLabel
 } ORDER BY ?modalityLabel"""
+)
 
-CLAIMS = _PROLOGUE + """
+CLAIMS = (
+    _PROLOGUE
+    + """
 SELECT ?claim ?claimLabel ?status ?statusLabel WHERE {
   ?claim a kg:Claim ; kg:about ?entity ; rdfs:label ?claimLabel ; kg:status ?status .
   OPTIONAL { ?status rdfs:label ?statusLabel }
 } ORDER BY ?statusLabel ?claimLabel"""
+)
 
 # the instances of a class and of its subclasses, for the parameter fields of the query page
-INSTANCES = _PROLOGUE + """
+INSTANCES = (
+    _PROLOGUE
+    + """
 SELECT DISTINCT ?label WHERE {
   ?entity a/rdfs:subClassOf* ?class ; rdfs:label ?label .
 } ORDER BY ?label"""
+)
 
 RANGES = _PROLOGUE + "SELECT ?property ?range WHERE { ?property rdfs:range ?range FILTER (isIRI(?range)) }"
 
@@ -111,6 +125,7 @@ class Site:
                     if name not in entry.classes:
                         entry.classes.append(name)
             return sorted(found.values(), key=lambda e: (e.label.lower(), e.iri))
+
         return await self.cached("entries", compute)
 
     def runner(self, loop: asyncio.AbstractEventLoop) -> Callable[[str, Mapping[str, str]], QueryResult]:
@@ -140,8 +155,9 @@ class Site:
         text = request.query_params.get("q", "")
         root = _root(request)
         found = rank(await self.entries(), text)[:SUGGESTIONS]
-        return JSONResponse([{"label": e.label, "iri": e.iri, "classes": e.classes,
-                              "href": pages.href_for(e.iri, root)} for e in found])
+        return JSONResponse(
+            [{"label": e.label, "iri": e.iri, "classes": e.classes, "href": pages.href_for(e.iri, root)} for e in found]
+        )
 
     async def terms(self, request: Request) -> Response:
         """The graph's terms as prefixed names (kg:Benchmark, kgr:llama), for the editor's completion."""
@@ -157,7 +173,7 @@ class Site:
         wanted = slug.strip("/").lower()
         names: dict[str, Entry] = {}
         for e in entries:
-            names.setdefault(e.iri[len(KGR):].lower(), e)
+            names.setdefault(e.iri[len(KGR) :].lower(), e)
             names.setdefault(e.label.lower(), e)
         close = difflib.get_close_matches(wanted, list(names), n=8, cutoff=0.5)
         ranked = list(dict.fromkeys(names[c].iri for c in close))
@@ -170,8 +186,9 @@ class Site:
     async def home(self, request: Request) -> Response:
         cards = await self.cached("cards", self._cards)
         root = _root(request)
-        return self.endpoint.render("home.html", request, cards=[_card_view(c, root) for c in cards],
-                                    count=len(await self.entries()))
+        return self.endpoint.render(
+            "home.html", request, cards=[_card_view(c, root) for c in cards], count=len(await self.entries())
+        )
 
     async def _cards(self) -> list[dict]:
         from ..queries import catalogue
@@ -182,10 +199,19 @@ class Site:
         results = await self.endpoint.select(catalogue()["results-with-settings"].text)
         cards: dict[str, dict] = {}
         for row in families:
-            card = cards.setdefault(row["model"].value, {
-                "iri": row["model"].value, "label": row["label"].value, "date": row["date"].value,
-                "paper": (row["paper"].value, row["paperLabel"].value), "orgs": {}, "sizes": {},
-                "modalities": {}, "results": []})
+            card = cards.setdefault(
+                row["model"].value,
+                {
+                    "iri": row["model"].value,
+                    "label": row["label"].value,
+                    "date": row["date"].value,
+                    "paper": (row["paper"].value, row["paperLabel"].value),
+                    "orgs": {},
+                    "sizes": {},
+                    "modalities": {},
+                    "results": [],
+                },
+            )
             if "org" in row:
                 card["orgs"][row["org"].value] = row["orgLabel"].value
         family_of = {}
@@ -194,18 +220,25 @@ class Site:
                 family_of[row["size"].value] = row["model"].value
                 count = row.get("parameterCount")
                 cards[row["model"].value]["sizes"].setdefault(
-                    row["size"].value, (row.get("sizeName", row["sizeLabel"]).value, int(count.value) if count else None))
+                    row["size"].value,
+                    (row.get("sizeName", row["sizeLabel"]).value, int(count.value) if count else None),
+                )
         for row in modalities:
             if row["model"].value in cards:
                 cards[row["model"].value]["modalities"][row["modality"].value] = row["modalityLabel"].value
         for row in results:
             family = family_of.get(row["model"].value, row["model"].value)
             if family in cards and row.get("isBaseline", Term("literal", "false")).value != "true":
-                cards[family]["results"].append({
-                    "benchmark": row["benchmarkLabel"].value, "benchmarkIri": row["benchmark"].value,
-                    "model": row["modelLabel"].value, "value": row["value"].value,
-                    "unit": unit_label(row),
-                    "setting": short(row["setting"]).rsplit("/", 1)[-1].split(":")[-1]})
+                cards[family]["results"].append(
+                    {
+                        "benchmark": row["benchmarkLabel"].value,
+                        "benchmarkIri": row["benchmark"].value,
+                        "model": row["modelLabel"].value,
+                        "value": row["value"].value,
+                        "unit": unit_label(row),
+                        "setting": short(row["setting"]).rsplit("/", 1)[-1].split(":")[-1],
+                    }
+                )
         return list(cards.values())
 
     async def index(self, request: Request) -> Response:
@@ -215,11 +248,16 @@ class Site:
             if e.iri.startswith(KGR):
                 for name in e.classes or ["without a class"]:
                     by_class.setdefault(name, []).append(e)
-        groups = [(name, [pages.Link(e.label, pages.href_for(e.iri, root), e.iri) for e in members])
-                  for name, members in sorted(by_class.items(), key=lambda item: (-len(item[1]), item[0]))]
+        groups = [
+            (name, [pages.Link(e.label, pages.href_for(e.iri, root), e.iri) for e in members])
+            for name, members in sorted(by_class.items(), key=lambda item: (-len(item[1]), item[0]))
+        ]
         wanted = request.query_params.get("q", "").strip()  # the search form, sent without its script
-        matches = [pages.Link(e.label, pages.href_for(e.iri, root), e.iri)
-                   for e in rank(await self.entries(), wanted)[:50]] if wanted else []
+        matches = (
+            [pages.Link(e.label, pages.href_for(e.iri, root), e.iri) for e in rank(await self.entries(), wanted)[:50]]
+            if wanted
+            else []
+        )
         return self.endpoint.render("index.html", request, groups=groups, wanted=wanted, matches=matches)
 
     async def compare_page(self, request: Request) -> Response:
@@ -257,9 +295,20 @@ class Site:
         except KgtoolError as err:
             error = str(err)
         query = {"kind": kind, **({"target": target} if target else {})}
-        return self.endpoint.render("charts.html", request, 404 if error else 200, kinds=charts.KINDS, kind=kind,
-                                    target=target or "", spec=spec, title=title, error=error,
-                                    benchmarks=benchmarks, models=models, query=query)
+        return self.endpoint.render(
+            "charts.html",
+            request,
+            404 if error else 200,
+            kinds=charts.KINDS,
+            kind=kind,
+            target=target or "",
+            spec=spec,
+            title=title,
+            error=error,
+            benchmarks=benchmarks,
+            models=models,
+            query=query,
+        )
 
     async def chart_file(self, request: Request) -> Response:
         from .. import charts
@@ -267,8 +316,9 @@ class Site:
 
         kind, fmt = request.path_params["kind"], request.path_params["fmt"]
         if kind not in charts.KINDS or fmt not in ("svg", "png", "html", "json"):
-            raise Problem(404, f"no chart {kind}.{fmt}: the charts are {', '.join(charts.KINDS)}, "
-                               "as .svg, .png, .html or .json")
+            raise Problem(
+                404, f"no chart {kind}.{fmt}: the charts are {', '.join(charts.KINDS)}, as .svg, .png, .html or .json"
+            )
         target = request.query_params.get("target", "").strip() or None
         try:
             data, spec = await self.chart(kind, target)
@@ -282,8 +332,11 @@ class Site:
             return Response(await run_in_threadpool(charts.to_png, spec), media_type="image/png")
         page = await run_in_threadpool(charts.html_page, spec, data.title)
         # the downloaded page carries its own policy (its inline scripts, by hash)
-        return Response(page, media_type="text/html; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{kind}.html"'})
+        return Response(
+            page,
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{kind}.html"'},
+        )
 
     async def graph_page(self, request: Request) -> Response:
         from .. import visualize
@@ -301,10 +354,18 @@ class Site:
             view = await run_in_threadpool(visualize.build_view, graph, focus=focus, depth=depth, hubs=hubs)
         except KgtoolError as err:
             error, view = str(err), await run_in_threadpool(visualize.build_view, graph, hubs=hubs)
-        data = await run_in_threadpool(visualize.network_data, view.network,
-                                       href=lambda iri: pages.href_for(iri, root))
-        return self.endpoint.render("graph.html", request, 404 if error else 200, view=view, data=data,
-                                    focus=focus or "", depth=depth, hubs=hubs, error=error)
+        data = await run_in_threadpool(visualize.network_data, view.network, href=lambda iri: pages.href_for(iri, root))
+        return self.endpoint.render(
+            "graph.html",
+            request,
+            404 if error else 200,
+            view=view,
+            data=data,
+            focus=focus or "",
+            depth=depth,
+            hubs=hubs,
+            error=error,
+        )
 
     async def results_network(self, request: Request) -> Response:
         """The network of a query's results (the query is the body, as application/sparql-query), as
@@ -329,7 +390,9 @@ class Site:
             network = await run_in_threadpool(projection.project, result, context=graph)
         elif header["kind"] == "solutions":
             bindings = json.loads(body)
-            rows = [{v: Term.from_json(t) for v, t in b.items()} for b in bindings.get("results", {}).get("bindings", [])]
+            rows = [
+                {v: Term.from_json(t) for v, t in b.items()} for b in bindings.get("results", {}).get("bindings", [])
+            ]
             network = (await run_in_threadpool(network_views.rows_network, graph, rows)).network
         else:
             raise Problem(400, "an ASK query answers true or false: there is nothing to draw")
@@ -359,6 +422,7 @@ class Site:
         async def compute():
             rows = await self.endpoint.select(with_values(INSTANCES, {"class": Term("uri", cls)}))
             return list(dict.fromkeys(r["label"].value for r in rows))
+
         return await self.cached(f"instances {cls}", compute)
 
     async def parameter_choices(self, catalogue: list[dict]) -> dict[str, list[str]]:
@@ -399,14 +463,23 @@ class Site:
         except KgtoolError:
             pass  # a model without results: no chart
         return {
-            "sizes": [(pages.link(r["size"], r.get("sizeLabel"), root), _count(r.get("parameterCount")))
-                      for r in sizes],
-            "dates": [(g.property.text, g.values) for g in page.facts
-                      if g.property.iri in (KG + "releaseDate", KG + "announcementDate")],
+            "sizes": [
+                (pages.link(r["size"], r.get("sizeLabel"), root), _count(r.get("parameterCount"))) for r in sizes
+            ],
+            "dates": [
+                (g.property.text, g.values)
+                for g in page.facts
+                if g.property.iri in (KG + "releaseDate", KG + "announcementDate")
+            ],
             "organizations": facts.get(KG + "developedBy", []),
             "papers": facts.get(KG + "introducedIn", []),
-            "claims": [(pages.link(r["claim"], r.get("claimLabel"), root),
-                        r["statusLabel"].value if "statusLabel" in r else short(r["status"])) for r in claims],
+            "claims": [
+                (
+                    pages.link(r["claim"], r.get("claimLabel"), root),
+                    r["statusLabel"].value if "statusLabel" in r else short(r["status"]),
+                )
+                for r in claims
+            ],
             "chart": spec,
         }
 
@@ -416,6 +489,7 @@ class Site:
 
 
 # ---------------------------------------------------------------------------------------------
+
 
 def rank(entries: list[Entry], text: str) -> list[Entry]:
     """The entries whose label matches ``text``: the same label, then labels that start with it, then
@@ -471,13 +545,21 @@ def _card_view(card: dict, root: str) -> dict:
             best[r["benchmark"]] = r
     headline = sorted(best.values(), key=lambda r: r["benchmark"].lower())[:3]
     return {
-        "label": card["label"], "href": pages.href_for(card["iri"], root), "date": card["date"],
+        "label": card["label"],
+        "href": pages.href_for(card["iri"], root),
+        "date": card["date"],
         "paper": pages.Link(card["paper"][1], pages.href_for(card["paper"][0], root), card["paper"][0]),
         "orgs": [pages.Link(label, pages.href_for(iri, root), iri) for iri, label in sorted(card["orgs"].items())],
-        "sizes": [name for name, _ in sizes], "largest": max((n for _, n in sizes if n), default=None),
+        "sizes": [name for name, _ in sizes],
+        "largest": max((n for _, n in sizes if n), default=None),
         "modalities": sorted(card["modalities"].values()),
-        "results": [pages.Link(f"{r['benchmark']}: {r['value']} {r['unit']} ({r['setting']}, {r['model']})",
-                               pages.href_for(r["benchmarkIri"], root)) for r in headline],
+        "results": [
+            pages.Link(
+                f"{r['benchmark']}: {r['value']} {r['unit']} ({r['setting']}, {r['model']})",
+                pages.href_for(r["benchmarkIri"], root),
+            )
+            for r in headline
+        ],
         "result_count": len(card["results"]),
         "chart": f"{root}/charts?kind=model&target={quote(card['iri'], safe='')}",
     }
@@ -500,6 +582,7 @@ def _static_asset(name: str) -> Callable[[], bytes]:
         from ..visualize import _asset
 
         return _asset(name).encode("utf-8")
+
     return read
 
 

@@ -136,8 +136,11 @@ def answer(store, request: dict) -> tuple[dict, bytes]:
         return {"error": "syntax", "message": syntax_message(str(err), request.get("text", ""))}, b""
     except ResultTooLarge:
         limit = request.get("max_bytes", 0)
-        return {"error": "too-large", "message": f"the answer is larger than {limit:,} bytes, the limit of this "
-                                                   "endpoint; narrow the query (LIMIT, fewer variables)"}, b""
+        return {
+            "error": "too-large",
+            "message": f"the answer is larger than {limit:,} bytes, the limit of this "
+            "endpoint; narrow the query (LIMIT, fewer variables)",
+        }, b""
     except MemoryError:
         return {"error": "too-large", "message": "the query needed more memory than a worker may use"}, b""
     except (OSError, RuntimeError, ValueError, TypeError) as err:
@@ -153,7 +156,7 @@ def syntax_message(error: str, query: str) -> str:
     from ..sparql import syntax_error
 
     message = str(syntax_error(NamedQuery("request", ""), SyntaxError(error)))
-    message = message[message.index("syntax error"):]
+    message = message[message.index("syntax error") :]
     missing = undeclared_prefixes(query)
     if missing:
         names = ", ".join(f"{p}:" for p in missing)
@@ -164,9 +167,12 @@ def syntax_message(error: str, query: str) -> str:
 def run_query(store, request: dict) -> tuple[dict, bytes]:
     import pyoxigraph as ox
 
-    answer = store.query(request["text"], prefixes=PREFIXES,
-                         default_graph=_graphs(request.get("default_graphs")),
-                         named_graphs=_graphs(request.get("named_graphs")))
+    answer = store.query(
+        request["text"],
+        prefixes=PREFIXES,
+        default_graph=_graphs(request.get("default_graphs")),
+        named_graphs=_graphs(request.get("named_graphs")),
+    )
     limit = request["max_bytes"]
     if isinstance(answer, (ox.QueryBoolean, ox.QuerySolutions)):
         kind = "boolean" if isinstance(answer, ox.QueryBoolean) else "solutions"
@@ -204,8 +210,10 @@ def run_update(store, request: dict) -> tuple[dict, bytes]:
     store.update(request["text"], prefixes=PREFIXES)
     with atomic_output(request["dump"]) as out:
         store.dump(out, ox.RdfFormat.N_QUADS)
-    return {"kind": "update", "graphs": sorted(g.value for g in store.named_graphs()
-                                               if isinstance(g, ox.NamedNode))}, b""
+    return {
+        "kind": "update",
+        "graphs": sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)),
+    }, b""
 
 
 def _graphs(iris: list[str] | None):
