@@ -69,6 +69,7 @@ def run_measured(command: list[str], env: dict | None = None) -> tuple[float, fl
     """Run ``command``; its wall seconds, peak RSS in MB (ru_maxrss of that process alone), exit status and stderr."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    assert process.stderr is not None  # a pipe, asked for above
     stderr = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start

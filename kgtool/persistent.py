@@ -11,13 +11,14 @@ leaves the previous store as it was; readers open the store read-only, any numbe
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from . import __version__
 from .errors import DataError, KgtoolError
@@ -58,7 +59,7 @@ def sha256_of(path: Path) -> str:
 class _Counting:
     """A file reader that reports how many bytes were read (for the progress bar)."""
 
-    def __init__(self, handle: BinaryIO, advance):
+    def __init__(self, handle: io.BufferedReader, advance):
         self.handle, self.advance = handle, advance
 
     def read(self, size: int = -1) -> bytes:
@@ -124,7 +125,9 @@ def build(files: list[Path], location: Path, *, quiet: bool = False) -> StoreRec
                     fmt = getattr(ox.RdfFormat, _OXIGRAPH_FORMATS.get(path.suffix.lower(), "TURTLE"))
                 with open(read, "rb") as handle:
                     try:
-                        store.bulk_load(_Counting(handle, bar.update), fmt, base_iri=base)
+                        # a file-like object that counts what Oxigraph reads (it needs only read and readinto)
+                        counting = cast(BinaryIO, _Counting(handle, bar.update))
+                        store.bulk_load(counting, fmt, base_iri=base)
                     except SyntaxError as err:
                         raise DataError(str(path), str(err)) from err
                 status = path.stat()

@@ -104,9 +104,9 @@ def parse_file(
         raise DataError(
             str(path), str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         ) from err
-    relative = next((t for t in graph.all_nodes() if isinstance(t, URIRef) and t.startswith(_NO_BASE)), None)
+    relative = next((str(t) for t in graph.all_nodes() if isinstance(t, URIRef) and t.startswith(_NO_BASE)), None)
     if relative is None:
-        relative = next((p for p in graph.predicates(unique=True) if p.startswith(_NO_BASE)), None)
+        relative = next((str(p) for p in graph.predicates(unique=True) if str(p).startswith(_NO_BASE)), None)
     if relative is not None:
         raise DataError(str(path), _RELATIVE.format(relative[len(_NO_BASE) :]))
     if into is not graph:
@@ -281,7 +281,7 @@ def entailed_ntriples(files: list[Path], data: DataFiles = DataFiles()) -> Path:
         return graph.serialize(format="nt", encoding="utf-8")
 
     # the files are read through the table compiler and the annotation expansion: their code is an input too
-    code = [Path(module.__file__).read_bytes() for module in (tables, provenance)]
+    code = [Path(str(module.__file__)).read_bytes() for module in (tables, provenance)]
     how = f"base={data.base} remote-context={data.remote_context}".encode()
     return cached_file(
         f"closure owlrl-{version('owlrl')} RDFS_OWLRL",

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..cli import RenamedOption, bundled_option, data_file_option, given_store_dir, infer_option, store_option
 from ..errors import KgtoolError
+
+if TYPE_CHECKING:
+    import pyoxigraph
 
 TOKEN_VARIABLE = "KGTOOL_UPDATE_TOKEN"
 
@@ -192,10 +196,10 @@ def _serve(data, settings, *, host: str, port: int, bundled: bool, infer: bool, 
         # the count the store records: counting it again would read the whole store, and the memory that
         # takes would stay with the server
         size = read_record(store_dir).triples
-        store = Path(store_dir).resolve()
+        served: Path | pyoxigraph.Store = Path(store_dir).resolve()
     else:  # each worker loads a copy: the bundled graph alone, or data that updates may change
-        store = load_store(data, bundled=bundled, infer=infer)
-        size = len(store)
+        served = load_store(data, bundled=bundled, infer=infer)
+        size = len(served)
     shown = f"[{host}]" if ":" in host else host
     mode = "updates allowed with the bearer token" if settings.allow_update else "read-only"
 
@@ -207,8 +211,8 @@ def _serve(data, settings, *, host: str, port: int, bundled: bool, infer: bool, 
             err=True,
         )
 
-    app = create_app(store, settings, on_ready=ready)
-    del store  # the app writes it for its workers at start-up and keeps no copy
+    app = create_app(served, settings, on_ready=ready)
+    del served  # the app writes it for its workers at start-up and keeps no copy
     # the request's own headers decide nothing: no X-Forwarded-* (the public URL is a setting)
     uvicorn.run(
         app,

@@ -19,6 +19,7 @@ import logging
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
@@ -40,6 +41,9 @@ from . import description, media, pages
 from .pool import QueryTimeout, ServerBusy, WorkerAnswerError, WorkerDied, WorkerPool
 from .settings import Settings
 from .site import Site
+
+if TYPE_CHECKING:
+    import jinja2
 
 log = logging.getLogger("kgtool.server")
 
@@ -113,11 +117,13 @@ def create_app(data, settings: Settings | None = None, on_ready: Callable[[str],
                 allow_credentials=False,
             )
         )
+    # each handler takes the exception class it is registered for (Starlette's type says Exception)
+    handlers: dict[Any, Any] = {Problem: _problem, HTTPException: _http_error, Exception: _internal_error}
     app = Starlette(
         routes=routes,
         middleware=middleware,
         lifespan=endpoint.lifespan,
-        exception_handlers={Problem: _problem, HTTPException: _http_error, Exception: _internal_error},
+        exception_handlers=handlers,
     )
     app.state.endpoint = endpoint
     return app
@@ -221,7 +227,7 @@ class _Endpoint:
         )
         self.directory: Path | None = None
         self._stats: tuple[int, description.DatasetStats] | None = None
-        self._templates = None
+        self._templates: jinja2.Environment | None = None
         self.site = Site(self)
 
     @contextlib.asynccontextmanager
@@ -274,7 +280,7 @@ class _Endpoint:
             "named_graphs": named_graphs or None,
         }
         try:
-            return await self.pool.run(request, self.settings.timeout)
+            return await self.running_pool().run(request, self.settings.timeout)
         except WorkerAnswerError as err:
             if err.kind == "not-acceptable":
                 offered = media.SOLUTION_FORMATS if err.header.get("kind") != "graph" else media.GRAPH_FORMATS
@@ -292,8 +298,12 @@ class _Endpoint:
         document = json.loads(body)
         return [{v: Term.from_json(t) for v, t in b.items()} for b in document["results"]["bindings"]]
 
+    def running_pool(self) -> WorkerPool:
+        assert self.pool is not None, "the pool is started with the app (its lifespan)"
+        return self.pool
+
     async def stats(self) -> description.DatasetStats:
-        generation = self.pool.generation
+        generation = self.running_pool().generation
         if self._stats is None or self._stats[0] != generation:
             self._stats = (generation, await description.dataset_stats(self.select))
         return self._stats[1]
@@ -329,6 +339,7 @@ class _Endpoint:
             text, solutions=solutions, graph=graph, default_graphs=default_graphs, named_graphs=named_graphs
         )
         key = graph if header["kind"] == "graph" else solutions
+        assert key is not None  # a format was agreed on, or the worker refused the query as not acceptable
         media_type = (media.GRAPH_FORMATS if header["kind"] == "graph" else media.SOLUTION_FORMATS)[key][0]
         return Response(body, media_type=media_type, headers={"Vary": "Accept"})
 
@@ -375,7 +386,7 @@ class _Endpoint:
             raise Problem(
                 401, "updates need an Authorization: Bearer token", {"WWW-Authenticate": 'Bearer realm="kgtool"'}
             )
-        if not hmac.compare_digest(token.strip().encode(), self.settings.update_token.encode()):
+        if not hmac.compare_digest(token.strip().encode(), (self.settings.update_token or "").encode()):
             raise Problem(
                 401,
                 "the bearer token is not valid",
@@ -389,7 +400,10 @@ class _Endpoint:
                 using_graphs=fields.get("using-graph-uri", []),
                 using_named_graphs=fields.get("using-named-graph-uri", []),
             )
-            header = await self.pool.update({"text": text, "max_bytes": 0}, self.settings.timeout, self.directory)
+            assert self.directory is not None  # the folder of the store's dump, made at start-up
+            header = await self.running_pool().update(
+                {"text": text, "max_bytes": 0}, self.settings.timeout, self.directory
+            )
         except KgtoolError as err:
             raise _as_problem(err) from err
         self.policy = dataclasses.replace(self.policy, graphs=frozenset(header.get("graphs", [])))
@@ -620,7 +634,7 @@ def _catalogue() -> list[dict]:
 def _vis_file(name: str) -> bytes:
     from importlib.resources import files
 
-    return files("pyvis").joinpath("lib", "vis-9.1.2", name).read_bytes()
+    return (files("pyvis") / "lib" / "vis-9.1.2" / name).read_bytes()
 
 
 def _rdf_response(body: bytes, key: str) -> Response:

@@ -124,10 +124,12 @@ class _Worker:
         return self.process.returncode is None
 
     async def call(self, request: dict) -> tuple[dict, bytes]:
-        self.process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
-        await self.process.stdin.drain()
-        header = json.loads(await self.process.stdout.readline())
-        body = await self.process.stdout.readexactly(header["size"]) if header["size"] else b""
+        stdin, stdout = self.process.stdin, self.process.stdout
+        assert stdin is not None and stdout is not None  # a worker is started with both pipes
+        stdin.write(json.dumps(request).encode("utf-8") + b"\n")
+        await stdin.drain()
+        header = json.loads(await stdout.readline())
+        body = await stdout.readexactly(header["size"]) if header["size"] else b""
         return header, body
 
     async def kill(self) -> None:
@@ -212,6 +214,7 @@ class WorkerPool:
             env=_worker_environment(),
         )
         worker = _Worker(process, generation)
+        assert process.stdout is not None  # started with a pipe above
         try:
             ready = await asyncio.wait_for(process.stdout.readline(), startup_for(data))
         except asyncio.TimeoutError as err:

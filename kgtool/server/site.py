@@ -113,7 +113,7 @@ class Site:
     async def entries(self) -> list[Entry]:
         async def compute():
             found: dict[str, Entry] = {}
-            best = {}  # an English or untagged label first, then any, in a stable order
+            best: dict[str, tuple[bool, str]] = {}  # an English or untagged label first, then any, in a stable order
             for row in await self.endpoint.select(LABELS):
                 label = row["label"]
                 order = (label.lang not in (None, "", "en"), label.value)
@@ -283,7 +283,7 @@ class Site:
         if kind == "leaderboard" and not target:  # the leaderboard query's own default benchmark
             from ..queries import catalogue
 
-            default = next(p.default for p in catalogue()["leaderboard"].params if p.name == "benchmark")
+            default = next(p.default or "" for p in catalogue()["leaderboard"].params if p.name == "benchmark")
             iri = PREFIXES.get(default.partition(":")[0], "") + default.partition(":")[2]
             target = next((e.label for e in await self.entries() if e.iri == iri), default)
         benchmarks = await self.instances(KG + "Benchmark")

@@ -26,7 +26,7 @@ import json
 import os
 import sys
 import threading
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from ..files import atomic_output
 from ..namespaces import PREFIXES, used_prefixes
@@ -180,7 +180,7 @@ def run_query(store, request: dict) -> tuple[dict, bytes]:
         if fmt is None:
             return {"error": "not-acceptable", "kind": kind}, b""
         out = _Capped(limit)
-        answer.serialize(out, getattr(ox.QueryResultsFormat, fmt))
+        answer.serialize(out.file(), getattr(ox.QueryResultsFormat, fmt))
         return {"kind": kind, "format": fmt}, out.getvalue()
     fmt = request.get("graph_format")
     if fmt is None:
@@ -194,11 +194,12 @@ def run_query(store, request: dict) -> tuple[dict, bytes]:
                 raise ResultTooLarge
             triples.append(triple)
         body = ox.serialize(triples, format=rdf_format, prefixes=used_prefixes(triples, PREFIXES))
+        assert body is not None  # without an output, serialize returns the bytes
         if len(body) > limit:
             raise ResultTooLarge
         return {"kind": "graph", "format": fmt}, body
     out = _Capped(limit)
-    answer.serialize(out, rdf_format)
+    answer.serialize(out.file(), rdf_format)
     return {"kind": "graph", "format": fmt}, out.getvalue()
 
 
@@ -228,7 +229,12 @@ class _Capped:
     """A write-only buffer that refuses to grow past ``limit`` bytes, which stops the serialiser."""
 
     def __init__(self, limit: int):
-        self.limit, self.parts, self.size = limit, [], 0
+        self.limit, self.size = limit, 0
+        self.parts: list[bytes] = []
+
+    def file(self) -> BinaryIO:
+        """Itself, typed as the binary file Oxigraph writes to (it calls write only)."""
+        return cast(BinaryIO, self)
 
     def write(self, data: bytes) -> int:
         self.size += len(data)
