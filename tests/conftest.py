@@ -1,16 +1,13 @@
-"""Shared fixtures: the bundled graph is loaded once per session."""
+"""Shared fixtures: the bundled graph is loaded once per session. The helpers the tests import live in
+tests/serving.py, tests/browser.py and tests/virtuoso.py."""
 
 from __future__ import annotations
-
-import subprocess
-from pathlib import Path
 
 import pytest
 
 from tests.browser import browser, page  # noqa: F401  (fixtures: one browser for the whole run)
-
-ROOT = Path(__file__).resolve().parent.parent
-TESTS = Path(__file__).resolve().parent
+from tests.serving import free_port, stop, wait_for_http
+from tests.virtuoso import virtuoso  # noqa: F401  (the fixture: one Virtuoso for the whole run)
 
 
 @pytest.fixture(scope="session")
@@ -25,39 +22,6 @@ def report():
     import kgtool
 
     return kgtool.validate()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def stop(process: subprocess.Popen, seconds: float = 15) -> None:
-    """Stop a server the tests started: terminate it, and kill it if it does not end in ``seconds``."""
-    process.terminate()
-    try:
-        process.wait(timeout=seconds)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def wait_for_http(url: str, seconds: float = 30.0) -> None:
-    import time
-    import urllib.request
-
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")
@@ -83,8 +47,4 @@ def oxigraph_endpoint(tmp_path_factory):
         wait_for_http(f"{url}?query=ASK%7B%7D")
         yield url
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-from tests.virtuoso import virtuoso  # noqa: E402,F401  (the fixture: one Virtuoso for the whole run)
+        stop(server)

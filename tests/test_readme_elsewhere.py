@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, wait_for_http
+from tests.serving import free_port, wait_for_http
 from tests.virtuoso import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,9 +9,8 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import xml.etree.ElementTree as ET
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ import kgtool
 from kgtool.cli import main
 from kgtool.errors import EndpointError, QueryError
 from kgtool.queries import catalogue
+from tests.serving import free_port, http_server
 
 NAMED = sorted(n for n in catalogue() if not n.startswith("checks/"))
 GOLDEN = Path(__file__).parent / "golden"
@@ -370,11 +370,8 @@ class _Faulty(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def faulty():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Faulty)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with http_server(_Faulty) as url:
+        yield url
 
 
 @pytest.mark.parametrize("path,expected", [("/html", "not SPARQL results"), ("/garbage", "not SPARQL results"),
@@ -392,8 +389,6 @@ def test_huge_answer_is_capped(faulty):
 
 @pytest.mark.parametrize("option, env", [(["--debug"], {}), ([], {"KGTOOL_DEBUG": "1"})], ids=["option", "variable"])
 def test_unreachable_endpoint_exit_2_and_debug_shows_the_urllib_error_beneath(option, env):
-    from tests.conftest import free_port
-
     url = f"http://127.0.0.1:{free_port()}/sparql"
     result = run("query", "models-by-organization", "--endpoint", url)
     assert result.exit_code == 2 and url in result.stderr and "cannot connect" in result.stderr

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, stop
+from tests.serving import free_port, stop
 
 USER, PASSWORD = "dba", "dba"
 
