@@ -17,7 +17,6 @@ import urllib.parse
 import urllib.request
 import warnings
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,7 @@ import pytest
 from kgtool.namespaces import KG, KGR, PREFIXES
 from kgtool.results import render_graph
 from kgtool.sparql import run_query
+from tests.html_pages import Page
 from tests.serving import loopback_listener, running_server
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -370,48 +370,6 @@ def test_named_query_errors(client):
 
 
 # --- pages ------------------------------------------------------------------------------------
-
-class Page(HTMLParser):
-    """The parts of an HTML page the tests look at: elements by id, links, table rows, script blocks."""
-
-    VOID = {"meta", "link", "br", "img", "input", "hr"}
-
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=True)
-        self.ids: dict[str, dict] = {}
-        self.links: list[tuple[str, str]] = []
-        self.scripts: list[dict] = []
-        self.title = ""
-        self._open: list[dict] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        element = {"tag": tag, "attrs": dict(attrs), "text": "", "rows": []}
-        if tag == "script":
-            self.scripts.append(element)
-        if "id" in element["attrs"]:
-            self.ids[element["attrs"]["id"]] = element
-        if tag not in self.VOID:
-            self._open.append(element)
-
-    def handle_endtag(self, tag):
-        while self._open:
-            element = self._open.pop()
-            if element["tag"] == "a":
-                self.links.append((element["attrs"].get("href"), " ".join(element["text"].split())))
-            if element["tag"] == "tr":
-                table = next((e for e in reversed(self._open) if e["tag"] == "table"), None)
-                if table is not None:
-                    table["rows"].append(" ".join(element["text"].split()))
-            if element["tag"] == tag:
-                break
-
-    def handle_data(self, data):
-        for element in self._open:
-            element["text"] += data
-        if self._open and self._open[-1]["tag"] == "title":
-            self.title += data
-
 
 def test_entity_page_for_browsers(client):
     response = client.get("/resource/llama", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
