@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 from collections import Counter
 
 import networkx as nx
@@ -353,11 +351,3 @@ def test_the_network_of_an_endpoint_is_the_network_of_its_data(oxigraph_endpoint
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].split() == ["entities", str(network.number_of_nodes())]
     assert result.output.splitlines()[1].split() == ["links", str(network.number_of_edges())]
-
-
-def test_help_does_not_import_the_network_libraries():
-    code = ("import sys; from kgtool.cli import main\n"
-            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "print('HEAVY', [m for m in ('networkx', 'pyvis', 'jinja2', 'playwright', 'rdflib') if m in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert "HEAVY []" in out

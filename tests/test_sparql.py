@@ -302,20 +302,14 @@ def test_infer_changes_the_answer():
 
 # --- what a plain query imports ---------------------------------------------------------------
 
-def test_query_imports_only_what_it_uses():
-    code = ("import sys; from kgtool.cli import main\n"
-            "try:\n    main(['query', 'models-by-organization'])\nexcept SystemExit:\n    pass\n"
-            "heavy = [m for m in ('rdflib', 'pyshacl', 'owlrl', 'networkx', 'pyvis', 'SPARQLWrapper', "
-            "'starlette', 'uvicorn', 'fastapi') if m in sys.modules]\n"
-            "print('HEAVY', heavy)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert "HEAVY []" in out
-
-
-def test_help_imports_only_click():
-    code = ("import sys; from kgtool.cli import main\n"
-            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "print('HEAVY', [m for m in ('rdflib', 'pyoxigraph', 'pyshacl', 'owlrl') if m in sys.modules])")
+@pytest.mark.parametrize("command,heavy", [
+    (["query", "models-by-organization"],
+     ["rdflib", "pyshacl", "owlrl", "networkx", "pyvis", "SPARQLWrapper", "starlette", "uvicorn", "fastapi"]),
+    (["--help"], ["rdflib", "pyoxigraph", "pyshacl", "owlrl", "networkx", "pyvis", "jinja2", "playwright"]),
+], ids=["query", "help"])
+def test_a_command_imports_only_what_it_uses(command, heavy):
+    code = (f"import sys; from kgtool.cli import main\ntry:\n    main({command!r})\nexcept SystemExit:\n    pass\n"
+            f"print('HEAVY', [m for m in {heavy!r} if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "HEAVY []" in out
 
