@@ -1,13 +1,33 @@
-"""Shared fixtures: the bundled graph is loaded once per session. The helpers the tests import live in
-tests/serving.py, tests/browser.py and tests/virtuoso.py."""
+"""Shared fixtures (the bundled graph is loaded once per worker), and the markers and worker groups that
+follow from them. The helpers the tests import live in tests/serving.py, tests/browser.py and
+tests/virtuoso.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.browser import browser, page  # noqa: F401  (fixtures: one browser for the whole run)
+from tests.browser import browser, page  # noqa: F401  (fixtures: one browser per worker)
 from tests.serving import free_port, stop, wait_for_http
-from tests.virtuoso import virtuoso  # noqa: F401  (the fixture: one Virtuoso for the whole run)
+from tests.virtuoso import virtuoso  # noqa: F401  (the fixture: one Virtuoso per worker)
+
+# A test that uses one of these fixtures carries its marker, so that `pytest -m "not browser"` leaves it out
+# (a module's `server` fixture is a real server process; the tests that start one themselves are marked where
+# they are written).
+MARKERS = {"browser": "browser", "virtuoso": "virtuoso", "server": "server", "oxigraph_endpoint": "server"}
+# A worker starts these once, when a test first needs them: their tests run on one worker (xdist's loadgroup).
+ONE_PER_RUN = ("browser", "virtuoso")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items):
+    for item in items:
+        used = set(item.fixturenames)
+        for fixture, marker in MARKERS.items():
+            if fixture in used:
+                item.add_marker(marker)
+        shared = next((fixture for fixture in ONE_PER_RUN if fixture in used), None)
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(shared))
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,8 @@ VOID = Namespace(dataset.VOID)
 DCAT = Namespace(dataset.DCAT)
 DATASET = URIRef(release.DATASET_IRI)
 
+pytestmark = pytest.mark.xdist_group("test_release")  # one worker runs this module: the release is built once
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):

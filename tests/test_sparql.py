@@ -292,6 +292,9 @@ def test_stdin_query():
 
 # --- inference -------------------------------------------------------------------------------
 
+# The OWL-RL closure takes minutes on a cache that does not hold it yet: the tests that need it run on one
+# worker, so that the first builds it into the cache and the others read it.
+@pytest.mark.xdist_group("closure")
 def test_infer_changes_the_answer():
     query = ("PREFIX kg: <https://w3id.org/llmkg/ontology#>\n"
              "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a kg:Model }")
