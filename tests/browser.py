@@ -2,8 +2,8 @@
 
 Playwright never downloads a browser here: it launches the system chromium through `executable_path`.
 Without chromium the browser tests skip, unless KGTOOL_REQUIRE_BROWSER=1 (CI sets it), where they fail.
-tests/conftest.py registers the fixtures once, so the whole run shares one Playwright and one browser
-(a second sync Playwright cannot start while the first runs).
+tests/conftest.py registers the fixtures once, so a test worker shares one Playwright and one browser
+(a second sync Playwright cannot start while the first runs), and puts the browser tests on one worker.
 """
 
 from __future__ import annotations

@@ -1,16 +1,33 @@
-"""Shared fixtures: the bundled graph is loaded once per session."""
+"""Shared fixtures (the bundled graph is loaded once per worker), and the markers and worker groups that
+follow from them. The helpers the tests import live in tests/serving.py, tests/browser.py and
+tests/virtuoso.py."""
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
-
 import pytest
 
-from tests.browser import browser, page  # noqa: F401  (fixtures: one browser for the whole run)
+from tests.browser import browser, page  # noqa: F401  (fixtures: one browser per worker)
+from tests.serving import free_port, stop, wait_for_http
+from tests.virtuoso import virtuoso  # noqa: F401  (the fixture: one Virtuoso per worker)
 
-ROOT = Path(__file__).resolve().parent.parent
-TESTS = Path(__file__).resolve().parent
+# A test that uses one of these fixtures carries its marker, so that `pytest -m "not browser"` leaves it out
+# (a module's `server` fixture is a real server process; the tests that start one themselves are marked where
+# they are written).
+MARKERS = {"browser": "browser", "virtuoso": "virtuoso", "server": "server", "oxigraph_endpoint": "server"}
+# A worker starts these once, when a test first needs them: their tests run on one worker (xdist's loadgroup).
+ONE_PER_RUN = ("browser", "virtuoso")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items):
+    for item in items:
+        used = set(item.fixturenames)
+        for fixture, marker in MARKERS.items():
+            if fixture in used:
+                item.add_marker(marker)
+        shared = next((fixture for fixture in ONE_PER_RUN if fixture in used), None)
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(shared))
 
 
 @pytest.fixture(scope="session")
@@ -25,39 +42,6 @@ def report():
     import kgtool
 
     return kgtool.validate()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def stop(process: subprocess.Popen, seconds: float = 15) -> None:
-    """Stop a server the tests started: terminate it, and kill it if it does not end in ``seconds``."""
-    process.terminate()
-    try:
-        process.wait(timeout=seconds)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def wait_for_http(url: str, seconds: float = 30.0) -> None:
-    import time
-    import urllib.request
-
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")
@@ -83,8 +67,4 @@ def oxigraph_endpoint(tmp_path_factory):
         wait_for_http(f"{url}?query=ASK%7B%7D")
         yield url
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-from tests.virtuoso import virtuoso  # noqa: E402,F401  (the fixture: one Virtuoso for the whole run)
+        stop(server)

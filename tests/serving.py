@@ -1,5 +1,6 @@
-"""A real `kgtool serve` process on a free loopback port, for the tests that need real HTTP clients,
-and a loopback listener that records every connection made to it."""
+"""Servers for the tests: a real `kgtool serve` process on a free loopback port, for the tests that need
+real HTTP clients; an HTTP server answering with a handler of the test's; a loopback listener that records
+every connection made to it; and the helpers that find a free port, wait for a server and stop it."""
 
 from __future__ import annotations
 
@@ -9,12 +10,56 @@ import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from tests.conftest import free_port, stop, wait_for_http
-
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop(process: subprocess.Popen, seconds: float = 15) -> None:
+    """Stop a server the tests started: terminate it, and kill it if it does not end in ``seconds``."""
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def wait_for_http(url: str, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """An HTTP server on a free loopback port that answers each request with ``handler`` on a thread of its
+    own; yields its base URL. A handler still sending when the block ends is left to finish on its own."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @dataclass
@@ -86,10 +131,10 @@ def loopback_listener():
     server.listen(16)
     server.settimeout(0.2)
     listener = Listener(server.getsockname()[1])
-    stop = threading.Event()
+    closing = threading.Event()
 
     def accept():
-        while not stop.is_set():
+        while not closing.is_set():
             try:
                 connection, _ = server.accept()
             except (socket.timeout, OSError):
@@ -106,6 +151,6 @@ def loopback_listener():
     try:
         yield listener
     finally:
-        stop.set()
+        closing.set()
         thread.join(timeout=5)
         server.close()

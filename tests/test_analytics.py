@@ -399,10 +399,3 @@ def test_the_network_commands_read_the_graph_without_rdflib():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "RDFLIB False" in out
 
-
-def test_help_does_not_import_the_network_libraries():
-    code = ("import sys; from kgtool.cli import main\n"
-            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "print('HEAVY', [m for m in ('networkx', 'pyvis', 'jinja2', 'playwright', 'rdflib') if m in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert "HEAVY []" in out

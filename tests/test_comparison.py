@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from click.testing import CliRunner
 
 import kgtool
 from kgtool.cli import main
+from tests.html_pages import Page
 
 EXTRA = Path(__file__).parent / "data" / "compare-extra.ttl"
 SEVEN = ["GPT-3", "LaMDA", "PaLM", "Flamingo", "BLIP-2", "LLaMA", "GPT-4"]
@@ -130,31 +130,17 @@ def test_markdown_lists_the_sources_as_links():
     assert "[Flamingo paper (arXiv 2204.14198)](<https://arxiv.org/abs/2204.14198>)" in text
 
 
-class _Page(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags, self.links, self.text = [], [], []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        if tag == "a":
-            self.links.append(dict(attrs)["href"])
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-
 def test_html_is_one_offline_escaped_page_with_sources_as_links(tmp_path, extra_store):
     out = tmp_path / "compare.html"
     result = run("compare", "LLaMA", "GPT-3", "--data", str(EXTRA), "-f", "html", "-o", str(out))
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
-    page = _Page()
-    page.feed(html)
+    page = Page(html)
     assert not [t for t, a in page.tags if t in ("script", "link", "img", "iframe")]
-    assert "https://arxiv.org/abs/2302.13971" in page.links
-    assert not [link for link in page.links if not link.startswith("https://")]   # javascript: is no link
-    assert "<script>alert(1)" not in html and "Bench <script>alert(1)</script>" in "".join(page.text)
+    links = [a["href"] for t, a in page.tags if t == "a"]
+    assert "https://arxiv.org/abs/2302.13971" in links
+    assert not [link for link in links if not link.startswith("https://")]   # javascript: is no link
+    assert "<script>alert(1)" not in html and "Bench <script>alert(1)</script>" in page.text
 
 
 def test_html_in_chromium_loads_nothing_and_shows_the_table(page, tmp_path):

@@ -5,14 +5,14 @@ trickles one byte a second cannot hold a command past it."""
 from __future__ import annotations
 
 import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from click.testing import CliRunner
 
 from kgtool.cli import main
+from tests.serving import free_port, http_server
 
 TIMEOUT = 3
 SLACK = 2.0  # seconds past the deadline allowed for the error to come out on a busy machine
@@ -48,17 +48,8 @@ class _Trickle(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def trickle():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Trickle)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    with http_server(_Trickle) as url:
+        yield url
 
 
 CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
@@ -79,7 +70,7 @@ def test_a_trickling_endpoint_cannot_hold_a_command_past_its_timeout(trickle, tm
     # the same command against a closed port fails as soon as it connects: the time of its local work
     # (push loads the graph before it connects)
     started = time.monotonic()
-    refused = CliRunner().invoke(main, [*COMMANDS[command](f"http://127.0.0.1:{closed_port()}/query", tmp_path)])
+    refused = CliRunner().invoke(main, [*COMMANDS[command](f"http://127.0.0.1:{free_port()}/query", tmp_path)])
     local = time.monotonic() - started
     assert refused.exit_code == 2 and "cannot connect" in refused.stderr, refused.output
     url = f"{trickle}/{phase}/query"

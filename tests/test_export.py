@@ -173,6 +173,7 @@ def test_no_ontology_exports_the_data_alone(tmp_path):
     assert isomorphic(Graph().parse(out, format="nt"), data)
 
 
+@pytest.mark.xdist_group("closure")  # the OWL-RL closure is built once (tests/test_sparql.py)
 def test_infer_exports_the_entailments(tmp_path):
     out = tmp_path / "inferred.nt"
     assert run("export", "--infer", "-o", str(out)).exit_code == 0

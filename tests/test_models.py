@@ -18,26 +18,28 @@ def one_row(graph, query: str, model: str):
     return rows
 
 
-@pytest.mark.parametrize("model", SEVEN)
-def test_model_card_is_complete(graph, model):
-    card = one_row(graph, """
+# what each model must have: a query that finds it, and what the model lacks when it finds nothing
+REQUIRED = {
+    "card": ("""
         SELECT ?org ?date ?paper ?arch WHERE {
           $model kg:developedBy ?org ; kg:releaseDate ?date ; kg:introducedIn ?paper ; kg:hasArchitecture ?arch .
           ?org a kg:Organization . ?paper a kg:Paper ; kg:arxivId ?id . ?arch a kg:Architecture .
           FILTER (DATATYPE(?date) = xsd:date)
-        }""", model)
-    assert card, f"{model} lacks organization, release date, paper or architecture"
-
-
-@pytest.mark.parametrize("model", SEVEN)
-def test_model_has_sizes(graph, model):
-    sizes = one_row(graph, """
+        }""", "lacks organization, release date, paper or architecture"),
+    "sizes": ("""
         SELECT ?size ?count WHERE {
           { ?size kg:variantOf $model } UNION { BIND($model AS ?size) }
           { ?size kg:parameterCount ?count } UNION { ?size kg:trainableParameterCount ?count }
                                              UNION { ?size kg:contextLength ?count }
-        }""", model)
-    assert sizes, f"{model} has no size with a parameter count (or, for GPT-4, a context length)"
+        }""", "has no size with a parameter count (or, for GPT-4, a context length)"),
+}
+
+
+@pytest.mark.parametrize("model", SEVEN)
+@pytest.mark.parametrize("required", REQUIRED)
+def test_model_has_its_card_and_sizes(graph, model, required):
+    query, lacking = REQUIRED[required]
+    assert one_row(graph, query, model), f"{model} {lacking}"
 
 
 @pytest.mark.parametrize("model", SEVEN)

@@ -130,6 +130,7 @@ def test_store_refuses_other_sources_and_folders_that_are_no_store(built, tmp_pa
     assert result.exit_code == 2 and "is not a kgtool store" in result.stderr
 
 
+@pytest.mark.server
 def test_serve_opens_the_store_in_every_worker(built):
     from tests.serving import running_server
 
@@ -251,6 +252,7 @@ def test_without_a_cache_to_write_commands_parse_the_files(tmp_path, monkeypatch
     assert result.exit_code == 0 and len(result.output.splitlines()) == 8, result.stderr
 
 
+@pytest.mark.server
 def test_serve_with_files_builds_one_store_that_every_worker_shares(built):
     from tests.serving import running_server
 

@@ -12,12 +12,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 import urllib.request
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -29,7 +28,7 @@ from kgtool import export
 from kgtool.cli import main
 from kgtool.dataset import GRAPH_IRI
 from kgtool.push import Credentials, _Client
-from tests.conftest import free_port, wait_for_http
+from tests.serving import free_port, http_server, stop, wait_for_http
 
 TARGET = GRAPH_IRI
 
@@ -58,8 +57,7 @@ class OxigraphServer:
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+            stop(self.process)
 
     def graphs(self) -> dict[str, int]:
         result = kgtool.run_query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
@@ -268,11 +266,8 @@ class _Guarded(BaseHTTPRequestHandler):
 @pytest.fixture
 def guarded():
     _Guarded.seen = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Guarded)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with http_server(_Guarded) as url:
+        yield url
 
 
 @pytest.mark.parametrize("options,header", [
@@ -353,11 +348,8 @@ class _Flood(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def flood():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Flood)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with http_server(_Flood) as url:
+        yield url
 
 
 @pytest.mark.parametrize("path,options,message", [

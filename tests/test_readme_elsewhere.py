@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, wait_for_http
+from tests.serving import free_port, wait_for_http
 from tests.virtuoso import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +34,7 @@ def test_the_section_has_commands_and_examples():
         assert f"| {store} |" in SECTION, store  # a push recipe for each
 
 
+@pytest.mark.server  # oxigraph serve, as the section starts it
 def test_the_section_runs_as_written(tmp_path):
     if shutil.which("kgtool") is None or shutil.which("oxigraph") is None:
         pytest.fail("the `kgtool` and `oxigraph` commands must be installed: pip install -e '.[test]'")

@@ -10,7 +10,6 @@ import re
 import shutil
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -23,11 +22,14 @@ from kgtool import __version__, dataset, export, release
 from kgtool.cli import main
 from kgtool.namespaces import KG, KGR, PREFIXES
 from kgtool.store import bundled_files, parse_file
+from tests.html_pages import Page, descendants
 from tests.seven import SEVEN
 
 VOID = Namespace(dataset.VOID)
 DCAT = Namespace(dataset.DCAT)
 DATASET = URIRef(release.DATASET_IRI)
+
+pytestmark = pytest.mark.xdist_group("test_release")  # one worker runs this module: the release is built once
 
 
 @pytest.fixture(scope="module")
@@ -125,47 +127,25 @@ def test_the_description_is_computed_from_the_data(built, graph, ontology):
     assert dumps == {f"llmkg{export.FORMATS[f].suffix}" for f in export.RDF_FORMATS}
 
 
-class _Sections(HTMLParser):
-    """Collects, for each element with an id, the text of its parts by class, and every tag name seen."""
-
-    def __init__(self):
-        super().__init__()
-        self.sections: dict[str, dict[str, str]] = {}
-        self.tags: list[str] = []
-        self._section: str | None = None
-        self._part: list[str] = []
-
-    PARTS = ("p", "dd", "h3", "td")
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        attrs = dict(attrs)
-        if tag == "section" and "id" in attrs:
-            self._section = attrs["id"]
-            self.sections[self._section] = {"data-iri": attrs.get("data-iri", "")}
-        elif self._section and tag in self.PARTS:
-            part = attrs.get("class") or (tag if tag == "h3" else None)
-            self._part.append(part)
-            if part:
-                self.sections[self._section].setdefault(part, "")
-
-    def handle_endtag(self, tag):
-        if tag == "section":
-            self._section, self._part = None, []
-        elif self._part and tag in self.PARTS:
-            self._part.pop()
-
-    def handle_data(self, data):
-        named = [p for p in self._part if p]
-        if self._section and named:
-            self.sections[self._section][named[-1]] += data
+def sections(page: Page) -> dict[str, dict[str, str]]:
+    """For each <section> with an id: its data-iri, and the text of its parts (<p>, <dd>, <td>, <h3>) by
+    class, an <h3> without one by its tag."""
+    found = {}
+    for section in page.all("section"):
+        if "id" not in section["attrs"]:
+            continue
+        parts = found[section["attrs"]["id"]] = {"data-iri": section["attrs"].get("data-iri", "")}
+        for element in descendants(section):
+            name = element["attrs"].get("class") or (element["tag"] if element["tag"] == "h3" else None)
+            if element["tag"] in ("p", "dd", "h3", "td") and name:
+                parts[name] = parts.get(name, "") + element["text"]
+    return found
 
 
 def test_ontology_documentation_covers_every_class_and_property(built, ontology):
     out, _ = built
-    page = _Sections()
-    page.feed((out / "ontology.html").read_text(encoding="utf-8"))
-    by_iri = {s["data-iri"]: s for s in page.sections.values() if s["data-iri"]}
+    found = sections(Page((out / "ontology.html").read_text(encoding="utf-8")))
+    by_iri = {s["data-iri"]: s for s in found.values() if s["data-iri"]}
     declared = {s for t in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property)
                 for s in ontology.subjects(RDF.type, t) if isinstance(s, URIRef)}
     assert len(declared) >= 135 and {URIRef(iri) for iri in by_iri} == declared
@@ -197,14 +177,14 @@ def test_ontology_documentation_escapes_text_from_the_data():
     graph.add((URIRef(KG + "Target"), RDFS.label, Literal("<script>alert(3)</script>")))
     graph.add((prop, RDFS.domain, URIRef("javascript:alert(4)")))
     html = release.ontology_html(graph)
-    page = _Sections()
-    page.feed(html)
-    assert "script" not in page.tags and "img" not in page.tags
-    evil = page.sections["Evil"]
+    page = Page(html)
+    assert not {"script", "img"} & {tag for tag, _ in page.tags}
+    found = sections(page)
+    evil = found["Evil"]
     assert "<script>alert(1)</script>" in evil["h3"]
     assert evil["description"] == '"><img src=x onerror=alert(2)> & more'
-    assert "<script>alert(3)</script>" in page.sections["evilProperty"]["value"]
-    assert "javascript:alert(4)" in page.sections["evilProperty"]["value"]  # shown, never a link
+    assert "<script>alert(3)</script>" in found["evilProperty"]["value"]
+    assert "javascript:alert(4)" in found["evilProperty"]["value"]  # shown, never a link
     assert "javascript:" not in "".join(re.findall(r'href="([^"]*)"', html))
 
 

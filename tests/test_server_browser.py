@@ -32,20 +32,22 @@ def only_from(server, requests: list[str]) -> list[str]:
     return [url for url in requests if not url.startswith(server.url) and not url.startswith(("data:", "blob:"))]
 
 
-def open_example(server, view, name: str, shows: str) -> None:
-    """The query page with the named query ``name`` chosen; ``shows`` is a text its query contains."""
+def run_example(server, view, name: str, shows: str, **params: str) -> None:
+    """Run the named query ``name`` on the query page (``shows`` is a text its query contains) with these
+    parameters, and wait until the page shows its answer."""
     view.goto(f"{server.url}/query")
     view.wait_for_function("() => document.getElementById('editor').value.includes('SELECT')")
     view.select_option("#example", name)
     view.wait_for_function("text => document.getElementById('editor').value.includes(text)", arg=shows)
+    for param, value in params.items():
+        view.fill(f"#param-{param}", value)
+    view.click("#run")
+    view.wait_for_function("() => / in [0-9]+ ms$/.test(document.getElementById('status').textContent)")
 
 
 def test_query_page_runs_a_named_query_and_draws_rows_and_graph(server, store, page, tmp_path):
     view = page.page
-    open_example(server, view, "leaderboard", shows="/coqa>")
-    view.fill("#param-benchmark", "TriviaQA")
-    view.click("#run")
-    view.wait_for_selector("#table-view table tbody tr")
+    run_example(server, view, "leaderboard", shows="/coqa>", benchmark="TriviaQA")
     view.click("#tab-graph")
     view.wait_for_function("() => Number(document.getElementById('graph-root').dataset.nodes) > 0")
     expected = run_query("leaderboard", {"benchmark": "TriviaQA"}, store=store)
@@ -72,9 +74,8 @@ def test_query_page_runs_a_named_query_and_draws_rows_and_graph(server, store, p
 
 def test_a_graph_query_and_an_error_on_the_query_page(server, page):
     view = page.page
-    open_example(server, view, "model-neighbourhood", shows="CONSTRUCT")
-    view.click("#run")
-    view.wait_for_function("() => /triples in/.test(document.getElementById('status').textContent)")
+    run_example(server, view, "model-neighbourhood", shows="CONSTRUCT")
+    assert "triples in" in view.inner_text("#status")
     assert view.locator("#table-view thead th").all_inner_texts() == ["subject", "predicate", "object"]
     view.click("#tab-graph")
     view.wait_for_selector("#graph-root[data-state=stable]", state="attached")
@@ -90,9 +91,7 @@ def test_a_graph_query_and_an_error_on_the_query_page(server, page):
 
 def test_an_entity_page_opens_from_the_results(server, page):
     view = page.page
-    open_example(server, view, "models-by-organization", shows="?org")
-    view.click("#run")
-    view.wait_for_selector("#table-view table tbody tr")
+    run_example(server, view, "models-by-organization", shows="?org")
     view.click("#table-view a[title='https://w3id.org/llmkg/resource/llama'] >> nth=0")
     view.wait_for_url(f"{server.url}/resource/llama")
     assert view.inner_text("h1") == "LLaMA"

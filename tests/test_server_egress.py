@@ -71,6 +71,7 @@ def test_a_query_worker_cannot_open_connections(tmp_path):
         worker.wait()
 
 
+@pytest.mark.server
 def test_the_startup_line_says_whether_the_workers_are_isolated():
     with running_server("--workers", "1") as server:
         deadline = time.monotonic() + 10
@@ -99,6 +100,7 @@ def _send(port: int, batch: list) -> list[tuple[str, int]]:
     return statuses
 
 
+@pytest.mark.server
 def test_no_spelling_makes_the_server_call_out():
     corpus = spellings()
     assert len(corpus) >= 2000

@@ -9,9 +9,8 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import xml.etree.ElementTree as ET
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ import kgtool
 from kgtool.cli import main
 from kgtool.errors import EndpointError, QueryError
 from kgtool.queries import catalogue
+from tests.serving import free_port, http_server
 
 NAMED = sorted(n for n in catalogue() if not n.startswith("checks/"))
 GOLDEN = Path(__file__).parent / "golden"
@@ -301,6 +301,9 @@ def test_stdin_query():
 
 # --- inference -------------------------------------------------------------------------------
 
+# The OWL-RL closure takes minutes on a cache that does not hold it yet: the tests that need it run on one
+# worker, so that the first builds it into the cache and the others read it.
+@pytest.mark.xdist_group("closure")
 def test_infer_changes_the_answer():
     query = ("PREFIX kg: <https://w3id.org/llmkg/ontology#>\n"
              "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a kg:Model }")
@@ -311,20 +314,14 @@ def test_infer_changes_the_answer():
 
 # --- what a plain query imports ---------------------------------------------------------------
 
-def test_query_imports_only_what_it_uses():
-    code = ("import sys; from kgtool.cli import main\n"
-            "try:\n    main(['query', 'models-by-organization'])\nexcept SystemExit:\n    pass\n"
-            "heavy = [m for m in ('rdflib', 'pyshacl', 'owlrl', 'networkx', 'pyvis', 'SPARQLWrapper', "
-            "'starlette', 'uvicorn', 'fastapi') if m in sys.modules]\n"
-            "print('HEAVY', heavy)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert "HEAVY []" in out
-
-
-def test_help_imports_only_click():
-    code = ("import sys; from kgtool.cli import main\n"
-            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "print('HEAVY', [m for m in ('rdflib', 'pyoxigraph', 'pyshacl', 'owlrl') if m in sys.modules])")
+@pytest.mark.parametrize("command,heavy", [
+    (["query", "models-by-organization"],
+     ["rdflib", "pyshacl", "owlrl", "networkx", "pyvis", "SPARQLWrapper", "starlette", "uvicorn", "fastapi"]),
+    (["--help"], ["rdflib", "pyoxigraph", "pyshacl", "owlrl", "networkx", "pyvis", "jinja2", "playwright"]),
+], ids=["query", "help"])
+def test_a_command_imports_only_what_it_uses(command, heavy):
+    code = (f"import sys; from kgtool.cli import main\ntry:\n    main({command!r})\nexcept SystemExit:\n    pass\n"
+            f"print('HEAVY', [m for m in {heavy!r} if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "HEAVY []" in out
 
@@ -379,11 +376,8 @@ class _Faulty(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def faulty():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Faulty)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with http_server(_Faulty) as url:
+        yield url
 
 
 @pytest.mark.parametrize("path,expected", [("/html", "not SPARQL results"), ("/garbage", "not SPARQL results"),
@@ -401,8 +395,6 @@ def test_huge_answer_is_capped(faulty):
 
 @pytest.mark.parametrize("option, env", [(["--debug"], {}), ([], {"KGTOOL_DEBUG": "1"})], ids=["option", "variable"])
 def test_unreachable_endpoint_exit_2_and_debug_shows_the_urllib_error_beneath(option, env):
-    from tests.conftest import free_port
-
     url = f"http://127.0.0.1:{free_port()}/sparql"
     result = run("query", "models-by-organization", "--endpoint", url)
     assert result.exit_code == 2 and url in result.stderr and "cannot connect" in result.stderr

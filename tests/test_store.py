@@ -35,6 +35,7 @@ def test_no_blank_nodes_in_the_data():
         assert not [t for t in g if any(isinstance(x, BNode) for x in t)], path
 
 
+@pytest.mark.xdist_group("closure")  # the OWL-RL closure is built once (tests/test_sparql.py)
 def test_inference_adds_superclass_memberships(graph):
     language_model = URIRef(KG + "LanguageModel")
     model = URIRef(KG + "Model")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from kgtool.cli import main
@@ -64,42 +65,27 @@ kgr:test-model a kg:LanguageModel ; rdfs:label "Test Model"@en ; kg:parameterCou
     assert result.output.strip().splitlines()[-1].startswith("does not conform:")
 
 
-def test_unsourced_fact_is_a_violation(tmp_path):
-    data = write(tmp_path, "unsourced.ttl", 'kgr:llama kg:contextLength 4096 .\n')
-    result = run("validate", "--bundled", str(data))
-    assert result.exit_code == 1
-    assert "unsourced-fact-violation.rq" in result.output and "LLaMA" in result.output
-
-
-def test_rumour_stated_as_fact_is_a_violation(tmp_path):
-    data = write(tmp_path, "rumour.ttl", """
+@pytest.mark.parametrize("name,body,reported", [
+    ("unsourced.ttl", 'kgr:llama kg:contextLength 4096 .\n', ["unsourced-fact-violation.rq", "LLaMA"]),
+    ("rumour.ttl", """
 kgr:gpt-4 kg:parameterCount 1760000000000 .
 <statement/gpt-4/parameter-count/1760000000000> a kg:Statement ;
     rdf:subject kgr:gpt-4 ; rdf:predicate kg:parameterCount ; rdf:object 1760000000000 ;
     kg:source <web/wandb-gpt-4-speculation-2023> ; kg:locator "report" .
-""")
-    result = run("validate", "--bundled", str(data))
-    assert result.exit_code == 1
-    assert "claimed-value-as-fact-violation.rq" in result.output
-    assert "undisclosed-value-as-fact-violation.rq" in result.output
-
-
-def test_undeclared_term_is_a_violation(tmp_path):
-    data = write(tmp_path, "undeclared.ttl", 'kgr:llama kg:favouriteColour "blue" .\n')
-    result = run("validate", "--bundled", str(data))
-    assert result.exit_code == 1
-    assert "kg:favouriteColour" in result.output and "not declared in the ontology" in result.output
-
-
-def test_statement_iri_must_follow_the_rule(tmp_path):
-    data = write(tmp_path, "iri.ttl", """
+""", ["claimed-value-as-fact-violation.rq", "undisclosed-value-as-fact-violation.rq"]),
+    ("undeclared.ttl", 'kgr:llama kg:favouriteColour "blue" .\n',
+     ["kg:favouriteColour", "not declared in the ontology"]),
+    ("iri.ttl", """
 <statement/llama/whatever> a kg:Statement ;
     rdf:subject kgr:llama ; rdf:predicate kg:usesTechnique ; rdf:object kgr:rope ;
     kg:source kgr:arxiv-2302.13971 ; kg:locator "§2.2" .
-""")
-    result = run("validate", "--bundled", str(data))
+""", ["statement/llama/uses-technique/rope"]),
+], ids=["unsourced fact", "rumour stated as fact", "undeclared term", "statement IRI off the rule"])
+def test_each_kind_of_violation_is_reported(tmp_path, name, body, reported):
+    result = run("validate", "--bundled", str(write(tmp_path, name, body)))
     assert result.exit_code == 1
-    assert "statement/llama/uses-technique/rope" in result.output
+    for text in reported:
+        assert text in result.output, text
 
 
 def test_missing_file_is_exit_2(tmp_path):

@@ -7,7 +7,6 @@ import base64
 import hashlib
 import json
 import re
-from html.parser import HTMLParser
 
 import networkx as nx
 import pytest
@@ -18,6 +17,7 @@ from kgtool import network_views, projection, visualize
 from kgtool.cli import main
 from kgtool.errors import KgtoolError, QueryError
 from kgtool.namespaces import KGR as KGR_IRI
+from tests.html_pages import Page
 
 EX = Namespace("https://example.org/")
 KG = Namespace("https://w3id.org/llmkg/ontology#")
@@ -63,44 +63,6 @@ def hostile_graph() -> Graph:
     return g
 
 
-class Page(HTMLParser):
-    """The parts of a page the tests look at: every start tag, the text of each script and of the heading."""
-
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict]] = []
-        self.scripts: list[tuple[dict, str]] = []
-        self.text: dict[str, str] = {}
-        self._open: list[str] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        self._open.append(tag)
-        if tag == "script":
-            self.scripts.append((dict(attrs), ""))
-
-    def handle_endtag(self, tag):
-        if self._open and self._open[-1] == tag:
-            self._open.pop()
-
-    def handle_data(self, data):
-        if not self._open:
-            return
-        tag = self._open[-1]
-        if tag == "script":
-            attrs, text = self.scripts[-1]
-            self.scripts[-1] = (attrs, text + data)
-        elif tag in ("title", "h1", "style"):
-            self.text[tag] = self.text.get(tag, "") + data
-
-    def data(self) -> dict:
-        return json.loads(next(text for attrs, text in self.scripts if attrs.get("type") == "application/json"))
-
-    def csp(self) -> str:
-        return next(a["content"] for t, a in self.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
-
-
 @pytest.fixture(scope="module")
 def whole(graph):
     return visualize.render_html(graph)
@@ -110,11 +72,11 @@ def test_the_page_is_self_contained(whole):
     page = Page(whole)
     # nothing is loaded: no src, href or link at all, and the CSS holds only data: images
     assert not [(t, a) for t, a in page.tags if {"src", "href"} & set(a) or t in ("link", "iframe", "img", "object")]
-    urls = re.findall(r"url\(([^)]*)\)", page.text["style"])
+    urls = re.findall(r"url\(([^)]*)\)", "".join(style["text"] for style in page.all("style")))
     assert len(urls) > 5 and all(u.strip("'\" ").startswith("data:") for u in urls)
     assert len(page.scripts) == 3
     js, css = visualize.vis_assets()
-    assert page.scripts[1][1] == js and css in whole  # vis-network, inlined from the pyvis package
+    assert page.scripts[1]["text"] == js and css in whole  # vis-network, inlined from the pyvis package
     assert "vis-network" in js[:200] and "@version 9.1.2" in js[:400]
 
 
@@ -123,7 +85,7 @@ def test_the_csp_allows_only_the_page_s_own_scripts(whole):
     csp = page.csp()
     assert "default-src 'none'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
     hashes = set(re.findall(r"'sha256-([^']+)'", csp))
-    code = [text for attrs, text in page.scripts if "type" not in attrs]
+    code = [script["text"] for script in page.scripts if "type" not in script["attrs"]]
     assert hashes == {base64.b64encode(hashlib.sha256(t.encode()).digest()).decode() for t in code}
 
 
@@ -147,11 +109,11 @@ def test_the_page_holds_the_projection(graph, whole):
 
 def test_the_page_says_which_view_it_shows(graph, whole):
     page = Page(whole)
-    assert page.text["h1"] == "The whole graph"
+    assert page.first("h1")["text"] == "The whole graph"
     assert re.search(r"The whole graph; without \d+ hub concepts \(modalities, risks, code repositories, the most "
                      r"linked\): \d+ entities, \d+ links; results, claims, quantities and sources", whole)
     html = visualize.render_html(graph, focus="LLaMA", depth=2)
-    assert Page(html).text["h1"] == "Neighbourhood of LLaMA"
+    assert Page(html).first("h1")["text"] == "Neighbourhood of LLaMA"
     assert re.search(r"LLaMA \(kgr:llama\) and what lies within 2 links in the whole graph; without \d+ hub", html)
 
 
@@ -245,8 +207,8 @@ def test_no_payload_becomes_markup():
     details = "\n".join(n[2] for n in data["nodes"])
     assert " ".join(PAYLOADS["svg"].split()) in details and "javascript:window.__pwned='javascript'" in details
     assert all(PAYLOADS["close"] in e[3] for e in data["edges"])
-    assert page.text["h1"] == f"Neighbourhood of img {PAYLOADS['img']}"
-    assert page.text["title"] == f"Neighbourhood of img {PAYLOADS['img']} · kgtool"
+    assert page.first("h1")["text"] == f"Neighbourhood of img {PAYLOADS['img']}"
+    assert page.title == f"Neighbourhood of img {PAYLOADS['img']} · kgtool"
 
 
 def test_script_json_escapes_what_could_end_the_script():
@@ -267,7 +229,7 @@ def test_viz_command_writes_the_page(tmp_path, graph):
 
     to_stdout = CliRunner().invoke(main, ["viz", "--query", "leaderboard", "-p", "benchmark=CoQA", "-o", "-"])
     assert to_stdout.exit_code == 0
-    assert Page(to_stdout.stdout).text["h1"] == "Query leaderboard"
+    assert Page(to_stdout.stdout).first("h1")["text"] == "Query leaderboard"
 
 
 def test_a_view_larger_than_max_nodes_is_refused(tmp_path):

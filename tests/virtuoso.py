@@ -1,4 +1,5 @@
-"""A real Virtuoso server for the tests (Debian's `virtuoso-opensource`), started once per run.
+"""A real Virtuoso server for the tests (Debian's `virtuoso-opensource`), started once by the worker that
+runs the tests needing it (tests/conftest.py puts them on one worker).
 
 It gets a fresh database in a temporary folder, its own virtuoso.ini, and free loopback ports for SQL and
 HTTP. Without Virtuoso installed the tests that need it skip, unless KGTOOL_REQUIRE_VIRTUOSO=1 (CI sets
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, stop
+from tests.serving import free_port, stop
 
 USER, PASSWORD = "dba", "dba"
 
