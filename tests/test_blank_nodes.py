@@ -7,9 +7,8 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pyoxigraph as ox
 import pytest
@@ -19,6 +18,7 @@ from rdflib.compare import isomorphic
 
 from kgtool import export
 from kgtool.cli import main
+from tests.serving import http_server
 
 EX = "http://example.org/"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -119,16 +119,12 @@ class _Answer(BaseHTTPRequestHandler):
 
 def test_a_pulled_answer_of_100000_nested_lists_is_written_quickly(tmp_path):
     _Answer.body = nested_lists(100_000).encode()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
+    with http_server(_Answer) as url:
         out = tmp_path / "pulled.nt"
         started = time.perf_counter()
-        result = CliRunner().invoke(main, ["pull", "--endpoint", f"http://127.0.0.1:{httpd.server_address[1]}/query",
+        result = CliRunner().invoke(main, ["pull", "--endpoint", f"{url}/query",
                                            "--query", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "-o", str(out)])
         seconds = time.perf_counter() - started
-    finally:
-        httpd.shutdown()
     assert result.exit_code == 0, result.output
     # rdflib's canonical ordering did not finish in 100 s; a loaded 2-core machine takes 30-60 s now
     assert seconds < 120, f"{seconds:.1f} s"

@@ -7,15 +7,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from click.testing import CliRunner
 
 import kgtool
 from kgtool.cli import main
+from tests.serving import http_server
 
 EX = "http://example.org/"
 
@@ -53,10 +53,8 @@ class _Contexts(BaseHTTPRequestHandler):
 @pytest.fixture
 def listener():
     _Contexts.requests = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Contexts)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with http_server(_Contexts) as url:
+        yield url
 
 
 def jsonld(path, context) -> str:
