@@ -134,8 +134,10 @@ def select_graph(
 
 def construct(query: str, params: Mapping[str, str] | None = None, **options) -> Graph:
     """The triples of a CONSTRUCT or DESCRIBE query, as an rdflib graph with the project's prefixes."""
+    from rdflib import Graph
+
     from .sparql import run_query
-    from .store import bind_prefixes
+    from .store import bind_prefixes, rdflib_converter
 
     options = {k: v for k, v in options.items() if v is not None}
     result = run_query(query, params or {}, **options)
@@ -143,28 +145,10 @@ def construct(query: str, params: Mapping[str, str] | None = None, **options) ->
         raise QueryError(
             f"query {query!r} is a {result.kind.upper()} query; export needs a CONSTRUCT or DESCRIBE query"
         )
-    return bind_prefixes(_rdflib_graph(result.triples))
-
-
-def _rdflib_graph(triples) -> Graph:
-    """Triples of :class:`kgtool.results.Term` as an rdflib graph, each distinct term converted once
-    (answers repeat their predicates, types and labels)."""
-    from rdflib import Graph
-
-    from .results import to_rdflib
-
-    converted: dict = {}
-
-    def term(t):
-        found = converted.get(t)
-        if found is None:
-            found = converted[t] = to_rdflib(t)
-        return found
-
+    term = rdflib_converter(oxigraph=False)
     graph = Graph()
-    for s, p, o in triples:
-        graph.add((term(s), term(p), term(o)))
-    return graph
+    graph.addN((term(s), term(p), term(o), graph) for s, p, o in result.triples)
+    return bind_prefixes(graph)
 
 
 def _ontology_graph() -> Graph:
