@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import functools
 import sys
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
 from .dataset import SEVEN_MODELS
 from .errors import KgtoolError
+
+if TYPE_CHECKING:
+    from .store import DataFiles
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -117,25 +122,62 @@ class FormatChoice(click.Choice):
         return super().convert(value, param, ctx)
 
 
+@dataclass(frozen=True)
+class GraphSource:
+    """Where a command reads the graph, as its options say: the bundled graph with the --data files
+    (and their entailments with --infer), the store of --store, or --endpoint within --timeout."""
+
+    extra: DataFiles
+    infer: bool = False
+    endpoint: str | None = None
+    timeout: float = 30.0
+
+    def store(self):
+        """The read-only store of --store, or None (see :func:`given_store`)."""
+        return given_store(self.extra, self.infer, self.endpoint)
+
+    def reading(self) -> dict[str, Any]:
+        """The keyword arguments with which the library reads this graph (run_query, engine_for,
+        load_source, select_graph and charts.local_runner all take them)."""
+        return {
+            "extra": self.extra,
+            "infer": self.infer,
+            "endpoint": self.endpoint,
+            "timeout": self.timeout,
+            "credentials": endpoint_credentials(),
+            "store": self.store(),
+        }
+
+
 def data_options(command):
     """Where the graph comes from: the bundled files and more (:func:`local_data_options`), a store
-    (:func:`store_option`) or an endpoint (:func:`endpoint_options`)."""
-    return endpoint_options(store_option(local_data_options(command)))
-
-
-def local_data_options(command):
-    """--data, --base, --allow-remote-context and --infer. The command receives the data files as one
-    ``extra`` argument, a :class:`kgtool.store.DataFiles` that knows how to read them."""
+    (:func:`store_option`) or an endpoint (:func:`endpoint_options`), given to the command as one
+    ``source`` argument, a :class:`GraphSource`."""
 
     function = command
 
     @functools.wraps(function)
-    def with_data_files(*args, extra, base, allow_remote_context, **kwargs):
+    def with_endpoint(*args, source: GraphSource, endpoint, timeout, **kwargs):
+        return function(*args, source=replace(source, endpoint=endpoint, timeout=timeout), **kwargs)
+
+    return endpoint_options(store_option(local_data_options(with_endpoint)))
+
+
+def local_data_options(command):
+    """--data, --base, --allow-remote-context and --infer. The command receives them as one ``source``
+    argument, a :class:`GraphSource` of the bundled graph and the data files (a
+    :class:`kgtool.store.DataFiles` that knows how to read them)."""
+
+    function = command
+
+    @functools.wraps(function)
+    def with_source(*args, extra, base, allow_remote_context, infer, **kwargs):
         from .store import DataFiles
 
-        return function(*args, extra=DataFiles(tuple(extra), base, allow_remote_context), **kwargs)
+        files = DataFiles(tuple(extra), base, allow_remote_context)
+        return function(*args, source=GraphSource(files, infer), **kwargs)
 
-    command = data_file_option(with_data_files)
+    command = data_file_option(with_source)
     command = click.option(
         "--base",
         metavar="IRI",
@@ -423,10 +465,7 @@ def query(
     fmt: str,
     limit: int | None,
     iris: bool,
-    extra: tuple[Path, ...],
-    infer: bool,
-    endpoint: str | None,
-    timeout: float,
+    source: GraphSource,
 ) -> None:
     """Run QUERY: a named query (see `kgtool queries`), a .rq file, or - for standard input;
     or the SPARQL given with -e. An ASK query prints true or false and exits 0 or 1.
@@ -452,25 +491,15 @@ def query(
     else:
         assert query is not None  # exactly one of the two is given, checked above
         target = query
-    _run_and_print(target, params, fmt, limit, iris, extra, infer, endpoint, timeout)
+    _run_and_print(target, params, fmt, limit, iris, source)
 
 
-def _run_and_print(target, params, fmt, limit, iris, extra, infer, endpoint, timeout) -> None:
+def _run_and_print(target, params, fmt, limit, iris, source: GraphSource) -> None:
     from .errors import QueryError
     from .results import render, terminal_width
     from .sparql import run_query
 
-    result = run_query(
-        target,
-        param_values(params),
-        endpoint=endpoint,
-        infer=infer,
-        extra=extra,
-        timeout=timeout,
-        limit=limit,
-        credentials=endpoint_credentials(),
-        store=given_store(extra, infer, endpoint),
-    )
+    result = run_query(target, param_values(params), limit=limit, **source.reading())
     announce_defaults(result)
     try:
         text = render(result, fmt, width=terminal_width(), iris=iris)
@@ -521,12 +550,10 @@ def load(files: tuple[Path, ...], extra: tuple[Path, ...], store_dir: Path, bund
 @format_option
 @table_options
 @data_options
-def models(
-    fmt: str, limit: int | None, iris: bool, extra: tuple[Path, ...], infer: bool, endpoint: str | None, timeout: float
-) -> None:
+def models(fmt: str, limit: int | None, iris: bool, source: GraphSource) -> None:
     """List the seven models of the source article (the named query `models`): organization, release
     date, sizes, modalities, paper and their most specific classes."""
-    _run_and_print("models", (), fmt, limit, iris, extra, infer, endpoint, timeout)
+    _run_and_print("models", (), fmt, limit, iris, source)
 
 
 @main.command()
@@ -561,10 +588,7 @@ def compare(
     benchmarks_only: bool,
     properties_only: bool,
     benchmark: tuple[str, ...],
-    extra: tuple[Path, ...],
-    infer: bool,
-    endpoint: str | None,
-    timeout: float,
+    source: GraphSource,
 ) -> None:
     """Compare MODELs side by side (two or more, by label or IRI; the seven models of the source
     article when none are given): one row per property (organization, dates, sizes, training,
@@ -577,14 +601,7 @@ def compare(
 
     if benchmarks_only and properties_only:
         raise QueryError("--benchmarks-only and --properties-only exclude each other")
-    engine = engine_for(
-        endpoint=endpoint,
-        extra=extra,
-        infer=infer,
-        timeout=timeout,
-        credentials=endpoint_credentials(),
-        store=given_store(extra, infer, endpoint),
-    )
+    engine = engine_for(**source.reading())
     found = comparing.compare(
         models, properties=not benchmarks_only, benchmarks=not properties_only, benchmark=benchmark, engine=engine
     )

@@ -4,11 +4,10 @@ offline HTML page, an SVG or a PNG (kgtool.charts does the work)."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import click
 
-from ..cli import FormatChoice, data_options, endpoint_credentials, given_store, param_option, param_values
+from ..cli import FormatChoice, GraphSource, data_options, param_option, param_values
 
 
 @click.command(
@@ -33,10 +32,7 @@ def chart(
     output: str | None,
     fmt: str | None,
     params: tuple[str, ...],
-    extra: tuple[Path, ...],
-    infer: bool,
-    endpoint: str | None,
-    timeout: float,
+    source: GraphSource,
 ) -> None:
     """Draw a chart of the graph's data:
 
@@ -54,14 +50,7 @@ def chart(
 
     output = output or f"{kind}.{fmt or 'html'}"
     started = time.perf_counter()
-    run = charts.local_runner(
-        endpoint=endpoint,
-        timeout=timeout,
-        extra=extra,
-        infer=infer,
-        credentials=endpoint_credentials(),
-        store=given_store(extra, infer, endpoint),
-    )
+    run = charts.local_runner(**source.reading())
     data = charts.chart_data(kind, run, target, param_values(params))
     charts.write(data, output, fmt)
     elapsed = time.perf_counter() - started

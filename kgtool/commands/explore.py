@@ -7,27 +7,78 @@ these commands only parse, call and print.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from ..cli import EXIT_FAILED, data_options, endpoint_credentials, given_store, param_option, param_values, query_option
+from ..cli import (
+    EXIT_FAILED,
+    GraphSource,
+    data_options,
+    endpoint_credentials,
+    param_option,
+    param_values,
+    query_option,
+)
 
 MAX_NODES = 3000  # entities a page draws at most unless told otherwise
 
 
+@dataclass(frozen=True)
+class NetworkSelection:
+    """The network a command works on, as its options say (:func:`network_options`): the graph it is
+    read from, whether records are nodes, and the classes to keep or leave out."""
+
+    source: GraphSource
+    records: bool = False
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def graph(self):
+        """The graph to project: --store, the bundled graph and --data files, or --endpoint."""
+        from ..projection import load_source
+
+        return load_source(**self.source.reading())
+
+    def classes(self, graph) -> tuple[set[str], set[str]]:
+        """The classes to keep and those to leave out, subclasses included."""
+        return _classes(graph, self.include), _classes(graph, self.exclude)
+
+    def network(self):
+        """The graph and its projection without tooltips, restricted to the classes asked for."""
+        from ..network_views import restrict
+        from ..projection import project
+
+        graph = self.graph()
+        included, excluded = self.classes(graph)
+        network = project(graph, records=self.records, details=False)
+        if self.include or self.exclude:
+            network = restrict(network, included, excluded)
+        return graph, network
+
+
 def network_options(command):
     """The options every network command shares: where the graph comes from (--data, --infer,
-    --endpoint, --timeout, as for `kgtool query`), whether records are drawn, which classes to keep."""
+    --endpoint, --timeout, as for `kgtool query`), whether records are drawn, which classes to keep.
+    The command receives them as one ``selection`` argument, a :class:`NetworkSelection`."""
+
+    function = command
+
+    @functools.wraps(function)
+    def with_selection(*args, source, records, include, exclude, **kwargs):
+        return function(*args, selection=NetworkSelection(source, records, include, exclude), **kwargs)
+
     command = click.option(
         "--exclude",
         multiple=True,
         metavar="CLASS",
         help="Leave out the entities of this class and its subclasses: a label "
         '("person"), a name (Person) or kg:Person (repeatable).',
-    )(command)
+    )(with_selection)
     command = click.option(
         "--include",
         multiple=True,
@@ -53,37 +104,10 @@ def hubs_option(command):
     )(command)
 
 
-def _source(extra, infer, endpoint, timeout):
-    """Where the graph is read: --store, the bundled graph and --data files, or --endpoint."""
-    from ..projection import load_source
-
-    return load_source(
-        extra,
-        infer=infer,
-        endpoint=endpoint,
-        timeout=timeout,
-        credentials=endpoint_credentials(),
-        store=given_store(extra, infer, endpoint),
-    )
-
-
 def _classes(source, names: tuple[str, ...]) -> set[str]:
     from ..network_views import resolve_class
 
     return set().union(*(resolve_class(source, c) for c in names)) if names else set()
-
-
-def _network(extra, infer, endpoint, timeout, records, include, exclude):
-    """The source and its projection without tooltips, restricted to the classes asked for."""
-    from ..network_views import restrict
-    from ..projection import project
-
-    source = _source(extra, infer, endpoint, timeout)
-    included, excluded = _classes(source, include), _classes(source, exclude)
-    network = project(source, records=records, details=False)
-    if include or exclude:
-        network = restrict(network, included, excluded)
-    return source, network
 
 
 def _print_table(header: list[str], rows: list[list], numeric: AbstractSet[int] = frozenset()) -> None:
@@ -140,13 +164,7 @@ def viz(
     max_nodes: int,
     hubs: bool,
     screenshot: Path | None,
-    records: bool,
-    include: tuple[str, ...],
-    exclude: tuple[str, ...],
-    extra: tuple[Path, ...],
-    infer: bool,
-    endpoint: str | None,
-    timeout: float,
+    selection: NetworkSelection,
 ) -> None:
     """Write the graph as one interactive HTML page that works offline: the whole graph, the
     neighbourhood of an entity (--focus, --depth) or a query's result (--query), optionally only some
@@ -162,17 +180,17 @@ def viz(
     for target in ([output] if output != "-" else []) + ([screenshot] if screenshot is not None else []):
         output_target(target)  # refused before the work, not after it
     view = visualize.build_view(
-        _source(extra, infer, endpoint, timeout),
+        selection.graph(),
         focus=focus,
         depth=depth,
         query=query,
         params=param_values(params),
-        include=include,
-        exclude=exclude,
-        records=records,
+        include=selection.include,
+        exclude=selection.exclude,
+        records=selection.records,
         hubs=hubs,
-        endpoint=endpoint,
-        timeout=timeout,
+        endpoint=selection.source.endpoint,
+        timeout=selection.source.timeout,
         credentials=endpoint_credentials(),
         max_nodes=max_nodes,
     )
@@ -198,24 +216,16 @@ def viz(
 
 @click.command()
 @network_options
-def stats(
-    records: bool,
-    include: tuple[str, ...],
-    exclude: tuple[str, ...],
-    extra: tuple[Path, ...],
-    infer: bool,
-    endpoint: str | None,
-    timeout: float,
-) -> None:
+def stats(selection: NetworkSelection) -> None:
     """Count the network: entities per class, links per property, the degree distribution and the
     connected components."""
     from .. import analytics
     from ..projection import outline
 
-    source = _source(extra, infer, endpoint, timeout)
-    included, excluded = _classes(source, include), _classes(source, exclude)
-    counted = outline(source, records=records)
-    if include or exclude:
+    graph = selection.graph()
+    included, excluded = selection.classes(graph)
+    counted = outline(graph, records=selection.records)
+    if selection.include or selection.exclude:
         counted = counted.restricted(included, excluded)
     s = analytics.stats(counted)
     d = s.degree_summary
@@ -241,20 +251,14 @@ def stats(
 @network_options
 def central(
     top: int,
-    records: bool,
-    include: tuple[str, ...],
-    exclude: tuple[str, ...],
-    extra: tuple[Path, ...],
-    infer: bool,
-    endpoint: str | None,
-    timeout: float,
+    selection: NetworkSelection,
 ) -> None:
     """The most central entities: the top N by PageRank and by betweenness centrality (links taken
     in both directions)."""
     from .. import analytics
     from ..results import prefixed
 
-    _, network = _network(extra, infer, endpoint, timeout, records, include, exclude)
+    _, network = selection.network()
     ranking = analytics.centrality(network, top)
     for title, key, digits in (("PageRank", "pagerank", 4), ("betweenness", "betweenness", 4)):
         click.echo(title)
@@ -285,13 +289,7 @@ def path(
     b: str,
     limit: int,
     hubs: bool,
-    records: bool,
-    include: tuple[str, ...],
-    exclude: tuple[str, ...],
-    extra: tuple[Path, ...],
-    infer: bool,
-    endpoint: str | None,
-    timeout: float,
+    selection: NetworkSelection,
 ) -> None:
     """How is A connected to B? The shortest paths between two entities (labels or IRIs), links
     followed in either direction, printed as statements:
@@ -304,10 +302,10 @@ def path(
     from ..network_views import resolve_entity, without_hubs
     from ..results import terminal_text
 
-    graph, network = _network(extra, infer, endpoint, timeout, records, include, exclude)
+    graph, network = selection.network()
     source, target = resolve_entity(network, a), resolve_entity(network, b)
     if not hubs:
-        network = without_hubs(graph, network, _classes(graph, include), keep=[source, target])
+        network = without_hubs(graph, network, _classes(graph, selection.include), keep=[source, target])
     paths, total = analytics.shortest_paths(network, source, target, limit)
     names = terminal_text(f"{network.nodes[source]['label']} and {network.nodes[target]['label']}")
     if not paths:
@@ -343,18 +341,12 @@ def path(
 def communities(
     members: int,
     resolution: float,
-    records: bool,
-    include: tuple[str, ...],
-    exclude: tuple[str, ...],
-    extra: tuple[Path, ...],
-    infer: bool,
-    endpoint: str | None,
-    timeout: float,
+    selection: NetworkSelection,
 ) -> None:
     """Groups of entities more linked to each other than to the rest (Louvain method, fixed seed)."""
     from .. import analytics
 
-    _, network = _network(extra, infer, endpoint, timeout, records, include, exclude)
+    _, network = selection.network()
     found = analytics.communities(network, resolution=resolution)
     rows = []
     for i, group in enumerate(found.groups, 1):

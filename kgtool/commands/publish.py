@@ -8,12 +8,12 @@ import click
 
 from ..cli import (
     FormatChoice,
+    GraphSource,
     RenamedOption,
     credential_options,
     data_options,
     endpoint_credentials,
     endpoint_options,
-    given_store,
     given_store_dir,
     local_data_options,
     param_option,
@@ -65,10 +65,7 @@ def export_command(
     no_ontology: bool,
     query: str | None,
     params: tuple[str, ...],
-    extra: tuple[Path, ...],
-    infer: bool,
-    endpoint: str | None,
-    timeout: float,
+    source: GraphSource,
 ) -> None:
     """Write the graph in an RDF format, as a network (GraphML, GEXF) or as CSV.
 
@@ -81,17 +78,7 @@ def export_command(
     fmt = export.format_for(output, fmt)
     if output != "-":
         output_target(output)  # refused before the work, not after it
-    graph = export.select_graph(
-        extra,
-        infer=infer,
-        ontology=not no_ontology,
-        query=query,
-        params=param_values(params),
-        endpoint=endpoint,
-        timeout=timeout,
-        credentials=endpoint_credentials(),
-        store=given_store(extra, infer, endpoint),
-    )
+    graph = export.select_graph(ontology=not no_ontology, query=query, params=param_values(params), **source.reading())
     size = export.write(graph, fmt, output)
     if output != "-":
         _progress(f"wrote {len(graph):,} triples to {output} as {fmt} ({size:,} bytes)")
@@ -187,8 +174,7 @@ def push_command(
     no_ontology: bool,
     query: str | None,
     params: tuple[str, ...],
-    extra: tuple[Path, ...],
-    infer: bool,
+    source: GraphSource,
 ) -> None:
     """Load the graph (or the triples of a CONSTRUCT or DESCRIBE --query) into the store whose SPARQL
     endpoint is --to, as the named graph --graph.
@@ -202,14 +188,7 @@ def push_command(
     if not to:
         raise click.UsageError("push needs --to URL, the store's SPARQL query endpoint")
     credentials = endpoint_credentials()
-    graph = select_graph(
-        extra,
-        infer=infer,
-        ontology=not no_ontology,
-        query=query,
-        params=param_values(params),
-        store=given_store(extra, infer),
-    )
+    graph = select_graph(ontology=not no_ontology, query=query, params=param_values(params), **source.reading())
     import sys
 
     from ..persistent import progress_bar
