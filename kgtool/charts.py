@@ -87,25 +87,31 @@ def _qualified(row: Mapping[str, Term]) -> str:
     return f"{text} ({qualifier})" if qualifier else text
 
 
-def leaderboard_data(run: Runner, benchmark: str, **params: str) -> ChartData:
-    result = run("leaderboard", {"benchmark": benchmark, **params})
-    rows = [
+def _result_rows(result: QueryResult, about: str, grouped: Callable[[Mapping[str, Term]], dict]) -> list[dict]:
+    """A row per result that has a number: what ``grouped`` says it is drawn by, the value as a number and
+    as stated, where it stands and who reports it, and the IRI of its ``about`` entity (the mark's link)."""
+    return [
         {
-            "model": _label(r, "model"),
+            **grouped(r),
             "value": _number(r["value"]),
             "stated": _qualified(r),
-            "metric": _label(r, "metric"),
-            "setting": _setting(r),
             "split": _text(r.get("split")) or "",
             "unit": unit_label(r),
             "origin": _text(r.get("origin")) or "",
             "source": short(r["source"]),
             "locator": _text(r.get("locator")) or "",
-            "iri": r["model"].value,
+            "iri": r[about].value,
         }
         for r in result.rows
         if _number(r.get("value")) is not None
     ]
+
+
+def leaderboard_data(run: Runner, benchmark: str, **params: str) -> ChartData:
+    result = run("leaderboard", {"benchmark": benchmark, **params})
+    rows = _result_rows(
+        result, "model", lambda r: {"model": _label(r, "model"), "metric": _label(r, "metric"), "setting": _setting(r)}
+    )
     if not rows:
         raise QueryError(f"no results on the benchmark {benchmark!r}: nothing to chart")
     name = _benchmark_name(result, benchmark)
@@ -125,24 +131,16 @@ def _benchmark_name(result: QueryResult, benchmark: str) -> str:
 def model_data(run: Runner, model: str) -> ChartData:
     """The results of a model family (every size and variant) or of one size, across benchmarks."""
     result = run("model-results", {"model": model})
-    rows = [
-        {
+    rows = _result_rows(
+        result,
+        "benchmark",
+        lambda r: {
             "model": _label(r, "evaluated"),
             "benchmark": f"{_label(r, 'benchmark')} · {_label(r, 'metric')}",
-            "value": _number(r["value"]),
-            "stated": _qualified(r),
             "setting": _setting(r),
             "mode": _setting({"setting": r["setting"]}),
-            "split": _text(r.get("split")) or "",
-            "unit": unit_label(r),
-            "origin": _text(r.get("origin")) or "",
-            "source": short(r["source"]),
-            "locator": _text(r.get("locator")) or "",
-            "iri": r["benchmark"].value,
-        }
-        for r in result.rows
-        if _number(r.get("value")) is not None
-    ]
+        },
+    )
     if not rows:
         raise QueryError(f"no results for the model {model!r}: nothing to chart")
     name = ", ".join(sorted({_label(r, "model") for r in result.rows}))

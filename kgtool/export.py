@@ -20,7 +20,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from . import resources, results
 from .dataset import GRAPH_IRI
@@ -92,39 +92,28 @@ def format_for(path: str | Path | None, fmt: str | None) -> str:
 def select_graph(
     extra: Iterable[str | Path] = (),
     *,
-    infer: bool = False,
     ontology: bool = True,
     query: str | None = None,
     params: Mapping[str, str] | None = None,
-    endpoint: str | None = None,
-    timeout: float | None = None,
-    max_bytes: int | None = None,
-    credentials=None,
-    store=None,
+    **where: Any,
 ) -> Graph:
     """The graph to export: the bundled ontology and data plus ``extra`` files (with the RDFS/OWL-RL
-    entailments when ``infer``), or the result of the CONSTRUCT or DESCRIBE ``query`` (a name, a .rq
-    file or SPARQL text) run on that graph or on ``endpoint``. ``ontology=False`` leaves out the
-    triples about the ontology's own terms (its classes, properties, concept schemes and header)."""
+    entailments when ``infer``) or what an Oxigraph ``store`` holds, or the result of the CONSTRUCT or
+    DESCRIBE ``query`` (a name, a .rq file or SPARQL text) run on that graph or on ``endpoint``. ``where``
+    holds the keywords of :func:`kgtool.sparql.engine_for` (infer, store, endpoint, timeout, max_bytes,
+    credentials). ``ontology=False`` leaves out the triples about the ontology's own terms (its classes,
+    properties, concept schemes and header)."""
     from .persistent import graph_of
     from .store import load_graph
 
-    if query is None:
-        if endpoint:
-            raise QueryError("an export from an endpoint needs --query: the CONSTRUCT to run there")
-        graph = graph_of(store) if store is not None else load_graph(extra, infer=infer)
+    if query is not None:
+        graph = construct(query, params, extra=extra, **where)
+    elif where.get("endpoint"):
+        raise QueryError("an export from an endpoint needs --query: the CONSTRUCT to run there")
+    elif where.get("store") is not None:
+        graph = graph_of(where["store"])
     else:
-        graph = construct(
-            query,
-            params,
-            extra=extra,
-            infer=infer,
-            endpoint=endpoint,
-            timeout=timeout,
-            max_bytes=max_bytes,
-            credentials=credentials,
-            store=store,
-        )
+        graph = load_graph(extra, infer=where.get("infer", False))
     if not ontology:
         ontology_terms = set(_ontology_graph().subjects())
         for triple in [t for t in graph if t[0] in ontology_terms]:

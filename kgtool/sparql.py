@@ -12,6 +12,7 @@ import itertools
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from .auth import Credentials, Opener
 from .errors import EndpointError, QueryError
@@ -33,18 +34,12 @@ def run_query(
     query: str | NamedQuery,
     params: Mapping[str, str | Term] | None = None,
     *,
-    endpoint: str | None = None,
-    infer: bool = False,
-    extra: Iterable[str | Path] = (),
-    store=None,
-    timeout: float = DEFAULT_TIMEOUT,
-    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-    max_bytes: int = DEFAULT_MAX_BYTES,
     limit: int | None = None,
-    credentials: Credentials = Credentials(),
+    **where: Any,
 ) -> QueryResult:
-    """Run a named query, a .rq file or SPARQL text, locally (the bundled graph plus ``extra`` files,
-    or a given Oxigraph ``store``) or on ``endpoint``.
+    """Run a named query, a .rq file or SPARQL text on the engine that ``where`` names: the keywords of
+    :func:`engine_for` (locally the bundled graph plus ``extra`` files, or a given Oxigraph ``store``;
+    or an ``endpoint``, with its ``timeout`` and ``credentials``).
 
     ``params`` maps parameter names to values: :class:`Term` objects, or strings in the command-line
     notation (an IRI, a prefixed name, a literal, or a label resolved to its resource).
@@ -57,19 +52,10 @@ def run_query(
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise QueryError(f"limit must be a whole number of rows, 1 or more (not {limit!r})")
     named = as_named_query(query)
-    engine = engine_for(
-        endpoint=endpoint,
-        infer=infer,
-        extra=extra,
-        store=store,
-        timeout=timeout,
-        connect_timeout=connect_timeout,
-        max_bytes=max_bytes,
-        credentials=credentials,
-    )
+    engine = engine_for(**where)
     # the endpoint needs the query's form, and a syntax error should be caught before anything is
     # sent; locally, Oxigraph parses (and reports) the query once, when it runs it
-    form = check_syntax(named) if endpoint else "SELECT"
+    form = check_syntax(named) if isinstance(engine, RemoteEngine) else "SELECT"
     given = params or {}
     bindings = bind_parameters(named, given, engine)
     result = engine.run(named, bindings, form, limit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -164,17 +165,13 @@ def build_command(out_dir: Path, quiet: bool) -> None:
 @credential_options
 def push_command(
     to: str | None,
-    target: str,
-    graph_store: str | None,
-    update_endpoint: str | None,
-    add: bool,
-    batch_size: int,
     request_timeout: float,
     quiet: bool,
     no_ontology: bool,
     query: str | None,
     params: tuple[str, ...],
     source: GraphSource,
+    **loading: Any,
 ) -> None:
     """Load the graph (or the triples of a CONSTRUCT or DESCRIBE --query) into the store whose SPARQL
     endpoint is --to, as the named graph --graph.
@@ -198,15 +195,11 @@ def push_command(
         report = push(
             graph,
             to,
-            target=target,
-            update_endpoint=update_endpoint,
-            graph_store=graph_store,
             credentials=credentials,
-            add=add,
-            batch_size=batch_size,
             timeout=request_timeout,
             progress=None if quiet else _progress,
             advance=bar.update if not quiet and sys.stderr.isatty() else None,
+            **loading,  # --graph, --graph-store, --update-endpoint, --add and --batch-size, named as push() names them
         )
     click.echo(
         f"pushed {report.triples:,} triples to <{report.target}> at {to} through {report.method}: "
