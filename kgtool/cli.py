@@ -73,7 +73,8 @@ class _Group(click.Group):
 
 @click.group(
     cls=_Group,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # every option that has a default shows it in --help
+    context_settings={"help_option_names": ["-h", "--help"], "show_default": True},
     help=f"A knowledge graph of landmark language and vision-language models ({', '.join(SEVEN_MODELS)}): "
     "validate, query and publish it.",
 )
@@ -228,11 +229,7 @@ def endpoint_options(command):
         "--endpoint", metavar="URL", help="Query this SPARQL 1.1 endpoint instead of the bundled graph."
     )(command)
     command = click.option(
-        "--timeout",
-        type=float,
-        default=30.0,
-        show_default=True,
-        help="Seconds allowed for a whole answer from an endpoint.",
+        "--timeout", type=float, default=30.0, help="Seconds allowed for a whole answer from an endpoint."
     )(command)
     return credential_options(command)
 
@@ -379,7 +376,6 @@ def format_option(command):
         "--format",
         "fmt",
         default="table",
-        show_default=True,
         type=FormatChoice(SELECT_FORMATS + GRAPH_FORMATS),
         help="table, csv, tsv, json, xml or markdown for SELECT; turtle, nt or json-ld for CONSTRUCT and DESCRIBE.",
     )(command)
@@ -563,14 +559,11 @@ def models(fmt: str, limit: int | None, iris: bool, source: GraphSource) -> None
     "--format",
     "fmt",
     default="table",
-    show_default=True,
     type=FormatChoice(["table", "csv", "markdown", "json", "html"]),
     help="table (fits the terminal), csv (one line per value and source), markdown, json, or one "
     "offline HTML page with the sources as links.",
 )
-@click.option(
-    "-o", "--output", default="-", show_default=True, metavar="FILE", help="Where to write (- for standard output)."
-)
+@click.option("-o", "--output", default="-", metavar="FILE", help="Where to write (- for standard output).")
 @click.option("--benchmarks-only", is_flag=True, help="Only the benchmark rows.")
 @click.option("--properties-only", is_flag=True, help="Only the property rows.")
 @click.option(

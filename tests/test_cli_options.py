@@ -32,7 +32,7 @@ def shown_names(option: click.Option) -> list[str]:
 
 def help_records() -> dict[str, dict[str, tuple]]:
     """option name -> {command: what its --help shows for that option (names, metavar, help, default)}."""
-    parent = click.Context(main, info_name="kgtool")
+    parent = click.Context(main, info_name="kgtool", **main.context_settings)  # as --help shows them, defaults too
     found: dict[str, dict[str, tuple]] = {}
     for name, command in commands().items():
         ctx = click.Context(command, info_name=name, parent=parent)

@@ -27,12 +27,7 @@ from ..cli import FormatChoice, GraphSource, data_options, param_option, param_v
 @param_option
 @data_options
 def chart(
-    kind: str,
-    target: str | None,
-    output: str | None,
-    fmt: str | None,
-    params: tuple[str, ...],
-    source: GraphSource,
+    kind: str, target: str | None, output: str | None, fmt: str | None, params: tuple[str, ...], source: GraphSource
 ) -> None:
     """Draw a chart of the graph's data:
 

@@ -15,15 +15,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import (
-    EXIT_FAILED,
-    GraphSource,
-    data_options,
-    endpoint_credentials,
-    param_option,
-    param_values,
-    query_option,
-)
+from ..cli import EXIT_FAILED, GraphSource, data_options, endpoint_credentials, param_option, param_values, query_option
 
 MAX_NODES = 3000  # entities a page draws at most unless told otherwise
 
@@ -121,30 +113,18 @@ def _print_table(header: list[str], rows: list[list], numeric: AbstractSet[int] 
 
 @click.command()
 @click.option(
-    "-o",
-    "--output",
-    default="graph.html",
-    show_default=True,
-    metavar="FILE",
-    help="The HTML file to write (- for standard output).",
+    "-o", "--output", default="graph.html", metavar="FILE", help="The HTML file to write (- for standard output)."
 )
 @click.option(
     "--focus", metavar="ENTITY", help="Draw this entity's neighbourhood: a label (LLaMA) or an IRI (kgr:llama)."
 )
-@click.option(
-    "--depth",
-    type=click.IntRange(min=0),
-    default=1,
-    show_default=True,
-    help="How many links from the --focus entity to draw.",
-)
+@click.option("--depth", type=click.IntRange(min=0), default=1, help="How many links from the --focus entity to draw.")
 @query_option
 @param_option
 @click.option(
     "--max-nodes",
     type=click.IntRange(min=1),
     default=MAX_NODES,
-    show_default=True,
     help="Refuse to draw more entities than this: a browser takes minutes to lay out a few thousand more.",
 )
 @hubs_option
@@ -245,14 +225,9 @@ def stats(selection: NetworkSelection) -> None:
 
 
 @click.command()
-@click.option(
-    "-n", "--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many entities to list."
-)
+@click.option("-n", "--top", type=click.IntRange(min=1), default=10, help="How many entities to list.")
 @network_options
-def central(
-    top: int,
-    selection: NetworkSelection,
-) -> None:
+def central(top: int, selection: NetworkSelection) -> None:
     """The most central entities: the top N by PageRank and by betweenness centrality (links taken
     in both directions)."""
     from .. import analytics
@@ -277,20 +252,11 @@ def central(
 )
 @click.argument("a", metavar="A")
 @click.argument("b", metavar="B")
-@click.option(
-    "--limit", type=click.IntRange(min=1), default=10, show_default=True, help="How many paths to print at most."
-)
+@click.option("--limit", type=click.IntRange(min=1), default=10, help="How many paths to print at most.")
 @hubs_option
 @network_options
 @click.pass_context
-def path(
-    ctx: click.Context,
-    a: str,
-    b: str,
-    limit: int,
-    hubs: bool,
-    selection: NetworkSelection,
-) -> None:
+def path(ctx: click.Context, a: str, b: str, limit: int, hubs: bool, selection: NetworkSelection) -> None:
     """How is A connected to B? The shortest paths between two entities (labels or IRIs), links
     followed in either direction, printed as statements:
 
@@ -327,22 +293,16 @@ def path(
     "--members",
     type=click.IntRange(min=1),
     default=8,
-    show_default=True,
     help="How many members of each community to name (the best connected first).",
 )
 @click.option(
     "--resolution",
     type=click.FloatRange(min=0, min_open=True),
     default=1.0,
-    show_default=True,
     help="Above 1, more and smaller communities; below 1, fewer and larger.",
 )
 @network_options
-def communities(
-    members: int,
-    resolution: float,
-    selection: NetworkSelection,
-) -> None:
+def communities(members: int, resolution: float, selection: NetworkSelection) -> None:
     """Groups of entities more linked to each other than to the rest (Louvain method, fixed seed)."""
     from .. import analytics
 

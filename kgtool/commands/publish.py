@@ -52,7 +52,6 @@ def _progress(message: str) -> None:
     "-o",
     "--output",
     default="-",
-    show_default=True,
     metavar="FILE|-",
     help="The file to write (atomically: a failed export leaves the old file as it was); - for standard output.",
 )
@@ -61,12 +60,7 @@ def _progress(message: str) -> None:
 @param_option
 @data_options
 def export_command(
-    fmt: str | None,
-    output: str,
-    no_ontology: bool,
-    query: str | None,
-    params: tuple[str, ...],
-    source: GraphSource,
+    fmt: str | None, output: str, no_ontology: bool, query: str | None, params: tuple[str, ...], source: GraphSource
 ) -> None:
     """Write the graph in an RDF format, as a network (GraphML, GEXF) or as CSV.
 
@@ -91,7 +85,6 @@ def export_command(
     "--output",
     "out_dir",
     default="dist",
-    show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
     help="The release folder.",
 )
@@ -126,12 +119,7 @@ def build_command(out_dir: Path, quiet: bool) -> None:
     "(--endpoint, its former name, is still accepted).",
 )
 @click.option(
-    "--graph",
-    "target",
-    default=GRAPH_IRI,
-    show_default=True,
-    metavar="IRI",
-    help="The named graph to replace (or add to, with --add).",
+    "--graph", "target", default=GRAPH_IRI, metavar="IRI", help="The named graph to replace (or add to, with --add)."
 )
 @click.option(
     "--graph-store",
@@ -145,14 +133,13 @@ def build_command(out_dir: Path, quiet: bool) -> None:
     help="The SPARQL Update service (default: the --to URL, with a final /query replaced by /update).",
 )
 @click.option("--add", is_flag=True, help="Add the triples to the graph instead of replacing its content.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=5000, show_default=True, help="Triples per request.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=5000, help="Triples per request.")
 @click.option(
     "--request-timeout",
     cls=RenamedOption,
     former=("--timeout",),
     type=float,
     default=30.0,
-    show_default=True,
     help="Seconds allowed for each request to the store, the whole exchange (a push "
     "sends several; --timeout, its former name, is still accepted).",
 )
@@ -220,7 +207,6 @@ def push_command(
     "--max-size",
     type=click.FloatRange(min=0, min_open=True),
     default=64.0,
-    show_default=True,
     metavar="MB",
     help="The largest answer accepted, in megabytes.",
 )

@@ -20,8 +20,8 @@ TOKEN_VARIABLE = "KGTOOL_UPDATE_TOKEN"
 @click.command("serve")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @data_file_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="The port to listen on.")
+@click.option("--host", default="127.0.0.1", help="The address to listen on.")
+@click.option("--port", default=8000, type=click.IntRange(1, 65535), help="The port to listen on.")
 @bundled_option
 @infer_option
 @click.option(
@@ -30,7 +30,6 @@ TOKEN_VARIABLE = "KGTOOL_UPDATE_TOKEN"
     former=("--timeout",),
     type=click.FloatRange(min=0.1),
     default=10.0,
-    show_default=True,
     help="Seconds a query may take (waiting for a worker included); then it is stopped (--timeout, its "
     "former name, is still accepted).",
 )
@@ -38,16 +37,9 @@ TOKEN_VARIABLE = "KGTOOL_UPDATE_TOKEN"
     "--workers",
     type=click.IntRange(min=1),
     default=max(2, os.cpu_count() or 2),
-    show_default=True,
     help="Queries that may run at once; one more worker is kept for short queries.",
 )
-@click.option(
-    "--max-result-mb",
-    type=click.FloatRange(min=0.001),
-    default=16.0,
-    show_default=True,
-    help="The largest answer, in MB.",
-)
+@click.option("--max-result-mb", type=click.FloatRange(min=0.001), default=16.0, help="The largest answer, in MB.")
 @click.option(
     "--worker-memory-mb",
     type=click.IntRange(min=128),
@@ -83,7 +75,6 @@ TOKEN_VARIABLE = "KGTOOL_UPDATE_TOKEN"
     "--client-timeout",
     type=click.FloatRange(min=0.1),
     default=10.0,
-    show_default=True,
     help="Seconds a client has to send a whole request; slower connections are closed.",
 )
 def serve(
