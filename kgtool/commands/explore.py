@@ -53,6 +53,11 @@ class NetworkSelection:
         return graph, network
 
 
+def _class_option(name: str, text: str):
+    """--include or --exclude: a class, by label, name or IRI (repeatable)."""
+    return click.option(name, multiple=True, metavar="CLASS", help=text)
+
+
 def network_options(command):
     """The options every network command shares: where the graph comes from (--data, --infer,
     --endpoint, --timeout, as for `kgtool query`), whether records are drawn, which classes to keep.
@@ -60,30 +65,24 @@ def network_options(command):
 
     function = command
 
-    @functools.wraps(function)
-    def with_selection(*args, source, records, include, exclude, **kwargs):
-        return function(*args, selection=NetworkSelection(source, records, include, exclude), **kwargs)
-
-    command = click.option(
-        "--exclude",
-        multiple=True,
-        metavar="CLASS",
-        help="Leave out the entities of this class and its subclasses: a label "
-        '("person"), a name (Person) or kg:Person (repeatable).',
-    )(with_selection)
-    command = click.option(
-        "--include",
-        multiple=True,
-        metavar="CLASS",
-        help="Keep only the entities of this class and its subclasses (repeatable).",
-    )(command)
-    command = click.option(
+    @data_options
+    @click.option(
         "--records",
         is_flag=True,
         help="Draw results, findings, claims and other records as nodes instead of folding "
         "them into the entities they are about.",
-    )(command)
-    return data_options(command)
+    )
+    @_class_option("--include", "Keep only the entities of this class and its subclasses (repeatable).")
+    @_class_option(
+        "--exclude",
+        "Leave out the entities of this class and its subclasses: a label "
+        '("person"), a name (Person) or kg:Person (repeatable).',
+    )
+    @functools.wraps(function)
+    def with_selection(*args, source, records, include, exclude, **kwargs):
+        return function(*args, selection=NetworkSelection(source, records, include, exclude), **kwargs)
+
+    return with_selection
 
 
 def hubs_option(command):

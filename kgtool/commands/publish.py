@@ -36,18 +36,23 @@ def ontology_option(command):
     )(command)
 
 
+def rdf_format_option(formats: list[str]):
+    """-f FORMAT, one of ``formats``; without it, the one the -o file name implies (:func:`export.format_for`)."""
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=FormatChoice(formats),
+        help="The format (default: from the -o file name, else turtle).",
+    )
+
+
 def _progress(message: str) -> None:
     click.echo(message, err=True)
 
 
 @click.command("export")
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=FormatChoice(list(FORMATS)),
-    help="The format (default: from the -o file name, else turtle).",
-)
+@rdf_format_option(list(FORMATS))
 @click.option(
     "-o",
     "--output",
@@ -196,13 +201,7 @@ def push_command(
 
 @click.command("pull")
 @click.option("-o", "--output", required=True, metavar="FILE", help="The file to write (atomically).")
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=FormatChoice([n for n, f in FORMATS.items() if f.kind != "network"]),
-    help="The format (default: from the -o file name, else turtle).",
-)
+@rdf_format_option([n for n, f in FORMATS.items() if f.kind != "network"])
 @click.option(
     "--max-size",
     type=click.FloatRange(min=0, min_open=True),
