@@ -123,6 +123,32 @@ class FormatChoice(click.Choice):
         return super().convert(value, param, ctx)
 
 
+# --data FILE (repeatable), given to the command as ``extra``
+data_file_option = click.option(
+    "--data",
+    "extra",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="An RDF file or results table (.csv) to read, with the bundled graph unless the "
+    "command says otherwise (repeatable).",
+)
+
+
+# --bundled/--no-bundled, None when neither is given: the command says what that means
+bundled_option = click.option(
+    "--bundled/--no-bundled",
+    default=None,
+    help="Read the bundled graph with the files, or the files alone (default: with it; "
+    "`validate` checks files alone unless one is a results table).",
+)
+
+
+infer_option = click.option(
+    "--infer", is_flag=True, help="Add RDFS/OWL-RL entailments (owlrl) to the local graph first."
+)
+
+
 @dataclass(frozen=True)
 class GraphSource:
     """Where a command reads the graph, as its options say: the bundled graph with the --data files
@@ -194,35 +220,6 @@ def local_data_options(command):
     return infer_option(command)
 
 
-def data_file_option(command):
-    """--data FILE (repeatable), given to the command as ``extra``."""
-    return click.option(
-        "--data",
-        "extra",
-        multiple=True,
-        type=click.Path(path_type=Path),
-        metavar="FILE",
-        help="An RDF file or results table (.csv) to read, with the bundled graph unless the "
-        "command says otherwise (repeatable).",
-    )(command)
-
-
-def bundled_option(command):
-    """--bundled/--no-bundled, None when neither is given: the command says what that means."""
-    return click.option(
-        "--bundled/--no-bundled",
-        default=None,
-        help="Read the bundled graph with the files, or the files alone (default: with it; "
-        "`validate` checks files alone unless one is a results table).",
-    )(command)
-
-
-def infer_option(command):
-    return click.option("--infer", is_flag=True, help="Add RDFS/OWL-RL entailments (owlrl) to the local graph first.")(
-        command
-    )
-
-
 def endpoint_options(command):
     """--endpoint and --timeout, with the endpoint's credentials (:func:`credential_options`)."""
     command = click.option(
@@ -234,30 +231,27 @@ def endpoint_options(command):
     return credential_options(command)
 
 
-def param_option(command):
-    """-p NAME=VALUE (repeatable), read with :func:`param_values`."""
-    return click.option(
-        "-p",
-        "--param",
-        "params",
-        multiple=True,
-        metavar="NAME=VALUE",
-        help="A query parameter: an IRI, a prefixed name, a literal or a label (repeatable); "
-        "NAME= (empty) leaves it unbound.",
-    )(command)
+# -p NAME=VALUE (repeatable), read with :func:`param_values`
+param_option = click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A query parameter: an IRI, a prefixed name, a literal or a label (repeatable); "
+    "NAME= (empty) leaves it unbound.",
+)
 
 
-def query_option(command):
-    return click.option(
-        "--query",
-        metavar="NAME|FILE",
-        help="Take this query's result instead of the whole graph: a named query (see `kgtool "
-        "queries`), a .rq file or SPARQL text.",
-    )(command)
+query_option = click.option(
+    "--query",
+    metavar="NAME|FILE",
+    help="Take this query's result instead of the whole graph: a named query (see `kgtool "
+    "queries`), a .rq file or SPARQL text.",
+)
 
 
-def quiet_option(command):
-    return click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")(command)
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 
 
 def store_option(command):
@@ -361,11 +355,10 @@ def announce_defaults(result) -> None:
         click.echo(f"{name}: {shown} (default; -p {name}= for every {name})", err=True)
 
 
-def table_options(command):
-    """--iris, for the commands that print the label-first table."""
-    return click.option(
-        "--iris", is_flag=True, help="Show entities by IRI (prefixed name) instead of label, and every column."
-    )(command)
+# --iris, for the commands that print the label-first table
+table_options = click.option(
+    "--iris", is_flag=True, help="Show entities by IRI (prefixed name) instead of label, and every column."
+)
 
 
 def format_option(command):

@@ -63,8 +63,6 @@ def network_options(command):
     --endpoint, --timeout, as for `kgtool query`), whether records are drawn, which classes to keep.
     The command receives them as one ``selection`` argument, a :class:`NetworkSelection`."""
 
-    function = command
-
     @data_options
     @click.option(
         "--records",
@@ -78,21 +76,20 @@ def network_options(command):
         "Leave out the entities of this class and its subclasses: a label "
         '("person"), a name (Person) or kg:Person (repeatable).',
     )
-    @functools.wraps(function)
+    @functools.wraps(command)
     def with_selection(*args, source, records, include, exclude, **kwargs):
-        return function(*args, selection=NetworkSelection(source, records, include, exclude), **kwargs)
+        return command(*args, selection=NetworkSelection(source, records, include, exclude), **kwargs)
 
     return with_selection
 
 
-def hubs_option(command):
-    return click.option(
-        "--hubs",
-        is_flag=True,
-        help="Keep the hub concepts (modalities, risks, code repositories and "
-        "any entity with more than 25 neighbours that is not a model), which are left out by "
-        "default.",
-    )(command)
+hubs_option = click.option(
+    "--hubs",
+    is_flag=True,
+    help="Keep the hub concepts (modalities, risks, code repositories and "
+    "any entity with more than 25 neighbours that is not a model), which are left out by "
+    "default.",
+)
 
 
 def _classes(source, names: tuple[str, ...]) -> set[str]:

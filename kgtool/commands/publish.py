@@ -26,14 +26,11 @@ from ..cli import (
 from ..dataset import GRAPH_IRI
 from ..export import FORMATS
 
-
-def ontology_option(command):
-    return click.option(
-        "--no-ontology",
-        is_flag=True,
-        help="Leave out the triples about the ontology's own terms (classes, properties, "
-        "concept schemes): the data alone.",
-    )(command)
+ontology_option = click.option(
+    "--no-ontology",
+    is_flag=True,
+    help="Leave out the triples about the ontology's own terms (classes, properties, concept schemes): the data alone.",
+)
 
 
 def rdf_format_option(formats: list[str]):
