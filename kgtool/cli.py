@@ -165,7 +165,7 @@ class GraphSource:
 
     def reading(self) -> dict[str, Any]:
         """The keyword arguments with which the library reads this graph (run_query, engine_for,
-        load_source, select_graph and charts.local_runner all take them)."""
+        select_graph and charts.local_runner all take them)."""
         return {
             "extra": self.extra,
             "infer": self.infer,

@@ -44,7 +44,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import KgtoolError, QueryError
@@ -328,31 +327,6 @@ def _oxigraph_copy(graph) -> tuple:
     store = ox.Store()
     store.extend([ox.Quad(term(s), term(p), term(o)) for s, p, o in graph])
     return store, renamed
-
-
-def load_source(
-    extra: Iterable[str | Path] = (),
-    *,
-    infer: bool = False,
-    endpoint: str | None = None,
-    timeout: float = 30.0,
-    credentials=None,
-    store=None,
-) -> Source:
-    """The graph to project: a given Oxigraph ``store``, the bundled graph plus ``extra`` files (with
-    entailments when ``infer``), or ``endpoint``."""
-    from .sparql import engine_for
-
-    return Source(
-        engine_for(
-            endpoint=endpoint,
-            infer=infer,
-            extra=extra,
-            store=store,
-            timeout=timeout,
-            **({"credentials": credentials} if credentials else {}),
-        )
-    )
 
 
 @dataclass

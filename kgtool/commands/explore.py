@@ -32,9 +32,10 @@ class NetworkSelection:
 
     def graph(self):
         """The graph to project: --store, the bundled graph and --data files, or --endpoint."""
-        from ..projection import load_source
+        from ..projection import Source
+        from ..sparql import engine_for
 
-        return load_source(**self.source.reading())
+        return Source(engine_for(**self.source.reading()))
 
     def classes(self, graph) -> tuple[set[str], set[str]]:
         """The classes to keep and those to leave out, subclasses included."""
