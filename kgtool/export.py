@@ -169,25 +169,28 @@ def write(graph: Graph, fmt: str, out: str | Path | IO[bytes]) -> int:
     return _position(out) - start
 
 
-def to_bytes(graph: Graph, fmt: str) -> bytes:
+def to_bytes(graph: Graph, fmt: str, triples: list | None = None) -> bytes:
     buffer = io.BytesIO()
-    serialize(graph, fmt, buffer)
+    serialize(graph, fmt, buffer, triples)
     return buffer.getvalue()
 
 
-def serialize(graph: Graph, fmt: str, out: IO[bytes]) -> None:
-    """Write ``graph`` to the binary file ``out`` in one of :data:`FORMATS` (or an alias of one)."""
+def serialize(graph: Graph, fmt: str, out: IO[bytes], triples: list | None = None) -> None:
+    """Write ``graph`` to the binary file ``out`` in one of :data:`FORMATS` (or an alias of one).
+    ``triples``: the graph's :func:`sorted_triples`, when the caller writes several formats of it."""
     fmt = known_format(fmt)
     if FORMATS[fmt].kind == "network":
         from .network_formats import write_network
 
         write_network(graph, out, fmt)
-    elif fmt == "csv":
-        _write_csv(graph, out)
+        return
+    triples = sorted_triples(graph) if triples is None else triples
+    if fmt == "csv":
+        _write_csv(triples, out)
     elif fmt == "json-ld":
-        out.write(jsonld_bytes(graph))
+        out.write(jsonld_bytes(graph, triples))
     else:
-        out.write(_oxigraph_bytes(graph, fmt))
+        out.write(_oxigraph_bytes(triples, fmt))
 
 
 def _position(out: IO[bytes]) -> int:
@@ -300,8 +303,7 @@ def _tree_labels(terms: list[tuple]) -> dict | None:
     return labels
 
 
-def _oxigraph_bytes(graph: Graph, fmt: str) -> bytes:
-    triples = sorted_triples(graph)
+def _oxigraph_bytes(triples: list, fmt: str) -> bytes:
     if fmt == "rdfxml":
         _check_xml_names(triples)
     prefixes = used_prefixes(triples) if fmt in ("turtle", "trig", "rdfxml") else None
@@ -402,13 +404,15 @@ def jsonld_context() -> dict:
     return json.loads(context_path().read_text(encoding="utf-8"))["@context"]
 
 
-def jsonld_bytes(graph: Graph) -> bytes:
-    """Compact JSON-LD with the bundled context embedded, nodes sorted by id, values sorted."""
+def jsonld_bytes(graph: Graph, triples: list | None = None) -> bytes:
+    """Compact JSON-LD with the bundled context embedded, nodes sorted by id, values sorted. ``triples``:
+    the graph's :func:`canonical_triples` (or sorted), when the caller has them."""
     from rdflib import BNode, Graph
 
     from .store import rdflib_converter
 
-    triples = canonical_triples(graph)  # also refuses what RDF does not allow, as the other formats do
+    if triples is None:
+        triples = canonical_triples(graph)  # also refuses what RDF does not allow, as the other formats do
     if any(isinstance(term, BNode) for triple in graph for term in triple):
         labelled, term = Graph(), rdflib_converter()
         for t in triples:
@@ -446,7 +450,7 @@ def _sort_values(node):
 # CSV
 
 
-def _write_csv(graph: Graph, out: IO[bytes]) -> None:
+def _write_csv(triples: list, out: IO[bytes]) -> None:
     """One row per triple: subject, predicate, object and, for a literal object, its datatype or
     language (an empty datatype is xsd:string). Blank nodes are written as ``_:label``."""
     import csv
@@ -456,7 +460,7 @@ def _write_csv(graph: Graph, out: IO[bytes]) -> None:
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for triple in sorted_triples(graph):
+    for triple in triples:
         subject = triple.subject.value if isinstance(triple.subject, ox.NamedNode) else str(triple.subject)
         obj = triple.object
         if isinstance(obj, ox.Literal):

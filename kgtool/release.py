@@ -62,6 +62,8 @@ def build(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise KgtoolError(f"cannot create {out_dir}: {err.strerror or err}") from err
+    for name in release_names():  # a target that cannot be replaced stops the build before its long steps
+        output_target(out_dir / name)
     changelog = changelog_entry(__version__)
     if validate:
         say("validating the data")
@@ -79,10 +81,11 @@ def build(
         graph = load_graph()
     with _staging_folder(out_dir) as staging:
         sizes: dict[str, int] = {}
+        triples = export.sorted_triples(graph)  # in their canonical order once, for every format
         for fmt in export.FORMATS.values():
             name = STEM + fmt.suffix
             say(f"writing {name} ({fmt.description})")
-            sizes[fmt.name] = _write(staging / name, export.to_bytes(graph, fmt.name))
+            sizes[fmt.name] = _write(staging / name, export.to_bytes(graph, fmt.name, triples))
         shutil.copyfile(export.context_path(), staging / "context.jsonld")
         say("writing void.ttl (VoID and DCAT description)")
         _write(staging / "void.ttl", description_turtle(graph, sizes, changelog.date))
@@ -99,6 +102,12 @@ def build(
         _install(sorted(staging.iterdir()), out_dir)
     checksums = out_dir / CHECKSUMS
     return [*files, ReleaseFile(CHECKSUMS, checksums.stat().st_size, _sha256(checksums))]
+
+
+def release_names() -> list[str]:
+    """The names of the files a build writes into the release folder."""
+    pages = ["context.jsonld", "void.ttl", "graph.html", "ontology.html", "CHANGELOG.md", CHECKSUMS]
+    return sorted([STEM + fmt.suffix for fmt in export.FORMATS.values()] + pages)
 
 
 @contextlib.contextmanager

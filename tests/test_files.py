@@ -81,6 +81,7 @@ def test_build_refuses_a_special_file_in_the_release_folder(tmp_path):
     result = run("build", "-o", str(out))
     assert result.exit_code == 2, result.output
     assert f"cannot write {out / 'llmkg.nt'}: it is a FIFO, not a regular file" in result.stderr
+    assert "validating" not in result.stderr  # refused before the long steps
     assert stat.S_ISFIFO(os.lstat(out / "llmkg.nt").st_mode)
     assert (out / "void.ttl").read_text() == "# the previous release\n"  # nothing was replaced
     assert sorted(p.name for p in out.iterdir()) == ["llmkg.nt", "void.ttl"]

@@ -53,6 +53,7 @@ def test_the_release_holds_every_format_and_lists_it(built, graph):
     expected = sorted([f"llmkg{f.suffix}" for f in export.FORMATS.values()]
                       + ["CHANGELOG.md", "SHA256SUMS", "context.jsonld", "graph.html", "ontology.html", "void.ttl"])
     assert sorted(p.name for p in out.iterdir()) == expected  # and no staging folder left behind
+    assert release.release_names() == expected  # the names a build checks before it starts
     listed = {Path(line.split()[1]).name: int(line.split()[0].replace(",", "")) for line in result.stdout.splitlines()}
     assert listed == {p.name: p.stat().st_size for p in out.iterdir()}
     for fmt in export.RDF_FORMATS:  # the same bytes as `kgtool export`, which test_export.py checks for exactness
