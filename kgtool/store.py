@@ -246,8 +246,8 @@ def load_graph(
     data = data_files(extra)
     graph = bind_prefixes(Graph(store=store))
     files = bundled_files() if bundled else []
-    if infer:
-        return graph.parse(entailed_ntriples(files, data), format="nt")
+    if infer:  # Oxigraph parses the closure's N-Triples faster than rdflib does
+        return parse_file(entailed_ntriples(files, data), graph)
     for path in files:
         parse_file(path, graph)
     for path in data:
