@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 from collections import defaultdict
+from collections.abc import Iterable
 import sys
 import tempfile
 from pathlib import Path
@@ -29,12 +31,17 @@ COMMAND_TABLE = re.compile(r"(<!-- command-table -->\n)(.*?)(<!-- /command-table
 SHARED = 3  # an option that this many commands take is listed once, below the table
 
 
-def transcript_output(command: str) -> tuple[int, str]:
+def transcript_output(command: str, cached: Iterable[Path] = ()) -> tuple[int, str]:
     """Exit code and output of ``command`` (a ``kgtool ...`` line) in a 100-column terminal, as a
-    first run prints it: with an empty cache (validate would otherwise say it read a saved report)."""
+    first run prints it: with an empty cache (validate would otherwise say it read a saved report).
+    ``cached``: files of kgtool's cache that change no output (the OWL-RL closure), copied into it
+    first so that they are not derived again."""
     from kgtool.cli import main
 
     with tempfile.TemporaryDirectory() as cache:
+        for path in cached:
+            (Path(cache) / "kgtool").mkdir(exist_ok=True)
+            shutil.copyfile(path, Path(cache) / "kgtool" / path.name)
         result = CliRunner(env={"COLUMNS": "100", "XDG_CACHE_HOME": cache}).invoke(main, shlex.split(command)[1:])
     return result.exit_code, result.output
 
