@@ -183,14 +183,12 @@ def serialize(graph: Graph, fmt: str, out: IO[bytes], triples: list | None = Non
         from .network_formats import write_network
 
         write_network(graph, out, fmt)
-        return
-    triples = sorted_triples(graph) if triples is None else triples
-    if fmt == "csv":
-        _write_csv(triples, out)
-    elif fmt == "json-ld":
+    elif fmt == "json-ld":  # sorts its own nodes: needs the triples in no order
         out.write(jsonld_bytes(graph, triples))
+    elif fmt == "csv":
+        _write_csv(sorted_triples(graph) if triples is None else triples, out)
     else:
-        out.write(_oxigraph_bytes(triples, fmt))
+        out.write(_oxigraph_bytes(sorted_triples(graph) if triples is None else triples, fmt))
 
 
 def _position(out: IO[bytes]) -> int:
