@@ -28,6 +28,9 @@ from .results import QueryResult, Term, short
 
 if TYPE_CHECKING:
     import altair
+    from typing_extensions import Unpack
+
+    from .sparql import Where
 
 KINDS = ("leaderboard", "model", "scaling", "timeline")
 FORMATS = ("html", "svg", "png")
@@ -474,22 +477,18 @@ def write(data: ChartData, path: str | Path, fmt: str | None = None) -> None:
     write_file(path, body)
 
 
-def local_runner(
-    *, store=None, endpoint: str | None = None, timeout: float = 30.0, extra=(), infer: bool = False, credentials=None
-) -> Runner:
-    """A runner for the bundled graph (loaded once), a given store, or an endpoint (with its ``credentials``)."""
-    from .auth import Credentials
+def local_runner(**where: Unpack[Where]) -> Runner:
+    """A runner of named queries on the graph ``where`` names (the keywords of
+    :func:`kgtool.sparql.engine_for`): an endpoint, a given store, or the bundled graph, loaded once."""
     from .sparql import run_query
 
-    credentials = credentials or Credentials()
-
-    if endpoint is None and store is None:
+    if not where.get("endpoint") and where.get("store") is None:
         from .store import load_store
 
-        store = load_store(extra, infer=infer, read_only=True)
+        where["store"] = load_store(where.get("extra", ()), infer=where.get("infer", False), read_only=True)
 
     def run(name: str, params: Mapping[str, str]) -> QueryResult:
-        return run_query(name, params, store=store, endpoint=endpoint, timeout=timeout, credentials=credentials)
+        return run_query(name, params, **where)
 
     return run
 

@@ -10,7 +10,7 @@ import functools
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,6 +19,7 @@ from .dataset import SEVEN_MODELS
 from .errors import KgtoolError
 
 if TYPE_CHECKING:
+    from .sparql import Where
     from .store import DataFiles
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
@@ -163,7 +164,7 @@ class GraphSource:
         """The read-only store of --store, or None (see :func:`given_store`)."""
         return given_store(self.extra, self.infer, self.endpoint)
 
-    def reading(self) -> dict[str, Any]:
+    def reading(self) -> Where:
         """The keyword arguments with which the library reads this graph (run_query, engine_for,
         select_graph and charts.local_runner all take them)."""
         return {

@@ -12,13 +12,16 @@ import itertools
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from .auth import Credentials, Opener
 from .errors import EndpointError, QueryError
 from .namespaces import PREFIXES, sparql_prologue
 from .queries import NamedQuery, Param, find, is_query_name, parse_value
 from .results import QueryResult, Term, rows_from_oxigraph, triples_from_oxigraph
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.11
 
 DEFAULT_TIMEOUT = 30.0  # seconds for a whole remote answer
 DEFAULT_CONNECT_TIMEOUT = 10.0  # seconds to connect, and for any single read
@@ -30,12 +33,26 @@ _SYNTAX = re.compile(r"error at (\d+):(\d+)(?:-\d+:\d+)?:?\s*(.*)", re.S)
 _QUERY_KEYWORD = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
 
 
+class Where(TypedDict, total=False):
+    """Where a query runs: the keywords of :func:`engine_for`, which functions that read the graph pass
+    on to it (their type lets an editor and mypy check them at each call)."""
+
+    endpoint: str | None
+    infer: bool
+    extra: Iterable[str | Path]
+    store: Any  # an Oxigraph store
+    timeout: float
+    connect_timeout: float
+    max_bytes: int
+    credentials: Credentials
+
+
 def run_query(
     query: str | NamedQuery,
     params: Mapping[str, str | Term] | None = None,
     *,
     limit: int | None = None,
-    **where: Any,
+    **where: Unpack[Where],
 ) -> QueryResult:
     """Run a named query, a .rq file or SPARQL text on the engine that ``where`` names: the keywords of
     :func:`engine_for` (locally the bundled graph plus ``extra`` files, or a given Oxigraph ``store``;
