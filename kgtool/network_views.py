@@ -100,6 +100,11 @@ def resolve_class(graph, text: str) -> set[str]:
     return found
 
 
+def resolve_classes(graph, texts: Iterable[str]) -> set[str]:
+    """The classes named by ``texts`` (as :func:`resolve_class` reads each) and their subclasses."""
+    return set().union(*(resolve_class(graph, text) for text in texts))
+
+
 def restrict(network: nx.MultiDiGraph, include: Iterable[str] = (), exclude: Iterable[str] = ()) -> nx.MultiDiGraph:
     """The entities of the ``include`` classes (all when empty), minus those of the ``exclude`` classes
     (class IRIs, subclasses already expanded)."""

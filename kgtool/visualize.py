@@ -140,8 +140,7 @@ def build_view(
     from .projection import Projector, source_of
 
     source = source_of(graph)
-    included = set().union(*(views.resolve_class(source, c) for c in include)) if include else set()
-    excluded = set().union(*(views.resolve_class(source, c) for c in exclude)) if exclude else set()
+    included, excluded = views.resolve_classes(source, include), views.resolve_classes(source, exclude)
     spared = None if hubs else views.model_classes(source) | included
     projector = Projector(source, records=records)
     notes: list[str] = []

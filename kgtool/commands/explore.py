@@ -39,7 +39,9 @@ class NetworkSelection:
 
     def classes(self, graph) -> tuple[set[str], set[str]]:
         """The classes to keep and those to leave out, subclasses included."""
-        return _classes(graph, self.include), _classes(graph, self.exclude)
+        from ..network_views import resolve_classes
+
+        return resolve_classes(graph, self.include), resolve_classes(graph, self.exclude)
 
     def network(self):
         """The graph and its projection without tooltips, restricted to the classes asked for."""
@@ -91,12 +93,6 @@ hubs_option = click.option(
     "any entity with more than 25 neighbours that is not a model), which are left out by "
     "default.",
 )
-
-
-def _classes(source, names: tuple[str, ...]) -> set[str]:
-    from ..network_views import resolve_class
-
-    return set().union(*(resolve_class(source, c) for c in names)) if names else set()
 
 
 def _print_table(header: list[str], rows: list[list], numeric: AbstractSet[int] = frozenset()) -> None:
@@ -262,13 +258,13 @@ def path(ctx: click.Context, a: str, b: str, limit: int, hubs: bool, selection: 
 
     Exit 1 when there is no path."""
     from .. import analytics
-    from ..network_views import resolve_entity, without_hubs
+    from ..network_views import resolve_classes, resolve_entity, without_hubs
     from ..results import terminal_text
 
     graph, network = selection.network()
     source, target = resolve_entity(network, a), resolve_entity(network, b)
     if not hubs:
-        network = without_hubs(graph, network, _classes(graph, selection.include), keep=[source, target])
+        network = without_hubs(graph, network, resolve_classes(graph, selection.include), keep=[source, target])
     paths, total = analytics.shortest_paths(network, source, target, limit)
     names = terminal_text(f"{network.nodes[source]['label']} and {network.nodes[target]['label']}")
     if not paths:
