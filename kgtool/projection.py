@@ -624,11 +624,15 @@ class Projector:
             )
         return text + self.not_extra(var)
 
+    def extra_list(self) -> str:
+        """The records only the context types, as the terms of a SPARQL ``IN`` list."""
+        return ", ".join(self.data.n3(r) for r in sorted(self.extra_records))
+
     def not_extra(self, var: str) -> str:
         """SPARQL that drops the records only the context types."""
         if not (self.folding and self.extra_records):
             return ""
-        return f" FILTER(?{var} NOT IN ({', '.join(self.data.n3(r) for r in sorted(self.extra_records))}))"
+        return f" FILTER(?{var} NOT IN ({self.extra_list()}))"
 
     def node_test(self, var: str) -> str:
         """SPARQL that keeps ``?var`` only when it is a node (rule 1), every condition asked of the engine:
@@ -721,7 +725,7 @@ class Projector:
         if self.folding and self.record_classes:
             tests.append(f"EXISTS {{ ?y <{_TYPE}> ?c {_among('c', self.record_classes)} }}")
         if self.folding and self.extra_records:
-            tests.append(f"?y IN ({', '.join(self.data.n3(r) for r in sorted(self.extra_records))})")
+            tests.append(f"?y IN ({self.extra_list()})")
         # one pattern and its tests, not a union (which the engine plans poorly)
         template = f"SELECT ?x WHERE {{ SCOPE FILTER EXISTS {{ ?y ?q ?x FILTER({' || '.join(tests)}) }} }}"
         return {key_of(r["x"]) for r in self.data.scoped("x", keys, template)}
@@ -1011,9 +1015,7 @@ class Projector:
         """Rule 5: the lines each record adds to the tooltips of the ``nodes`` it is about, and the lines of
         the relations kept as edges between them."""
         typed = f"EXISTS {{ ?r <{_TYPE}> ?c {_among('c', self.record_classes)} }}" if self.record_classes else ""
-        extra = (
-            f"?r IN ({', '.join(self.data.n3(r) for r in sorted(self.extra_records))})" if self.extra_records else ""
-        )
+        extra = f"?r IN ({self.extra_list()})" if self.extra_records else ""
         test = " || ".join(t for t in (typed, extra) if t)
         if not test:
             return {}, {}
