@@ -193,8 +193,9 @@ def run_query(store, request: dict) -> tuple[dict, bytes]:
             if size > limit:
                 raise ResultTooLarge
             triples.append(triple)
-        body = ox.serialize(triples, format=rdf_format, prefixes=used_prefixes(triples, PREFIXES))
-        assert body is not None  # without an output, serialize returns the bytes
+        from ..results import rdf_bytes
+
+        body = rdf_bytes(triples, rdf_format, used_prefixes(triples, PREFIXES))
         if len(body) > limit:
             raise ResultTooLarge
         return {"kind": "graph", "format": fmt}, body
