@@ -372,7 +372,7 @@ class Site:
         `kgtool viz --query` draws it (records folded into the entities, scores on the result links), for
         the query page's graph. The query is checked and run like any other, in a worker of the pool."""
         from .. import guard, network_views, projection, visualize
-        from .app import Problem, _as_problem, _read_body
+        from .app import Problem, _as_problem, _checked, _read_body
 
         body = await _read_body(request, self.endpoint.settings.max_body_bytes)
         try:
@@ -380,7 +380,7 @@ class Site:
         except UnicodeDecodeError as err:
             raise Problem(400, f"the query is not UTF-8 (byte {err.start})") from err
         try:
-            await run_in_threadpool(guard.check_query, text, self.endpoint.policy)
+            await _checked(guard.check_query, text, self.endpoint.policy)
         except guard.QueryRefused as err:
             raise _as_problem(err) from err
         header, body = await self.endpoint.run(text, solutions="json", graph="nt")
