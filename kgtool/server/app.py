@@ -80,7 +80,7 @@ def create_app(data, settings: Settings | None = None, on_ready: Callable[[str],
     site = endpoint.site
     # every address the server answers; the first that matches a request wins (/resource/ before
     # /resource/{slug}, the files under /static/app and /static/vendor before the /static folder)
-    pages = {
+    addresses = {
         "/": site.home,
         "/search": site.search,
         "/search/terms": site.terms,
@@ -98,7 +98,7 @@ def create_app(data, settings: Settings | None = None, on_ready: Callable[[str],
         "/static/app/{name:str}": site.asset,
         "/static/vendor/{name:str}": endpoint.vendor_file,
     }
-    routes = [Route(path, answer, methods=["GET"]) for path, answer in pages.items()] + [
+    routes = [Route(path, answer, methods=["GET"]) for path, answer in addresses.items()] + [
         Route("/sparql", endpoint.sparql, methods=["GET", "POST"]),
         Route("/graph/results", site.results_network, methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("kgtool.server", "static")]), name="static"),
