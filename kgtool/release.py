@@ -221,7 +221,6 @@ def ontology_html(graph: Graph) -> str:
     All text from the data is escaped."""
     from importlib.resources import files
 
-    import jinja2
     import pyoxigraph as ox
     from markupsafe import Markup
 
@@ -239,11 +238,6 @@ def ontology_html(graph: Graph) -> str:
     page = pages.ontology_page(
         select_rows(store, pages.ONTOLOGY_HEADER), select_rows(store, pages.ONTOLOGY_TERMS), href=href
     )
-    loader = jinja2.ChoiceLoader(
-        [jinja2.PackageLoader("kgtool.server", "templates"), jinja2.PackageLoader("kgtool", "assets")]
-    )  # the offline pages' common head
-    environment = jinja2.Environment(
-        loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True
-    )
+    environment = pages.templates(keep_trailing_newline=True)  # with the offline pages' common head
     css = (files("kgtool.server") / "static" / "kgtool.css").read_text(encoding="utf-8")  # the server's look
     return environment.get_template("ontology-file.html").render(page=page, version=__version__, css=Markup(css))

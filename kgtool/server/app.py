@@ -458,13 +458,7 @@ class _Endpoint:
 
     def render(self, template: str, request: Request, status: int = 200, **context) -> HTMLResponse:
         if self._templates is None:
-            import jinja2
-
-            # the server's templates, and the parts it shares with `kgtool viz` pages (kgtool/assets)
-            loader = jinja2.ChoiceLoader(
-                [jinja2.PackageLoader("kgtool.server", "templates"), jinja2.PackageLoader("kgtool", "assets")]
-            )
-            self._templates = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
+            self._templates = pages.templates()
         html = self._templates.get_template(template).render(
             root=_root(request), request_path=request.url.path, version=__version__, **context
         )

@@ -10,10 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import zip_longest
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..namespaces import KG, KGR, PREFIXES, sparql_prologue
 from ..results import Term, short
+
+if TYPE_CHECKING:
+    import jinja2
 
 ONTOLOGY_IRI = KG.rstrip("#")
 RDF, RDFS, OWL, SKOS = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["owl"], PREFIXES["skos"]
@@ -159,6 +163,17 @@ class OntologyPage:
     header: list[PropertyGroup]
     classes: list[TermDoc]
     properties: list[TermDoc]
+
+
+def templates(**options) -> jinja2.Environment:
+    """The server's templates, and the parts they share with `kgtool viz` pages (kgtool/assets): for the
+    server's pages and the release's ontology.html; ``options`` are further Jinja settings."""
+    import jinja2
+
+    loader = jinja2.ChoiceLoader(
+        [jinja2.PackageLoader("kgtool.server", "templates"), jinja2.PackageLoader("kgtool", "assets")]
+    )
+    return jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True, **options)
 
 
 def href_for(iri: str, root: str = "") -> str | None:
