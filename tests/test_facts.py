@@ -4,13 +4,14 @@ in the loaded graph together with the source that must back it."""
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import RDFS, Literal, URIRef
 
 from kgtool.namespaces import KGR, sparql_prologue
 
@@ -41,18 +42,26 @@ def read_table(path: Path = TABLE) -> list[Fact]:
 FACTS = read_table()
 
 
-def label_to_iri(graph, label: str) -> URIRef:
-    rows = {r.s for r in graph.query(sparql_prologue() + """
-        SELECT DISTINCT ?s WHERE { ?s rdfs:label ?l . FILTER (STR(?l) = ?text) }""",
-        initBindings={"text": Literal(label)})}
-    assert len(rows) == 1, f"label {label!r} names {len(rows)} resources"
-    return rows.pop()
+@pytest.fixture(scope="module")
+def labels(graph) -> dict[str, set[URIRef]]:
+    """Every resource by the text of its rdfs:label (any language): a fact names its entity by label. Built
+    once, as one SPARQL filter per fact over every label costs a quarter of a second on rdflib."""
+    index: dict[str, set[URIRef]] = defaultdict(set)
+    for subject, label in graph.subject_objects(RDFS.label):
+        index[str(label)].add(subject)
+    return index
 
 
-def expected_term(graph, text: str):
+def label_to_iri(labels: dict[str, set[URIRef]], label: str) -> URIRef:
+    named = labels.get(label, set())
+    assert len(named) == 1, f"label {label!r} names {len(named)} resources"
+    return next(iter(named))
+
+
+def expected_term(labels: dict[str, set[URIRef]], text: str):
     """The table's notation: <label> for a resource, "..." for a string, else a number, date or boolean."""
     if text.startswith("<") and text.endswith(">"):
-        return label_to_iri(graph, text[1:-1])
+        return label_to_iri(labels, text[1:-1])
     if text.startswith('"') and text.endswith('"'):
         return text[1:-1]
     if text in ("true", "false"):
@@ -107,9 +116,9 @@ def test_table_is_large_enough():
 
 
 @pytest.mark.parametrize("fact", FACTS, ids=str)
-def test_fact(graph, fact):
-    entity = label_to_iri(graph, fact.entity)
-    expected = expected_term(graph, fact.expected)
+def test_fact(graph, labels, fact):
+    entity = label_to_iri(labels, fact.entity)
+    expected = expected_term(labels, fact.expected)
     found = values_for(graph, fact, entity, URIRef(KGR + fact.source))
     assert any(matches(v, expected) for v in found), (
         f"{fact}: the graph gives {[str(v) for v in found] or 'nothing'} backed by {fact.source}")
