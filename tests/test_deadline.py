@@ -1,6 +1,6 @@
 """--timeout is a deadline for the whole exchange with an endpoint (connecting, the headers, the body), in
 every command that talks to one, and so is push's --request-timeout for each of its requests: a server that
-trickles one byte a second cannot hold a command past it."""
+trickles four bytes a second cannot hold a command past it."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from click.testing import CliRunner
 from kgtool.cli import main
 from tests.serving import free_port, http_server
 
-TIMEOUT = 3
+TIMEOUT = 1
+TRICKLE = 0.25  # seconds between two bytes: each arrives well within any per-read timeout of TIMEOUT
 SLACK = 2.0  # seconds past the deadline allowed for the error to come out on a busy machine
 
 
 class _Trickle(BaseHTTPRequestHandler):
-    """Answers one byte a second, for 30 s: in the status line and headers (/headers) or in the body (/body).
+    """Answers a byte every TRICKLE seconds for 30 s, in the status line and headers (/headers) or the body (/body).
     Records when each path was first asked for."""
 
     protocol_version = "HTTP/1.1"
@@ -36,10 +37,10 @@ class _Trickle(BaseHTTPRequestHandler):
             self.wfile.write(head)
             head = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n" * 2000
         try:
-            for byte in head[:30]:  # 30 s: far past the deadline
+            for byte in head[: int(30 / TRICKLE)]:  # 30 s: far past the deadline
                 self.wfile.write(bytes([byte]))
                 self.wfile.flush()
-                time.sleep(1)
+                time.sleep(TRICKLE)
         except OSError:  # the client gave up: what it should do
             pass
         self.close_connection = True
@@ -100,9 +101,9 @@ def test_a_slow_connect_counts_against_the_deadline():
             fillers.append(filler)
         url = f"http://127.0.0.1:{server.getsockname()[1]}/query"
         started = time.monotonic()
-        result = CliRunner().invoke(main, ["query", "--endpoint", url, "-e", "ASK {}", "--timeout", "2"])
+        result = CliRunner().invoke(main, ["query", "--endpoint", url, "-e", "ASK {}", "--timeout", str(TIMEOUT)])
         seconds = time.monotonic() - started
         for filler in fillers:
             filler.close()
     assert result.exit_code == 2 and url in result.stderr, result.output
-    assert seconds < 2 + SLACK, f"{seconds:.1f} s"
+    assert seconds < TIMEOUT + SLACK, f"{seconds:.1f} s"
