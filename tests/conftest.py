@@ -38,6 +38,16 @@ def graph():
 
 
 @pytest.fixture(scope="session")
+def bundled_source():
+    """The bundled graph as the network commands read it, an Oxigraph store loaded once per worker (given the
+    rdflib ``graph``, they would copy it into a new store at each call)."""
+    import kgtool
+    from kgtool.projection import source_of
+
+    return source_of(kgtool.load_store())
+
+
+@pytest.fixture(scope="session")
 def report():
     import kgtool
 

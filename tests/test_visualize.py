@@ -64,8 +64,8 @@ def hostile_graph() -> Graph:
 
 
 @pytest.fixture(scope="module")
-def whole(graph):
-    return visualize.render_html(graph)
+def whole(bundled_source):
+    return visualize.render_html(bundled_source)
 
 
 def test_the_page_is_self_contained(whole):
@@ -89,8 +89,9 @@ def test_the_csp_allows_only_the_page_s_own_scripts(whole):
     assert hashes == {base64.b64encode(hashlib.sha256(t.encode()).digest()).decode() for t in code}
 
 
-def test_the_page_holds_the_projection(graph, whole):
-    network = network_views.without_hubs(graph, projection.project(graph))  # the whole graph, less its hubs
+def test_the_page_holds_the_projection(bundled_source, whole):
+    # the whole graph, less its hubs
+    network = network_views.without_hubs(bundled_source, projection.project(bundled_source))
     data = Page(whole).data()
     assert len(data["nodes"]) == network.number_of_nodes()
     assert len(data["edges"]) == network.number_of_edges()
@@ -107,51 +108,51 @@ def test_the_page_holds_the_projection(graph, whole):
     assert ("BLIP-2", "uses frozen model", "OPT") in edges and ("OPT", "developed by", "Meta AI") in edges
 
 
-def test_the_page_says_which_view_it_shows(graph, whole):
+def test_the_page_says_which_view_it_shows(bundled_source, whole):
     page = Page(whole)
     assert page.first("h1")["text"] == "The whole graph"
     assert re.search(r"The whole graph; without \d+ hub concepts \(modalities, risks, code repositories, the most "
                      r"linked\): \d+ entities, \d+ links; results, claims, quantities and sources", whole)
-    html = visualize.render_html(graph, focus="LLaMA", depth=2)
+    html = visualize.render_html(bundled_source, focus="LLaMA", depth=2)
     assert Page(html).first("h1")["text"] == "Neighbourhood of LLaMA"
     assert re.search(r"LLaMA \(kgr:llama\) and what lies within 2 links in the whole graph; without \d+ hub", html)
 
 
-def test_the_same_graph_gives_the_same_page(graph, whole):
-    assert visualize.render_html(graph) == whole
+def test_the_same_graph_gives_the_same_page(bundled_source, whole):
+    assert visualize.render_html(bundled_source) == whole
 
 
-def test_views_focus_query_and_classes(graph):
-    network = projection.project(graph)
-    near = Page(visualize.render_html(graph, focus="kgr:llama", depth=1)).data()
-    expected = network_views.neighbourhood(network_views.without_hubs(graph, network), KGR_IRI + "llama", 1)
+def test_views_focus_query_and_classes(bundled_source):
+    network = projection.project(bundled_source)
+    near = Page(visualize.render_html(bundled_source, focus="kgr:llama", depth=1)).data()
+    expected = network_views.neighbourhood(network_views.without_hubs(bundled_source, network), KGR_IRI + "llama", 1)
     assert len(near["nodes"]) == expected.number_of_nodes() and "Meta AI" in [n[0] for n in near["nodes"]]
 
-    construct = visualize.build_view(graph, query="model-neighbourhood", params={"model": "Flamingo"})
+    construct = visualize.build_view(bundled_source, query="model-neighbourhood", params={"model": "Flamingo"})
     assert construct.title == "Query model-neighbourhood"
     assert construct.network.has_edge(KGR_IRI + "flamingo", KGR_IRI + "chinchilla")
     assert "constructs" in construct.description
 
-    select = visualize.build_view(graph, query="leaderboard", params={"benchmark": "TriviaQA"})
+    select = visualize.build_view(bundled_source, query="leaderboard", params={"benchmark": "TriviaQA"})
     assert "returns" in select.description and KGR_IRI + "triviaqa" in select.network
 
-    models = visualize.build_view(graph, include=["model"], exclude=["vision-language model"])
+    models = visualize.build_view(bundled_source, include=["model"], exclude=["vision-language model"])
     assert {d["class_label"] for _, d in models.network.nodes(data=True)} <= {"language model", "model", "image encoder"}
     assert "only model; without vision-language model" in models.description
     assert KGR_IRI + "gpt-4" not in models.network  # a language model and a vision-language model
 
 
-def test_hub_concepts_stay_out_of_neighbourhoods_and_paths_unless_asked(graph):
-    network = projection.project(graph)
-    hubs = network_views.hubs(network, network_views.resolve_class(graph, "kg:Model"))
+def test_hub_concepts_stay_out_of_neighbourhoods_and_paths_unless_asked(bundled_source):
+    network = projection.project(bundled_source)
+    hubs = network_views.hubs(network, network_views.resolve_class(bundled_source, "kg:Model"))
     assert {network.nodes[h]["label"] for h in hubs} >= {"text", "image", "facebookresearch/llama", "hallucination"}
     assert not {KGR_IRI + m for m in ("llama", "gpt-3", "blip-2")} & hubs  # models are never hubs
 
-    near = visualize.build_view(graph, focus="LLaMA", depth=2)
+    near = visualize.build_view(bundled_source, focus="LLaMA", depth=2)
     labels = {d["label"] for _, d in near.network.nodes(data=True)}
     assert "text" not in labels and "hallucination" not in labels  # no modality, no risk
     assert "hub concepts" in near.description
-    with_hubs = visualize.build_view(graph, focus="LLaMA", depth=2, hubs=True)
+    with_hubs = visualize.build_view(bundled_source, focus="LLaMA", depth=2, hubs=True)
     assert "text" in {d["label"] for _, d in with_hubs.network.nodes(data=True)}
     benchmarks = [d for _, d in near.network.nodes(data=True) if d["class_label"] == "benchmark"]
     pulled = [d for _, d in with_hubs.network.nodes(data=True) if d["class_label"] == "benchmark"]
@@ -164,21 +165,21 @@ def test_hub_concepts_stay_out_of_neighbourhoods_and_paths_unless_asked(graph):
     assert "-input modality-> text <-input modality- LLaMA" in through.stdout
 
 
-def test_a_leaderboard_drawn_as_a_network_shows_its_scores(graph):
-    view = visualize.build_view(graph, query="leaderboard", params={"benchmark": "CoQA"})
+def test_a_leaderboard_drawn_as_a_network_shows_its_scores(bundled_source):
+    view = visualize.build_view(bundled_source, query="leaderboard", params={"benchmark": "CoQA"})
     edge = view.network.edges[KGR_IRI + "gpt-3-175b", KGR_IRI + "coqa", "https://w3id.org/llmkg/ontology#EvaluationResult"]
     assert edge["label"] == "85 (few-shot), 84 (one-shot), 81.5 (zero-shot)"
     data = visualize.network_data(view.network)
     assert "85 (few-shot), 84 (one-shot), 81.5 (zero-shot)" in data["properties"]
 
 
-def test_bad_views_are_clear_errors(graph):
+def test_bad_views_are_clear_errors(bundled_source):
     with pytest.raises(QueryError, match="no entity is labelled 'Nobody'"):
-        visualize.build_view(graph, focus="Nobody")
+        visualize.build_view(bundled_source, focus="Nobody")
     with pytest.raises(QueryError, match="no query named"):
-        visualize.build_view(graph, query="no-such-query")
+        visualize.build_view(bundled_source, query="no-such-query")
     with pytest.raises(QueryError, match="ASK"):
-        visualize.build_view(graph, query="ASK { ?s ?p ?o }")
+        visualize.build_view(bundled_source, query="ASK { ?s ?p ?o }")
 
 
 @pytest.mark.filterwarnings("ignore")
@@ -217,13 +218,14 @@ def test_script_json_escapes_what_could_end_the_script():
     assert json.loads(text) == {"a": "</script><!--&\u2028\u2029"}
 
 
-def test_viz_command_writes_the_page(tmp_path, graph):
+def test_viz_command_writes_the_page(bundled_source, tmp_path):
     out = tmp_path / "llama.html"
     result = CliRunner().invoke(main, ["viz", "--focus", "LLaMA", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith(f"wrote {out}: Neighbourhood of LLaMA, ")
     data = Page(out.read_text(encoding="utf-8")).data()
-    without_hubs = network_views.without_hubs(graph, projection.project(graph), keep=[KGR_IRI + "llama"])
+    network = projection.project(bundled_source)
+    without_hubs = network_views.without_hubs(bundled_source, network, keep=[KGR_IRI + "llama"])
     assert len(data["nodes"]) == network_views.neighbourhood(without_hubs, KGR_IRI + "llama", 1).number_of_nodes()
     assert [p.name for p in tmp_path.iterdir()] == ["llama.html"]
 
