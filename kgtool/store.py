@@ -273,7 +273,8 @@ def entailed_ntriples(files: list[Path], data: DataFiles = DataFiles()) -> Path:
     def closure() -> bytes:
         from rdflib import Literal
 
-        graph = load_graph(data, bundled=False, store="default")
+        # owlrl asks the graph for triples millions of times; a store without contexts answers ~1.5x faster
+        graph = load_graph(data, bundled=False, store="SimpleMemory")
         for path in files:
             parse_file(path, graph)
         add_entailments(graph)
