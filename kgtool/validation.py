@@ -204,7 +204,9 @@ def _validate_store(location: Path) -> ValidationReport:
     ontology = _ontology()
     ontology_files = {path.resolve() for path in resources.ontology_files()}
     files = [Path(entry["path"]) for entry in read_record(location).files if Path(entry["path"]) not in ontology_files]
-    data = bind_prefixes(graph_of(store) - ontology)
+    data = graph_of(store)
+    for triple in ontology:  # in place: a graph difference would copy the data (~2 s)
+        data.remove(triple)
     # Oxigraph keeps a number's value, not its spelling (9.0 comes back as 9): statement IRIs are compared by value
     return _check(ValidationReport(files=files), data, ontology, _table_rows(files), store, lexical=False)
 
