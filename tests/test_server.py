@@ -61,6 +61,14 @@ def client(store):
         yield client
 
 
+@pytest.fixture(scope="module")
+def served_graph(store):
+    """What the server holds, as the rdflib graph a release is built from."""
+    from kgtool.persistent import graph_of
+
+    return graph_of(store)
+
+
 def local(store, text):
     return run_query(text, store=store)
 
@@ -907,9 +915,9 @@ def test_serve_says_when_the_port_is_taken():
     assert f"error: cannot listen on 127.0.0.1:{port}: Address already in use" in result.output
 
 
-def test_the_server_and_the_release_describe_the_data_alike(client, store):
+def test_the_server_and_the_release_describe_the_data_alike(client, served_graph):
     """One VoID computation: the server's description is the release's, less the files and plus the endpoint."""
-    from rdflib import Graph, Namespace, URIRef
+    from rdflib import Namespace, URIRef
     from rdflib.compare import isomorphic
 
     from kgtool import release
@@ -917,8 +925,7 @@ def test_the_server_and_the_release_describe_the_data_alike(client, store):
     void, dcat = Namespace("http://rdfs.org/ns/void#"), Namespace("http://www.w3.org/ns/dcat#")
     served = rdf(client.get("/.well-known/void").content, "turtle")
     served.remove((None, void.sparqlEndpoint, None))
-    data = Graph().parse(data=local_graph(store, "CONSTRUCT WHERE { ?s ?p ?o }").serialize(format="nt"), format="nt")
-    described = release.describe(data)
+    described = release.describe(served_graph)
     for distribution in set(described.objects(None, dcat.distribution)):
         described.remove((distribution, None, None))
     described.remove((None, dcat.distribution, None))
@@ -927,15 +934,12 @@ def test_the_server_and_the_release_describe_the_data_alike(client, store):
     assert len(served) > 500 and (URIRef("https://w3id.org/llmkg/"), void.triples, None) in served
 
 
-def test_the_server_and_the_release_document_the_ontology_alike(client, store):
+def test_the_server_and_the_release_document_the_ontology_alike(client, served_graph):
     """One renderer: the release's ontology.html shows the server's /ontology, section for section."""
-    from rdflib import Graph
-
     from kgtool import release
 
     served = client.get("/ontology", headers={"Accept": "text/html"}).text
-    data = Graph().parse(data=local_graph(store, "CONSTRUCT WHERE { ?s ?p ?o }").serialize(format="nt"), format="nt")
-    written = release.ontology_html(data)
+    written = release.ontology_html(served_graph)
 
     def article(html: str) -> str:
         text = html[html.index('<article class="ontology">'):html.index("</article>")]
