@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -26,6 +27,7 @@ from .files import output_target, removed_on_sigterm, write_file
 from .namespaces import KG, used_prefixes
 
 if TYPE_CHECKING:
+    import pyoxigraph
     from rdflib import Graph
 
 STEM = "llmkg"  # the data files are llmkg.ttl, llmkg.nt...
@@ -80,21 +82,35 @@ def build(
     else:
         graph = load_graph()
     with _staging_folder(out_dir) as staging:
+        from .network_formats import write_network
+        from .projection import project, source_of
+        from .visualize import render_html
+
         sizes: dict[str, int] = {}
         triples = export.sorted_triples(graph)  # in their canonical order once, for every format
+        # one Oxigraph copy of the graph for every step that queries it (the network formats, the HTML
+        # graph, the description, the ontology's page), and one projection for both network formats
+        copy = _store_of(triples)
+        source = source_of(copy)
+        network = None
         for fmt in export.FORMATS.values():
             name = STEM + fmt.suffix
             say(f"writing {name} ({fmt.description})")
-            sizes[fmt.name] = _write(staging / name, export.to_bytes(graph, fmt.name, triples))
+            if fmt.kind == "network":
+                if network is None:
+                    network = project(source)
+                data = io.BytesIO()
+                write_network(network, data, fmt.name)
+                sizes[fmt.name] = _write(staging / name, data.getvalue())
+            else:
+                sizes[fmt.name] = _write(staging / name, export.to_bytes(graph, fmt.name, triples))
         shutil.copyfile(export.context_path(), staging / "context.jsonld")
         say("writing void.ttl (VoID and DCAT description)")
-        _write(staging / "void.ttl", description_turtle(graph, sizes, changelog.date))
+        _write(staging / "void.ttl", description_turtle(copy, sizes, changelog.date))
         say("writing graph.html (the graph as an interactive network)")
-        from .visualize import render_html
-
-        _write(staging / "graph.html", render_html(graph).encode("utf-8"))
+        _write(staging / "graph.html", render_html(source).encode("utf-8"))
         say("writing ontology.html (the ontology's documentation)")
-        _write(staging / "ontology.html", ontology_html(graph).encode("utf-8"))
+        _write(staging / "ontology.html", ontology_html(copy).encode("utf-8"))
         _write(staging / "CHANGELOG.md", changelog.text.encode("utf-8"))
         say(f"writing {CHECKSUMS}")
         files = [ReleaseFile(p.name, p.stat().st_size, _sha256(p)) for p in sorted(staging.iterdir())]
@@ -182,15 +198,25 @@ def changelog_entry(version: str, text: str | None = None) -> ChangelogEntry:
 # VoID and DCAT, computed from the data
 
 
-def describe(graph: Graph, sizes: dict[str, int] | None = None, issued: str | None = None) -> Graph:
-    """The VoID and DCAT description of ``graph`` (:func:`kgtool.dataset.void_graph`, the one the server
-    also gives), with one distribution per file format (``sizes`` gives their byte sizes)."""
+def _store_of(data: Graph | pyoxigraph.Store | list) -> pyoxigraph.Store:
+    """``data`` in an Oxigraph store: a store as it is, an rdflib graph or Oxigraph triples copied into a new one."""
     import pyoxigraph as ox
 
+    if isinstance(data, ox.Store):
+        return data
+    triples = data if isinstance(data, list) else export.canonical_triples(data)
+    store = ox.Store()
+    store.extend([ox.Quad(t.subject, t.predicate, t.object) for t in triples])
+    return store
+
+
+def describe(graph: Graph | pyoxigraph.Store, sizes: dict[str, int] | None = None, issued: str | None = None) -> Graph:
+    """The VoID and DCAT description of ``graph`` (an rdflib graph or an Oxigraph store;
+    :func:`kgtool.dataset.void_graph`, the one the server also gives), with one distribution per file
+    format (``sizes`` gives their byte sizes)."""
     from .dataset import Distribution, store_stats, void_graph
 
-    store = ox.Store()
-    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store = _store_of(graph)
     files = [
         Distribution(
             _RELEASE_BASE + STEM + fmt.suffix,
@@ -204,7 +230,9 @@ def describe(graph: Graph, sizes: dict[str, int] | None = None, issued: str | No
     return void_graph(store_stats(store), DATASET_IRI, issued=issued, distributions=files)
 
 
-def description_turtle(graph: Graph, sizes: dict[str, int] | None = None, issued: str | None = None) -> bytes:
+def description_turtle(
+    graph: Graph | pyoxigraph.Store, sizes: dict[str, int] | None = None, issued: str | None = None
+) -> bytes:
     """:func:`describe` as Turtle, the distributions as IRIs relative to the description's own location."""
     description = describe(graph, sizes, issued)
     triples = export.sorted_triples(description)
@@ -215,20 +243,18 @@ def description_turtle(graph: Graph, sizes: dict[str, int] | None = None, issued
 # the ontology's documentation
 
 
-def ontology_html(graph: Graph) -> str:
-    """The ontology's documentation as one standalone page: the server's /ontology page (the same
-    queries, :func:`kgtool.server.pages.ontology_page`, and the same template), linking within itself.
-    All text from the data is escaped."""
+def ontology_html(graph: Graph | pyoxigraph.Store) -> str:
+    """The ontology's documentation of ``graph`` (an rdflib graph or an Oxigraph store) as one standalone
+    page: the server's /ontology page (the same queries, :func:`kgtool.server.pages.ontology_page`, and the
+    same template), linking within itself. All text from the data is escaped."""
     from importlib.resources import files
 
-    import pyoxigraph as ox
     from markupsafe import Markup
 
     from .results import select_rows
     from .server import pages
 
-    store = ox.Store()
-    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store = _store_of(graph)
 
     def href(iri: str) -> str | None:  # the ontology's terms are on this page; the rest is on the web
         if iri.startswith(KG):
