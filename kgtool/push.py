@@ -193,16 +193,17 @@ def _batches(graph: Graph, size: int) -> list[tuple[int, bytes]]:
     go in the first batch: a blank node label names the same node only within one request."""
     import pyoxigraph as ox
 
-    from .export import sorted_triples
+    from .export import canonical_triples
 
-    def blank(triple) -> bool:
-        return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
-
-    triples = sorted_triples(graph)
-    with_blank = [t for t in triples if blank(t)]
-    plain = [t for t in triples if not blank(t)]
+    blank = ox.BlankNode
+    with_blank: list[str] = []
+    plain: list[str] = []
+    for t in canonical_triples(graph):  # each triple written once, then sorted as written: the same batches every time
+        (with_blank if type(t.subject) is blank or type(t.object) is blank else plain).append(f"{t} .\n")
+    with_blank.sort()
+    plain.sort()
     groups = ([with_blank] if with_blank else []) + [plain[i : i + size] for i in range(0, len(plain), size)]
-    return [(len(group), "".join(f"{t} .\n" for t in group).encode("utf-8")) for group in groups]
+    return [(len(group), "".join(group).encode("utf-8")) for group in groups]
 
 
 # ---------------------------------------------------------------------------------------------
