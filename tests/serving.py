@@ -54,7 +54,8 @@ def http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     own; yields its base URL. A handler still sending when the block ends is left to finish on its own."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # shutdown() waits for the loop's next poll: every 0.05 s, not the default 0.5 s
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
