@@ -115,9 +115,8 @@ def select_graph(
     else:
         graph = load_graph(extra, infer=where.get("infer", False))
     if not ontology:
-        ontology_terms = set(_ontology_graph().subjects())
-        for triple in [t for t in graph if t[0] in ontology_terms]:
-            graph.remove(triple)
+        for term in set(_ontology_graph().subjects()):  # through the subject index, not a walk over the graph
+            graph.remove((term, None, None))
     return graph
 
 
@@ -405,13 +404,16 @@ def jsonld_context() -> dict:
 def jsonld_bytes(graph: Graph, triples: list | None = None) -> bytes:
     """Compact JSON-LD with the bundled context embedded, nodes sorted by id, values sorted. ``triples``:
     the graph's :func:`canonical_triples` (or sorted), when the caller has them."""
-    from rdflib import BNode, Graph
+    import pyoxigraph as ox
+    from rdflib import Graph
 
     from .store import rdflib_converter
 
     if triples is None:
         triples = canonical_triples(graph)  # also refuses what RDF does not allow, as the other formats do
-    if any(isinstance(term, BNode) for triple in graph for term in triple):
+    # the triples in hand tell whether there are blank nodes, without walking the rdflib graph again
+    blank = ox.BlankNode
+    if any(type(t.subject) is blank or type(t.object) is blank for t in triples):
         labelled, term = Graph(), rdflib_converter()
         for t in triples:
             labelled.add((term(t.subject), term(t.predicate), term(t.object)))
