@@ -33,7 +33,8 @@ _KINDS = (
 
 def output_target(path: str | Path) -> Path:
     """The file that writing to ``path`` replaces: ``path`` itself, or the regular file a symlink at
-    ``path`` points to. Anything else that exists there is refused with a :class:`KgtoolError`."""
+    ``path`` points to. Anything else that exists there, or a folder that does not exist, is refused with
+    a :class:`KgtoolError`: a command checks its output here before its work, not after it."""
     path = Path(path)
     try:
         mode = os.stat(path).st_mode  # follows symlinks: what a write would really reach
@@ -44,7 +45,10 @@ def output_target(path: str | Path) -> Path:
     if mode is not None and not stat.S_ISREG(mode):
         kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
         raise KgtoolError(f"cannot write {path}: it is {kind}, not a regular file; nothing was written")
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if not target.parent.is_dir():
+        raise KgtoolError(f"cannot write {path}: the folder {target.parent} does not exist")
+    return target
 
 
 @contextlib.contextmanager
@@ -53,13 +57,10 @@ def atomic_output(path: str | Path) -> Iterator[IO[bytes]]:
     on any error or interruption the temporary file is removed and ``path`` keeps its previous content."""
     shown = Path(path)
     target = output_target(shown)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise KgtoolError(f"cannot write {shown}: the folder {folder} does not exist")
     with removed_on_sigterm():
         try:
             handle = tempfile.NamedTemporaryFile(
-                "w+b", dir=folder, prefix=f".{target.name}.", suffix=".tmp", delete=False
+                "w+b", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
             )
         except OSError as err:
             raise KgtoolError(f"cannot write {shown}: {err.strerror or err}; nothing was written") from err
