@@ -248,10 +248,11 @@ def load_graph(
     files = bundled_files() if bundled else []
     if infer:  # Oxigraph parses the closure's N-Triples faster than rdflib does
         return parse_file(entailed_ntriples(files, data), graph)
-    for path in files:
-        parse_file(path, graph)
+    # the user's files first: an error in one is reported before the bundled graph's seconds of parsing
     for path in data:
         parse_file(path, graph, base=data.base, remote_context=data.remote_context)
+    for path in files:
+        parse_file(path, graph)
     return graph
 
 
