@@ -96,11 +96,11 @@ def test_rdf_export_is_exact_and_accepted_by_a_strict_parser(fmt, graph, graph_l
 
 
 @pytest.fixture(scope="module")
-def projection(graph):
+def projection(bundled_source):
     """The network of the bundled graph (read only)."""
     from kgtool.projection import project
 
-    return project(graph)
+    return project(bundled_source)
 
 
 @shares_exports

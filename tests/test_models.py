@@ -124,10 +124,10 @@ def test_models_command_lists_the_seven_with_most_specific_classes():
     assert "(7 rows)" in table.stdout.splitlines() and "LLaMA" in table.stdout
 
 
-def test_the_network_view_names_every_most_specific_class(graph):
+def test_the_network_view_names_every_most_specific_class(bundled_source):
     from kgtool import projection
 
-    network = projection.project(graph)
+    network = projection.project(bundled_source)
     assert network.nodes[kgr("gpt-4")]["details"].startswith("language model, vision-language model · kgr:gpt-4")
     assert network.nodes[kgr("llama")]["details"].startswith("language model · kgr:llama")
 

@@ -200,12 +200,12 @@ def test_the_changelog_entry_is_the_version_s(built):
         release.changelog_entry("9.9.9")
 
 
-def test_the_html_graph_is_the_visualisation_of_the_data(built, graph):
+def test_the_html_graph_is_the_visualisation_of_the_data(built, bundled_source):
     from kgtool.visualize import render_html
 
     out, _ = built
     page = (out / "graph.html").read_text(encoding="utf-8")
-    assert page == render_html(graph)
+    assert page == render_html(bundled_source)
     assert page.lstrip().lower().startswith("<!doctype html>")
     assert "LLaMA" in page
 

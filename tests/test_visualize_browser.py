@@ -58,9 +58,10 @@ def no_tooltip_over(watched, label: str) -> None:
     assert watched.page.locator("div.vis-tooltip:visible").count() == 0
 
 
-def test_the_whole_graph_in_chromium(page, graph, tmp_path):
-    network = network_views.without_hubs(graph, projection.project(graph))  # the default view leaves hubs out
-    open_view(page, visualize.render_html(graph), tmp_path)
+def test_the_whole_graph_in_chromium(page, bundled_source, tmp_path):
+    # the default view leaves hubs out
+    network = network_views.without_hubs(bundled_source, projection.project(bundled_source))
+    open_view(page, visualize.render_html(bundled_source), tmp_path)
     p = page.page
 
     assert p.evaluate("[kgView.nodes.length, kgView.edges.length]") == [network.number_of_nodes(), network.number_of_edges()]
