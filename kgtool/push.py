@@ -62,8 +62,18 @@ def update_endpoint_for(endpoint: str) -> str:
     return endpoint
 
 
-def push(
-    graph: Graph,
+@dataclass(frozen=True)
+class Destination:
+    """A store's target graph, checked and counted by :func:`connect`: what :func:`push` loads into."""
+
+    store: _Store
+    target: str
+    before: int
+    add: bool
+    batch_size: int
+
+
+def connect(
     endpoint: str,
     *,
     target: str = GRAPH_IRI,
@@ -73,16 +83,10 @@ def push(
     add: bool = False,
     batch_size: int = DEFAULT_BATCH,
     timeout: float = DEFAULT_TIMEOUT,
-    progress: Progress | None = None,
-    advance: Callable[[int], None] | None = None,
-) -> PushReport:
-    """Load ``graph`` into the named graph ``target`` of the store whose SPARQL query URL is ``endpoint``:
-    replace its content (``add=False``) or add to it. See the module's documentation for the steps.
-    ``progress`` receives a message per step; ``advance``, when given, the triples of each batch sent
-    (for a progress bar, which then replaces the message per batch)."""
-    say = progress or (lambda message: None)
-    if len(graph) == 0:
-        raise PushError("nothing to push: the graph is empty")
+) -> Destination:
+    """The named graph ``target`` of the store whose SPARQL query URL is ``endpoint``, ready for :func:`push`
+    to replace its content (``add=False``) or add to it. The options are checked and the target's triples
+    counted here, so that a wrong URL or password is reported before any work on the graph."""
     if batch_size < 1:
         raise PushError("the batch size must be at least 1")
     if not _ABSOLUTE_IRI.match(target):
@@ -90,15 +94,32 @@ def push(
     update_endpoint = update_endpoint or update_endpoint_for(endpoint)
     client = _Client(credentials, timeout, [u for u in (endpoint, update_endpoint, graph_store) if u])
     store = _Store(client, endpoint, update_endpoint, graph_store)
-    started = time.monotonic()
-    expected = len(graph)
     try:
         before = store.count(target)
     except EndpointError as err:
         raise PushError(f"cannot read the target graph <{target}>, nothing was changed: {err}") from err
+    return Destination(store, target, before, add, batch_size)
+
+
+def push(
+    graph: Graph,
+    destination: Destination,
+    *,
+    progress: Progress | None = None,
+    advance: Callable[[int], None] | None = None,
+) -> PushReport:
+    """Load ``graph`` into ``destination``. See the module's documentation for the steps.
+    ``progress`` receives a message per step; ``advance``, when given, the triples of each batch sent
+    (for a progress bar, which then replaces the message per batch)."""
+    say = progress or (lambda message: None)
+    if len(graph) == 0:
+        raise PushError("nothing to push: the graph is empty")
+    store, target, before, add = destination.store, destination.target, destination.before, destination.add
+    started = time.monotonic()
+    expected = len(graph)
     staging = STAGING_PREFIX + uuid.uuid4().hex
-    batches = _batches(graph, batch_size)
-    method = "the Graph Store Protocol" if graph_store else "SPARQL Update"
+    batches = _batches(graph, destination.batch_size)
+    method = "the Graph Store Protocol" if store.graph_store else "SPARQL Update"
     say(
         f"pushing {expected:,} triples to <{target}> ({before:,} there now) in {len(batches)} "
         f"batch{'es' if len(batches) != 1 else ''} through {method}, staged in <{staging}>"

@@ -79,8 +79,8 @@ def test_a_trickling_endpoint_cannot_hold_a_command_past_its_timeout(trickle, tm
     result = CliRunner().invoke(main, [*COMMANDS[command](url, tmp_path), deadline, str(TIMEOUT)])
     ended = time.monotonic()
     assert result.exit_code == 2, (result.output, result.exception)
-    # timed from the first request the endpoint received: the local work before it (push loads the graph
-    # first) takes longer or shorter on a busy machine, and the deadline does not cover it
+    # timed from the first request the endpoint received: the local work before it takes longer or shorter
+    # on a busy machine, and the deadline does not cover it
     asked = min(at for path, at in _Trickle.asked.items() if path.startswith(f"/{phase}/{command}/"))
     assert ended - asked < TIMEOUT + SLACK, f"{ended - asked:.1f} s after the first request"
     message = result.stderr.strip()

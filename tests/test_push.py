@@ -232,6 +232,22 @@ def test_an_unreachable_store_changes_nothing():
     assert "kgtool.web.Unreachable" in debug.stderr and "urllib.error.URLError" in debug.stderr
 
 
+def test_the_store_is_asked_before_the_graph_is_read(tmp_path):
+    # a --data file that does not parse would stop the push while the graph is read: the store's error
+    # comes out instead, so the store was asked first
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<https://example.org/s> <https://example.org/p> .\n")
+    url = f"http://127.0.0.1:{free_port()}/query"
+    result = run("push", "--to", url, "--data", str(broken))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: cannot read the target graph <{TARGET}>, nothing was changed: {url}: "
+                                    "cannot connect")
+    assert result.stderr.count("\n") == 1, result.stderr
+    # the file does stop a command that reads the graph
+    exported = run("export", "--data", str(broken), "-o", str(tmp_path / "out.nt"))
+    assert exported.exit_code == 2 and exported.stderr.startswith(f"error: {broken}:1:")
+
+
 def test_push_needs_an_endpoint_and_a_graph_iri(server):
     result = run("push")
     assert result.exit_code == 2 and "push needs --to URL" in result.output

@@ -168,27 +168,29 @@ def push_command(
     The triples go into a staging graph first, in batches; once its triple count is verified, one
     SPARQL Update MOVE replaces the target (ADD with --add), and the target's count is checked. If the
     push fails before that, the target is left as it was and the error names the staging graph."""
+    import sys
+
     from ..export import select_graph
-    from ..push import push
+    from ..persistent import progress_bar
+    from ..push import connect, push
 
     if not to:
         raise click.UsageError("push needs --to URL, the store's SPARQL query endpoint")
-    credentials = endpoint_credentials()
+    # the store is asked first: a wrong URL or password comes out before seconds of loading the graph
+    destination = connect(
+        to,
+        credentials=endpoint_credentials(),
+        timeout=request_timeout,
+        **loading,  # --graph, --graph-store, --update-endpoint, --add and --batch-size, named as connect() names them
+    )
     graph = select_graph(ontology=not no_ontology, query=query, params=param_values(params), **source.reading())
-    import sys
-
-    from ..persistent import progress_bar
-
     # on a terminal, a bar counts the triples sent; elsewhere (a log) a line per batch does
     with progress_bar(len(graph), "push", quiet, unit="triples") as bar:
         report = push(
             graph,
-            to,
-            credentials=credentials,
-            timeout=request_timeout,
+            destination,
             progress=None if quiet else _progress,
             advance=bar.update if not quiet and sys.stderr.isatty() else None,
-            **loading,  # --graph, --graph-store, --update-endpoint, --add and --batch-size, named as push() names them
         )
     click.echo(
         f"pushed {report.triples:,} triples to <{report.target}> at {to} through {report.method}: "
