@@ -124,8 +124,37 @@ def construct(query: str, params: Mapping[str, str] | None = None, **options) ->
     """The triples of a CONSTRUCT or DESCRIBE query, as an rdflib graph with the project's prefixes."""
     from rdflib import Graph
 
-    from .sparql import run_query
     from .store import bind_prefixes, rdflib_converter
+
+    term = rdflib_converter(oxigraph=False)
+    graph = Graph()
+    graph.addN((term(s), term(p), term(o), graph) for s, p, o in _graph_result(query, params, options).triples)
+    return bind_prefixes(graph)
+
+
+def construct_triples(query: str, params: Mapping[str, str] | None = None, **options) -> list:
+    """The triples of a CONSTRUCT or DESCRIBE query as :func:`sorted_triples` gives them, without the
+    rdflib graph: what the writers need (:func:`write`'s ``triples``), seconds sooner for a large answer."""
+    from .results import to_rdflib
+
+    converted: dict = {}
+    to_oxigraph = oxigraph_converter()
+
+    def term(t):
+        found = converted.get(t)
+        if found is None:  # through rdflib's term, which normalises literals ("01"^^xsd:integer is "1")
+            found = converted[t] = to_oxigraph(to_rdflib(t))
+        return found
+
+    # a graph is a set: an answer that repeats a triple holds it once
+    terms = dict.fromkeys((term(s), term(p), term(o)) for s, p, o in _graph_result(query, params, options).triples)
+    triples = _canonical(list(terms))
+    triples.sort(key=str)
+    return triples
+
+
+def _graph_result(query: str, params: Mapping[str, str] | None, options: dict) -> results.QueryResult:
+    from .sparql import run_query
 
     options = {k: v for k, v in options.items() if v is not None}
     result = run_query(query, params or {}, **options)
@@ -133,10 +162,7 @@ def construct(query: str, params: Mapping[str, str] | None = None, **options) ->
         raise QueryError(
             f"query {query!r} is a {result.kind.upper()} query; export needs a CONSTRUCT or DESCRIBE query"
         )
-    term = rdflib_converter(oxigraph=False)
-    graph = Graph()
-    graph.addN((term(s), term(p), term(o), graph) for s, p, o in result.triples)
-    return bind_prefixes(graph)
+    return result
 
 
 def _ontology_graph() -> Graph:
@@ -154,40 +180,51 @@ def _ontology_graph() -> Graph:
 # writing
 
 
-def write(graph: Graph, fmt: str, out: str | Path | IO[bytes]) -> int:
+def write(graph: Graph | None, fmt: str, out: str | Path | IO[bytes], triples: list | None = None) -> int:
     """Write ``graph`` in ``fmt`` to a path (atomically), to ``-`` (standard output) or to a binary
-    file object. Returns the number of bytes written."""
+    file object. Returns the number of bytes written. ``triples``: see :func:`serialize`."""
     if isinstance(out, (str, Path)) and str(out) == "-":
         out = sys.stdout.buffer
     if isinstance(out, (str, Path)):
         with atomic_output(out) as handle:
-            serialize(graph, fmt, handle)
+            serialize(graph, fmt, handle, triples)
             return handle.tell()
     start = _position(out)
-    serialize(graph, fmt, out)
+    serialize(graph, fmt, out, triples)
     return _position(out) - start
 
 
-def to_bytes(graph: Graph, fmt: str, triples: list | None = None) -> bytes:
+def to_bytes(graph: Graph | None, fmt: str, triples: list | None = None) -> bytes:
     buffer = io.BytesIO()
     serialize(graph, fmt, buffer, triples)
     return buffer.getvalue()
 
 
-def serialize(graph: Graph, fmt: str, out: IO[bytes], triples: list | None = None) -> None:
+def serialize(graph: Graph | None, fmt: str, out: IO[bytes], triples: list | None = None) -> None:
     """Write ``graph`` to the binary file ``out`` in one of :data:`FORMATS` (or an alias of one).
-    ``triples``: the graph's :func:`sorted_triples`, when the caller writes several formats of it."""
+    ``triples``: the graph's :func:`sorted_triples`, when the caller has them; with them, ``graph`` may be
+    None, and is then made from them for the formats written through rdflib."""
     fmt = known_format(fmt)
     if FORMATS[fmt].kind == "network":
         from .network_formats import write_network
 
-        write_network(graph, out, fmt)
+        write_network(_rdflib_graph(_triples(graph, triples)) if graph is None else graph, out, fmt)
     elif fmt == "json-ld":  # sorts its own nodes: needs the triples in no order
         out.write(jsonld_bytes(graph, triples))
     elif fmt == "csv":
-        _write_csv(sorted_triples(graph) if triples is None else triples, out)
+        _write_csv(_triples(graph, triples), out)
     else:
-        out.write(_oxigraph_bytes(sorted_triples(graph) if triples is None else triples, fmt))
+        out.write(_oxigraph_bytes(_triples(graph, triples), fmt))
+
+
+def _triples(graph: Graph | None, triples: list | None, ordered: bool = True) -> list:
+    """``triples`` when given, else the graph's: :func:`sorted_triples`, or :func:`canonical_triples` when
+    the order does not matter."""
+    if triples is not None:
+        return triples
+    if graph is None:
+        raise TypeError("the graph or its triples are needed")
+    return sorted_triples(graph) if ordered else canonical_triples(graph)
 
 
 def _position(out: IO[bytes]) -> int:
@@ -213,10 +250,14 @@ def sorted_triples(graph: Graph) -> list:
 def canonical_triples(graph: Graph) -> list:
     """The triples as Oxigraph triples, their blank nodes labelled canonically: the same graph gets the
     same labels in every run, whatever labels the parser made up."""
+    term = oxigraph_converter()
+    return _canonical([(term(s), term(p), term(o)) for s, p, o in graph])
+
+
+def _canonical(terms: list[tuple]) -> list:
+    """:func:`canonical_triples` of distinct (subject, predicate, object) Oxigraph terms."""
     import pyoxigraph as ox
 
-    term = oxigraph_converter()
-    terms = [(term(s), term(p), term(o)) for s, p, o in graph]
     blank = ox.BlankNode
     if not any(type(s) is blank or type(o) is blank for s, _, o in terms):
         return [ox.Triple(*t) for t in terms]
@@ -401,23 +442,16 @@ def jsonld_context() -> dict:
     return json.loads(context_path().read_text(encoding="utf-8"))["@context"]
 
 
-def jsonld_bytes(graph: Graph, triples: list | None = None) -> bytes:
+def jsonld_bytes(graph: Graph | None, triples: list | None = None) -> bytes:
     """Compact JSON-LD with the bundled context embedded, nodes sorted by id, values sorted. ``triples``:
-    the graph's :func:`canonical_triples` (or sorted), when the caller has them."""
+    the graph's :func:`canonical_triples` (or sorted), when the caller has them; with them, ``graph`` may be None."""
     import pyoxigraph as ox
-    from rdflib import Graph
 
-    from .store import rdflib_converter
-
-    if triples is None:
-        triples = canonical_triples(graph)  # also refuses what RDF does not allow, as the other formats do
+    triples = _triples(graph, triples, ordered=False)  # also refuses what RDF does not allow, as the others do
     # the triples in hand tell whether there are blank nodes, without walking the rdflib graph again
     blank = ox.BlankNode
-    if any(type(t.subject) is blank or type(t.object) is blank for t in triples):
-        labelled, term = Graph(), rdflib_converter()
-        for t in triples:
-            labelled.add((term(t.subject), term(t.predicate), term(t.object)))
-        graph = labelled
+    if graph is None or any(type(t.subject) is blank or type(t.object) is blank for t in triples):
+        graph = _rdflib_graph(triples)  # with the canonical labels
     context = jsonld_context()
     try:
         compacted = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
@@ -432,6 +466,17 @@ def jsonld_bytes(graph: Graph, triples: list | None = None) -> bytes:
         "@graph": sorted((_sort_values(n) for n in nodes), key=lambda n: str(n.get(id_key, n.get("@id", "")))),
     }
     return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _rdflib_graph(triples: list) -> Graph:
+    """An rdflib graph of Oxigraph triples."""
+    from rdflib import Graph
+
+    from .store import rdflib_converter
+
+    graph, term = Graph(), rdflib_converter()
+    graph.addN((term(t.subject), term(t.predicate), term(t.object), graph) for t in triples)
+    return graph
 
 
 def _sort_values(node):

@@ -333,8 +333,9 @@ def pull(
 
     fmt = export.format_for(out, fmt)
     output_target(out)  # refused before the query is sent, not after
-    graph = export.select_graph(
-        query=query, params=params, endpoint=endpoint, timeout=timeout, max_bytes=max_bytes, credentials=credentials
-    )
-    size = export.write(graph, fmt, out)
-    return PullReport(len(graph), size, str(out))
+    where = {"endpoint": endpoint, "timeout": timeout, "max_bytes": max_bytes, "credentials": credentials}
+    if export.FORMATS[fmt].kind == "network":  # a projection of the rdflib graph, with the answer's blank nodes
+        graph = export.construct(query, params, **where)
+        return PullReport(len(graph), export.write(graph, fmt, out), str(out))
+    triples = export.construct_triples(query, params, **where)  # the RDF and CSV writers need no rdflib graph
+    return PullReport(len(triples), export.write(None, fmt, out, triples), str(out))
