@@ -135,15 +135,17 @@ def construct(query: str, params: Mapping[str, str] | None = None, **options) ->
 def construct_triples(query: str, params: Mapping[str, str] | None = None, **options) -> list:
     """The triples of a CONSTRUCT or DESCRIBE query as :func:`sorted_triples` gives them, without the
     rdflib graph: what the writers need (:func:`write`'s ``triples``), seconds sooner for a large answer."""
-    from .results import to_rdflib
+    from .results import to_oxigraph, to_rdflib
 
     converted: dict = {}
-    to_oxigraph = oxigraph_converter()
+    from_rdflib = oxigraph_converter()
 
     def term(t):
         found = converted.get(t)
-        if found is None:  # through rdflib's term, which normalises literals ("01"^^xsd:integer is "1")
-            found = converted[t] = to_oxigraph(to_rdflib(t))
+        if found is None:
+            # a literal through rdflib's term, which normalises it ("01"^^xsd:integer is "1") as the exports
+            # of an rdflib graph do; IRIs and blank nodes as they are (Oxigraph parsed the answer)
+            found = converted[t] = from_rdflib(to_rdflib(t)) if t.kind == "literal" else to_oxigraph(t)
         return found
 
     # a graph is a set: an answer that repeats a triple holds it once
