@@ -68,9 +68,7 @@ class Destination:
 
     store: _Store
     target: str
-    before: int
-    add: bool
-    batch_size: int
+    before: int  # the target's triples when it was counted
 
 
 def connect(
@@ -80,15 +78,11 @@ def connect(
     update_endpoint: str | None = None,
     graph_store: str | None = None,
     credentials: Credentials = Credentials(),
-    add: bool = False,
-    batch_size: int = DEFAULT_BATCH,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> Destination:
-    """The named graph ``target`` of the store whose SPARQL query URL is ``endpoint``, ready for :func:`push`
-    to replace its content (``add=False``) or add to it. The options are checked and the target's triples
-    counted here, so that a wrong URL or password is reported before any work on the graph."""
-    if batch_size < 1:
-        raise PushError("the batch size must be at least 1")
+    """The named graph ``target`` of the store whose SPARQL query URL is ``endpoint``, ready for :func:`push`.
+    The target's IRI is checked and its triples counted here, so that a wrong URL or password is reported
+    before any work on the graph."""
     if not _ABSOLUTE_IRI.match(target):
         raise PushError(f"the target graph must be an absolute IRI such as {GRAPH_IRI}, not {target!r}")
     update_endpoint = update_endpoint or update_endpoint_for(endpoint)
@@ -98,27 +92,32 @@ def connect(
         before = store.count(target)
     except EndpointError as err:
         raise PushError(f"cannot read the target graph <{target}>, nothing was changed: {err}") from err
-    return Destination(store, target, before, add, batch_size)
+    return Destination(store, target, before)
 
 
 def push(
     graph: Graph,
     destination: Destination,
     *,
+    add: bool = False,
+    batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
     advance: Callable[[int], None] | None = None,
 ) -> PushReport:
-    """Load ``graph`` into ``destination``. See the module's documentation for the steps.
-    ``progress`` receives a message per step; ``advance``, when given, the triples of each batch sent
-    (for a progress bar, which then replaces the message per batch)."""
+    """Load ``graph`` into ``destination``: replace its content (``add=False``) or add to it, in batches
+    of ``batch_size`` triples. See the module's documentation for the steps. ``progress`` receives a
+    message per step; ``advance``, when given, the triples of each batch sent (for a progress bar, which
+    then replaces the message per batch)."""
     say = progress or (lambda message: None)
     if len(graph) == 0:
         raise PushError("nothing to push: the graph is empty")
-    store, target, before, add = destination.store, destination.target, destination.before, destination.add
+    if batch_size < 1:
+        raise PushError("the batch size must be at least 1")
+    store, target, before = destination.store, destination.target, destination.before
     started = time.monotonic()
     expected = len(graph)
     staging = STAGING_PREFIX + uuid.uuid4().hex
-    batches = _batches(graph, destination.batch_size)
+    batches = _batches(graph, batch_size)
     method = "the Graph Store Protocol" if store.graph_store else "SPARQL Update"
     say(
         f"pushing {expected:,} triples to <{target}> ({before:,} there now) in {len(batches)} "

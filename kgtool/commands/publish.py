@@ -154,6 +154,8 @@ def build_command(out_dir: Path, quiet: bool) -> None:
 @credential_options
 def push_command(
     to: str | None,
+    add: bool,
+    batch_size: int,
     request_timeout: float,
     quiet: bool,
     no_ontology: bool,
@@ -181,7 +183,7 @@ def push_command(
         to,
         credentials=endpoint_credentials(),
         timeout=request_timeout,
-        **loading,  # --graph, --graph-store, --update-endpoint, --add and --batch-size, named as connect() names them
+        **loading,  # --graph, --graph-store and --update-endpoint, named as connect() names them
     )
     graph = select_graph(ontology=not no_ontology, query=query, params=param_values(params), **source.reading())
     # on a terminal, a bar counts the triples sent; elsewhere (a log) a line per batch does
@@ -189,6 +191,8 @@ def push_command(
         report = push(
             graph,
             destination,
+            add=add,
+            batch_size=batch_size,
             progress=None if quiet else _progress,
             advance=bar.update if not quiet and sys.stderr.isatty() else None,
         )
