@@ -89,16 +89,15 @@ def build(
         sizes: dict[str, int] = {}
         triples = export.sorted_triples(graph)  # in their canonical order once, for every format
         # one Oxigraph copy of the graph for every step that queries it (the network formats, the HTML
-        # graph, the description, the ontology's page), and one projection for both network formats
+        # graph, the description, the ontology's page), and one projection for both network formats and
+        # the HTML graph
         copy = _store_of(triples)
         source = source_of(copy)
-        network = None
+        network = project(source)
         for fmt in export.FORMATS.values():
             name = STEM + fmt.suffix
             say(f"writing {name} ({fmt.description})")
             if fmt.kind == "network":
-                if network is None:
-                    network = project(source)
                 data = io.BytesIO()
                 write_network(network, data, fmt.name)
                 sizes[fmt.name] = _write(staging / name, data.getvalue())
@@ -108,7 +107,7 @@ def build(
         say("writing void.ttl (VoID and DCAT description)")
         _write(staging / "void.ttl", description_turtle(copy, sizes, changelog.date))
         say("writing graph.html (the graph as an interactive network)")
-        _write(staging / "graph.html", render_html(source).encode("utf-8"))
+        _write(staging / "graph.html", render_html(source, projected=network).encode("utf-8"))
         say("writing ontology.html (the ontology's documentation)")
         _write(staging / "ontology.html", ontology_html(copy).encode("utf-8"))
         _write(staging / "CHANGELOG.md", changelog.text.encode("utf-8"))

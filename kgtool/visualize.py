@@ -127,6 +127,7 @@ def build_view(
     timeout: float = 30.0,
     credentials=None,
     max_nodes: int | None = None,
+    projected: nx.MultiDiGraph | None = None,
 ) -> View:
     """Choose what to draw from ``graph`` (a :class:`kgtool.projection.Source`, an Oxigraph store or an
     rdflib graph): the whole network; a query's result (``query``: a named query, a .rq file or SPARQL
@@ -135,7 +136,9 @@ def build_view(
     within that, the neighbourhood of ``focus`` (a label or IRI) ``depth`` links deep. Hub concepts
     (:func:`kgtool.network_views.hubs`) are left out of the whole graph and of a neighbourhood unless
     ``hubs`` is true or their class is included; a query's result keeps what it returned. A view of more
-    than ``max_nodes`` entities is refused before its tooltips are read."""
+    than ``max_nodes`` entities is refused before its tooltips are read. ``projected``: the whole network
+    of ``graph`` with its tooltips (:func:`kgtool.projection.project`, ``records`` alike), when the caller
+    has it already; the whole graph's view is then cut from it rather than projected again."""
     from . import network_views as views
     from .projection import Projector, source_of
 
@@ -173,11 +176,14 @@ def build_view(
         title, scope = "The whole graph", "the whole graph"
     else:
         # the network without its tooltips first: they are read only for a view under the budget
-        bare = views.restrict(projector.network(details=False), included, excluded)
+        whole = projector.network(details=False) if projected is None else projected
+        bare = views.restrict(whole, included, excluded)
         found = set() if spared is None else views.hubs(bare, spared)
         left_out = len(found)
         _check_size(bare.number_of_nodes() - left_out, max_nodes)
-        network = projector.network([n for n in bare if n not in found])
+        drawn = [n for n in bare if n not in found]
+        # a node's tooltip and links do not depend on which other nodes are drawn
+        network = projector.network(drawn) if projected is None else projected.subgraph(drawn).copy()
         title, scope = "The whole graph", "the whole graph"
     notes += (["only " + ", ".join(include)] if include else []) + (
         ["without " + ", ".join(exclude)] if exclude else []
