@@ -67,20 +67,26 @@ def build(
     for name in release_names():  # a target that cannot be replaced stops the build before its long steps
         output_target(out_dir / name)
     changelog = changelog_entry(__version__)
+    graph = None
     if validate:
         say("validating the data")
         from .validation import validate as run_validation
+        from .validation import validate_store
 
-        report = run_validation(store=store)
+        if store is not None:  # the store's triples as validated: converted once
+            report, graph = validate_store(store)
+        else:
+            report = run_validation()
         if not report.conforms:
             raise KgtoolError(f"the data does not conform ({report.summary()}); run `kgtool validate` and fix it first")
-    say("loading the graph")
-    if store is not None:
-        from .persistent import graph_of, open_store
+    if graph is None:
+        say("loading the graph")
+        if store is not None:
+            from .persistent import graph_of, open_store
 
-        graph = graph_of(open_store(store))
-    else:
-        graph = load_graph()
+            graph = graph_of(open_store(store))
+        else:
+            graph = load_graph()
     with _staging_folder(out_dir) as staging:
         from .network_formats import write_network
         from .projection import project, source_of

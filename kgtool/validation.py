@@ -90,7 +90,7 @@ def validate(
     With ``store``, the folder of a persistent store (`kgtool load`), validate what it holds instead:
     its triples, less the ontology's, are the data."""
     if store is not None:
-        return _validate_store(Path(store))
+        return validate_store(store)[0]
     paths = [Path(f) for f in files]
     if bundled is None:
         bundled = not paths or any(tables.is_table(f) for f in paths)
@@ -196,19 +196,26 @@ def _table_rows(files: list[Path]) -> Callable[[], dict[str, str]]:
     return rows
 
 
-def _validate_store(location: Path) -> ValidationReport:
-    """Validate what a persistent store holds; the check queries run on the store itself."""
+def validate_store(location: str | Path) -> tuple[ValidationReport, Graph]:
+    """Validate what a persistent store holds (the check queries run on the store itself), and give the
+    store's triples as the rdflib graph that was validated, for a caller that needs them too (a release):
+    converting the store again would cost as much as half the checks."""
     from .persistent import graph_of, open_store, read_record
 
+    location = Path(location)
     store = open_store(location)  # refused when stale
     ontology = _ontology()
     ontology_files = {path.resolve() for path in resources.ontology_files()}
     files = [Path(entry["path"]) for entry in read_record(location).files if Path(entry["path"]) not in ontology_files]
     data = graph_of(store)
+    lacking = [triple for triple in ontology if triple not in data]  # a store loaded without the ontology
     for triple in ontology:  # in place: a graph difference would copy the data (~2 s)
         data.remove(triple)
     # Oxigraph keeps a number's value, not its spelling (9.0 comes back as 9): statement IRIs are compared by value
-    return _check(ValidationReport(files=files), data, ontology, _table_rows(files), store, lexical=False)
+    report = _check(ValidationReport(files=files), data, ontology, _table_rows(files), store, lexical=False)
+    for triple in lacking:  # the checks added the ontology back: what the store holds, no more
+        data.remove(triple)
+    return report, data
 
 
 def _check(

@@ -267,3 +267,15 @@ def test_serve_with_files_builds_one_store_that_every_worker_shares(built):
         found = kgtool.run_query("ASK { <https://w3id.org/llmkg/resource/extra-thing> ?p ?o }", endpoint=server.sparql)
         assert found.boolean
     assert not os.path.exists(next(iter(folders)))  # the store is removed when the server stops
+
+
+def test_validating_a_store_gives_back_exactly_what_it_holds(built, tmp_path):
+    from kgtool.validation import validate_store
+
+    location, extra = built
+    report, graph = validate_store(location)  # what a build of the store is made from
+    assert report.conforms and len(graph) == len(open_store(location))
+    alone = tmp_path / "alone"  # a store without the ontology, which the checks add for themselves
+    assert run("load", str(extra), "--no-bundled", "--store", str(alone), "-q").exit_code == 0
+    report, graph = validate_store(alone)
+    assert report.triples == 1 and len(graph) == len(open_store(alone)) == 1
