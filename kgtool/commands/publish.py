@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -154,6 +153,9 @@ def build_command(out_dir: Path, quiet: bool) -> None:
 @credential_options
 def push_command(
     to: str | None,
+    target: str,
+    graph_store: str | None,
+    update_endpoint: str | None,
     add: bool,
     batch_size: int,
     request_timeout: float,
@@ -162,7 +164,6 @@ def push_command(
     query: str | None,
     params: tuple[str, ...],
     source: GraphSource,
-    **loading: Any,
 ) -> None:
     """Load the graph (or the triples of a CONSTRUCT or DESCRIBE --query) into the store whose SPARQL
     endpoint is --to, as the named graph --graph.
@@ -181,9 +182,11 @@ def push_command(
     # the store is asked first: a wrong URL or password comes out before seconds of loading the graph
     destination = connect(
         to,
+        target=target,
+        update_endpoint=update_endpoint,
+        graph_store=graph_store,
         credentials=endpoint_credentials(),
         timeout=request_timeout,
-        **loading,  # --graph, --graph-store and --update-endpoint, named as connect() names them
     )
     graph = select_graph(ontology=not no_ontology, query=query, params=param_values(params), **source.reading())
     # on a terminal, a bar counts the triples sent; elsewhere (a log) a line per batch does
