@@ -90,8 +90,9 @@ def parse_file(
         )
         return graph
     # parsed into a graph of its own when ``graph`` already holds triples, so that the check for
-    # relative IRIs below reads this file's nodes, not every node parsed before it
-    into, graph = graph, (graph if len(graph) == 0 else Graph())
+    # relative IRIs below reads this file's nodes, not every node parsed before it (asked of its first
+    # triple: a store without contexts counts by walking them all)
+    into, graph = graph, (graph if next(iter(graph), None) is None else Graph())
     try:
         graph.parse(path, format=fmt, publicID=base or _NO_BASE)
     except BadSyntax as err:
