@@ -6,12 +6,12 @@ and for the checkout given with --baseline (an earlier version: `git archive <co
 alternating the two so that both see the same machine load; one warm-up each (it fills the caches
 kgtool keeps, as a user's second run would find them), then --runs timed runs; median and minimum of
 the wall clock and of the CPU time (user + system) in seconds. On a busy machine the wall clock varies
-with the load; the CPU time does not, so the target is on it: this checkout's median CPU time no more
-than the baseline's (5 % allowed for noise). The cache holds the report of a run on unchanged files, so
-the script also times, without a target, "fresh" runs (`validate --fresh`: every check run again, with the
-compiled tables and Turtle the cache keeps, as after an edit of one file) and cold runs, each with an
-empty cache (a first run), and prints their figures and ratios beside. Both checkouts' modules are
-compiled to bytecode first, as installing a package does.
+with the load; the CPU time does not, so the targets are on it: this checkout's median CPU time no more
+than the baseline's (5 % allowed for noise), both on a second run on unchanged files (warm: the cache
+holds the report) and on "fresh" runs (`validate --fresh`: every check run again, with the compiled
+tables and Turtle the cache keeps, as after an edit of one file). Cold runs, each with an empty cache (a
+first run, which compiles the tables), are timed without a target. Both checkouts' modules are compiled
+to bytecode first, as installing a package does.
 
     python3 benchmarks/validate.py --baseline /path/to/earlier/checkout [--runs 5]
 """
@@ -108,14 +108,15 @@ def main() -> int:
         ratios[kind] = statistics.median(cpu[kind, "this checkout"]) / statistics.median(cpu[kind, "baseline"])
     for name in checkouts:
         print(f"{name:14} {verdicts[name]}")
-    ok = ratios["warm"] <= NOISE
-    print(
-        f"\nCPU time, this checkout / baseline, warm = {ratios['warm']:.2f} (target <= 1.00, {NOISE - 1:.0%} "
-        f"noise allowed): {'PASS' if ok else 'FAIL'}"
-    )
-    print(f"CPU time, this checkout / baseline, fresh = {ratios['fresh']:.2f} (no target)")
+    print()
+    for kind in ("warm", "fresh"):
+        verdict = "PASS" if ratios[kind] <= NOISE else "FAIL"
+        print(
+            f"CPU time, this checkout / baseline, {kind} = {ratios[kind]:.2f} (target <= 1.00, "
+            f"{NOISE - 1:.0%} noise allowed): {verdict}"
+        )
     print(f"CPU time, this checkout / baseline, cold = {ratios['cold']:.2f} (no target)")
-    return 0 if ok else 1
+    return 0 if ratios["warm"] <= NOISE and ratios["fresh"] <= NOISE else 1
 
 
 if __name__ == "__main__":
