@@ -208,9 +208,12 @@ def serialize(graph: Graph | None, fmt: str, out: IO[bytes], triples: list | Non
     None, and is then made from them for the formats written through rdflib."""
     fmt = known_format(fmt)
     if FORMATS[fmt].kind == "network":
-        from .network_formats import write_network
+        from rdflib import Graph
 
-        write_network(_rdflib_graph(_triples(graph, triples)) if graph is None else graph, out, fmt)
+        from .network_formats import write_network
+        from .store import add_oxigraph_triples
+
+        write_network(add_oxigraph_triples(Graph(), _triples(graph, triples)) if graph is None else graph, out, fmt)
     elif fmt == "json-ld":  # sorts its own nodes: needs the triples in no order
         out.write(jsonld_bytes(graph, triples))
     elif fmt == "csv":
@@ -448,12 +451,15 @@ def jsonld_bytes(graph: Graph | None, triples: list | None = None) -> bytes:
     """Compact JSON-LD with the bundled context embedded, nodes sorted by id, values sorted. ``triples``:
     the graph's :func:`canonical_triples` (or sorted), when the caller has them; with them, ``graph`` may be None."""
     import pyoxigraph as ox
+    from rdflib import Graph
+
+    from .store import add_oxigraph_triples
 
     triples = _triples(graph, triples, ordered=False)  # also refuses what RDF does not allow, as the others do
     # the triples in hand tell whether there are blank nodes, without walking the rdflib graph again
     blank = ox.BlankNode
     if graph is None or any(type(t.subject) is blank or type(t.object) is blank for t in triples):
-        graph = _rdflib_graph(triples)  # with the canonical labels
+        graph = add_oxigraph_triples(Graph(), triples)  # with the canonical labels
     context = jsonld_context()
     try:
         compacted = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
@@ -468,17 +474,6 @@ def jsonld_bytes(graph: Graph | None, triples: list | None = None) -> bytes:
         "@graph": sorted((_sort_values(n) for n in nodes), key=lambda n: str(n.get(id_key, n.get("@id", "")))),
     }
     return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
-
-
-def _rdflib_graph(triples: list) -> Graph:
-    """An rdflib graph of Oxigraph triples."""
-    from rdflib import Graph
-
-    from .store import rdflib_converter
-
-    graph, term = Graph(), rdflib_converter()
-    graph.addN((term(t.subject), term(t.predicate), term(t.object), graph) for t in triples)
-    return graph
 
 
 def _sort_values(node):

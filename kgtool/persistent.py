@@ -247,16 +247,10 @@ def graph_of(store) -> Graph:
     import pyoxigraph as ox
     from rdflib import Graph
 
-    from .store import bind_prefixes, rdflib_converter
+    from .store import add_oxigraph_triples, bind_prefixes
 
-    graph = bind_prefixes(Graph())
-    term = rdflib_converter()
-    # the store's own terms, each converted once: dumping N-Triples for rdflib's parser costs ~5x more
-    graph.store.addN(
-        (term(q.subject), term(q.predicate), term(q.object), graph)
-        for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
-    )
-    return graph
+    # the store's own terms: dumping N-Triples for rdflib's parser costs ~5x more
+    return add_oxigraph_triples(bind_prefixes(Graph()), store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 
 def open_store(location: str | Path) -> pyoxigraph.Store:

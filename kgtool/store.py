@@ -82,13 +82,7 @@ def parse_file(
     derived = compiled_ntriples(path)  # a results table, or Turtle with RDF 1.2 annotations
     fmt = "nt" if derived is not None else guess_format(str(path)) or "turtle"
     if fmt in _OXIGRAPH_PARSED and not (fmt == "json-ld" and remote_context):
-        term = rdflib_converter()
-        # straight to the store: Graph.addN checks each term's type again, ~15% of the cost
-        graph.store.addN(
-            (term(quad.subject), term(quad.predicate), term(quad.object), graph)
-            for quad in oxigraph_quads(path, _OXIGRAPH_PARSED[fmt], base, data=derived)
-        )
-        return graph
+        return add_oxigraph_triples(graph, oxigraph_quads(path, _OXIGRAPH_PARSED[fmt], base, data=derived))
     # parsed into a graph of its own when ``graph`` already holds triples, so that the check for
     # relative IRIs below reads this file's nodes, not every node parsed before it (asked of its first
     # triple: a store without contexts counts by walking them all)
@@ -167,6 +161,15 @@ def rdflib_converter(oxigraph: bool = True):
         return found
 
     return convert
+
+
+def add_oxigraph_triples(graph: Graph, triples: Iterable) -> Graph:
+    """Add Oxigraph triples (or quads, their graph name left aside) to the rdflib ``graph``, each distinct
+    term converted once (:func:`rdflib_converter`)."""
+    term = rdflib_converter()
+    # straight to the store: Graph.addN checks each term's type again, ~15% of the cost
+    graph.store.addN((term(t.subject), term(t.predicate), term(t.object), graph) for t in triples)
+    return graph
 
 
 def bind_prefixes(graph: Graph) -> Graph:
