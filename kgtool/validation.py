@@ -12,13 +12,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
-from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Node
 
 from . import resources, tables
 from .errors import DataError, KgtoolError
 from .files import write_file
 from .namespaces import BUILTIN_NAMESPACES, KG, PREFIXES
+from .one_graph import OneGraph
 from .provenance import statement_iri
 from .queries import header
 from .results import from_oxigraph, to_rdflib
@@ -162,48 +162,10 @@ def _ontology() -> Graph:
     return ontology
 
 
-class _OneGraphStore(SimpleMemory):
-    """rdflib's store without contexts, for a graph that is the only one in its store: pyshacl asks it for
-    triples ~300,000 times on the bundled data, and it answers in half the time of the default store, which
-    keeps the contexts of each triple. pyshacl wraps the data graph in a Dataset, which only accepts a
-    store that says it is context- and graph-aware; with one graph there is nothing to keep apart, so the
-    store says so, ignores the context it is given and lists none."""
-
-    context_aware = True
-    graph_aware = True
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._length: int | None = None
-
-    def add(self, triple, context, quoted=False) -> None:
-        self._length = None
-        super().add(triple, context, quoted)
-
-    def remove(self, triple_pattern, context=None) -> None:
-        self._length = None
-        super().remove(triple_pattern, context)
-
-    def __len__(self, context=None) -> int:
-        # pyshacl tests the graph for truth often, which counts it: SimpleMemory counts by walking it
-        if self._length is None:
-            self._length = super().__len__()
-        return self._length
-
-    def contexts(self, triple=None):
-        return iter(())
-
-    def add_graph(self, graph) -> None:
-        pass
-
-    def remove_graph(self, graph) -> None:
-        pass
-
-
 def _validate(data_files: list[Path]) -> ValidationReport:
     report = ValidationReport(files=data_files)
     ontology = _ontology()
-    data = bind_prefixes(Graph(store=_OneGraphStore()))
+    data = bind_prefixes(OneGraph())
     for path in data_files:
         try:
             parse_file(path, data)  # a results table as its compiled triples

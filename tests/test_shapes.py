@@ -83,12 +83,13 @@ def test_validation_runs_the_same_shapes_faster_without_changing_a_result(exampl
     """kgtool hands pyshacl the property shapes of targeted node shapes as shapes of their own (the
     same validation, run a focus list at a time), and the data in a store without contexts, read in
     place: on every example, the results are the shapes' own on rdflib's default store."""
-    from kgtool.validation import _OneGraphStore, targeted_property_shapes
+    from kgtool.one_graph import OneGraph
+    from kgtool.validation import targeted_property_shapes
 
     data = Graph().parse(example) + ontology
     expected = shacl_results(data, shapes)
     assert shacl_results(data, targeted_property_shapes(shapes)) == expected
-    one_graph = Graph(store=_OneGraphStore())
+    one_graph = OneGraph()
     one_graph += data
     assert len(one_graph) == len(data)
     assert shacl_results(one_graph, targeted_property_shapes(shapes), inplace=True) == expected
