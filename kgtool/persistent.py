@@ -245,12 +245,12 @@ def bundled_store() -> pyoxigraph.Store:
 def graph_of(store) -> Graph:
     """The whole store as an rdflib graph with the project's prefixes (for SHACL, serialisation, networks)."""
     import pyoxigraph as ox
-    from rdflib import Graph
 
+    from .one_graph import OneGraph
     from .store import add_oxigraph_triples, bind_prefixes
 
     # the store's own terms: dumping N-Triples for rdflib's parser costs ~5x more
-    return add_oxigraph_triples(bind_prefixes(Graph()), store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    return add_oxigraph_triples(bind_prefixes(OneGraph()), store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 
 def open_store(location: str | Path) -> pyoxigraph.Store:
