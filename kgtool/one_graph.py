@@ -1,5 +1,6 @@
-"""An rdflib graph for the library loops that question one graph millions of times: pyshacl's validation
-and owlrl's closure. rdflib is imported here, so that only the commands that run those loops pay for it."""
+"""The rdflib graph kgtool loads (:func:`kgtool.store.load_graph`): one graph, in a store without
+contexts, made for the library loops that question it millions of times (pyshacl's validation, owlrl's
+closure). rdflib is imported here, so that only the commands that need an rdflib graph pay for it."""
 
 from __future__ import annotations
 
