@@ -771,6 +771,32 @@ def test_a_medium_query_leaves_the_reserve_to_short_ones(tmp_path):
     assert "error" not in header and still_medium is False
 
 
+def test_an_update_that_does_not_parse_keeps_its_worker(tmp_path):
+    """Oxigraph parses a whole update before it changes anything: a syntax error leaves the worker's store
+    as it was, and the worker serves on (a restart would cost a reload of the data)."""
+    from kgtool.server.pool import WorkerAnswerError, WorkerPool
+
+    data = tmp_path / "data.nq"
+    data.write_text("<urn:x:s> <urn:x:p> <urn:x:o> .\n", encoding="utf-8")
+    ask = {"op": "query", "text": "ASK { <urn:x:s> <urn:x:p> <urn:x:o> }", "max_bytes": 1000,
+           "solutions_format": "JSON"}
+
+    async def scenario():
+        pool = WorkerPool(data, workers=1, reserve=0)
+        await pool.start()
+        try:
+            (worker,) = pool._idle
+            with pytest.raises(WorkerAnswerError) as broken:
+                await pool.update({"text": "INSERT DATA { oops }", "max_bytes": 0}, 10, tmp_path)
+            kept = list(pool._idle) == [worker] and worker.process.returncode is None
+            header, body = await pool.run(ask, 10)
+            return broken.value.kind, kept, json.loads(body)["boolean"]
+        finally:
+            await pool.close()
+
+    assert run_on_a_thread_of_its_own(scenario()) == ("syntax", True, True)
+
+
 @pytest.mark.server
 def test_a_query_that_needs_too_much_memory_stops_only_its_worker():
     # a server of its own, whose deadline is far off: on a busy machine the worker fills its memory more

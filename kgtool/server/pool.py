@@ -389,8 +389,10 @@ class WorkerPool:
         else:
             self._medium_texts.pop(text, None)
         if "error" in header:
-            if request.get("op") == "update":
-                self._replace(worker)  # a failed update may have changed part of the worker's store
+            # a failed update may have changed part of the worker's store; one that did not parse changed
+            # nothing (Oxigraph parses the whole text first), and keeps its worker
+            if request.get("op") == "update" and header["error"] != "syntax":
+                self._replace(worker)
             else:
                 self._release(worker)
             raise WorkerAnswerError(header["error"], header.get("message", header["error"]), header)
