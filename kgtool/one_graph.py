@@ -4,7 +4,7 @@ closure). rdflib is imported here, so that only the commands that need an rdflib
 
 from __future__ import annotations
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.plugins.stores.memory import SimpleMemory
 
 
@@ -65,6 +65,6 @@ class OneGraph(Graph):
 
     def __contains__(self, triple) -> bool:
         s, p, o = triple
-        if s is None or p is None or o is None:  # a pattern (or a path) goes the usual way
+        if s is None or o is None or not isinstance(p, URIRef):  # a pattern or a path goes the usual way
             return super().__contains__(triple)
         return (s, p, o) in self._members

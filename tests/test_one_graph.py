@@ -23,6 +23,9 @@ def test_membership_length_and_patterns_follow_adds_and_removes(graph):
     label = (llama, RDFS.label, Literal("LLaMA", lang="en"))
     assert label in one and (llama, RDFS.label, Literal("LLaMA")) not in one  # a term differs by its language
     assert (llama, None, None) in one and (None, RDFS.label, Literal("LLaMA", lang="en")) in one
+    developer = next(graph.objects(llama, URIRef(KG + "developedBy")))
+    path = URIRef(KG + "developedBy") / RDFS.label  # a property path, evaluated as rdflib does
+    assert (llama, path, next(graph.objects(developer, RDFS.label))) in one
 
     one.remove((llama, None, None))  # a pattern removes every match, from the set as well
     assert len(one) == len(graph) - len(list(graph.triples((llama, None, None))))
