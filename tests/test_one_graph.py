@@ -1,5 +1,5 @@
-"""kgtool.one_graph: the graph that validation and the OWL-RL closure question millions of times answers
-exactly as rdflib's default graph does."""
+"""kgtool.one_graph: the graph kgtool loads, and validation and the OWL-RL closure question millions of
+times, answers exactly as rdflib's default graph does."""
 
 from __future__ import annotations
 
