@@ -208,12 +208,9 @@ def serialize(graph: Graph | None, fmt: str, out: IO[bytes], triples: list | Non
     None, and is then made from them for the formats written through rdflib."""
     fmt = known_format(fmt)
     if FORMATS[fmt].kind == "network":
-        from rdflib import Graph
-
         from .network_formats import write_network
-        from .store import add_oxigraph_triples
 
-        write_network(add_oxigraph_triples(Graph(), _triples(graph, triples)) if graph is None else graph, out, fmt)
+        write_network(_canonically_labelled(graph, _triples(graph, triples, ordered=False)), out, fmt)
     elif fmt == "json-ld":  # sorts its own nodes: needs the triples in no order
         out.write(jsonld_bytes(graph, triples))
     elif fmt == "csv":
@@ -230,6 +227,22 @@ def _triples(graph: Graph | None, triples: list | None, ordered: bool = True) ->
     if graph is None:
         raise TypeError("the graph or its triples are needed")
     return sorted_triples(graph) if ordered else canonical_triples(graph)
+
+
+def _canonically_labelled(graph: Graph | None, triples: list) -> Graph:
+    """The rdflib graph a writer of rdflib graphs gets: ``graph`` itself, unless it has blank nodes (their
+    labels are the parser's, other in every run) or is None; then a graph of ``triples``, the graph's
+    :func:`canonical_triples`, which carry the canonical labels."""
+    import pyoxigraph as ox
+
+    from .one_graph import OneGraph
+    from .store import add_oxigraph_triples
+
+    # the triples in hand tell whether there are blank nodes, without walking the rdflib graph again
+    blank = ox.BlankNode
+    if graph is None or any(type(t.subject) is blank or type(t.object) is blank for t in triples):
+        return add_oxigraph_triples(OneGraph(), triples)
+    return graph
 
 
 def _position(out: IO[bytes]) -> int:
@@ -450,16 +463,8 @@ def jsonld_context() -> dict:
 def jsonld_bytes(graph: Graph | None, triples: list | None = None) -> bytes:
     """Compact JSON-LD with the bundled context embedded, nodes sorted by id, values sorted. ``triples``:
     the graph's :func:`canonical_triples` (or sorted), when the caller has them; with them, ``graph`` may be None."""
-    import pyoxigraph as ox
-    from rdflib import Graph
-
-    from .store import add_oxigraph_triples
-
     triples = _triples(graph, triples, ordered=False)  # also refuses what RDF does not allow, as the others do
-    # the triples in hand tell whether there are blank nodes, without walking the rdflib graph again
-    blank = ox.BlankNode
-    if graph is None or any(type(t.subject) is blank or type(t.object) is blank for t in triples):
-        graph = add_oxigraph_triples(Graph(), triples)  # with the canonical labels
+    graph = _canonically_labelled(graph, triples)
     context = jsonld_context()
     try:
         compacted = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))

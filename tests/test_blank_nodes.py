@@ -57,7 +57,7 @@ _:shared ex:name "shared" . ex:a ex:x _:shared . ex:b ex:x _:shared .
 
 @pytest.mark.parametrize("extra", ["", "_:c1 ex:next _:c2 . _:c2 ex:next _:c1 . _:t ex:of _:c1 . _:u ex:of _:c1 .\n"],
                          ids=["trees", "with-a-cycle"])
-@pytest.mark.parametrize("fmt", ["nt", "turtle", "json-ld", "csv"])
+@pytest.mark.parametrize("fmt", ["nt", "turtle", "json-ld", "csv", "graphml", "gexf"])
 def test_isomorphic_graphs_export_byte_identically(fmt, extra):
     graph = Graph().parse(data=TURTLE + extra, format="turtle")
     first = export.to_bytes(graph, fmt)
