@@ -314,8 +314,42 @@ def add_entailments(graph: Graph) -> Graph:
     """Expand ``graph`` in place with the RDFS + OWL-RL closure (owlrl)."""
     import owlrl  # heavy; only paid for when inference is asked for
 
+    _resolve_owlrl_terms()
     owlrl.DeductiveClosure(owlrl.RDFS_OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
     return graph
+
+
+class _ResolvedTerms:
+    """A stand-in for one of rdflib's namespaces (``RDF``, ``OWL``, ...) that keeps each term once looked up.
+
+    rdflib resolves ``RDF.type`` through its metaclass's ``__getattr__`` at every use, and owlrl's rules look
+    such terms up millions of times: a quarter of the closure's time went there. The terms are the same
+    objects rdflib gives.
+    """
+
+    def __init__(self, namespace) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str):
+        term = getattr(self._namespace, name)
+        setattr(self, name, term)  # later lookups find it in the instance, without __getattr__
+        return term
+
+    def __getitem__(self, name: str):
+        return self._namespace[name]
+
+
+def _resolve_owlrl_terms() -> None:
+    """Give owlrl's modules :class:`_ResolvedTerms` in place of the rdflib namespaces they imported."""
+    import sys
+
+    from rdflib.namespace import DefinedNamespaceMeta
+
+    for name, module in list(sys.modules.items()):
+        if name == "owlrl" or name.startswith("owlrl."):
+            for attribute, value in list(vars(module).items()):
+                if isinstance(value, DefinedNamespaceMeta):
+                    setattr(module, attribute, _ResolvedTerms(value))
 
 
 def _load_compiled(store: pyoxigraph.Store, path: Path) -> bool:

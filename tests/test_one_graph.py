@@ -3,6 +3,9 @@ times, answers exactly as rdflib's default graph does."""
 
 from __future__ import annotations
 
+import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
@@ -34,14 +37,31 @@ def test_membership_length_and_patterns_follow_adds_and_removes(graph):
     assert label in one and len(one) == len(graph) - len(list(graph.triples((llama, None, None)))) + 1
 
 
-def test_the_closure_is_the_same_as_on_rdflibs_default_graph():
+# owlrl's own closure, on rdflib's default graph, in a process where kgtool has not touched owlrl
+OWLRL_AS_SHIPPED = """
+import pickle
+import sys
+import owlrl
+from rdflib import Graph
+from kgtool.store import parse_file
+graph = Graph()
+for path in sys.argv[1:]:
+    parse_file(path, graph)
+owlrl.DeductiveClosure(owlrl.RDFS_OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
+pickle.dump(set(graph), sys.stdout.buffer)  # the closure has literal subjects, which N-Triples cannot hold
+"""
+
+
+def test_the_closure_is_the_same_as_owlrls_own_on_rdflibs_default_graph():
+    """kgtool's closure (OneGraph, and owlrl's namespace terms resolved once) adds what owlrl adds."""
     example = Path(__file__).parent / "shapes" / "ModelShape" / "valid.ttl"
-    default, one = Graph(), OneGraph()
-    for target in (default, one):
-        for path in [*resources.ontology_files(), example]:
-            parse_file(path, target)
-        add_entailments(target)
+    files = [*resources.ontology_files(), example]
+    shipped = subprocess.run([sys.executable, "-c", OWLRL_AS_SHIPPED, *map(str, files)],
+                             capture_output=True, check=True).stdout
+    one = OneGraph()
+    for path in files:
+        parse_file(path, one)
+    add_entailments(one)
     assert len(one) > len(Graph().parse(example)) + 1000  # the closure added triples
-    assert set(one) == set(default)
-    # a LanguageModel is a Model by the ontology's subclass axiom
+    assert set(one) == pickle.loads(shipped)
     assert (URIRef(KGR + "example/tiny-lm"), RDF.type, URIRef(KG + "Model")) in one
