@@ -171,7 +171,7 @@ class GraphSource:
 
     def reading(self) -> Where:
         """The keyword arguments with which the library reads this graph (run_query, engine_for,
-        select_graph and charts.local_runner all take them)."""
+        select_triples and charts.local_runner all take them)."""
         return {
             "extra": self.extra,
             "infer": self.infer,

@@ -17,7 +17,7 @@ import io
 import json
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -30,6 +30,7 @@ from .formats import format_name
 from .namespaces import PREFIXES, used_prefixes
 
 if TYPE_CHECKING:
+    import pyoxigraph
     from rdflib import Graph
 
 
@@ -89,35 +90,104 @@ def format_for(path: str | Path | None, fmt: str | None) -> str:
 # what to export
 
 
-def select_graph(
+def select_triples(
     extra: Iterable[str | Path] = (),
     *,
     ontology: bool = True,
     query: str | None = None,
     params: Mapping[str, str] | None = None,
     **where: Any,
-) -> Graph:
-    """The graph to export: the bundled ontology and data plus ``extra`` files (with the RDFS/OWL-RL
-    entailments when ``infer``) or what an Oxigraph ``store`` holds, or the result of the CONSTRUCT or
-    DESCRIBE ``query`` (a name, a .rq file or SPARQL text) run on that graph or on ``endpoint``. ``where``
-    holds the keywords of :func:`kgtool.sparql.engine_for` (infer, store, endpoint, timeout, max_bytes,
-    credentials). ``ontology=False`` leaves out the triples about the ontology's own terms (its classes,
-    properties, concept schemes and header)."""
-    from .persistent import graph_of
-    from .store import load_graph
+) -> list:
+    """The triples to export, as the writers take them (:func:`sorted_triples`): the bundled ontology and
+    data plus ``extra`` files (with the RDFS/OWL-RL entailments when ``infer``) or what an Oxigraph
+    ``store`` holds, or the result of the CONSTRUCT or DESCRIBE ``query`` (a name, a .rq file or SPARQL
+    text) run on that graph or on ``endpoint``. ``where`` holds the keywords of
+    :func:`kgtool.sparql.engine_for` (infer, store, endpoint, timeout, max_bytes, credentials).
+    ``ontology=False`` leaves out the triples about the ontology's own terms (its classes, properties,
+    concept schemes and header).
+
+    The files are read into Oxigraph terms without an rdflib graph, which took most of an export's time;
+    each literal still goes through rdflib once (:func:`_as_rdflib_holds`), so the triples are those of
+    the graph :func:`kgtool.load_graph` reads."""
+    import pyoxigraph as ox
+
+    from .store import bundled_files
 
     if query is not None:
-        graph = construct(query, params, extra=extra, **where)
+        triples = construct_triples(query, params, extra=extra, **where)
     elif where.get("endpoint"):
         raise QueryError("an export from an endpoint needs --query: the CONSTRUCT to run there")
     elif where.get("store") is not None:
-        graph = graph_of(where["store"])
+        held = _as_rdflib_holds()
+        quads = where["store"].quads_for_pattern(None, None, None, ox.DefaultGraph())
+        triples = _sorted_canonical((q.subject, q.predicate, held(q.object)) for q in quads)
     else:
-        graph = load_graph(extra, infer=where.get("infer", False))
+        triples = _sorted_canonical(read_terms(extra, infer=where.get("infer", False)))
     if not ontology:
-        for term in set(_ontology_graph().subjects()):  # through the subject index, not a walk over the graph
-            graph.remove((term, None, None))
-    return graph
+        named = ox.NamedNode  # a blank node of another parse is never one of these
+        terms = {s for path in bundled_files(data=False) for s, _, _ in file_terms(path) if type(s) is named}
+        triples = [t for t in triples if t.subject not in terms]
+    return triples
+
+
+def read_terms(extra: Iterable[str | Path] = (), *, infer: bool = False) -> Iterator[tuple]:
+    """The (subject, predicate, object) Oxigraph terms of the bundled files and ``extra`` (or of their
+    closure, with ``infer``), read as :func:`kgtool.load_graph` reads them."""
+    from .store import bundled_files, data_files, entailed_ntriples, read_order
+
+    data = data_files(extra)
+    if infer:
+        yield from file_terms(entailed_ntriples(bundled_files(), data))
+        return
+    for path, options in read_order(bundled_files(), data):
+        yield from file_terms(path, **options)
+
+
+def file_terms(path: Path, *, base: str | None = None, remote_context: bool = False) -> Iterator[tuple]:
+    """The (subject, predicate, object) Oxigraph terms of one file as the graph :func:`kgtool.store.parse_file`
+    parses it into holds them: parsed by Oxigraph, or by rdflib for the formats it reads."""
+    from .store import oxigraph_parsed, parse_file
+
+    quads = oxigraph_parsed(path, base=base, remote_context=remote_context)
+    if quads is not None:
+        held = _as_rdflib_holds()
+        return ((q.subject, q.predicate, held(q.object)) for q in quads)
+    from .one_graph import OneGraph
+
+    term = oxigraph_converter()
+    graph = parse_file(path, OneGraph(), base=base, remote_context=remote_context)
+    return ((term(s), term(p), term(o)) for s, p, o in graph)
+
+
+def _as_rdflib_holds():
+    """A function that gives an Oxigraph term as an rdflib graph holds it, for the terms that were not read
+    by rdflib: rdflib normalises the lexical form of the literals of the datatypes it knows
+    ("01"^^xsd:integer is "1"), and the exports have always written that form. Each literal is converted once."""
+    import pyoxigraph as ox
+
+    from .store import rdflib_converter
+
+    to_rdflib, from_rdflib = rdflib_converter(), oxigraph_converter()
+    literal = ox.Literal
+    normalised: dict = {}
+
+    def held(term):
+        if type(term) is not literal:
+            return term
+        found = normalised.get(term)
+        if found is None:
+            found = normalised[term] = from_rdflib(to_rdflib(term))
+        return found
+
+    return held
+
+
+def _sorted_canonical(terms: Iterable[tuple]) -> list:
+    """(subject, predicate, object) Oxigraph terms as the writers take them (:func:`sorted_triples`): each
+    triple once (a graph is a set), blank nodes labelled canonically, sorted."""
+    triples = _canonical(list(dict.fromkeys(terms)))
+    triples.sort(key=str)
+    return triples
 
 
 def construct(query: str, params: Mapping[str, str] | None = None, **options) -> Graph:
@@ -148,11 +218,7 @@ def construct_triples(query: str, params: Mapping[str, str] | None = None, **opt
             found = converted[t] = from_rdflib(to_rdflib(t)) if t.kind == "literal" else to_oxigraph(t)
         return found
 
-    # a graph is a set: an answer that repeats a triple holds it once
-    terms = dict.fromkeys((term(s), term(p), term(o)) for s, p, o in _graph_result(query, params, options).triples)
-    triples = _canonical(list(terms))
-    triples.sort(key=str)
-    return triples
+    return _sorted_canonical((term(s), term(p), term(o)) for s, p, o in _graph_result(query, params, options).triples)
 
 
 def _graph_result(query: str, params: Mapping[str, str] | None, options: dict) -> results.QueryResult:
@@ -165,17 +231,6 @@ def _graph_result(query: str, params: Mapping[str, str] | None, options: dict) -
             f"query {query!r} is a {result.kind.upper()} query; export needs a CONSTRUCT or DESCRIBE query"
         )
     return result
-
-
-def _ontology_graph() -> Graph:
-    from rdflib import Graph
-
-    from .store import bundled_files, parse_file
-
-    graph = Graph()
-    for path in bundled_files(data=False):
-        parse_file(path, graph)
-    return graph
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,7 +265,7 @@ def serialize(graph: Graph | None, fmt: str, out: IO[bytes], triples: list | Non
     if FORMATS[fmt].kind == "network":
         from .network_formats import write_network
 
-        write_network(_canonically_labelled(graph, _triples(graph, triples, ordered=False)), out, fmt)
+        write_network(store_of(_triples(graph, triples, ordered=False)), out, fmt)
     elif fmt == "json-ld":  # sorts its own nodes: needs the triples in no order
         out.write(jsonld_bytes(graph, triples))
     elif fmt == "csv":
@@ -243,6 +298,18 @@ def _canonically_labelled(graph: Graph | None, triples: list) -> Graph:
     if graph is None or any(type(t.subject) is blank or type(t.object) is blank for t in triples):
         return add_oxigraph_triples(OneGraph(), triples)
     return graph
+
+
+def store_of(data: Graph | pyoxigraph.Store | list) -> pyoxigraph.Store:
+    """``data`` in an Oxigraph store: a store as it is, an rdflib graph or Oxigraph triples copied into a new one."""
+    import pyoxigraph as ox
+
+    if isinstance(data, ox.Store):
+        return data
+    triples = data if isinstance(data, list) else canonical_triples(data)
+    store = ox.Store()
+    store.extend([ox.Quad(t.subject, t.predicate, t.object) for t in triples])
+    return store
 
 
 def _position(out: IO[bytes]) -> int:

@@ -20,16 +20,12 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .auth import Credentials, Opener
 from .dataset import GRAPH_IRI
 from .errors import EndpointError, KgtoolError
 from .results import Term
 from .web import Unreachable, send
-
-if TYPE_CHECKING:
-    from rdflib import Graph
 
 STAGING_PREFIX = "urn:kgtool:staging:"
 DEFAULT_BATCH = 5000  # triples per request: about 1 MB of N-Triples
@@ -96,7 +92,7 @@ def connect(
 
 
 def push(
-    graph: Graph,
+    triples: list,
     destination: Destination,
     *,
     add: bool = False,
@@ -104,20 +100,21 @@ def push(
     progress: Progress | None = None,
     advance: Callable[[int], None] | None = None,
 ) -> PushReport:
-    """Load ``graph`` into ``destination``: replace its content (``add=False``) or add to it, in batches
+    """Load ``triples`` (:func:`kgtool.export.select_triples`) into ``destination``: replace its content
+    (``add=False``) or add to it, in batches
     of ``batch_size`` triples. See the module's documentation for the steps. ``progress`` receives a
     message per step; ``advance``, when given, the triples of each batch sent (for a progress bar, which
     then replaces the message per batch)."""
     say = progress or (lambda message: None)
-    if len(graph) == 0:
+    if not triples:
         raise PushError("nothing to push: the graph is empty")
     if batch_size < 1:
         raise PushError("the batch size must be at least 1")
     store, target, before = destination.store, destination.target, destination.before
     started = time.monotonic()
-    expected = len(graph)
+    expected = len(triples)
     staging = STAGING_PREFIX + uuid.uuid4().hex
-    batches = _batches(graph, batch_size)
+    batches = _batches(triples, batch_size)
     method = "the Graph Store Protocol" if store.graph_store else "SPARQL Update"
     say(
         f"pushing {expected:,} triples to <{target}> ({before:,} there now) in {len(batches)} "
@@ -208,20 +205,17 @@ def _failed(store: _Store, staging: str, target: str, what: str, cause: Exceptio
     return PushError(message)
 
 
-def _batches(graph: Graph, size: int) -> list[tuple[int, bytes]]:
-    """The triples as N-Triples, in batches of ``size`` (count, text). The triples with blank nodes all
-    go in the first batch: a blank node label names the same node only within one request."""
+def _batches(triples: list, size: int) -> list[tuple[int, bytes]]:
+    """The triples (sorted, each once) as N-Triples, in batches of ``size`` (count, text): the same batches
+    every time. The triples with blank nodes all go in the first batch: a blank node label names the same
+    node only within one request."""
     import pyoxigraph as ox
-
-    from .export import canonical_triples
 
     blank = ox.BlankNode
     with_blank: list[str] = []
     plain: list[str] = []
-    for t in canonical_triples(graph):  # each triple written once, then sorted as written: the same batches every time
+    for t in triples:
         (with_blank if type(t.subject) is blank or type(t.object) is blank else plain).append(f"{t} .\n")
-    with_blank.sort()
-    plain.sort()
     groups = ([with_blank] if with_blank else []) + [plain[i : i + size] for i in range(0, len(plain), size)]
     return [(len(group), "".join(group).encode("utf-8")) for group in groups]
 

@@ -56,8 +56,6 @@ def build(
 ) -> list[ReleaseFile]:
     """Build the release into ``out_dir`` (created when missing) and return its files, checksums included:
     of the bundled graph, or of what the persistent ``store`` (a folder built by `kgtool load`) holds."""
-    from .store import load_graph
-
     say = progress or (lambda message: None)
     out_dir = Path(out_dir)
     try:
@@ -79,25 +77,23 @@ def build(
             report = run_validation()
         if not report.conforms:
             raise KgtoolError(f"the data does not conform ({report.summary()}); run `kgtool validate` and fix it first")
-    if graph is None:
-        say("loading the graph")
-        if store is not None:
-            from .persistent import graph_of, open_store
+    if graph is not None:  # the store's, as validated
+        triples = export.sorted_triples(graph)
+    else:
+        from .persistent import open_store
 
-            graph = graph_of(open_store(store))
-        else:
-            graph = load_graph()
+        say("loading the graph")
+        triples = export.select_triples(store=None if store is None else open_store(store))
     with _staging_folder(out_dir) as staging:
         from .network_formats import write_network
         from .projection import project, source_of
         from .visualize import render_html
 
         sizes: dict[str, int] = {}
-        triples = export.sorted_triples(graph)  # in their canonical order once, for every format
         # one Oxigraph copy of the graph for every step that queries it (the network formats, the HTML
         # graph, the description, the ontology's page), and one projection for both network formats and
         # the HTML graph
-        copy = _store_of(triples)
+        copy = export.store_of(triples)
         source = source_of(copy)
         network = project(source)
         for fmt in export.FORMATS.values():
@@ -203,25 +199,13 @@ def changelog_entry(version: str, text: str | None = None) -> ChangelogEntry:
 # VoID and DCAT, computed from the data
 
 
-def _store_of(data: Graph | pyoxigraph.Store | list) -> pyoxigraph.Store:
-    """``data`` in an Oxigraph store: a store as it is, an rdflib graph or Oxigraph triples copied into a new one."""
-    import pyoxigraph as ox
-
-    if isinstance(data, ox.Store):
-        return data
-    triples = data if isinstance(data, list) else export.canonical_triples(data)
-    store = ox.Store()
-    store.extend([ox.Quad(t.subject, t.predicate, t.object) for t in triples])
-    return store
-
-
 def describe(graph: Graph | pyoxigraph.Store, sizes: dict[str, int] | None = None, issued: str | None = None) -> Graph:
     """The VoID and DCAT description of ``graph`` (an rdflib graph or an Oxigraph store;
     :func:`kgtool.dataset.void_graph`, the one the server also gives), with one distribution per file
     format (``sizes`` gives their byte sizes)."""
     from .dataset import Distribution, store_stats, void_graph
 
-    store = _store_of(graph)
+    store = export.store_of(graph)
     files = [
         Distribution(
             _RELEASE_BASE + STEM + fmt.suffix,
@@ -259,7 +243,7 @@ def ontology_html(graph: Graph | pyoxigraph.Store) -> str:
     from .results import select_rows
     from .server import pages
 
-    store = _store_of(graph)
+    store = export.store_of(graph)
 
     def href(iri: str) -> str | None:  # the ontology's terms are on this page; the rest is on the web
         if iri.startswith(KG):

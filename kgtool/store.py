@@ -78,12 +78,10 @@ def parse_file(
 
     path = Path(path)
     graph = Graph() if graph is None else graph
-    if not path.is_file():
-        raise KgtoolError(f"{path}: no such file")
-    derived = compiled_ntriples(path)  # a results table, or Turtle with RDF 1.2 annotations
-    fmt = "nt" if derived is not None else guess_format(str(path)) or "turtle"
-    if fmt in _OXIGRAPH_PARSED and not (fmt == "json-ld" and remote_context):
-        return add_oxigraph_triples(graph, oxigraph_quads(path, _OXIGRAPH_PARSED[fmt], base, data=derived))
+    quads = oxigraph_parsed(path, base=base, remote_context=remote_context)
+    if quads is not None:
+        return add_oxigraph_triples(graph, quads)
+    fmt = guess_format(str(path)) or "turtle"
     # parsed into a graph of its own when ``graph`` already holds triples, so that the check for
     # relative IRIs below reads this file's nodes, not every node parsed before it (asked of its first
     # triple: a store without contexts counts by walking them all)
@@ -111,6 +109,23 @@ def parse_file(
         for prefix, namespace in graph.namespaces():
             into.bind(prefix, namespace, override=False)
     return into
+
+
+def oxigraph_parsed(
+    path: Path, *, base: str | None = None, remote_context: bool = False
+) -> Iterator[pyoxigraph.Quad] | None:
+    """The quads of the file when kgtool reads it with Oxigraph: N-Triples, N-Quads, JSON-LD without a
+    remote context, and every file it compiles first (a results table, Turtle with RDF 1.2 annotations).
+    None for the other formats, which rdflib reads (:func:`parse_file`)."""
+    from rdflib.util import guess_format
+
+    if not path.is_file():
+        raise KgtoolError(f"{path}: no such file")
+    derived = compiled_ntriples(path)
+    fmt = "nt" if derived is not None else guess_format(str(path)) or "turtle"
+    if fmt in _OXIGRAPH_PARSED and not (fmt == "json-ld" and remote_context):
+        return oxigraph_quads(path, _OXIGRAPH_PARSED[fmt], base, data=derived)
+    return None
 
 
 def oxigraph_quads(
@@ -265,12 +280,19 @@ def load_graph(
 
 
 def _read_into(graph: Graph, files: list[Path], data: DataFiles) -> Graph:
-    # the user's files first: an error in one is reported before the bundled graph's seconds of parsing
-    for path in data:
-        parse_file(path, graph, base=data.base, remote_context=data.remote_context)
-    for path in files:
-        parse_file(path, graph)
+    for path, options in read_order(files, data):
+        parse_file(path, graph, **options)
     return graph
+
+
+def read_order(files: list[Path], data: DataFiles) -> Iterator[tuple[Path, dict]]:
+    """The files to read for a graph of ``files`` and the user's ``data``, each with the keywords of
+    :func:`parse_file` that read it. The user's files come first: an error in one is reported before
+    the bundled graph's seconds of parsing."""
+    for path in data:
+        yield Path(path), {"base": data.base, "remote_context": data.remote_context}
+    for path in files:
+        yield Path(path), {}
 
 
 def entailed_ntriples(files: list[Path], data: DataFiles = DataFiles()) -> Path:

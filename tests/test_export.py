@@ -228,6 +228,34 @@ def test_no_ontology_exports_the_data_alone(data_nt):
     assert data_nt.read_bytes() == export.to_bytes(data, "nt")
 
 
+# literals in forms rdflib normalises ("01" and "1" are one integer), a list and blank nodes
+ODD_LITERALS = """@prefix ex: <https://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:a ex:n "01"^^xsd:integer , "1"^^xsd:integer , "1.50"^^xsd:decimal , "1.0E0"^^xsd:double , "1"^^xsd:boolean ,
+    "hi"@en-GB ; ex:list ( 1 2 [ ex:b "x" ] ) .
+"""
+
+
+@pytest.mark.parametrize("suffix", [".ttl", ".nt"])  # read by rdflib, by Oxigraph
+@pytest.mark.parametrize("ontology", [True, False])
+def test_the_triples_exported_are_those_of_the_graph_kgtool_loads(suffix, ontology, tmp_path):
+    # select_triples reads the files without building an rdflib graph
+    path = tmp_path / f"odd{suffix}"
+    if suffix == ".ttl":
+        path.write_text(ODD_LITERALS, encoding="utf-8")
+    else:  # Oxigraph writes the literals as they are spelled
+        path.write_bytes(ox.serialize(ox.parse(ODD_LITERALS, format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES))
+        assert b'"01"^^' in path.read_bytes()
+    graph = kgtool.load_graph([path])
+    if not ontology:
+        for term in set(kgtool.load_graph(bundled_files(data=False), bundled=False).subjects()):
+            graph.remove((term, None, None))
+    selected = [str(t) for t in export.select_triples([path], ontology=ontology)]
+    assert selected == [str(t) for t in export.sorted_triples(graph)]
+    numbers = [line for line in selected if line.startswith("<https://example.org/a> <https://example.org/n>")]
+    assert len(numbers) == 5 and f'"1"^^<{PREFIXES["xsd"]}integer>' in " ".join(numbers)
+
+
 @pytest.mark.xdist_group("closure")  # the OWL-RL closure is built once (tests/test_sparql.py)
 def test_infer_exports_the_entailments(graph, tmp_path):
     out = tmp_path / "inferred.nt"

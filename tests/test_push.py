@@ -147,7 +147,7 @@ def test_push_then_query_back(server, graph, tmp_path):
 
 
 def test_push_through_the_graph_store_protocol_replaces_or_adds(server, graph, tmp_path):
-    data = export.select_graph(ontology=False)
+    data = export.select_triples(ontology=False)
     replaced = run("push", "--to", server.query_url, "--graph-store", server.store_url, "--no-ontology",
                    "--batch-size", "3000")
     assert replaced.exit_code == 0, replaced.output
@@ -167,7 +167,7 @@ def test_push_through_the_graph_store_protocol_replaces_or_adds(server, graph, t
     only_llama = run("push", "--to", server.query_url, "--graph", other, "--query", "model-neighbourhood",
                      "-p", "model=LLaMA")
     assert only_llama.exit_code == 0, only_llama.output
-    expected = export.select_graph(query="model-neighbourhood", params={"model": "LLaMA"})
+    expected = export.select_triples(query="model-neighbourhood", params={"model": "LLaMA"})
     assert server.graphs() == {TARGET: len(graph), other: len(expected)}
 
 
@@ -210,7 +210,7 @@ def test_killing_the_server_mid_push_leaves_the_target_unchanged(durable_server,
     assert after == before
     graphs = server.graphs()
     assert graphs[TARGET] == len(before)
-    pushed = len(export.select_graph([extra]))
+    pushed = len(export.select_triples([extra]))
     assert 1500 <= graphs.get(staging, 0) < pushed  # part of the data, as the error said
 
     server.update(f"DROP SILENT GRAPH <{staging}>")  # what the error told the user to do

@@ -74,10 +74,12 @@ def export_command(
     fmt = export.format_for(output, fmt)
     if output != "-":
         output_target(output)  # refused before the work, not after it
-    graph = export.select_graph(ontology=not no_ontology, query=query, params=param_values(params), **source.reading())
-    size = export.write(graph, fmt, output)
+    triples = export.select_triples(
+        ontology=not no_ontology, query=query, params=param_values(params), **source.reading()
+    )
+    size = export.write(None, fmt, output, triples)
     if output != "-":
-        _progress(f"wrote {len(graph):,} triples to {output} as {fmt} ({size:,} bytes)")
+        _progress(f"wrote {len(triples):,} triples to {output} as {fmt} ({size:,} bytes)")
 
 
 @click.command("build")
@@ -173,7 +175,7 @@ def push_command(
     push fails before that, the target is left as it was and the error names the staging graph."""
     import sys
 
-    from ..export import select_graph
+    from ..export import select_triples
     from ..persistent import progress_bar
     from ..push import connect, push
 
@@ -188,11 +190,11 @@ def push_command(
         credentials=endpoint_credentials(),
         timeout=request_timeout,
     )
-    graph = select_graph(ontology=not no_ontology, query=query, params=param_values(params), **source.reading())
+    triples = select_triples(ontology=not no_ontology, query=query, params=param_values(params), **source.reading())
     # on a terminal, a bar counts the triples sent; elsewhere (a log) a line per batch does
-    with progress_bar(len(graph), "push", quiet, unit="triples") as bar:
+    with progress_bar(len(triples), "push", quiet, unit="triples") as bar:
         report = push(
-            graph,
+            triples,
             destination,
             add=add,
             batch_size=batch_size,
