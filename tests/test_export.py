@@ -236,8 +236,7 @@ ex:a ex:n "01"^^xsd:integer , "1"^^xsd:integer , "1.50"^^xsd:decimal , "1.0E0"^^
 """
 
 
-@pytest.mark.parametrize("suffix", [".ttl", ".nt"])  # read by rdflib, by Oxigraph
-@pytest.mark.parametrize("ontology", [True, False])
+@pytest.mark.parametrize(("suffix", "ontology"), [(".ttl", True), (".nt", False)])  # read by rdflib, by Oxigraph
 def test_the_triples_exported_are_those_of_the_graph_kgtool_loads(suffix, ontology, tmp_path):
     # select_triples reads the files without building an rdflib graph
     path = tmp_path / f"odd{suffix}"
