@@ -190,18 +190,6 @@ def _sorted_canonical(terms: Iterable[tuple]) -> list:
     return triples
 
 
-def construct(query: str, params: Mapping[str, str] | None = None, **options) -> Graph:
-    """The triples of a CONSTRUCT or DESCRIBE query, as an rdflib graph with the project's prefixes."""
-    from rdflib import Graph
-
-    from .store import bind_prefixes, rdflib_converter
-
-    term = rdflib_converter(oxigraph=False)
-    graph = Graph()
-    graph.addN((term(s), term(p), term(o), graph) for s, p, o in _graph_result(query, params, options).triples)
-    return bind_prefixes(graph)
-
-
 def construct_triples(query: str, params: Mapping[str, str] | None = None, **options) -> list:
     """The triples of a CONSTRUCT or DESCRIBE query as :func:`sorted_triples` gives them, without the
     rdflib graph: what the writers need (:func:`write`'s ``triples``), seconds sooner for a large answer."""

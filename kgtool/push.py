@@ -100,11 +100,10 @@ def push(
     progress: Progress | None = None,
     advance: Callable[[int], None] | None = None,
 ) -> PushReport:
-    """Load ``triples`` (:func:`kgtool.export.select_triples`) into ``destination``: replace its content
-    (``add=False``) or add to it, in batches
-    of ``batch_size`` triples. See the module's documentation for the steps. ``progress`` receives a
-    message per step; ``advance``, when given, the triples of each batch sent (for a progress bar, which
-    then replaces the message per batch)."""
+    """Load ``triples`` (as :func:`kgtool.export.select_triples` gives them) into ``destination``: replace
+    its content (``add=False``) or add to it, in batches of ``batch_size`` triples. See the module's
+    documentation for the steps. ``progress`` receives a message per step; ``advance``, when given, the
+    triples of each batch sent (for a progress bar, which then replaces the message per batch)."""
     say = progress or (lambda message: None)
     if not triples:
         raise PushError("nothing to push: the graph is empty")
@@ -327,8 +326,5 @@ def pull(
     fmt = export.format_for(out, fmt)
     output_target(out)  # refused before the query is sent, not after
     where = {"endpoint": endpoint, "timeout": timeout, "max_bytes": max_bytes, "credentials": credentials}
-    if export.FORMATS[fmt].kind == "network":  # a projection of the rdflib graph, with the answer's blank nodes
-        graph = export.construct(query, params, **where)
-        return PullReport(len(graph), export.write(graph, fmt, out), str(out))
-    triples = export.construct_triples(query, params, **where)  # the RDF and CSV writers need no rdflib graph
+    triples = export.construct_triples(query, params, **where)
     return PullReport(len(triples), export.write(None, fmt, out, triples), str(out))

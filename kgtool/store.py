@@ -162,10 +162,10 @@ def oxigraph_quads(
         raise DataError(str(path), f"a literal or IRI is too long to parse ({err})") from err
 
 
-def rdflib_converter(oxigraph: bool = True):
-    """A function from Oxigraph terms (or, without ``oxigraph``, :class:`kgtool.results.Term`) to rdflib
-    terms, through :mod:`kgtool.results`' one conversion, that converts each distinct term once (answers
-    repeat their predicates, types and labels; a plain string stays without a datatype, as rdflib reads it)."""
+def rdflib_converter():
+    """A function from Oxigraph terms to rdflib terms, through :mod:`kgtool.results`' one conversion, that
+    converts each distinct term once (graphs repeat their predicates, types and labels; a plain string
+    stays without a datatype, as rdflib reads it)."""
     from .results import from_oxigraph, to_rdflib
 
     converted: dict = {}
@@ -173,7 +173,7 @@ def rdflib_converter(oxigraph: bool = True):
     def convert(term):
         found = converted.get(term)
         if found is None:
-            found = converted[term] = to_rdflib(from_oxigraph(term) if oxigraph else term)
+            found = converted[term] = to_rdflib(from_oxigraph(term))
         return found
 
     return convert
