@@ -169,10 +169,12 @@ def _as_rdflib_holds():
 
     to_rdflib, from_rdflib = rdflib_converter(), oxigraph_converter()
     literal = ox.Literal
+    # rdflib keeps the lexical form of a string and of a language-tagged string as it is
+    as_read = {ox.NamedNode(PREFIXES["xsd"] + "string"), ox.NamedNode(PREFIXES["rdf"] + "langString")}
     normalised: dict = {}
 
     def held(term):
-        if type(term) is not literal:
+        if type(term) is not literal or term.datatype in as_read:
             return term
         found = normalised.get(term)
         if found is None:
