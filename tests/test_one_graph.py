@@ -64,4 +64,5 @@ def test_the_closure_is_the_same_as_owlrls_own_on_rdflibs_default_graph():
     add_entailments(one)
     assert len(one) > len(Graph().parse(example)) + 1000  # the closure added triples
     assert set(one) == pickle.loads(shipped)
+    # a LanguageModel is a Model by the ontology's subclass axiom
     assert (URIRef(KGR + "example/tiny-lm"), RDF.type, URIRef(KG + "Model")) in one
