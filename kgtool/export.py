@@ -118,9 +118,8 @@ def select_triples(
     elif where.get("endpoint"):
         raise QueryError("an export from an endpoint needs --query: the CONSTRUCT to run there")
     elif where.get("store") is not None:
-        held = _as_rdflib_holds()
         quads = where["store"].quads_for_pattern(None, None, None, ox.DefaultGraph())
-        triples = _sorted_canonical((q.subject, q.predicate, held(q.object)) for q in quads)
+        triples = _sorted_canonical(_held_terms(quads))
     else:
         triples = _sorted_canonical(read_terms(extra, infer=where.get("infer", False)))
     if not ontology:
@@ -150,8 +149,7 @@ def file_terms(path: Path, *, base: str | None = None, remote_context: bool = Fa
 
     quads = oxigraph_parsed(path, base=base, remote_context=remote_context)
     if quads is not None:
-        held = _as_rdflib_holds()
-        return ((q.subject, q.predicate, held(q.object)) for q in quads)
+        return _held_terms(quads)
     from .one_graph import OneGraph
 
     term = oxigraph_converter()
@@ -184,6 +182,13 @@ def _as_rdflib_holds():
     return held
 
 
+def _held_terms(quads: Iterable) -> Iterator[tuple]:
+    """Oxigraph quads (or triples, the graph name left aside) as (subject, predicate, object) terms, each
+    literal as an rdflib graph holds it (:func:`_as_rdflib_holds`)."""
+    held = _as_rdflib_holds()
+    return ((q.subject, q.predicate, held(q.object)) for q in quads)
+
+
 def _sorted_canonical(terms: Iterable[tuple]) -> list:
     """(subject, predicate, object) Oxigraph terms as the writers take them (:func:`sorted_triples`): each
     triple once (a graph is a set), blank nodes labelled canonically, sorted."""
@@ -195,17 +200,15 @@ def _sorted_canonical(terms: Iterable[tuple]) -> list:
 def construct_triples(query: str, params: Mapping[str, str] | None = None, **options) -> list:
     """The triples of a CONSTRUCT or DESCRIBE query as :func:`sorted_triples` gives them, without the
     rdflib graph: what the writers need (:func:`write`'s ``triples``), seconds sooner for a large answer."""
-    from .results import to_oxigraph, to_rdflib
+    from .results import to_oxigraph
 
     converted: dict = {}
-    from_rdflib = oxigraph_converter()
+    held = _as_rdflib_holds()  # Oxigraph parsed the answer: its terms are valid RDF
 
     def term(t):
         found = converted.get(t)
         if found is None:
-            # a literal through rdflib's term, which normalises it ("01"^^xsd:integer is "1") as the exports
-            # of an rdflib graph do; IRIs and blank nodes as they are (Oxigraph parsed the answer)
-            found = converted[t] = from_rdflib(to_rdflib(t)) if t.kind == "literal" else to_oxigraph(t)
+            found = converted[t] = held(to_oxigraph(t))
         return found
 
     return _sorted_canonical((term(s), term(p), term(o)) for s, p, o in _graph_result(query, params, options).triples)
