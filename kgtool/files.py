@@ -67,6 +67,7 @@ def atomic_output(path: str | Path) -> Iterator[IO[bytes]]:
         try:
             with handle:
                 yield handle
+                stop_if_terminated()
                 handle.flush()
                 os.fsync(handle.fileno())
             # keep the permissions the user gave the file; a new file gets the usual ones, not 0600
@@ -88,6 +89,17 @@ def write_file(path: str | Path, data: bytes) -> int:
     return len(data)
 
 
+# the SIGTERM received within removed_on_sigterm, if any: the process is to stop
+_terminated: list[int] = []
+
+
+def stop_if_terminated() -> None:
+    """Raise again the SystemExit of a SIGTERM that a library swallowed (rdflib's memory store catches
+    every exception while it adds a triple): called before a result is made final."""
+    if _terminated:
+        raise SystemExit(128 + _terminated[0])
+
+
 @contextlib.contextmanager
 def removed_on_sigterm() -> Iterator[None]:
     """Within the block, SIGTERM raises SystemExit (exit status 143) like Ctrl-C raises KeyboardInterrupt,
@@ -97,6 +109,7 @@ def removed_on_sigterm() -> Iterator[None]:
         return
 
     def terminate(signum, frame):
+        _terminated.append(signum)
         raise SystemExit(128 + signum)
 
     previous = signal.signal(signal.SIGTERM, terminate)

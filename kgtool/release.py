@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from . import __version__, export, resources
 from .dataset import DATASET_IRI, DESCRIPTION_PREFIXES
 from .errors import KgtoolError
-from .files import output_target, removed_on_sigterm, write_file
+from .files import output_target, removed_on_sigterm, stop_if_terminated, write_file
 from .namespaces import KG, used_prefixes
 
 if TYPE_CHECKING:
@@ -140,6 +140,7 @@ def _staging_folder(out_dir: Path):
 def _install(built: list[Path], out_dir: Path) -> None:
     """Move the built files into the release folder. Every target is checked first, so that one that is
     not a regular file stops the build before anything is replaced; a symlink to a file is followed."""
+    stop_if_terminated()
     targets = [output_target(out_dir / path.name) for path in built]
     for path, target in zip(built, targets, strict=True):
         if target == out_dir / path.name:

@@ -144,3 +144,26 @@ def test_sigterm_during_an_export_removes_the_temporary_file(tmp_path):
             process.kill()
     assert not list(tmp_path.glob("*.tmp")) and not list(tmp_path.glob(".*.tmp"))
     assert target.read_text() == "previous\n"
+
+
+# a write whose SIGTERM is swallowed on the way, as rdflib's memory store swallows every exception while
+# it adds a triple (the JSON-LD writer builds such a store within the write)
+SWALLOWED = """
+import os, signal, sys, time
+from kgtool.files import atomic_output
+with atomic_output(sys.argv[1]) as handle:
+    try:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)
+    except:  # noqa: E722
+        pass
+    handle.write(b"new\\n")
+"""
+
+
+def test_a_sigterm_a_library_swallowed_still_stops_the_write(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("previous\n")
+    done = subprocess.run([sys.executable, "-c", SWALLOWED, str(target)], capture_output=True, timeout=60)
+    assert done.returncode == 128 + signal.SIGTERM
+    assert target.read_text() == "previous\n" and sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
