@@ -781,6 +781,38 @@ def test_a_medium_query_leaves_the_reserve_to_short_ones(tmp_path):
     assert "error" not in header and still_medium is False
 
 
+def test_a_trivial_query_slowed_by_a_busy_machine_is_not_held_back_as_medium(tmp_path):
+    """The medium rule reads the worker's processor time: a trivial query that waited for the processor
+    (here its worker is stopped for half a second) stays short, and may still take the reserve."""
+    import asyncio
+    import signal
+
+    from kgtool.server.pool import WorkerPool
+
+    data = tmp_path / "data.nq"
+    data.write_text("<urn:x:s> <urn:x:p> <urn:x:o> .\n", encoding="utf-8")
+    trivial = {"op": "query", "text": "ASK { ?s ?p ?o }", "max_bytes": 1000, "solutions_format": "JSON"}
+
+    async def scenario():
+        pool = WorkerPool(data, workers=1, reserve=1, short_under=0.2, slow_after=30.0)  # never long here
+        await pool.start()
+        try:
+            stopped = [worker.process.pid for worker in pool._idle]
+            for pid in stopped:
+                os.kill(pid, signal.SIGSTOP)
+            for pid in stopped:
+                asyncio.get_running_loop().call_later(0.5, os.kill, pid, signal.SIGCONT)
+            started = time.monotonic()
+            header, _ = await pool.run(trivial, 10)
+            return time.monotonic() - started, header.get("cpu_seconds"), trivial["text"] in pool._medium_texts
+        finally:
+            await pool.close()
+
+    took, cpu_seconds, medium = run_on_a_thread_of_its_own(scenario())
+    assert took >= 0.5 and cpu_seconds is not None and cpu_seconds < 0.2, (took, cpu_seconds)
+    assert medium is False
+
+
 def test_an_update_that_does_not_parse_keeps_its_worker(tmp_path):
     """Oxigraph parses a whole update before it changes anything: a syntax error leaves the worker's store
     as it was, and the worker serves on (a restart would cost a reload of the data)."""

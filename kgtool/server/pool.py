@@ -166,8 +166,10 @@ class WorkerPool:
         self.size, self.long_limit = workers + reserve, workers
         self.slow_after = slow_after
         self.memory_mb = memory_mb or memory_for(data)
-        # a text that last took short_under seconds or more is "medium": below the long rule, but it
-        # must leave the reserve to short queries, or a stream of 0.2-0.4 s queries fills every worker
+        # a text that last took short_under seconds of its worker's processor time or more is "medium":
+        # below the long rule, but it must leave the reserve to short queries, or a stream of 0.2-0.4 s
+        # queries fills every worker. Processor time, not wall time: a trivial query that waited for the
+        # processor on a busy machine is not held back as medium when the machine is busiest.
         self.short_under = short_under
         self._medium_texts: OrderedDict[str, None] = OrderedDict()
         self.reserve = reserve
@@ -384,7 +386,7 @@ class WorkerPool:
         took = time.monotonic() - started
         if took < self.slow_after:
             self._long_texts.pop(text, None)  # it ran long on a busy machine once: short again now
-        if took >= self.short_under and not counted_long:
+        if header.get("cpu_seconds", took) >= self.short_under and not counted_long:
             _remember(self._medium_texts, text)
         else:
             self._medium_texts.pop(text, None)
