@@ -34,14 +34,15 @@ SHARED = 3  # an option that this many commands take is listed once, below the t
 def transcript_output(command: str, cached: Iterable[Path] = ()) -> tuple[int, str]:
     """Exit code and output of ``command`` (a ``kgtool ...`` line) in a 100-column terminal, as a
     first run prints it: with an empty cache (validate would otherwise say it read a saved report).
-    ``cached``: files of kgtool's cache that change no output (the OWL-RL closure), copied into it
-    first so that they are not derived again."""
+    ``cached``: files and folders of kgtool's cache that change no output (the compiled results tables,
+    the bundled store, the OWL-RL closure), copied into it first so that they are not derived again."""
     from kgtool.cli import main
 
     with tempfile.TemporaryDirectory() as cache:
+        (Path(cache) / "kgtool").mkdir()
         for path in cached:
-            (Path(cache) / "kgtool").mkdir(exist_ok=True)
-            shutil.copyfile(path, Path(cache) / "kgtool" / path.name)
+            copy = shutil.copytree if path.is_dir() else shutil.copyfile
+            copy(path, Path(cache) / "kgtool" / path.name)
         result = CliRunner(env={"COLUMNS": "100", "XDG_CACHE_HOME": cache}).invoke(main, shlex.split(command)[1:])
     return result.exit_code, result.output
 
