@@ -58,7 +58,7 @@ def test_query_page_runs_a_named_query_and_draws_rows_and_graph(server, store, p
     models = {row["model"].value for row in expected.rows}
     drawn = int(view.get_attribute("#graph-root", "data-nodes"))
     assert drawn >= len(models) + 1  # each model, the benchmark, the settings...
-    view.wait_for_timeout(800)  # let the layout settle for the picture
+    view.wait_for_selector("#graph-root[data-state=stable]", state="attached")  # the layout has settled
     page.screenshot("server-query-page.png")
 
     with view.expect_download() as download:
@@ -99,7 +99,6 @@ def test_an_entity_page_opens_from_the_results(server, page):
     assert int(view.get_attribute("#neighbourhood", "data-nodes")) > 5
     assert view.locator("#neighbourhood canvas").count() == 1
     assert view.locator("#facts a[href='/resource/meta-ai']").count() >= 1
-    view.wait_for_timeout(800)
     page.screenshot("server-entity-page.png")
     assert page.console_errors == []
     assert only_from(server, page.requests) == []
