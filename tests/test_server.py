@@ -781,6 +781,11 @@ def test_a_medium_query_leaves_the_reserve_to_short_ones(tmp_path):
     assert "error" not in header and still_medium is False
 
 
+def _state_of(pid: int) -> str:
+    """The process's state letter in /proc (T: stopped)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
 def test_a_trivial_query_slowed_by_a_busy_machine_is_not_held_back_as_medium(tmp_path):
     """The medium rule reads the worker's processor time: a trivial query that waited for the processor
     (here its worker is stopped for half a second) stays short, and may still take the reserve."""
@@ -800,6 +805,8 @@ def test_a_trivial_query_slowed_by_a_busy_machine_is_not_held_back_as_medium(tmp
             stopped = [worker.process.pid for worker in pool._idle]
             for pid in stopped:
                 os.kill(pid, signal.SIGSTOP)
+            while any(_state_of(pid) != "T" for pid in stopped):  # a busy machine may take a moment to stop them
+                await asyncio.sleep(0.01)
             for pid in stopped:
                 asyncio.get_running_loop().call_later(0.5, os.kill, pid, signal.SIGCONT)
             started = time.monotonic()
