@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
+import pytest
+from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 
 from kgtool import resources
 from kgtool.namespaces import KG, KGR
@@ -66,3 +67,32 @@ def test_the_closure_is_the_same_as_owlrls_own_on_rdflibs_default_graph():
     assert set(one) == pickle.loads(shipped)
     # a LanguageModel is a Model by the ontology's subclass axiom
     assert (URIRef(KGR + "example/tiny-lm"), RDF.type, URIRef(KG + "Model")) in one
+
+
+def _without_blank_nodes(triples) -> set:
+    """The triples, each blank node (owlrl's error messages are blank nodes) as one and the same mark."""
+    return {tuple("_:" if isinstance(t, BNode) else t for t in triple) for triple in triples}
+
+
+OWL = "http://www.w3.org/2002/07/owl#"
+
+
+@pytest.mark.parametrize("text", [
+    "<urn:x:a> <urn:x:p> <urn:x:b> .\n",  # owl:sameAs is named only by what equality derives
+    f"<urn:x:a> <{OWL}differentFrom> <urn:x:a> .\n<urn:x:b> <{OWL}sameAs> <urn:x:c> .\n",  # inconsistent
+], ids=["same-as-itself", "different-from-itself"])
+def test_equality_on_itself_gives_what_owlrls_own_gives(tmp_path, text):
+    """kgtool's closure spares the equality rules their work on ``x owl:sameAs x``: it still derives what
+    they derive there, and reports ``x owl:differentFrom x`` as an inconsistency, as owlrl's own does."""
+    data = tmp_path / "equality.ttl"
+    data.write_text(text, encoding="utf-8")
+    shipped = subprocess.run([sys.executable, "-c", OWLRL_AS_SHIPPED, str(data)], capture_output=True,
+                             check=True).stdout
+    one = parse_file(data, OneGraph())
+    add_entailments(one)
+    assert _without_blank_nodes(one) == _without_blank_nodes(pickle.loads(shipped))
+    errors = [str(o) for o in one.objects() if isinstance(o, Literal) and "differentFrom" in o]
+    if "differentFrom" in text:
+        assert len(errors) == 1 and "(urn:x:a, urn:x:a)" in errors[0], errors
+    else:
+        assert errors == [] and (URIRef(OWL + "sameAs"),) * 3 in one
