@@ -72,8 +72,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=2, help="timed runs of each, alternating")
     args = parser.parse_args()
     for line in machine_info():
-        print(line)
-    print()
+        print("#", line)
     times: dict[str, list[float]] = {"kgtool": [], "owlrl as shipped": []}
     with tempfile.TemporaryDirectory() as folder:
         outputs = {"kgtool": Path(folder) / "kgtool.nt", "owlrl as shipped": Path(folder) / "owlrl.nt"}
