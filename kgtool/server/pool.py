@@ -386,7 +386,7 @@ class WorkerPool:
         took = time.monotonic() - started
         if took < self.slow_after:
             self._long_texts.pop(text, None)  # it ran long on a busy machine once: short again now
-        if header.get("cpu_seconds", took) >= self.short_under and not counted_long:
+        if header["cpu_seconds"] >= self.short_under and not counted_long:
             _remember(self._medium_texts, text)
         else:
             self._medium_texts.pop(text, None)
