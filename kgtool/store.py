@@ -383,13 +383,13 @@ def _closure_class():
 
         def rules(self, t, cycle_num):
             _, p, o = t
-            if t in self.ruled:
-                if equal(p, rdf_type):
-                    if not starts(o, vocabularies) or o in inert:
-                        return
-                elif not starts(p, vocabularies) or p in inert or self._same_as_itself(t):
+            if t not in self.ruled:
+                self.ruled.add(t)
+            elif equal(p, rdf_type):
+                if not starts(o, vocabularies) or o in inert:
                     return
-            self.ruled.add(t)
+            elif not starts(p, vocabularies) or p in inert or self._same_as_itself(t):
+                return
             super().rules(t, cycle_num)
 
         def _same_as_itself(self, t) -> bool:
