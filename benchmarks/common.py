@@ -1,11 +1,19 @@
 """What the benchmark scripts share: the machine they ran on (printed at the top of every output), the
-oxigraph executable, and the default parameter values of a named query as kgtool binds them."""
+oxigraph executable, the default parameter values of a named query as kgtool binds them, and the peak
+memory of a process.
+
+A process's peak memory is not its ``ru_maxrss`` as Linux reports it: a process starts with the
+high-water mark of the address space it was started from (the kernel carries it over fork and exec), so
+a command started by a benchmark that has grown to 300 MB reports at least 300 MB, whatever it uses
+itself. :func:`peak_rss_mb` reads a process's own high-water mark instead, and :func:`run_measured`
+starts each command from a small process of its own."""
 
 from __future__ import annotations
 
 import os
 import platform
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -48,6 +56,55 @@ def machine_info() -> list[str]:
         f"Python {platform.python_version()} ({platform.python_implementation()}), {platform.platform()}",
         "; ".join(versions),
     ]
+
+
+def peak_rss_mb(pid: int | str = "self") -> float:
+    """The peak resident memory in MB of a live process (this one by default): the high-water mark of its
+    own address space (VmHWM), which, unlike ``ru_maxrss``, starts afresh with the process (see the
+    module's docstring); 0.0 when it cannot be read (the process has ended)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
+# Starts the command, waits for it and writes its wall seconds, ru_maxrss (kB) and exit status to the file
+# descriptor given first. Being small, the measurer hands the command a high-water mark of about 10 MB,
+# where the benchmark itself would hand on its own peak (see the module's docstring).
+_MEASURER = """
+import os, subprocess, sys, time
+start = time.perf_counter()
+child = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(child.pid, 0)
+seconds = time.perf_counter() - start
+os.write(int(sys.argv[1]), f"{seconds} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}".encode())
+"""
+
+
+def run_measured(command: list[str], env: dict | None = None) -> tuple[float, float, int, bytes]:
+    """Run ``command`` (its output discarded); its wall seconds, peak resident memory in MB, exit status
+    and standard error. The time is the command's alone, from its start to its exit."""
+    report_read, report_write = os.pipe()
+    try:
+        measurer = subprocess.Popen(
+            [sys.executable, "-c", _MEASURER, str(report_write), *command],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+            pass_fds=(report_write,),
+        )
+    finally:
+        os.close(report_write)  # the measurer holds the only writing end: its exit ends the report
+    assert measurer.stderr is not None  # a pipe, asked for above
+    with os.fdopen(report_read, "rb") as report_pipe:
+        stderr = measurer.stderr.read()
+        report = report_pipe.read().split()
+    if measurer.wait() != 0 or len(report) != 3:  # the command could not be started
+        return 0.0, 0.0, measurer.returncode or 1, stderr
+    return float(report[0]), int(report[1]) / 1024, int(report[2]), stderr
 
 
 def oxigraph_binary() -> str:

@@ -53,7 +53,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import default_bindings, machine_info, oxigraph_binary
+from common import default_bindings, machine_info, oxigraph_binary, run_measured
 
 SELECTIVE = ("model-card", "leaderboard")
 TRIVIAL = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
@@ -63,18 +63,6 @@ def size_of(text: str) -> int:
     text = text.strip().upper()
     factor = {"K": 1_000, "M": 1_000_000}.get(text[-1], 1)
     return int(float(text.rstrip("KM")) * factor)
-
-
-def run_measured(command: list[str], env: dict | None = None) -> tuple[float, float, int, bytes]:
-    """Run ``command``; its wall seconds, peak RSS in MB (ru_maxrss of that process alone), exit status and stderr."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    assert process.stderr is not None  # a pipe, asked for above
-    stderr = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return seconds, usage.ru_maxrss / 1024, process.returncode, stderr
 
 
 def verdict(ok: bool) -> str:

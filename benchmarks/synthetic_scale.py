@@ -19,10 +19,11 @@ For each size, in separate child processes (so that peak memory is per size and 
 
   kgtool      kgtool.store.load_store(extra=[file], bundled=False), then kgtool.run_query(name,
               store=store) for every named query in queries/*.rq, the whole answer converted to
-              kgtool's rows, as a program using the library gets it: load time, peak RSS (getrusage
-              ru_maxrss), median of at least 5 runs per query after a warm-up (more for a fast
-              query: as many as fit in 1 s). A listing of more than 1,000 rows is also timed as a
-              page of its first 1,000 (run_query(..., limit=1000)), for information
+              kgtool's rows, as a program using the library gets it: load time, peak RSS (the
+              process's own high-water mark, VmHWM), median of at least 5 runs per query after a
+              warm-up (more for a fast query: as many as fit in 1 s). A listing of more than 1,000
+              rows is also timed as a page of its first 1,000 (run_query(..., limit=1000)), for
+              information
   pyoxigraph  store.query(text) on kgtool's store with the very text kgtool gives the engine (the
               query with its default parameters in a VALUES block), every solution read, run
               alternately with kgtool's runs so that the machine's other work weighs on both alike;
@@ -61,7 +62,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
-from common import default_bindings, machine_info  # benchmarks/common.py, beside this script
+from common import default_bindings, machine_info, peak_rss_mb  # benchmarks/common.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -879,10 +880,6 @@ def emit(**event) -> None:
     print(json.dumps(event), flush=True)
 
 
-def maxrss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
-
-
 MIN_SECONDS = 1.0  # fast queries run more often than --runs, for a stable median
 MAX_RUNS = 200
 PAGE = 1000  # a listing longer than this is also timed as a page of its first rows
@@ -959,9 +956,9 @@ def child_kgtool(data: Path, names: list[str], runs: int, slow: float) -> None:
 
     start = time.perf_counter()
     store = load_store(extra=[data], bundled=False)
-    emit(event="load", seconds=time.perf_counter() - start, triples=len(store), maxrss_mb=maxrss_mb())
+    emit(event="load", seconds=time.perf_counter() - start, triples=len(store), maxrss_mb=peak_rss_mb())
     for name in names:
-        emit(event="start", name=name, maxrss_mb=maxrss_mb())
+        emit(event="start", name=name, maxrss_mb=peak_rss_mb())
         named = find(name)
         # the very text kgtool gives the engine: the query with its defaults in a VALUES block
         text = with_values(named.text, default_bindings(named, store))
@@ -978,11 +975,11 @@ def child_kgtool(data: Path, names: list[str], runs: int, slow: float) -> None:
             times=times,
             rows=rows,
             cold=cold,
-            maxrss_mb=maxrss_mb(),
+            maxrss_mb=peak_rss_mb(),
             direct={"times": direct_times, "rows": direct_rows, "cold": cold},
             **page,
         )
-    emit(event="done", maxrss_mb=maxrss_mb())
+    emit(event="done", maxrss_mb=peak_rss_mb())
 
 
 def child_pyoxigraph(data: Path, names: list[str], runs: int, slow: float) -> None:
@@ -995,9 +992,9 @@ def child_pyoxigraph(data: Path, names: list[str], runs: int, slow: float) -> No
     start = time.perf_counter()
     store = ox.Store()
     store.load(path=str(data), format=ox.RdfFormat.N_TRIPLES)
-    emit(event="load", seconds=time.perf_counter() - start, triples=len(store), maxrss_mb=maxrss_mb())
+    emit(event="load", seconds=time.perf_counter() - start, triples=len(store), maxrss_mb=peak_rss_mb())
     for name in names:
-        emit(event="start", name=name, maxrss_mb=maxrss_mb())
+        emit(event="start", name=name, maxrss_mb=peak_rss_mb())
         named = find(name)
         text = with_values(named.text, default_bindings(named, store))
         start = time.perf_counter()
@@ -1007,8 +1004,8 @@ def child_pyoxigraph(data: Path, names: list[str], runs: int, slow: float) -> No
             if isinstance(answer, ox.QueryBoolean)
             else len([tuple(solution) for solution in answer])
         )
-        emit(event="query", name=name, times=[time.perf_counter() - start], rows=rows, maxrss_mb=maxrss_mb())
-    emit(event="done", maxrss_mb=maxrss_mb())
+        emit(event="query", name=name, times=[time.perf_counter() - start], rows=rows, maxrss_mb=peak_rss_mb())
+    emit(event="done", maxrss_mb=peak_rss_mb())
 
 
 class Timeout(Exception):
@@ -1025,7 +1022,7 @@ def child_rdflib(data: Path, names: list[str], runs: int, cap: float) -> None:
     start = time.perf_counter()
     graph = Graph()
     graph.parse(str(data), format="nt")
-    emit(event="load", seconds=time.perf_counter() - start, triples=len(graph), maxrss_mb=maxrss_mb())
+    emit(event="load", seconds=time.perf_counter() - start, triples=len(graph), maxrss_mb=peak_rss_mb())
 
     def on_alarm(signum, frame):
         raise Timeout()
@@ -1033,7 +1030,7 @@ def child_rdflib(data: Path, names: list[str], runs: int, cap: float) -> None:
     signal.signal(signal.SIGALRM, on_alarm)
     empty = ox.Store()  # only to resolve a default given as a label (none is, today)
     for name in names:
-        emit(event="start", name=name, maxrss_mb=maxrss_mb())
+        emit(event="start", name=name, maxrss_mb=peak_rss_mb())
         named = find(name)
         bindings = {}
         for key, term in default_bindings(named, empty).items():
@@ -1062,8 +1059,8 @@ def child_rdflib(data: Path, names: list[str], runs: int, cap: float) -> None:
                 signal.setitimer(signal.ITIMER_REAL, 0)
             if times[-1] > 10:
                 break
-        emit(event="query", name=name, times=times, rows=rows, maxrss_mb=maxrss_mb(), **status)
-    emit(event="done", maxrss_mb=maxrss_mb())
+        emit(event="query", name=name, times=times, rows=rows, maxrss_mb=peak_rss_mb(), **status)
+    emit(event="done", maxrss_mb=peak_rss_mb())
 
 
 def child_main(argv: list[str]) -> None:
@@ -1089,17 +1086,6 @@ def child_main(argv: list[str]) -> None:
 
 # =============================================================================================
 # the parent: run a child with a watchdog, restart it past a query that hangs or crashes
-
-
-def peak_rss_mb(pid: int) -> float:
-    """A live process's peak resident set (VmHWM), read before the process is killed."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except (OSError, ValueError):
-        pass
-    return 0.0
 
 
 def pump(stream, lines: queue.Queue) -> None:
@@ -1365,7 +1351,7 @@ def report_queries(names: list[str], aggregates: list[str], kg_out: dict, ox_out
         + (f"; rdflib Graph.parse {rd_out['load']:.1f} s" if rd_out else "")
     )
     print(
-        f"peak memory (ru_maxrss): kgtool process {kg_out['maxrss_mb']:.0f} MB "
+        f"peak memory (VmHWM): kgtool process {kg_out['maxrss_mb']:.0f} MB "
         f"({kg_out['load_maxrss_mb']:.0f} MB after the load); pyoxigraph process {ox_out['maxrss_mb']:.0f} MB"
         + (f"; rdflib process {rd_out['maxrss_mb']:.0f} MB" if rd_out else "")
     )
