@@ -16,9 +16,9 @@ import signal
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from .errors import KgtoolError
 
@@ -58,13 +58,18 @@ def atomic_output(path: str | Path) -> Iterator[IO[bytes]]:
     shown = Path(path)
     target = output_target(shown)
     with removed_on_sigterm():
+        release = hold_signals()
         try:
             handle = tempfile.NamedTemporaryFile(
                 "w+b", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
             )
-        except OSError as err:
-            raise KgtoolError(f"cannot write {shown}: {err.strerror or err}; nothing was written") from err
+        except BaseException as err:
+            release()
+            if isinstance(err, OSError):
+                raise KgtoolError(f"cannot write {shown}: {err.strerror or err}; nothing was written") from err
+            raise
         try:
+            release()  # a signal held back stops the write here, where the file is removed
             with handle:
                 yield handle
                 stop_if_terminated()
@@ -117,6 +122,36 @@ def removed_on_sigterm() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+def hold_signals() -> Callable[[], None]:
+    """Hold SIGTERM and Ctrl-C (SIGINT) back until the function returned is called, which hands the ones
+    that arrived meanwhile on to the handlers in place before. For the making of a temporary file or
+    folder: tempfile removes nothing it made if a signal stops it before it returns the name, so the
+    caller makes it with the signals held, and releases them first thing in the block that removes it.
+    Only the main thread can set signal handlers: elsewhere nothing is held."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    arrived: list[int] = []
+    previous: dict[int, Any] = {}
+
+    def restore() -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        previous.clear()
+
+    def release() -> None:
+        restore()
+        while arrived:
+            signal.raise_signal(arrived.pop(0))  # the handler restored acts on it, as on the signal itself
+
+    try:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, lambda signum, frame: arrived.append(signum))
+    except BaseException:
+        restore()
+        raise
+    return release
 
 
 def _umask() -> int:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from . import __version__, export, resources
 from .dataset import DATASET_IRI, DESCRIPTION_PREFIXES
 from .errors import KgtoolError
-from .files import output_target, removed_on_sigterm, stop_if_terminated, write_file
+from .files import hold_signals, output_target, removed_on_sigterm, stop_if_terminated, write_file
 from .namespaces import KG, used_prefixes
 
 if TYPE_CHECKING:
@@ -130,8 +130,14 @@ def release_names() -> list[str]:
 @contextlib.contextmanager
 def _staging_folder(out_dir: Path):
     with removed_on_sigterm():
-        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
+        release = hold_signals()  # see hold_signals: the folder must have its name before a signal acts
         try:
+            staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
+        except BaseException:
+            release()
+            raise
+        try:
+            release()
             yield staging
         finally:
             shutil.rmtree(staging, ignore_errors=True)
