@@ -57,17 +57,13 @@ def atomic_output(path: str | Path) -> Iterator[IO[bytes]]:
     on any error or interruption the temporary file is removed and ``path`` keeps its previous content."""
     shown = Path(path)
     target = output_target(shown)
-    with removed_on_sigterm():
-        release = hold_signals()
+    with removed_on_sigterm(), signals_held() as release:
         try:
             handle = tempfile.NamedTemporaryFile(
                 "w+b", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
             )
-        except BaseException as err:
-            release()
-            if isinstance(err, OSError):
-                raise KgtoolError(f"cannot write {shown}: {err.strerror or err}; nothing was written") from err
-            raise
+        except OSError as err:
+            raise KgtoolError(f"cannot write {shown}: {err.strerror or err}; nothing was written") from err
         try:
             release()  # a signal held back stops the write here, where the file is removed
             with handle:
@@ -121,37 +117,40 @@ def removed_on_sigterm() -> Iterator[None]:
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+        _set_back(signal.SIGTERM, previous)
 
 
-def hold_signals() -> Callable[[], None]:
-    """Hold SIGTERM and Ctrl-C (SIGINT) back until the function returned is called, which hands the ones
-    that arrived meanwhile on to the handlers in place before. For the making of a temporary file or
-    folder: tempfile removes nothing it made if a signal stops it before it returns the name, so the
-    caller makes it with the signals held, and releases them first thing in the block that removes it.
-    Only the main thread can set signal handlers: elsewhere nothing is held."""
+@contextlib.contextmanager
+def signals_held() -> Iterator[Callable[[], None]]:
+    """Within the block, SIGTERM and Ctrl-C (SIGINT) are held back until the function it gives is called
+    (or the block ends), which hands the ones that arrived meanwhile on to the handlers in place before.
+    For the making of a temporary file or folder: tempfile removes nothing it made if a signal stops it
+    before it returns the name, so the caller makes it with the signals held, and calls the function
+    first thing in the block that removes it. Only the main thread can set signal handlers: elsewhere
+    nothing is held."""
     if threading.current_thread() is not threading.main_thread():
-        return lambda: None
+        yield lambda: None
+        return
     arrived: list[int] = []
     previous: dict[int, Any] = {}
 
-    def restore() -> None:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
-        previous.clear()
-
     def release() -> None:
-        restore()
+        while previous:
+            _set_back(*previous.popitem())
         while arrived:
-            signal.raise_signal(arrived.pop(0))  # the handler restored acts on it, as on the signal itself
+            signal.raise_signal(arrived.pop(0))  # the handler set back acts on it, as on the signal itself
 
     try:
         for signum in (signal.SIGINT, signal.SIGTERM):
             previous[signum] = signal.signal(signum, lambda signum, frame: arrived.append(signum))
-    except BaseException:
-        restore()
-        raise
-    return release
+        yield release
+    finally:
+        release()
+
+
+def _set_back(signum: int, handler: Any) -> None:
+    """Set a handler that ``signal.signal`` gave back (None: one not set from Python, taken as the default)."""
+    signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
 def _umask() -> int:

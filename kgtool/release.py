@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from . import __version__, export, resources
 from .dataset import DATASET_IRI, DESCRIPTION_PREFIXES
 from .errors import KgtoolError
-from .files import hold_signals, output_target, removed_on_sigterm, stop_if_terminated, write_file
+from .files import output_target, removed_on_sigterm, signals_held, stop_if_terminated, write_file
 from .namespaces import KG, used_prefixes
 
 if TYPE_CHECKING:
@@ -129,13 +129,8 @@ def release_names() -> list[str]:
 
 @contextlib.contextmanager
 def _staging_folder(out_dir: Path):
-    with removed_on_sigterm():
-        release = hold_signals()  # see hold_signals: the folder must have its name before a signal acts
-        try:
-            staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
-        except BaseException:
-            release()
-            raise
+    with removed_on_sigterm(), signals_held() as release:  # the folder has its name before a signal acts
+        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
         try:
             release()
             yield staging
