@@ -18,15 +18,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import machine_info
+from benchmarks.common import machine_info, run_measured
 
 KGTOOL = """
 import shutil, sys
@@ -52,10 +50,11 @@ graph.serialize(sys.argv[1], format="nt", encoding="utf-8")
 def timed(script: str, out: Path) -> float:
     """Seconds a fresh process takes to write the closure to ``out``, with an empty cache of its own."""
     with tempfile.TemporaryDirectory() as cache:
-        started = time.perf_counter()
-        environment = {**os.environ, "XDG_CACHE_HOME": cache}
-        subprocess.run([sys.executable, "-c", script, str(out)], check=True, env=environment)
-        return time.perf_counter() - started
+        command = [sys.executable, "-c", script, str(out)]
+        seconds, _, code, stderr = run_measured(command, env={**os.environ, "XDG_CACHE_HOME": cache})
+    if code:
+        sys.exit(f"the closure failed (exit {code}):\n{stderr.decode(errors='replace')[-2000:]}")
+    return seconds
 
 
 def lines(path: Path) -> list[str]:
