@@ -16,8 +16,10 @@ import functools
 import os
 import re
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 from . import resources
 from .errors import QueryError
@@ -99,14 +101,21 @@ def header(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def catalogue() -> dict[str, NamedQuery]:
-    """Every named query under queries/ (the checks under queries/checks/ included, as checks/<name>)."""
-    root = resources.queries_dir()
+def catalogue() -> Mapping[str, NamedQuery]:
+    """Every named query under queries/ (the checks under queries/checks/ included, as checks/<name>),
+    by name, read once: the catalogue is package data, which does not change while a program runs (the
+    server asks for it on most pages)."""
+    return _catalogue_in(_queries_root())
+
+
+@functools.cache
+def _catalogue_in(folder: str) -> Mapping[str, NamedQuery]:
+    root = Path(folder)
     found = {}
     for path in sorted(root.rglob("*.rq")):
         name = path.relative_to(root).with_suffix("").as_posix()
         found[name] = NamedQuery.parse(path.read_text(encoding="utf-8"), name, path)
-    return found
+    return MappingProxyType(found)  # shared by every caller: read-only
 
 
 @functools.cache

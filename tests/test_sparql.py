@@ -52,6 +52,15 @@ def test_queries_command_lists_names_titles_and_parameters():
         assert name in result.output
     assert "-p model" in result.output
 
+def test_the_catalogue_is_read_once_and_shared_read_only():
+    # the server asks for it on most pages: it is parsed once per process, and no caller can change it
+    # for the others
+    assert catalogue() is catalogue()
+    with pytest.raises(TypeError):
+        catalogue()["leaderboard"] = catalogue()["model-card"]  # type: ignore[index]
+    assert catalogue()["leaderboard"].name == "leaderboard"
+
+
 
 # --- golden results --------------------------------------------------------------------------
 
