@@ -1,6 +1,6 @@
 """--timeout is a deadline for the whole exchange with an endpoint (connecting, the headers, the body), in
 every command that talks to one, and so is push's --request-timeout for each of its requests: a server that
-trickles four bytes a second cannot hold a command past it."""
+trickles ten bytes a second cannot hold a command past it."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from kgtool.cli import main
 from tests.serving import free_port, http_server
 
-TIMEOUT = 1
-TRICKLE = 0.25  # seconds between two bytes: each arrives well within any per-read timeout of TIMEOUT
+TIMEOUT = 0.5
+TRICKLE = 0.1  # seconds between two bytes: each arrives well within any per-read timeout of TIMEOUT
 SLACK = 2.0  # seconds past the deadline allowed for the error to come out on a busy machine
 
 
