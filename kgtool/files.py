@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import stat
 import tempfile
@@ -146,6 +147,21 @@ def signals_held() -> Iterator[Callable[[], None]]:
         yield release
     finally:
         release()
+
+
+@contextlib.contextmanager
+def temporary_folder(prefix: str, parent: Path | None = None) -> Iterator[Path]:
+    """A new folder in ``parent`` (else the system's temporary folder), removed with all it holds when the
+    block ends, by an error, Ctrl-C or SIGTERM too (a signal as it is made acts once it has its name).
+    It sets its own SIGTERM handler: not to be entered where another library's handlers are in place (a
+    running server), though such a library may set and restore its own within the block."""
+    with removed_on_sigterm(), signals_held() as release:
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+        try:
+            release()
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _set_back(signum: int, handler: Any) -> None:

@@ -8,13 +8,11 @@ build that fails leaves the previous release as it was.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +21,7 @@ from typing import TYPE_CHECKING
 from . import __version__, export, resources
 from .dataset import DATASET_IRI, DESCRIPTION_PREFIXES
 from .errors import KgtoolError
-from .files import output_target, removed_on_sigterm, signals_held, stop_if_terminated, write_file
+from .files import output_target, stop_if_terminated, temporary_folder, write_file
 from .namespaces import KG, used_prefixes
 
 if TYPE_CHECKING:
@@ -84,7 +82,7 @@ def build(
 
         say("loading the graph")
         triples = export.select_triples(store=None if store is None else open_store(store))
-    with _staging_folder(out_dir) as staging:
+    with temporary_folder(".build-", out_dir) as staging:
         from .network_formats import write_network
         from .projection import project, source_of
         from .visualize import render_html
@@ -125,17 +123,6 @@ def release_names() -> list[str]:
     """The names of the files a build writes into the release folder."""
     pages = ["context.jsonld", "void.ttl", "graph.html", "ontology.html", "CHANGELOG.md", CHECKSUMS]
     return sorted([STEM + fmt.suffix for fmt in export.FORMATS.values()] + pages)
-
-
-@contextlib.contextmanager
-def _staging_folder(out_dir: Path):
-    with removed_on_sigterm(), signals_held() as release:  # the folder has its name before a signal acts
-        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
-        try:
-            release()
-            yield staging
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _install(built: list[Path], out_dir: Path) -> None:

@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from kgtool.cli import main
+from tests.serving import free_port
 
 
 def run(*args: str):
@@ -171,15 +172,18 @@ def test_a_sigterm_a_library_swallowed_still_stops_the_write(tmp_path):
 
 # a signal that arrives as the temporary file or folder comes into being, before tempfile has handed its
 # name back (tempfile removes nothing then): os.open and os.mkdir, which tempfile calls, signal the
-# process itself as soon as they have made it
+# process itself as soon as they have made it (kgtool-serve-store-* in the system's temporary folder)
 SIGNALLED_AS_MADE = """
 import os, signal, sys
 from kgtool.cli import main
 signum = getattr(signal, sys.argv[1])
+signalled = []
 for name in ("open", "mkdir"):
     def made_then_signalled(path, *args, made=getattr(os, name), **kwargs):
         result = made(path, *args, **kwargs)
-        if os.path.basename(path).startswith("."):  # a temporary name: .out.txt.*.tmp, .build-*
+        # the first temporary name (.out.txt.*.tmp, .build-*, kgtool-*), not the cleanup's reading of it
+        if os.path.basename(path).startswith((".", "kgtool-")) and not signalled:
+            signalled.append(path)
             os.kill(os.getpid(), signum)
         return result
     setattr(os, name, made_then_signalled)
@@ -188,24 +192,22 @@ main(sys.argv[2:])
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-@pytest.mark.parametrize("command", ["export", "build"])
+@pytest.mark.parametrize("command", ["export", "build", "serve"])
 def test_a_signal_as_the_temporary_file_is_made_leaves_nothing_behind(tmp_path, command, signum):
-    if command == "export":
-        target = tmp_path / "out.nt"
-        target.write_text("previous\n")
-        args = ["export", "-o", str(target)]
-    else:
-        target = tmp_path / "dist" / "llmkg.ttl"
-        target.parent.mkdir()
-        target.write_text("previous\n")
-        args = ["build", "-o", str(target.parent)]
+    system_temporary = tmp_path / "tmp"  # where serve makes its folder
+    system_temporary.mkdir()
+    target = tmp_path / "dist" / "llmkg.ttl" if command == "build" else tmp_path / "out.nt"
+    target.parent.mkdir(exist_ok=True)
+    target.write_text("previous\n")
+    args = {"export": ["export", "-o", str(target)], "build": ["build", "-o", str(target.parent)],
+            "serve": ["serve", "--port", str(free_port())]}[command]
     done = subprocess.run([sys.executable, "-c", SIGNALLED_AS_MADE, signum.name, *args], capture_output=True,
-                          timeout=120)
+                          timeout=120, env={**os.environ, "TMPDIR": str(system_temporary)})
     if signum == signal.SIGTERM:
         assert done.returncode == 128 + signum, done.stderr
     else:  # Ctrl-C, as click ends on it
         assert done.returncode == 1 and done.stderr.endswith(b"Aborted!\n"), done.stderr
     assert target.read_text() == "previous\n"
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == sorted(
-        p.relative_to(tmp_path).as_posix() for p in (target, target.parent) if p != tmp_path
+        p.relative_to(tmp_path).as_posix() for p in {target, target.parent, system_temporary} if p != tmp_path
     )

@@ -144,10 +144,8 @@ def viz(
     classes (--include, --exclude). Hub concepts are left out unless --hubs is given or their class
     is --include'd. Colour and shape follow the class; facts, results and sources are
     in each entity's tooltip; search, and click an entity to highlight its neighbours."""
-    import tempfile
-
     from .. import visualize
-    from ..files import output_target
+    from ..files import output_target, temporary_folder
     from ..results import terminal_text
 
     for target in ([output] if output != "-" else []) + ([screenshot] if screenshot is not None else []):
@@ -178,8 +176,8 @@ def viz(
         click.echo(terminal_text(f"wrote {output}: {title}, {size}"), err=True)
     if screenshot is not None:
         if output == "-":
-            with tempfile.TemporaryDirectory() as folder:
-                html = Path(folder) / "view.html"
+            with temporary_folder("kgtool-screenshot-") as folder:
+                html = folder / "view.html"
                 html.write_text(page, encoding="utf-8")
                 seconds = visualize.screenshot(html, screenshot)
         else:

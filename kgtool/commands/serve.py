@@ -147,16 +147,14 @@ def serve(
 def run_server(
     data, settings, *, host: str, port: int, bundled: bool = True, infer: bool = False, store_dir: Path | None = None
 ) -> None:
-    import tempfile
-
-    from ..files import removed_on_sigterm
+    from ..files import temporary_folder
 
     # SIGTERM too ends in the removal of a store built here (uvicorn hands the signal on once it stops)
-    with removed_on_sigterm(), tempfile.TemporaryDirectory(prefix="kgtool-serve-store-") as scratch:
+    with temporary_folder("kgtool-serve-store-") as scratch:
         if store_dir is None and data and not settings.allow_update:
             # the workers share one store on disk, opened read-only, instead of each loading a copy
             # (the bundled graph alone is small: each worker holds it in memory, where it answers faster)
-            store_dir = _store_for(data, bundled, infer, Path(scratch) / "store")
+            store_dir = _store_for(data, bundled, infer, scratch / "store")
         _serve(data, settings, host=host, port=port, bundled=bundled, infer=infer, store_dir=store_dir)
 
 
