@@ -3,6 +3,8 @@ answers clicks, hovers and searches, and never runs text from the data. Screensh
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kgtool import network_views, projection, visualize
@@ -159,3 +161,28 @@ def test_payloads_in_labels_titles_and_iris_never_run(page, tmp_path):
     page.screenshot("view-payloads.png")
     assert page.console_errors == []
     assert all(url.startswith("file://") for url in page.requests)
+
+
+def test_viz_screenshots_a_page_it_writes_to_standard_output_and_leaves_no_folder(browser, tmp_path):
+    # the page goes to standard output, so the screenshot is taken of a copy in a temporary folder, which
+    # is gone afterwards (`browser` only gates the test: the command starts its own Chromium)
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    # a short path: Chromium's profile in it holds a socket, whose path may not be longer than 107 bytes
+    temporary = Path(tempfile.mkdtemp(prefix="kgtool-test-"))
+    png = tmp_path / "llama.png"
+    try:
+        done = subprocess.run([sys.executable, "-m", "kgtool", "viz", "--focus", "LLaMA", "-o", "-", "--screenshot",
+                               str(png)], capture_output=True, timeout=300, env={**os.environ, "TMPDIR": str(temporary)})
+        left = list(temporary.iterdir())
+    finally:
+        shutil.rmtree(temporary)
+    assert done.returncode == 0, done.stderr
+    assert b"Neighbourhood of LLaMA" in done.stdout and done.stdout.rstrip().endswith(b"</html>")
+    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and png.stat().st_size > 10_000
+    assert done.stderr.decode().startswith(f"wrote {png} (the layout came to rest after ")
+    assert left == []
