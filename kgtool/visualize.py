@@ -398,7 +398,11 @@ def screenshot(
 
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            try:
+                browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            except PlaywrightError as err:
+                reason = str(err).splitlines()[0]
+                raise KgtoolError(f"Chromium did not start: {reason}{_temporary_folder_hint()}") from err
             try:
                 page = browser.new_page(viewport={"width": width, "height": height})
                 page.goto(Path(html).resolve().as_uri())
@@ -413,3 +417,21 @@ def screenshot(
         raise KgtoolError(f"screenshot of {html} failed: {str(err).splitlines()[0]}") from err
     write_file(png, image)
     return seconds
+
+
+# Chromium makes a socket at <temporary folder>/org.chromium.Chromium.XXXXXX/SingletonSocket, and a
+# socket's path holds at most 107 bytes: from a longer temporary folder it does not start, and Playwright
+# says only that the browser was closed
+_CHROMIUM_SOCKET = "/org.chromium.Chromium.XXXXXX/SingletonSocket"
+
+
+def _temporary_folder_hint() -> str:
+    import tempfile
+
+    folder = tempfile.gettempdir()
+    if len(os.fsencode(folder + _CHROMIUM_SOCKET)) <= 107:
+        return ""
+    return (
+        f"; the temporary folder {folder} may be too long for it (a path of at most "
+        f"{107 - len(_CHROMIUM_SOCKET)} bytes starts): set TMPDIR to a shorter one, such as /tmp"
+    )

@@ -186,3 +186,24 @@ def test_viz_screenshots_a_page_it_writes_to_standard_output_and_leaves_no_folde
     assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and png.stat().st_size > 10_000
     assert done.stderr.decode().startswith(f"wrote {png} (the layout came to rest after ")
     assert left == []
+
+
+def test_viz_names_a_temporary_folder_too_long_for_chromium(browser, tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    long_folder = Path(tempfile.mkdtemp(prefix="kgtool-test-" + "x" * 60))  # over 62 bytes: Chromium cannot start
+    try:
+        done = subprocess.run([sys.executable, "-m", "kgtool", "viz", "--focus", "LLaMA", "-o", str(tmp_path / "v.html"),
+                               "--screenshot", str(tmp_path / "v.png")], capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "TMPDIR": str(long_folder)})
+    finally:
+        shutil.rmtree(long_folder)
+    assert done.returncode == 2
+    error = done.stderr.splitlines()[-1]
+    assert error.startswith("error: Chromium did not start: ") and f"the temporary folder {long_folder} " in error
+    assert error.endswith("set TMPDIR to a shorter one, such as /tmp")
+    assert not (tmp_path / "v.png").exists()
