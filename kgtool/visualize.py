@@ -432,6 +432,6 @@ def _temporary_folder_hint() -> str:
     if len(os.fsencode(folder + _CHROMIUM_SOCKET)) <= 107:
         return ""
     return (
-        f"; the temporary folder {folder} may be too long for it (a path of at most "
-        f"{107 - len(_CHROMIUM_SOCKET)} bytes starts): set TMPDIR to a shorter one, such as /tmp"
+        f"; the temporary folder {folder} may be too long for it (it starts from one of at most "
+        f"{107 - len(_CHROMIUM_SOCKET)} bytes): set TMPDIR to a shorter one, such as /tmp"
     )
