@@ -423,15 +423,16 @@ def screenshot(
 # socket's path holds at most 107 bytes: from a longer temporary folder it does not start, and Playwright
 # says only that the browser was closed
 _CHROMIUM_SOCKET = "/org.chromium.Chromium.XXXXXX/SingletonSocket"
+_SOCKET_PATH_MAX = 107
 
 
 def _temporary_folder_hint() -> str:
     import tempfile
 
     folder = tempfile.gettempdir()
-    if len(os.fsencode(folder + _CHROMIUM_SOCKET)) <= 107:
+    if len(os.fsencode(folder + _CHROMIUM_SOCKET)) <= _SOCKET_PATH_MAX:
         return ""
     return (
         f"; the temporary folder {folder} may be too long for it (it starts from one of at most "
-        f"{107 - len(_CHROMIUM_SOCKET)} bytes): set TMPDIR to a shorter one, such as /tmp"
+        f"{_SOCKET_PATH_MAX - len(_CHROMIUM_SOCKET)} bytes): set TMPDIR to a shorter one, such as /tmp"
     )

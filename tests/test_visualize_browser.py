@@ -3,6 +3,11 @@ answers clicks, hovers and searches, and never runs text from the data. Screensh
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -163,45 +168,36 @@ def test_payloads_in_labels_titles_and_iris_never_run(page, tmp_path):
     assert all(url.startswith("file://") for url in page.requests)
 
 
+def viz_with_temporary_folder(prefix: str, *args: str) -> tuple[subprocess.CompletedProcess, Path, list[str]]:
+    """`kgtool viz ARGS` in a process whose TMPDIR is a new folder ``prefix``* in the system's temporary
+    folder (Chromium cannot start from one as long as pytest's): the finished process, the folder (removed
+    by now) and the names it held when the command ended. ``browser`` only gates these tests: the command
+    starts its own Chromium."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        done = subprocess.run([sys.executable, "-m", "kgtool", "viz", *args], capture_output=True, text=True,
+                              timeout=300, env={**os.environ, "TMPDIR": str(folder)})
+        return done, folder, sorted(p.name for p in folder.iterdir())
+    finally:
+        shutil.rmtree(folder)
+
+
 def test_viz_screenshots_a_page_it_writes_to_standard_output_and_leaves_no_folder(browser, tmp_path):
     # the page goes to standard output, so the screenshot is taken of a copy in a temporary folder, which
-    # is gone afterwards (`browser` only gates the test: the command starts its own Chromium)
-    import os
-    import shutil
-    import subprocess
-    import sys
-    import tempfile
-
-    # a short path: Chromium's profile in it holds a socket, whose path may not be longer than 107 bytes
-    temporary = Path(tempfile.mkdtemp(prefix="kgtool-test-"))
+    # is gone afterwards
     png = tmp_path / "llama.png"
-    try:
-        done = subprocess.run([sys.executable, "-m", "kgtool", "viz", "--focus", "LLaMA", "-o", "-", "--screenshot",
-                               str(png)], capture_output=True, timeout=300, env={**os.environ, "TMPDIR": str(temporary)})
-        left = list(temporary.iterdir())
-    finally:
-        shutil.rmtree(temporary)
+    done, _, left = viz_with_temporary_folder("kgtool-test-", "--focus", "LLaMA", "-o", "-", "--screenshot", str(png))
     assert done.returncode == 0, done.stderr
-    assert b"Neighbourhood of LLaMA" in done.stdout and done.stdout.rstrip().endswith(b"</html>")
+    assert "Neighbourhood of LLaMA" in done.stdout and done.stdout.rstrip().endswith("</html>")
     assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and png.stat().st_size > 10_000
-    assert done.stderr.decode().startswith(f"wrote {png} (the layout came to rest after ")
+    assert done.stderr.startswith(f"wrote {png} (the layout came to rest after ")
     assert left == []
 
 
 def test_viz_names_a_temporary_folder_too_long_for_chromium(browser, tmp_path):
-    import os
-    import shutil
-    import subprocess
-    import sys
-    import tempfile
-
-    long_folder = Path(tempfile.mkdtemp(prefix="kgtool-test-" + "x" * 60))  # over 62 bytes: Chromium cannot start
-    try:
-        done = subprocess.run([sys.executable, "-m", "kgtool", "viz", "--focus", "LLaMA", "-o", str(tmp_path / "v.html"),
-                               "--screenshot", str(tmp_path / "v.png")], capture_output=True, text=True, timeout=300,
-                              env={**os.environ, "TMPDIR": str(long_folder)})
-    finally:
-        shutil.rmtree(long_folder)
+    # over 62 bytes: Chromium cannot make its socket there
+    done, long_folder, _ = viz_with_temporary_folder("kgtool-test-" + "x" * 60, "--focus", "LLaMA", "-o",
+                                                     str(tmp_path / "v.html"), "--screenshot", str(tmp_path / "v.png"))
     assert done.returncode == 2
     error = done.stderr.splitlines()[-1]
     assert error.startswith("error: Chromium did not start: ") and f"the temporary folder {long_folder} " in error
