@@ -664,8 +664,25 @@ def _nice_of_workers(pids) -> dict[int, set[int]]:
     return {pid: nice for pid in pids if (nice := _nice_of(pid))}
 
 
+def _workers_at_priority(server, normal: int) -> dict[int, set[int]]:
+    """The priorities of the three workers, once all of them run at ``normal`` (a worker stopped with its
+    long query is being replaced meanwhile), or after 10 s."""
+    deadline = time.monotonic() + 10
+    while True:
+        nice = _nice_of_workers(wait_for_workers(server, 3))
+        if (len(nice) == 3 and set().union(*nice.values()) == {normal}) or time.monotonic() > deadline:
+            return nice
+        time.sleep(0.2)
+
+
 def test_long_queries_yield_the_processor_and_a_repeated_one_never_takes_the_reserve(server):
-    assert len(wait_for_workers(server, 3)) == 3
+    from kgtool.server.pool import LONG_QUERY_NICE
+
+    normal = os.getpriority(os.PRIO_PROCESS, 0)  # the server and its workers inherit the tests' priority
+    assert normal < LONG_QUERY_NICE, "run the tests at a priority above the long queries' to see them lowered"
+    # the long queries of an earlier test are gone: their workers, still lowered, would pass for these
+    before = _workers_at_priority(server, normal)
+    assert len(before) == 3 and set().union(*before.values()) == {normal}, before
     heavy_text = HEAVY.replace("?i", "?repeated")
     answers: dict[int, tuple] = {}
 
@@ -673,10 +690,6 @@ def test_long_queries_yield_the_processor_and_a_repeated_one_never_takes_the_res
         started = time.monotonic()
         answers[index] = (*fetch(query_url(server, heavy_text)), started, time.monotonic())
 
-    from kgtool.server.pool import LONG_QUERY_NICE
-
-    normal = os.getpriority(os.PRIO_PROCESS, 0)  # the server and its workers inherit the tests' priority
-    assert normal < LONG_QUERY_NICE, "run the tests at a priority above the long queries' to see them lowered"
     first = [threading.Thread(target=run_heavy, args=(i,)) for i in range(2)]
     for thread in first:
         thread.start()
@@ -707,12 +720,7 @@ def test_long_queries_yield_the_processor_and_a_repeated_one_never_takes_the_res
     # (the server's 3 s, counted from when it received them: no sooner than the client sent them)
     assert {answers[i][0] for i in (2, 3)} <= {503, 504}, answers
     assert all(answers[i][3] - answers[i][2] >= 2.9 for i in (2, 3)), {i: a[2:] for i, a in answers.items()}
-    deadline = time.monotonic() + 10  # stopped workers are being replaced meanwhile
-    while time.monotonic() < deadline:
-        after = _nice_of_workers(wait_for_workers(server, 3))
-        if len(after) == 3 and set().union(*after.values()) == {normal}:
-            break
-        time.sleep(0.2)
+    after = _workers_at_priority(server, normal)
     assert len(after) == 3 and set().union(*after.values()) == {normal}, after  # none stays at the lowest priority
 
 
