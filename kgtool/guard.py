@@ -19,6 +19,7 @@ as written and with its ``\\u`` escapes decoded, and refused if either reading b
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -96,13 +97,54 @@ def check_size(text: str, policy: Policy) -> None:
         raise QueryTooLarge(f"the query is {size:,} bytes long; the limit is {policy.max_bytes:,} bytes")
 
 
+def check_local(text: str) -> None:
+    """Raise :class:`ForbiddenOperation` if the query ``text`` could call a service. For the embedded
+    engine, which would follow ``SERVICE`` to any host; the rest of what a query may do there is the
+    user's own business (``FROM`` names a graph of the store and reads nothing)."""
+    found = _service_in(text)
+    if found:
+        note, where = found
+        raise ForbiddenOperation(
+            f"SERVICE at {where}{note} is not allowed: kgtool never calls other services from its own graph "
+            "(to query an endpoint, give it with --endpoint)"
+        )
+
+
+def calls_a_service(text: str) -> bool:
+    """Whether the engine could read ``SERVICE`` in the query ``text`` (see :func:`check_local`)."""
+    return _service_in(text) is not None
+
+
+@functools.lru_cache(maxsize=256)  # a program runs the same queries again
+def _service_in(text: str) -> tuple[str, str] | None:
+    """The reading and the place of the first ``SERVICE`` the engine could read, or None."""
+    for note, reading in _readings(text):
+        match = _SERVICE.search(_keyword_text(reading, list(tokenize(reading))))
+        if match:
+            return note, _where(reading, match.start())
+    return None
+
+
+def query_form(text: str) -> str:
+    """``SELECT``, ``ASK`` or ``CONSTRUCT`` (DESCRIBE too): the query's first keyword of a form, read
+    without a parser."""
+    for token in tokenize(text):
+        word = token.text.upper() if token.kind == "word" else ""
+        if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            return "CONSTRUCT" if word == "DESCRIBE" else word
+    raise QueryError("the query has no SELECT, ASK, CONSTRUCT or DESCRIBE")
+
+
+def _readings(text: str) -> list[tuple[str, str]]:
+    """The text as written and, if it has any, with its ``\\u`` escapes decoded (Oxigraph decodes them
+    before it parses), each with the note that says which reading an error is about."""
+    decoded = decode_escapes(text)
+    return [("", text)] + ([(" (with its \\u escapes decoded)", decoded)] if decoded != text else [])
+
+
 def _check(text: str, policy: Policy) -> None:
     check_size(text, policy)
-    readings = [("", text)]
-    decoded = decode_escapes(text)
-    if decoded != text:
-        readings.append((" (with its \\u escapes decoded)", decoded))
-    for note, reading in readings:
+    for note, reading in _readings(text):
         tokens = list(tokenize(reading))
         depth = nesting_depth(tokens)
         if depth > policy.max_depth:
@@ -243,6 +285,7 @@ def undeclared_prefixes(text: str, predeclared: Iterable[str] = PREFIXES) -> lis
 
 _WATCHED = {"SERVICE", "LOAD", "FROM", "NAMED", "USING"}
 _WATCHED_ANYWHERE = re.compile("|".join(sorted(_WATCHED)), re.IGNORECASE)  # also finds ſERVICE, as erring safe
+_SERVICE = re.compile("SERVICE", re.IGNORECASE)
 _OPAQUE = {"comment", "string", "var", "bnode"}
 
 

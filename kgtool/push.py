@@ -25,7 +25,7 @@ from .auth import Credentials, Opener
 from .dataset import GRAPH_IRI
 from .errors import EndpointError, KgtoolError
 from .results import Term
-from .web import Unreachable, send
+from .web import Unreachable, check_url, send
 
 STAGING_PREFIX = "urn:kgtool:staging:"
 DEFAULT_BATCH = 5000  # triples per request: about 1 MB of N-Triples
@@ -81,7 +81,7 @@ def connect(
     before any work on the graph."""
     if not _ABSOLUTE_IRI.match(target):
         raise PushError(f"the target graph must be an absolute IRI such as {GRAPH_IRI}, not {target!r}")
-    update_endpoint = update_endpoint or update_endpoint_for(endpoint)
+    update_endpoint = update_endpoint or update_endpoint_for(check_url(endpoint))
     client = _Client(credentials, timeout, [u for u in (endpoint, update_endpoint, graph_store) if u])
     store = _Store(client, endpoint, update_endpoint, graph_store)
     try:
@@ -276,6 +276,8 @@ class _Client:
     """HTTP within a total deadline per request, with the credentials (:func:`kgtool.web.send`)."""
 
     def __init__(self, credentials: Credentials, timeout: float, urls: list[str]):
+        for url in urls:
+            check_url(url)
         self.timeout = timeout
         self.auth = Opener(credentials, urls)
 

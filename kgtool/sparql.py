@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from .auth import Credentials, Opener
 from .errors import EndpointError, QueryError
+from .guard import calls_a_service, check_local, query_form
 from .namespaces import PREFIXES, sparql_prologue
 from .queries import NamedQuery, Param, find, is_query_name, parse_value
 from .results import QueryResult, Term, rows_from_oxigraph, triples_from_oxigraph
@@ -121,6 +122,10 @@ def check_syntax(named: NamedQuery) -> str:
     ``CONSTRUCT`` (DESCRIBE included). A syntax error names line and column."""
     import pyoxigraph
 
+    if calls_a_service(named.text):
+        # Oxigraph answers an ASK as it parses it, and would call the service from here: the form is
+        # read from the query's keywords instead, and the endpoint it is sent to judges the rest
+        return query_form(named.text)
     try:
         answer = pyoxigraph.Store().query(named.text, prefixes=PREFIXES)
     except SyntaxError as err:
@@ -292,6 +297,7 @@ class LocalEngine(Engine):
         # parameters are bound by a VALUES block, exactly as for an endpoint: Oxigraph's planner
         # starts from a VALUES row (its own substitutions are applied after planning, so a bound
         # parameter would not make the plan start from it)
+        check_local(named.text)
         try:
             answer = self._query(with_values(named.text, bindings))
         except SyntaxError as err:
@@ -329,7 +335,10 @@ class RemoteEngine(Engine):
     def __init__(
         self, url: str, timeout: float, connect_timeout: float, max_bytes: int, credentials: Credentials = Credentials()
     ):
+        from .web import check_url
+
         self.url, self.timeout, self.connect_timeout, self.max_bytes = url, timeout, connect_timeout, max_bytes
+        check_url(url)  # before anything is asked of it: an error names the URL at once
         self.auth = Opener(credentials, [url])
 
     def run(

@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from email.message import Message
 from typing import TYPE_CHECKING
@@ -26,6 +27,33 @@ if TYPE_CHECKING:
 
 USER_AGENT = f"kgtool/{__version__}"
 _CHUNK = 64 * 1024
+
+
+def check_url(url: str) -> str:
+    """``url``, if it is an http or https URL with a host; else an :class:`EndpointError` that says why.
+    Endpoints and stores are reached over HTTP only: urllib would also open ``file:``, ``data:`` and
+    ``ftp:`` URLs, and so read the machine's files."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018  (reading it checks it: a port that is not a number raises ValueError)
+    except ValueError as err:
+        raise EndpointError(f"{url}: not a URL ({err})") from err
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise EndpointError(f"{url}: not an http:// or https:// URL with a host; endpoints are reached over HTTP")
+    return url
+
+
+class _HttpRedirects(urllib.request.HTTPRedirectHandler):
+    """Redirects to http and https URLs only (urllib's own also follows one to ftp)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        try:
+            check_url(urllib.parse.urljoin(req.full_url, newurl))
+        except EndpointError as err:
+            raise EndpointError(
+                f"{req.full_url}: redirected to {newurl}, which is not followed: endpoints are reached over HTTP"
+            ) from err
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 class _Deadline:
@@ -119,11 +147,11 @@ def exchange(
     size, an :class:`EndpointError` naming the URL; other failures raise urllib's own exceptions
     (``HTTPError``, ``URLError``, ``OSError``...), for the caller to explain.
     """
-    url = request.full_url
+    url = check_url(request.full_url)
     if not request.has_header("User-agent"):
         request.add_header("User-Agent", USER_AGENT)
     deadline = _Deadline(timeout)
-    opener = urllib.request.build_opener(_Handler(deadline), *handlers)
+    opener = urllib.request.build_opener(_Handler(deadline), _HttpRedirects(), *handlers)
     timer = threading.Timer(timeout, deadline.expire)
     timer.daemon = True
     timer.start()

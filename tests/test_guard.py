@@ -221,7 +221,7 @@ def _engine_reads(text: str, update: bool) -> bool:
 
 
 def test_the_guard_refuses_every_spelling_the_engine_reads_as_a_call_out():
-    from tests.egress_corpus import spellings
+    from tests.egress_corpus import SERVICE_SPELLINGS, spellings
 
     corpus = spellings()
     assert len(corpus) >= 2000
@@ -243,3 +243,61 @@ def test_the_guard_refuses_every_spelling_the_engine_reads_as_a_call_out():
     assert not missed, f"{len(missed)} of {live} spellings the engine reads pass the guard: {missed[:10]}"
     assert live > len(corpus) // 2  # the corpus is live: in most spellings the engine reads the keyword
     assert listener.connections  # and, without the guard, the engine does call out
+
+
+# --- the embedded engine: the user's own queries never call a service either ------------------------
+
+def test_no_service_spelling_calls_out_from_a_local_query():
+    """``kgtool query``, ``export --query``, ``viz --query`` and the library run queries on the embedded
+    engine, which would follow SERVICE to any host: every spelling of the corpus, and every payload above,
+    is refused there (or read as no call), and the listener hears nothing."""
+    import pyoxigraph
+
+    import kgtool
+    from kgtool.errors import QueryError
+    from tests.egress_corpus import SERVICE_SPELLINGS, spellings
+
+    store = pyoxigraph.Store()
+    store.add(pyoxigraph.Quad(pyoxigraph.NamedNode("urn:s"), pyoxigraph.NamedNode("urn:p"), pyoxigraph.Literal(True)))
+    queries = [s for s in spellings() if s.keyword in SERVICE_SPELLINGS and not s.update]
+    assert len(queries) > 1000
+    refused = 0
+    with loopback_listener() as listener:
+        for text in [*(s.at(listener.url) for s in queries), *(p.replace("{url}", listener.url)
+                                                                 for p in SERVICE_PAYLOADS.values())]:
+            try:
+                kgtool.run_query(text, store=store)
+            except ForbiddenOperation as err:
+                assert "is not allowed: kgtool never calls other services" in str(err)
+                refused += 1
+            except QueryError:
+                pass  # not SPARQL at all
+    print(f"{len(queries)} spellings and {len(SERVICE_PAYLOADS)} payloads, {refused} refused")
+    assert listener.connections == []
+    assert refused > len(queries) // 2
+
+
+def test_a_query_for_an_endpoint_is_not_run_here_to_learn_its_form():
+    """A query sent to an endpoint may call a service there (``SERVICE wikibase:label`` is common): it is
+    sent as it is, and Oxigraph, which answers an ASK as it parses it, is not asked to parse it here."""
+    import kgtool
+    from kgtool.errors import EndpointError
+    from tests.serving import free_port
+
+    endpoint = f"http://127.0.0.1:{free_port()}/sparql"  # nothing listens there
+    with loopback_listener() as listener:
+        for text in (f"ASK {{ SERVICE <{listener.url}/sparql> {{ ?s ?p ?o }} }}",
+                     f"SELECT * WHERE {{ SERVICE SILENT <{listener.url}/sparql> {{ ?s ?p ?o }} }}"):
+            with pytest.raises(EndpointError, match="cannot connect"):
+                kgtool.run_query(text, endpoint=endpoint)
+    assert listener.connections == []
+
+
+@pytest.mark.parametrize("text, form", [
+    ("PREFIX ask: <urn:x:> SELECT * WHERE { SERVICE <urn:x:s> { ?s ask:p ?o } }", "SELECT"),
+    ("# SELECT\nASK { SERVICE <urn:x:s> { } }", "ASK"),
+    ("DESCRIBE ?s WHERE { SERVICE <urn:x:s> { ?s ?p ?o } }", "CONSTRUCT"),
+    ("CONSTRUCT WHERE { SERVICE <urn:x:s> { ?s ?p ?o } }", "CONSTRUCT"),
+])
+def test_the_form_is_read_from_the_first_keyword_of_a_form(text, form):
+    assert guard.query_form(text) == form

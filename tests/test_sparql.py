@@ -369,6 +369,10 @@ class _Faulty(BaseHTTPRequestHandler):
                 time.sleep(0.1)
         elif self.path.startswith("/error"):
             self._send(500, "text/plain", b"internal error")
+        elif self.path.startswith(("/to-a-file", "/to-ftp")):  # urllib follows ftp: and refuses file: itself
+            self.send_response(302)
+            self.send_header("Location", "file:///etc/hostname" if "file" in self.path else "ftp://127.0.0.1:9/x")
+            self.end_headers()
 
     do_POST = do_GET
 
@@ -400,6 +404,37 @@ def test_faulty_endpoints_give_clear_errors(faulty, path, expected):
 def test_huge_answer_is_capped(faulty):
     with pytest.raises(EndpointError, match="larger than 1 MB"):
         kgtool.run_query("ASK { ?s ?p ?o }", endpoint=faulty + "/huge", max_bytes=1024 * 1024)
+
+
+def test_a_redirect_is_followed_to_http_urls_only(faulty):
+    with pytest.raises(EndpointError, match="redirected to ftp://127.0.0.1:9/x, which is not followed"):
+        kgtool.run_query("ASK { ?s ?p ?o }", endpoint=faulty + "/to-ftp", timeout=5.0)
+    with pytest.raises(EndpointError, match="Redirection to url 'file:///etc/hostname' is not allowed"):
+        kgtool.run_query("ASK { ?s ?p ?o }", endpoint=faulty + "/to-a-file", timeout=5.0)
+
+
+@pytest.mark.parametrize("url, why", [
+    ("file:///etc/hostname", "not an http:// or https:// URL"),
+    ("FILE:///etc/hostname", "not an http:// or https:// URL"),
+    ("data:,hello", "not an http:// or https:// URL"),
+    ("ftp://127.0.0.1/sparql", "not an http:// or https:// URL"),
+    ("not a url", "not an http:// or https:// URL"),
+    ("http:///sparql", "with a host"),
+    ("http://[::1/sparql", "not a URL (Invalid IPv6 URL)"),
+    ("http://127.0.0.1:port/sparql", "not a URL (Port could not be cast"),
+])
+@pytest.mark.parametrize("command", [
+    ["query", "models"], ["stats"], ["pull", "--query", "model-neighbourhood", "-o", "out.nt"], ["push"],
+], ids=["query", "stats", "pull", "push"])
+def test_an_endpoint_is_an_http_url(url, why, command, tmp_path, monkeypatch):
+    """urllib opens file:, data: and ftp: URLs too: an endpoint that is none of http and https is refused
+    before anything is opened, in one line that names it."""
+    monkeypatch.chdir(tmp_path)
+    result = run(*command, "--to" if command == ["push"] else "--endpoint", url)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"error: {url}: ") and why in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("option, env", [(["--debug"], {}), ([], {"KGTOOL_DEBUG": "1"})], ids=["option", "variable"])
