@@ -303,6 +303,27 @@ def test_updates_need_the_bearer_token_and_every_worker_sees_them(store):
         assert languages == {_sd("SPARQL11Query"), _sd("SPARQL11Update")}
 
 
+def test_updates_in_a_row_leave_no_worker_without_its_data(caplog):
+    """Each update replaces the idle workers, which load the data it wrote; the next update must not take
+    that file away from a worker still loading it (the worker would fail, and be started again)."""
+    import logging
+
+    import pyoxigraph as ox
+
+    own = ox.Store()
+    own.add(ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), ox.Literal(0)))
+    headers = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"}
+    with caplog.at_level(logging.ERROR), _client(own, allow_update=True, update_token=TOKEN) as client:
+        for n in range(1, 13):
+            assert client.post("/sparql", content=f"INSERT DATA {{ <urn:x:s> <urn:x:p> {n} }}",
+                               headers=headers).status_code == 204
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        answers = {client.get("/sparql", params={"query": count}).json()["results"]["bindings"][0]["n"]["value"]
+                   for _ in range(6)}
+        assert answers == {"13"}
+    assert not [r.getMessage() for r in caplog.records if "could not load" in r.getMessage()]
+
+
 def test_updates_refused_without_a_token():
     from kgtool.errors import KgtoolError
     from kgtool.server import Settings, create_app

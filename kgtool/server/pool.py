@@ -27,7 +27,7 @@ import logging
 import os
 import sys
 import time
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from pathlib import Path
 
 from ..errors import KgtoolError, QueryError
@@ -180,6 +180,7 @@ class WorkerPool:
         self._tasks: set[asyncio.Task] = set()
         self._busy: set[_Worker] = set()
         self._update_lock = asyncio.Lock()
+        self._loading: Counter[Path] = Counter()  # the dumps starting workers are loading, and how many
         self._closed = False
         self.network = "not started"  # whether the workers can open connections, as the last one started says
 
@@ -202,6 +203,20 @@ class WorkerPool:
 
     async def _spawn(self) -> _Worker:
         data, generation = self.data, self.generation  # before any await: an update may come meanwhile
+        self._loading[data] += 1
+        try:
+            return await self._start(data, generation)
+        finally:
+            self._loading[data] -= 1
+            self._remove_if_unused(data)
+
+    def _remove_if_unused(self, dump: Path) -> None:
+        """Remove a dump an update left behind, once no starting worker is reading it."""
+        if dump != self.data and dump.name.startswith("data-") and not self._loading[dump]:
+            dump.unlink(missing_ok=True)
+            del self._loading[dump]
+
+    async def _start(self, data: Path, generation: int) -> _Worker:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -418,6 +433,5 @@ class WorkerPool:
             self._idle.clear()
             for worker in stale:
                 self._replace(worker)
-            if previous.name.startswith("data-"):
-                previous.unlink(missing_ok=True)
+            self._remove_if_unused(previous)  # a replacement started before may still be loading it
             return header
