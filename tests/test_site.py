@@ -158,3 +158,27 @@ def test_the_network_of_results_is_checked_like_any_query(client):
                           headers=headers)
     assert refused.status_code == 403 and "SERVICE" in refused.text
     assert client.post("/graph/results", content="ASK { ?s ?p ?o }", headers=headers).status_code == 400
+
+
+def test_the_pages_work_whatever_the_cap_on_a_client_s_answer():
+    """``--max-result-mb`` bounds what a client gets from /sparql; the server's own queries for its pages
+    (every label, the whole graph a view is cut from) are not clients' answers, and a served graph larger
+    than the cap must not break them."""
+    from kgtool.server import Settings, create_app
+    from kgtool.store import load_store
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+        app = create_app(load_store(read_only=True), Settings(timeout=20.0, max_result_bytes=64 * 1024))
+        with TestClient(app) as small:
+            whole = small.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+                              headers={"Accept": "application/n-triples"})
+            assert whole.status_code == 422 and "larger than 65,536 bytes" in whole.text  # a client is capped
+            for path in ("/", "/resource/", "/resource/llama", "/charts", "/compare", "/graph",
+                         "/graph?focus=LLaMA", "/search?q=llama"):
+                assert small.get(path, headers={"Accept": "text/html"}).status_code == 200, path
+            drawn = small.post("/graph/results", content="SELECT * WHERE { ?s kg:developedBy ?o } LIMIT 3",
+                               headers={"Content-Type": "application/sparql-query"})
+            assert drawn.status_code == 200 and len(drawn.json()["nodes"]) >= 2

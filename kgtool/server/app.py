@@ -267,13 +267,15 @@ class _Endpoint:
         graph: str | None = None,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        capped: bool = True,
     ) -> tuple[dict, bytes]:
         """Run a query in a worker; ``solutions`` and ``graph`` are the format keys acceptable for each
-        kind of answer. Errors are raised as :class:`Problem`."""
+        kind of answer; ``capped``: held to the largest answer a client may get (the server's own queries
+        for its pages are not). Errors are raised as :class:`Problem`."""
         request = {
             "op": "query",
             "text": text,
-            "max_bytes": self.settings.max_result_bytes,
+            "max_bytes": self.settings.max_result_bytes if capped else None,
             "solutions_format": media.SOLUTION_FORMATS[solutions][1] if solutions else None,
             "graph_format": media.GRAPH_FORMATS[graph][1] if graph else None,
             "default_graphs": default_graphs or None,
@@ -294,7 +296,8 @@ class _Endpoint:
             raise _as_problem(err) from err
 
     async def select(self, text: str) -> list[dict[str, Term]]:
-        _, body = await self.run(text)
+        """The rows of one of the server's own queries (labels, a page's facts), whatever their size."""
+        _, body = await self.run(text, capped=False)
         document = json.loads(body)
         return [{v: Term.from_json(t) for v, t in b.items()} for b in document["results"]["bindings"]]
 

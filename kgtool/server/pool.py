@@ -22,12 +22,14 @@ they are idle, so a query sent after the update sees it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import sys
 import time
 from collections import Counter, OrderedDict, deque
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import KgtoolError, QueryError
@@ -202,10 +204,18 @@ class WorkerPool:
         await asyncio.gather(*(w.kill() for w in workers), return_exceptions=True)
 
     async def _spawn(self) -> _Worker:
-        data, generation = self.data, self.generation  # before any await: an update may come meanwhile
+        generation = self.generation  # before any await: an update may come meanwhile
+        with self.reading() as data:
+            return await self._start(data, generation)
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Path]:
+        """The data the workers load now (a file or a store folder), kept until the block ends although an
+        update may replace it meanwhile."""
+        data = self.data
         self._loading[data] += 1
         try:
-            return await self._start(data, generation)
+            yield data
         finally:
             self._loading[data] -= 1
             self._remove_if_unused(data)

@@ -401,9 +401,12 @@ class Site:
         return JSONResponse(data)
 
     async def _store(self):
-        """The served graph in an Oxigraph store of this process, for the pictures of the network."""
-        _, body = await self.endpoint.run("CONSTRUCT WHERE { ?s ?p ?o }", solutions=None, graph="nt")
-        return await run_in_threadpool(_parse_ntriples, body)
+        """The served graph in this process, for the pictures of the network: what the workers serve, opened
+        as they open it (not copied through one of them, where a client's size cap would stop it)."""
+        from .worker import open_served
+
+        with self.endpoint.running_pool().reading() as data:
+            return await run_in_threadpool(open_served, data)
 
     async def asset(self, request: Request) -> Response:
         from .app import Problem

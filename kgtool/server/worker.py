@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import threading
@@ -49,17 +50,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.parent:
         _die_with_parent(args.parent)
     network = isolate_network()
-    import pyoxigraph as ox
-
     if os.path.isdir(args.data):
-        store = ox.Store.read_only(args.data)
+        store = open_served(args.data)
         # opening reserves about half a gigabyte of address space (RocksDB's threads and caches), little
         # of it used: the ceiling counts from there
         _limit_memory(args.memory_mb, _address_space())
     else:
         _limit_memory(args.memory_mb)
-        store = ox.Store()
-        store.bulk_load(path=args.data, format=ox.RdfFormat.N_QUADS)
+        store = open_served(args.data)
     answers, requests = sys.stdout.buffer, sys.stdin.buffer
     sys.stdout = sys.stderr  # the protocol owns standard output
     threading.stack_size(STACK_BYTES)
@@ -67,6 +65,17 @@ def main(argv: list[str] | None = None) -> int:
     thread.start()
     thread.join()
     return 0
+
+
+def open_served(data: str | os.PathLike):
+    """What the workers serve: a store folder opened read-only (shared), or an N-Quads file loaded in memory."""
+    import pyoxigraph as ox
+
+    if os.path.isdir(data):
+        return ox.Store.read_only(str(data))
+    store = ox.Store()
+    store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
+    return store
 
 
 def _limit_memory(memory_mb: int, base: int = 0) -> None:
@@ -179,6 +188,8 @@ def run_query(store, request: dict) -> tuple[dict, bytes]:
         named_graphs=_graphs(request.get("named_graphs")),
     )
     limit = request["max_bytes"]
+    if limit is None:  # the server's own queries for its pages: bounded by the data, not by a client's cap
+        limit = math.inf
     if isinstance(answer, (ox.QueryBoolean, ox.QuerySolutions)):
         kind = "boolean" if isinstance(answer, ox.QueryBoolean) else "solutions"
         fmt = request.get("solutions_format")
