@@ -215,6 +215,11 @@ def test_post_errors(client):
     assert wrong_type.status_code == 415
     not_utf8 = client.post("/sparql", content=b"ASK { \xff }", headers={"Content-Type": "application/sparql-query"})
     assert not_utf8.status_code == 400 and "not UTF-8" in not_utf8.text
+    # a query in the body and another in the URL are two: neither is silently dropped
+    for kind, body in (("query", "ASK {}"), ("update", "INSERT DATA { <urn:x:a> <urn:x:b> 1 }")):
+        two = client.post("/sparql?query=SELECT%20*%20%7B%7D", content=body,
+                          headers={"Content-Type": f"application/sparql-{kind}"})
+        assert two.status_code == 400 and "give one query (or one update) per request" in two.text, kind
 
 
 def test_request_bodies_and_queries_are_capped(client):

@@ -369,10 +369,9 @@ class _Endpoint:
                 ) from err
             for key, value in form:
                 fields.setdefault(key, []).append(value)
-        elif content_type == "application/sparql-query":
-            fields["query"] = [text]
-        elif content_type == "application/sparql-update":
-            fields["update"] = [text]
+        elif content_type in ("application/sparql-query", "application/sparql-update"):
+            # the body is the query or the update: one in the URL too is a second, not one to drop
+            fields.setdefault("query" if content_type.endswith("query") else "update", []).append(text)
         else:
             raise Problem(
                 415,
