@@ -441,6 +441,8 @@ def rdf_bytes(
         items = [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
     try:
         data = results.rdf_bytes(items, rdf_format, dict(prefixes) if prefixes else None, relative_to or None)
+    except results.NotXmlText:
+        raise  # already says what and what to do
     except (ValueError, TypeError) as err:
         raise KgtoolError(f"cannot write the graph as {fmt}: {err}") from err
     if fmt in ("turtle", "trig"):
@@ -538,19 +540,36 @@ def jsonld_bytes(graph: Graph | None, triples: list | None = None) -> bytes:
     if nodes is None:  # a single node comes out without @graph
         nodes = [] if not graph else [{k: v for k, v in compacted.items() if k != "@context"}]
     id_key = next((k for k, v in context.items() if v == "@id"), "@id")
+    type_key = next((k for k, v in context.items() if v == "@type"), "@type")
+    xsd = next((f"{k}:" for k, v in context.items() if v == PREFIXES["xsd"]), PREFIXES["xsd"])
     document = {
         "@context": context,
-        "@graph": sorted((_sort_values(n) for n in nodes), key=lambda n: str(n.get(id_key, n.get("@id", "")))),
+        "@graph": sorted(
+            (_sort_values(n, type_key, xsd) for n in nodes), key=lambda n: str(n.get(id_key, n.get("@id", "")))
+        ),
     }
-    return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    # a non-finite number is not JSON: refuse it rather than write Infinity or NaN
+    return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False) + "\n").encode("utf-8")
 
 
-def _sort_values(node):
-    """Sort the values of every property (JSON-LD arrays are unordered sets, except @list)."""
+def _sort_values(node, type_key: str, xsd: str, ordered: bool = False):
+    """Sort the values of every property (JSON-LD arrays are unordered sets, except @list, ``ordered``),
+    and write each number as the literal the graph holds. ``type_key`` and ``xsd``: how rdflib writes
+    ``@type`` and the XSD namespace in a value object (``"type": "xsd:decimal"``)."""
     if isinstance(node, dict):
-        return {k: (v if k == "@list" else _sort_values(v)) for k, v in node.items()}
+        if node.get(type_key) in (xsd + "double", xsd + "float") and isinstance(node.get("@value"), str):
+            return {**node, "@value": results.double_lexical(node["@value"])}  # "inf" as "INF"
+        return {k: _sort_values(v, type_key, xsd, ordered=k == "@list") for k, v in node.items()}
     if isinstance(node, list):
-        return sorted((_sort_values(v) for v in node), key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+        values = [_sort_values(v, type_key, xsd) for v in node]
+        if ordered:
+            return values
+        return sorted(values, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False, allow_nan=False))
+    if isinstance(node, float):
+        # rdflib writes an xsd:double as a native number, which JSON-LD reads back in its canonical form
+        # ("2.5" as "2.5E0", 1.0 as the integer 1) and JSON cannot hold when not finite (Infinity, NaN):
+        # write the lexical form the graph holds instead
+        return {"@value": results.double_lexical(node), type_key: xsd + "double"}
     if isinstance(node, int) and not isinstance(node, bool) and abs(node) >= 10**21:
         # JSON-LD reads a native number from 10^21 up as an xsd:double: keep a large integer exact
         return {"@value": str(node), "@type": PREFIXES["xsd"] + "integer"}

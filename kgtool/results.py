@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
+from .errors import KgtoolError
 from .formats import format_name
 from .namespaces import PREFIXES
 
@@ -37,6 +38,9 @@ _INTEGERS = {
     )
 }
 _NUMERIC = _INTEGERS | {XSD + t for t in ("decimal", "double", "float")}
+_FLOATS = {XSD + "double", XSD + "float"}
+# rdflib's lexical form of a non-finite xsd:double or xsd:float (Python's), and the XSD one
+_NON_FINITE = {"inf": "INF", "-inf": "-INF", "nan": "NaN"}
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
 GRAPH_FORMATS = ("turtle", "nt", "json-ld")
@@ -637,6 +641,16 @@ def _json(result: QueryResult) -> str:
 def _xml(result: QueryResult) -> str:
     from xml.sax.saxutils import escape, quoteattr  # it imports urllib.request: only for this format
 
+    check_xml_text(
+        (
+            (term.kind, text)
+            for row in result.rows
+            for term in row.values()
+            for text in (term.value, term.datatype, term.lang)
+            if text
+        ),
+        "JSON, CSV or TSV (-f json)",
+    )
     out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "  <head>"]
     out += [f"    <variable name={quoteattr(v)}/>" for v in result.variables]
     out += ["  </head>", "  <results>"]
@@ -657,6 +671,34 @@ def _xml(result: QueryResult) -> str:
         out.append("    </result>")
     out += ["  </results>", "</sparql>"]
     return "\n".join(out) + "\n"
+
+
+# the characters XML 1.0 cannot hold, not even as character references (&#27; is not well-formed either): the
+# C0 controls but tab, newline and carriage return, the surrogates (a Python string can hold a lone one) and
+# U+FFFE, U+FFFF
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_KIND_NAMES = {"uri": "IRI", "bnode": "blank node", "literal": "literal"}
+
+
+class NotXmlText(KgtoolError, ValueError):
+    """A term holds a character that XML 1.0 cannot represent, so no XML output can carry it. A
+    :class:`ValueError` too, so that the server's query workers answer it as a failed query, in one line."""
+
+
+def check_xml_text(texts: Iterable[tuple[str, str]], instead: str) -> None:
+    """Refuse (:class:`NotXmlText`) the first text that holds a character XML 1.0 cannot represent.
+    ``texts``: (kind, text) pairs, kind a :class:`Term` kind; ``instead`` names formats that can hold it.
+    The one check of every XML output: SPARQL XML results (:func:`render`) and RDF/XML (:func:`rdf_bytes`)."""
+    search = _NOT_XML.search
+    for kind, text in texts:
+        found = search(text)
+        if found is not None:
+            start, end = max(found.start() - 20, 0), found.end() + 20
+            shown = ("…" if start else "") + ascii(text[start:end]) + ("…" if end < len(text) else "")
+            raise NotXmlText(
+                f"cannot write the {_KIND_NAMES.get(kind, kind)} {shown} as XML: it holds U+{ord(found.group()):04X}, "
+                f"a character XML 1.0 cannot represent, even escaped; write it as {instead} instead"
+            )
 
 
 def render_graph(result: QueryResult, fmt: str) -> str:
@@ -752,6 +794,12 @@ def rdf_bytes(
     """Oxigraph triples (or quads) in ``rdf_format`` (a ``pyoxigraph.RdfFormat``), written by Oxigraph's serialiser."""
     import pyoxigraph as ox
 
+    if rdf_format == ox.RdfFormat.RDF_XML:  # Oxigraph writes every character as it is
+        triples = list(triples)
+        literal = ox.Literal  # IRIs, blank node labels and language tags never hold one: Oxigraph checks them
+        check_xml_text(
+            (("literal", t.object.value) for t in triples if type(t.object) is literal), "N-Triples, Turtle or JSON-LD"
+        )
     data = ox.serialize(triples, format=rdf_format, prefixes=prefixes, base_iri=base_iri)
     assert data is not None  # given no output, serialize returns the bytes (its stub says bytes | None)
     return data
@@ -766,7 +814,15 @@ def from_rdflib(node) -> Term:
     if isinstance(node, BNode):
         return Term("bnode", str(node))
     datatype = str(node.datatype) if node.datatype is not None and not node.language else None
-    return Term("literal", str(node), None if datatype == _XSD_STRING else datatype, node.language)
+    value = double_lexical(str(node)) if datatype in _FLOATS else str(node)  # rdflib holds "INF" as "inf"
+    return Term("literal", value, None if datatype == _XSD_STRING else datatype, node.language)
+
+
+def double_lexical(value: float | str) -> str:
+    """The lexical form of an xsd:double or xsd:float (its value, or its lexical form as rdflib gives it) as
+    :func:`from_rdflib` gives it: rdflib's (Python's), but INF, -INF and NaN as XSD spells them."""
+    text = str(value)
+    return _NON_FINITE.get(text, text)
 
 
 def to_rdflib(term: Term):

@@ -197,6 +197,10 @@ def run_query(store, request: dict) -> tuple[dict, bytes]:
             return {"error": "not-acceptable", "kind": kind}, b""
         out = _Capped(limit)
         answer.serialize(out.file(), getattr(ox.QueryResultsFormat, fmt))
+        if fmt == "XML":  # Oxigraph writes every character as it is, those XML cannot hold too
+            from ..results import check_xml_text
+
+            check_xml_text([("answer", out.getvalue().decode("utf-8"))], "JSON, CSV or TSV")
         return {"kind": kind, "format": fmt}, out.getvalue()
     fmt = request.get("graph_format")
     if fmt is None:
