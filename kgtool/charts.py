@@ -456,15 +456,19 @@ def html_page(vega_lite: dict, title: str) -> str:
 
 
 def output_format(path: str | Path, fmt: str | None = None) -> str:
-    fmt = fmt or Path(path).suffix.lower().lstrip(".")
+    """The format of the chart written to ``path``: ``fmt``, else the file's suffix (HTML on standard output)."""
+    from .files import is_standard_output
+
+    fmt = fmt or ("html" if is_standard_output(path) else Path(path).suffix.lower().lstrip("."))
     if fmt not in FORMATS:
         raise QueryError(f"{path}: a chart is written as .html, .svg or .png (or say it with -f)")
     return fmt
 
 
 def write(data: ChartData, path: str | Path, fmt: str | None = None) -> None:
-    """Write the chart to ``path`` as HTML, SVG or PNG (by its suffix, or ``fmt``), atomically."""
-    from .files import write_file
+    """Write the chart to ``path`` as HTML, SVG or PNG (by its suffix, or ``fmt``), atomically; ``-`` is
+    standard output (:func:`kgtool.files.write_output`)."""
+    from .files import write_output
 
     fmt = output_format(path, fmt)
     vega_lite = spec(data)
@@ -474,7 +478,7 @@ def write(data: ChartData, path: str | Path, fmt: str | None = None) -> None:
         body = to_svg(vega_lite).encode("utf-8")
     else:
         body = to_png(vega_lite)
-    write_file(path, body)
+    write_output(path, body)
 
 
 def local_runner(**where: Unpack[Where]) -> Runner:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import gc
+import math
+import os
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -129,12 +131,72 @@ class FormatChoice(click.Choice):
         return super().convert(value, param, ctx)
 
 
+class Seconds(click.FloatRange):
+    """A time limit in seconds, the type of every --timeout, --request-timeout, --query-timeout and
+    --client-timeout: a finite number greater than 0 (or at least ``minimum``). A value that cannot be a
+    deadline (-1, 0, inf, nan) is refused as a usage error before any work."""
+
+    def __init__(self, minimum: float | None = None):
+        super().__init__(min=0.0 if minimum is None else minimum, min_open=minimum is None)
+        self.minimum = minimum
+        # the metavar --help shows stays what it was (FLOAT, or FLOAT RANGE where a minimum is set)
+        self.name = "float" if minimum is None else "float range"
+
+    def convert(self, value, param, ctx):
+        seconds = click.FLOAT.convert(value, param, ctx)
+        if math.isfinite(seconds) and (seconds > 0 if self.minimum is None else seconds >= self.minimum):
+            return seconds
+        wanted = (
+            "a positive, finite number of seconds"
+            if self.minimum is None
+            else f"a finite number of seconds, at least {self.minimum:g}"
+        )
+        self.fail(f"{value} is not {wanted}", param, ctx)
+
+
+class AbsoluteIri(click.ParamType):
+    """An absolute IRI, with a scheme (http://example.org/data/): the type of --base, checked before any
+    file is read, so that a bad one is a usage error rather than a parser's traceback or a silent
+    fallback to the file's own path."""
+
+    name = "iri"
+
+    def convert(self, value, param, ctx):
+        import pyoxigraph
+
+        try:
+            pyoxigraph.NamedNode(value)
+        except ValueError as err:
+            reason = str(err)
+            reason = reason[:1].lower() + reason[1:]
+            self.fail(
+                f"{value!r} is not an absolute IRI ({reason}): give one with a scheme, such as "
+                "http://example.org/data/",
+                param,
+                ctx,
+            )
+        return value
+
+
+class DataFile(click.Path):
+    """A data file to read (--data FILE, or FILES): a folder is refused by name; a file that does not
+    exist is reported when it is read."""
+
+    def __init__(self):
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(self, value, param, ctx):
+        if os.path.isdir(value):
+            self.fail(f"{value} is a folder, not a file: give the data files in it one by one", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 # --data FILE (repeatable), given to the command as ``extra``
 data_file_option = click.option(
     "--data",
     "extra",
     multiple=True,
-    type=click.Path(path_type=Path),
+    type=DataFile(),
     metavar="FILE",
     help="An RDF file or results table (.csv) to read, with the bundled graph unless the "
     "command says otherwise (repeatable).",
@@ -213,6 +275,7 @@ def local_data_options(command):
     command = data_file_option(with_source)
     command = click.option(
         "--base",
+        type=AbsoluteIri(),
         metavar="IRI",
         help="The base IRI that relative IRIs in the --data files resolve against "
         "(without it, a relative IRI is an error).",
@@ -232,7 +295,7 @@ def endpoint_options(command):
         "--endpoint", metavar="URL", help="Query this SPARQL 1.1 endpoint instead of the bundled graph."
     )(command)
     command = click.option(
-        "--timeout", type=float, default=30.0, help="Seconds allowed for a whole answer from an endpoint."
+        "--timeout", type=Seconds(), default=30.0, help="Seconds allowed for a whole answer from an endpoint."
     )(command)
     return credential_options(command)
 
@@ -381,7 +444,7 @@ def format_option(command):
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=DataFile())
 @data_file_option
 @bundled_option
 @click.option("--fresh", is_flag=True, help="Run every check even when the inputs are unchanged since a saved report.")
@@ -477,7 +540,7 @@ def query(
         target = NamedQuery.parse(expression, "(-e)")
     elif query == "-":
         try:
-            text = sys.stdin.buffer.read().decode("utf-8")
+            text = sys.stdin.buffer.read().decode("utf-8-sig")  # a byte order mark, which editors write, is skipped
         except UnicodeDecodeError as err:
             raise QueryError(
                 f"standard input is not UTF-8 text (byte {err.start + 1} is not): give the query as text"
@@ -508,7 +571,7 @@ def _run_and_print(target, params, fmt, limit, iris, source: GraphSource) -> Non
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=DataFile())
 @data_file_option
 @click.option(
     "--store",

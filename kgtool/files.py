@@ -1,7 +1,8 @@
 """Writing output files: atomically, and only over regular files.
 
-Every command that writes a file goes through :func:`atomic_output`: the content goes into a temporary
-file in the target's folder, which replaces the target only once complete, so that a failed or
+Every command that writes a file goes through :func:`atomic_output` (and ``-o -``, standard output,
+through :func:`write_output`): the content goes into a temporary file in the target's folder, which
+replaces the target only once complete, so that a failed or
 interrupted write (an error, Ctrl-C, SIGTERM) leaves the previous file as it was and no temporary file
 behind. An output path that exists and is not a regular file (a device such as /dev/full, a FIFO, a
 folder, a symlink to a terminal or a pipe) is refused instead of being replaced by a file; a symlink to
@@ -15,6 +16,7 @@ import os
 import shutil
 import signal
 import stat
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -88,6 +90,25 @@ def write_file(path: str | Path, data: bytes) -> int:
     """Write ``data`` to ``path`` atomically; returns its size."""
     with atomic_output(path) as handle:
         handle.write(data)
+    return len(data)
+
+
+STANDARD_OUTPUT = "-"  # the -o value that means standard output
+
+
+def is_standard_output(path: str | Path) -> bool:
+    """Whether the output ``path`` given to a command (``-o -``) means standard output."""
+    return str(path) == STANDARD_OUTPUT
+
+
+def write_output(path: str | Path, data: bytes) -> int:
+    """Write a command's output ``data``: to standard output for ``-`` (:func:`is_standard_output`), else
+    to the file ``path`` atomically (:func:`write_file`). Returns its size."""
+    if not is_standard_output(path):
+        return write_file(path, data)
+    sys.stdout.flush()  # what was printed as text before goes first
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
     return len(data)
 
 

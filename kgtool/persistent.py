@@ -100,20 +100,22 @@ def build(files: list[Path], location: Path, *, quiet: bool = False) -> StoreRec
 
     location = Path(location)
     for path in files:
+        if Path(path).is_dir():
+            raise KgtoolError(f"{path} is a folder, not a file: give the data files in it one by one")
         if not Path(path).is_file():
             raise KgtoolError(f"{path}: no such file")
-    # what the engine reads: results tables and annotated Turtle compiled to N-Triples first, as for
-    # every other command (kgtool.store.compiled_file)
-    sources = [(Path(path), compiled_file(path)) for path in files]
-    if location.exists() and not (location / RECORD).is_file() and any(location.iterdir()):
-        raise KgtoolError(f"{location} exists and is not a kgtool store; give an empty or new folder")
-    location.parent.mkdir(parents=True, exist_ok=True)
-    building = location.with_name(f".{location.name}.building-{os.getpid()}")
-    shutil.rmtree(building, ignore_errors=True)
+    # the folder is checked and made before the work: a place that cannot hold a store is refused at once
+    building, made = _building_folder(location)
     started = time.monotonic()
     store = None
     try:
-        store = ox.Store(str(building))
+        # what the engine reads: results tables and annotated Turtle compiled to N-Triples first, as for
+        # every other command (kgtool.store.compiled_file)
+        sources = [(Path(path), compiled_file(path)) for path in files]
+        try:
+            store = ox.Store(str(building))
+        except OSError as err:
+            raise KgtoolError(f"cannot make the store {location}: {err}; nothing was written") from err
         total = sum((compiled or path).stat().st_size for path, compiled in sources)
         entries = []
         with progress_bar(total, "load", quiet) as bar:
@@ -154,7 +156,66 @@ def build(files: list[Path], location: Path, *, quiet: bool = False) -> StoreRec
     except BaseException:
         store = None
         shutil.rmtree(building, ignore_errors=True)  # the previous store stays as it was
+        _remove_folders(made)
         raise
+
+
+def _building_folder(location: Path) -> tuple[Path, list[Path]]:
+    """Make the empty folder beside ``location`` that a store is built in (``location`` itself is
+    replaced only once the store is complete), and the missing folders above it. Returns it and the
+    folders made above it, to remove if the load fails. A place that cannot hold a store (a path under
+    a file, a name too long, no permission) is a :class:`KgtoolError` naming the folder and the reason,
+    and leaves nothing made."""
+    building = location.with_name(f".{location.name}.building-{os.getpid()}")
+    made: list[Path] = []
+    try:
+        if location.exists():
+            if not location.is_dir():
+                raise KgtoolError(f"cannot make the store {location}: it is a file, not a folder")
+            if not (location / RECORD).is_file() and any(location.iterdir()):
+                raise KgtoolError(f"{location} exists and is not a kgtool store; give an empty or new folder")
+        missing = [folder for folder in (location.parent, *location.parent.parents) if not folder.exists()]
+        for folder in reversed(missing):
+            if folder.is_symlink():  # a dangling link: mkdir would fail on it, and it is not ours to remove
+                raise KgtoolError(f"cannot make the store {location}: {folder} is a link to nothing")
+            try:
+                folder.mkdir()
+            except FileExistsError:
+                if folder.is_dir():
+                    continue  # made meanwhile by another process: not ours to remove
+                raise
+            made.insert(0, folder)
+        import shutil
+
+        shutil.rmtree(building, ignore_errors=True)  # left by an earlier load of the same process id
+        building.mkdir()
+    except OSError as err:
+        _remove_folders(made)
+        raise KgtoolError(f"cannot make the store {location}: {_reason(err, location)}; nothing was written") from err
+    except BaseException:
+        _remove_folders(made)
+        raise
+    return building, made
+
+
+def _reason(err: OSError, location: Path) -> str:
+    """Why a folder could not be made, in words: which part of the path is a file, or the system's reason."""
+    for folder in (location, *location.parents):
+        try:
+            if folder.exists() and not folder.is_dir():
+                return f"{folder} is a file, not a folder"
+        except OSError:
+            continue  # a name too long: said by the system's reason
+    return err.strerror or str(err)
+
+
+def _remove_folders(folders: list[Path]) -> None:
+    """Remove the (empty) folders a failed load made, innermost first."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            break  # no longer empty: someone else uses it
 
 
 def _swap(new: Path, location: Path) -> None:

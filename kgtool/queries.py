@@ -12,6 +12,7 @@ true), or a label (LLaMA) that is resolved to the IRI of the one resource carryi
 
 from __future__ import annotations
 
+import codecs
 import functools
 import os
 import re
@@ -138,10 +139,26 @@ def _parse_file(path: str, name: str) -> NamedQuery | None:
     cached = _PARSED.get(path)
     if cached and cached[0] == info.st_mtime_ns and cached[1] == info.st_size and cached[2].name == name:
         return cached[2]
-    with open(path, encoding="utf-8") as file:
-        query = NamedQuery.parse(file.read(), name, Path(path))
+    query = NamedQuery.parse(_read_query_text(path), name, Path(path))
     _PARSED[path] = (info.st_mtime_ns, info.st_size, query)
     return query
+
+
+def _read_query_text(path: str) -> str:
+    """The text of the query file ``path``, UTF-8 after an optional byte order mark (which editors write);
+    any other encoding, or a file that cannot be read, is a :class:`QueryError` naming the file."""
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except OSError as err:
+        raise QueryError(f"{path}: cannot read the query file: {err.strerror or err}") from err
+    skipped = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        return data[skipped:].decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise QueryError(
+            f"{path}: not UTF-8 text (byte {skipped + err.start + 1} is not): save the query file as UTF-8"
+        ) from err
 
 
 @functools.lru_cache(maxsize=1024)

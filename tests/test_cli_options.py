@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from kgtool import export
-from kgtool.cli import FormatChoice, main
+from kgtool.cli import FormatChoice, Seconds, main
 from kgtool.formats import ALIASES
 
 # options whose meaning is the command's own: where it writes (a page, a folder, a file, each with its own
@@ -93,6 +93,29 @@ def test_pull_and_push_offer_only_what_they_use():
     assert not pulled & {"--data", "--infer", "--base", "--allow-remote-context", "--store"}  # pull reads no local data
     pushed = {name for option in push.params if isinstance(option, click.Option) for name in shown_names(option)}
     assert "--to" in pushed and not pushed & {"--endpoint", "--timeout"}  # the target is no endpoint to query
+
+
+def test_every_time_limit_takes_only_a_positive_finite_number_of_seconds():
+    checked = set()
+    for name, command in commands().items():
+        # what the command requires (chart's KIND, pull's -o), so that only the time limit can be refused
+        required = [p.type.choices[0] if isinstance(p.type, click.Choice) else "x" for p in command.params
+                    if isinstance(p, click.Argument) and p.required]
+        required += [given for p in command.params if isinstance(p, click.Option) and p.required
+                     for given in (p.opts[0], "x")]
+        for option in command.params:
+            if isinstance(option, click.Option) and option.name.endswith("timeout"):
+                assert isinstance(option.type, Seconds), f"{name} {option.opts[0]} is not of the type Seconds"
+                for value in ("-1", "0", "inf", "nan", "-inf"):
+                    with pytest.raises(click.BadParameter) as refused:
+                        command.make_context(name, [*required, option.opts[0], value])
+                    assert refused.value.param is option, (name, option.opts[0], value)
+                given = command.make_context(name, [*required, option.opts[0], "2.5"])
+                assert given.params[option.name] == 2.5
+                checked.add((name, option.opts[0]))
+    # the walk finds every time limit (else this test would check nothing)
+    assert {("query", "--timeout"), ("pull", "--timeout"), ("push", "--request-timeout"),
+            ("serve", "--query-timeout"), ("serve", "--client-timeout")} <= checked
 
 
 @pytest.mark.parametrize("command,args,param,value", [

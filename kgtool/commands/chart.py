@@ -16,7 +16,12 @@ from ..cli import FormatChoice, GraphSource, data_options, param_option, param_v
 )
 @click.argument("kind", type=click.Choice(["leaderboard", "model", "scaling", "timeline"]))
 @click.argument("target", required=False, metavar="[BENCHMARK|MODEL]")
-@click.option("-o", "--output", metavar="FILE", help="The file to write: .html, .svg or .png [default: KIND.html].")
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    help="The file to write: .html, .svg or .png, or - for standard output [default: KIND.html].",
+)
 @click.option(
     "-f",
     "--format",
@@ -42,11 +47,16 @@ def chart(
 
     The HTML page works offline (Vega inlined); SVG and PNG are rendered without a browser."""
     from .. import charts
+    from ..files import is_standard_output, output_target
 
     output = output or f"{kind}.{fmt or 'html'}"
+    charts.output_format(output, fmt)  # a file name that says no format is refused before the work
+    if not is_standard_output(output):
+        output_target(output)  # and so is a place that cannot be written
     started = time.perf_counter()
     run = charts.local_runner(**source.reading())
     data = charts.chart_data(kind, run, target, param_values(params))
     charts.write(data, output, fmt)
     elapsed = time.perf_counter() - started
-    click.echo(f"wrote {output}: {data.title} ({len(data.rows)} marks) in {elapsed:.1f} s", err=True)
+    if not is_standard_output(output):
+        click.echo(f"wrote {output}: {data.title} ({len(data.rows)} marks) in {elapsed:.1f} s", err=True)

@@ -10,6 +10,7 @@ from ..cli import (
     FormatChoice,
     GraphSource,
     RenamedOption,
+    Seconds,
     credential_options,
     data_options,
     endpoint_credentials,
@@ -141,7 +142,7 @@ def build_command(out_dir: Path, quiet: bool) -> None:
     "--request-timeout",
     cls=RenamedOption,
     former=("--timeout",),
-    type=float,
+    type=Seconds(),
     default=30.0,
     help="Seconds allowed for each request to the store, the whole exchange (a push "
     "sends several; --timeout, its former name, is still accepted).",

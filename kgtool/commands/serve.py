@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..cli import RenamedOption, bundled_option, data_file_option, given_store_dir, infer_option, store_option
+from ..cli import (
+    DataFile,
+    RenamedOption,
+    Seconds,
+    bundled_option,
+    data_file_option,
+    given_store_dir,
+    infer_option,
+    store_option,
+)
 from ..errors import KgtoolError
 
 if TYPE_CHECKING:
@@ -18,7 +27,7 @@ TOKEN_VARIABLE = "KGTOOL_UPDATE_TOKEN"
 
 
 @click.command("serve")
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=DataFile())
 @data_file_option
 @click.option("--host", default="127.0.0.1", help="The address to listen on.")
 @click.option("--port", default=8000, type=click.IntRange(1, 65535), help="The port to listen on.")
@@ -28,7 +37,7 @@ TOKEN_VARIABLE = "KGTOOL_UPDATE_TOKEN"
     "--query-timeout",
     cls=RenamedOption,
     former=("--timeout",),
-    type=click.FloatRange(min=0.1),
+    type=Seconds(minimum=0.1),
     default=10.0,
     help="Seconds a query may take (waiting for a worker included); then it is stopped (--timeout, its "
     "former name, is still accepted).",
@@ -73,7 +82,7 @@ TOKEN_VARIABLE = "KGTOOL_UPDATE_TOKEN"
 @store_option
 @click.option(
     "--client-timeout",
-    type=click.FloatRange(min=0.1),
+    type=Seconds(minimum=0.1),
     default=10.0,
     help="Seconds a client has to send a whole request; slower connections are closed.",
 )
