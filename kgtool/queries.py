@@ -205,16 +205,28 @@ _LITERAL = re.compile(r'"(.*)"(?:@([A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^(\S+))?', re
 
 
 @functools.lru_cache(maxsize=1024)  # pure; a query's defaults are parsed again on every run
+def iri_term(iri: str, given: str | None = None) -> Term:
+    """The IRI ``iri`` (written ``given``) as a term, if it is one (else a :class:`QueryError`): a query
+    must never be handed a value its parser would take for broken query text."""
+    import pyoxigraph
+
+    try:
+        pyoxigraph.NamedNode(iri)
+    except ValueError as err:
+        raise QueryError(f"{given or iri!r} is not an IRI ({str(err)[:1].lower() + str(err)[1:]})") from err
+    return Term("uri", iri)
+
+
 def parse_value(text: str) -> Term | str:
     """A command-line value as a term; a bare word that is no term is returned as a label to resolve."""
     text = text.strip()
     if text.startswith("<") and text.endswith(">"):
-        return Term("uri", text[1:-1])
+        return iri_term(text[1:-1], text)
     prefix, colon, local = text.partition(":")
     if colon and prefix in PREFIXES and " " not in text:
-        return Term("uri", PREFIXES[prefix] + local)
+        return iri_term(PREFIXES[prefix] + local, text)
     if text.startswith(("http://", "https://", "urn:")) and " " not in text:
-        return Term("uri", text)
+        return iri_term(text)
     literal = _LITERAL.fullmatch(text)
     if literal:
         value, lang, datatype = literal.groups()

@@ -170,7 +170,10 @@ def bind_parameters(named: NamedQuery, given: Mapping[str, str | Term], engine: 
                     f"for example: {named.example()}"
                 )
             continue
-        term = value if isinstance(value, Term) else parse_value(value)
+        try:
+            term = value if isinstance(value, Term) else parse_value(value)
+        except QueryError as err:
+            raise QueryError(f"query {named.name}, parameter {name}: {err}") from err
         bindings[name] = term if isinstance(term, Term) else engine.resolve_label(term, name, param)
     return bindings
 

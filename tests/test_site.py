@@ -182,3 +182,17 @@ def test_the_pages_work_whatever_the_cap_on_a_client_s_answer():
             drawn = small.post("/graph/results", content="SELECT * WHERE { ?s kg:developedBy ?o } LIMIT 3",
                                headers={"Content-Type": "application/sparql-query"})
             assert drawn.status_code == 200 and len(drawn.json()["nodes"]) >= 2
+
+
+@pytest.mark.parametrize("path, status, text", [
+    ("/resource/%00", 404, "no resource '\\x00' in this graph"),
+    ("/resource/%01abc", 404, "no resource '\\x01abc' in this graph"),
+    ("/resource/a%7Fb", 404, "no resource 'a\\x7fb' in this graph"),
+    ("/compare?model=%3Cnot%20an%20iri%3E&model=LLaMA", 400, "'<not an iri>' is not an IRI (invalid IRI code point"),
+    ("/charts/leaderboard.svg?target=%3Ca%20b%3E", 404, "parameter benchmark: '<a b>' is not an IRI"),
+])
+def test_a_path_or_parameter_no_iri_can_hold_is_named_not_parsed(client, path, status, text):
+    """It is answered for what it is, not as a syntax error in one of the server's own queries."""
+    response = client.get(path)
+    assert response.status_code == status and text in response.text, response.text[:300]
+    assert "syntax error" not in response.text

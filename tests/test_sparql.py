@@ -134,6 +134,24 @@ def test_injection_payloads_are_plain_values(payload, store, oxigraph_endpoint):
         assert [row["v"].value for row in echo.rows] == [payload], kwargs  # the value arrives unchanged
 
 
+@pytest.mark.parametrize("value, why", [
+    ("<https://w3id.org/llmkg/resource/lla ma>", "invalid IRI code point ' '"),
+    ("<relative>", "no scheme found"),
+    ("<>", "no scheme found"),
+    ("<https://example.org/a\x01b>", "invalid IRI code point"),
+    ('kgr:a"b', "invalid IRI code point '\"'"),
+    ("https://example.org/a>b", "invalid IRI code point '>'"),
+])
+def test_a_value_that_is_no_iri_is_named_as_such(value, why, store, oxigraph_endpoint):
+    """Not a syntax error in the named query, at a line and column the user never wrote."""
+    for where in ({"store": store}, {"endpoint": oxigraph_endpoint}):
+        with pytest.raises(QueryError) as err:
+            kgtool.run_query("model-card", {"model": value}, **where)
+        message = str(err.value)
+        assert message.startswith(f"query model-card, parameter model: {value!r} is not an IRI (") and why in message
+        assert "syntax error" not in message, where
+
+
 def test_label_resolves_to_iri(store):
     result = kgtool.run_query("model-techniques", {"model": "LLaMA"}, store=store)
     assert any(row["technique"].value.endswith("/rope") for row in result.rows)
