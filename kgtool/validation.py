@@ -99,7 +99,7 @@ def validate(
     stored = _stored_report(data_files)
     report = _read_report(stored, data_files) if stored and not fresh else None
     if report is None:
-        report = _validate(data_files)
+        report = _validate(data_files, alone=not bundled)
         if stored and not report.parse_errors:
             _write_report(stored, report)
     return report
@@ -162,7 +162,9 @@ def _ontology() -> Graph:
     return ontology
 
 
-def _validate(data_files: list[Path]) -> ValidationReport:
+def _validate(data_files: list[Path], alone: bool = False) -> ValidationReport:
+    """``alone``: the files without the bundled data, whose problems are the files' own: the ontology's
+    terms cite papers of the bundled data, which a check of the files alone does not hold."""
     report = ValidationReport(files=data_files)
     ontology = _ontology()
     data = bind_prefixes(OneGraph())
@@ -178,7 +180,7 @@ def _validate(data_files: list[Path]) -> ValidationReport:
     # the checks are SPARQL; Oxigraph runs them ~50x faster than rdflib. It reads the files (the compiled
     # N-Triples of tables and annotated Turtle, cached) itself, faster than a re-serialised rdflib graph
     engine = load_store(resources.ontology_files() + data_files, bundled=False)
-    return _check(report, data, ontology, _table_rows(data_files), engine)
+    return _check(report, data, ontology, _table_rows(data_files), engine, alone=alone)
 
 
 def _table_rows(files: list[Path]) -> Callable[[], dict[str, str]]:
@@ -226,10 +228,13 @@ def _check(
     rows: Callable[[], dict[str, str]],
     engine,
     lexical: bool = True,
+    alone: bool = False,
 ) -> ValidationReport:
     """Run the shapes, the check queries (on ``engine``, an Oxigraph store of data and ontology) and
-    the term checks on ``data``, which gains the ontology's triples."""
+    the term checks on ``data``, which gains the ontology's triples. ``alone``: report only what is
+    found about the resources the data describes (its subjects), not about the ontology's own terms."""
     report.triples = len(data)
+    described = set(data.subjects()) if alone else None
     used = {("property", p) for p in data.predicates(unique=True)} | {
         ("class", c) for c in data.objects(None, RDF.type, unique=True)
     }
@@ -240,11 +245,11 @@ def _check(
     shapes = parse_file(resources.shapes_file())
     report.shapes = len(set(shapes.subjects(RDF.type, SH.NodeShape)))
 
-    report.violations += _shacl(shapes, whole, rows)
+    report.violations += _shacl(shapes, whole, rows, described)
     queries = resources.check_queries()
     report.checks = len(queries) + 2  # + declared terms + statement IRIs
     for query in queries:
-        report.violations += _violation_query(query, engine, whole, rows)
+        report.violations += _violation_query(query, engine, whole, rows, described)
     report.violations += _undeclared_terms(used, ontology, whole)
     report.violations += _statement_iris(whole, lexical=lexical)
     return report
@@ -261,7 +266,10 @@ def _show(graph: Graph, node: Node | None) -> str:
     return f"{label} ({name})" if label is not None else name
 
 
-def _shacl(shapes: Graph, whole: Graph, rows: Callable[[], dict[str, str]]) -> list[Violation]:
+def _shacl(
+    shapes: Graph, whole: Graph, rows: Callable[[], dict[str, str]], described: set | None = None
+) -> list[Violation]:
+    """The shapes' violations, of every focus node or of those in ``described``."""
     import pyshacl  # heavy; only validation pays for it
 
     # ``whole`` is the data with the ontology mixed in, which pyshacl would build from ``ont_graph`` by
@@ -279,6 +287,8 @@ def _shacl(shapes: Graph, whole: Graph, rows: Callable[[], dict[str, str]]) -> l
         shape = results.value(result, SH.sourceShape)
         message = results.value(result, SH.resultMessage)
         focus, path, value = (results.value(result, p) for p in (SH.focusNode, SH.resultPath, SH.value))
+        if described is not None and focus not in described:
+            continue
         if path is None and value == focus:
             value = None  # a constraint on the node itself: the focus says it all
         if path is not None and not isinstance(path, URIRef):
@@ -331,8 +341,11 @@ def _shape_name(shapes: Graph, shape: Node | None) -> str:
     return shape.n3(shapes.namespace_manager) if isinstance(shape, URIRef) else "shape"
 
 
-def _violation_query(path: Path, store, graph: Graph, rows: Callable[[], dict[str, str]]) -> list[Violation]:
-    """Each row of a check query is a violation; ``?focus``, ``?property`` and ``?value`` say where."""
+def _violation_query(
+    path: Path, store, graph: Graph, rows: Callable[[], dict[str, str]], described: set | None = None
+) -> list[Violation]:
+    """Each row of a check query is a violation (of those about ``described``, when given); ``?focus``,
+    ``?property`` and ``?value`` say where."""
     text = path.read_text(encoding="utf-8")
     fields = dict(reversed(header(text)))  # the first line of each key
     message = fields.get("message") or fields.get("title", path.stem)
@@ -342,6 +355,8 @@ def _violation_query(path: Path, store, graph: Graph, rows: Callable[[], dict[st
     for solution in solutions:
         row = {name: None if solution[name] is None else to_rdflib(from_oxigraph(solution[name])) for name in names}
         focus = row.get("focus") or next((v for v in row.values() if v is not None), None)
+        if described is not None and focus not in described:
+            continue
         found.append(
             Violation(
                 check=path.name,

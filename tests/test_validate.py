@@ -88,6 +88,20 @@ def test_each_kind_of_violation_is_reported(tmp_path, name, body, reported):
         assert text in result.output, text
 
 
+def test_files_checked_alone_answer_for_themselves(tmp_path):
+    """Alone, without the bundled data, a file is checked against the ontology and shapes, and what is
+    reported is about the resources it describes: the ontology's own terms cite papers of the bundled
+    data, which a file alone does not hold, and they are no fault of the file."""
+    empty = run("validate", "--fresh", str(write(tmp_path, "empty.ttl", "")))
+    assert empty.exit_code == 0, empty.output
+    assert empty.output.startswith("conforms: 1 files, 0 triples,") and empty.output.endswith(" 0 violations\n")
+    unlabelled = run("validate", "--fresh", str(write(tmp_path, "mine.ttl", "kgr:mine a kg:LanguageModel .\n")))
+    assert unlabelled.exit_code == 1
+    violations = [line for line in unlabelled.output.splitlines() if line.startswith("violation:")]
+    assert violations and all(line.startswith("violation: kgr:mine ") for line in violations), unlabelled.output
+    assert any("rdfs:label" in line for line in violations)
+
+
 def test_missing_file_is_exit_2(tmp_path):
     result = run("validate", str(tmp_path / "nope.ttl"))
     assert result.exit_code == 2
@@ -136,7 +150,7 @@ def test_a_second_run_on_unchanged_files_reads_the_report_from_the_cache(tmp_pat
     # any change to a file validates afresh
     data.write_text(data.read_text(encoding="utf-8").replace("175B", "176B"), encoding="utf-8")
     with_change = []
-    monkeypatch.setattr(validation, "_validate", lambda files: with_change.append(files) or validate_afresh(files))
+    monkeypatch.setattr(validation, "_validate", lambda files, **how: with_change.append(files) or validate_afresh(files, **how))
     third = validation.validate([data], bundled=False)
     assert with_change and any(v.value == "'176B'" for v in third.violations)
     assert not any(v.value == "'175B'" for v in third.violations)
