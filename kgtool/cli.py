@@ -459,8 +459,9 @@ def validate(
     FILES (or --data FILE) are RDF files (Turtle, N-Triples, RDF/XML, JSON-LD...) or results tables (.csv,
     .tsv) to validate, alone unless --bundled is given (against the ontology and the shapes, reporting what
     is wrong with the resources they describe); without them the bundled data is validated, and a results
-    table is validated together with it (its slugs name the bundled models, benchmarks and metrics). With --store, what the store holds. Exit 0 conforms, 1 violations found, 2 could not run.
-    The report of unchanged inputs is read from the cache (`--fresh` runs it again).
+    table is validated together with it (its slugs name the bundled models, benchmarks and metrics). With
+    --store, what the store holds. Exit 0 conforms, 1 violations found, 2 could not run. The report of
+    unchanged inputs is read from the cache (`--fresh` runs it again).
     """
     from .validation import validate as run_validation
 
