@@ -44,6 +44,27 @@ _RELATIVE = "holds the relative IRI <{}> and no base IRI was given: resolve it i
 _OXIGRAPH_PARSED = {"nt": "N_TRIPLES", "nquads": "N_QUADS", "json-ld": "JSON_LD"}
 _OXIGRAPH_POSITION = re.compile(r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+): ")
 
+# RDF/XML (and TriX, which rdflib reads with the same XML parser), by the suffixes the engines go by
+_XML_SUFFIXES = {".rdf", ".owl", ".xml", ".trix"}
+# An entity of the DOCTYPE may refer to others, so that a file of a few lines expands to gigabytes (the "billion
+# laughs"): Oxigraph's parser expands it without limit, and rdflib's slows down with the square of its length.
+# Ontology editors declare entities as abbreviations of IRIs (<!ENTITY owl "http://www.w3.org/2002/07/owl#">), far
+# below these limits: the text of one entity, and what the references of a file add up to (beyond ten times its
+# size). The declarations are read from the text rather than by expat, whose limit (a hundredfold past 8 MiB) is
+# far above these, and which reads some declarations differently from Oxigraph (check_xml_entities).
+_ENTITY_LIMIT = 64 * 1024
+_ENTITY_FACTOR = 10
+_ENTITY_MARKERS = tuple("<!ENTITY".encode(encoding) for encoding in ("utf-8", "utf-16-le", "utf-16-be"))
+# a declaration: "%" for a parameter entity, the name, then the value in either quotes or where it is read from
+_ENTITY = re.compile(
+    r"""<!ENTITY\s+(%\s*)?([^\s"'%>]+)\s*(?:"([^"]*)"|'([^']*)'|(SYSTEM|PUBLIC)\s*("[^"]*"|'[^']*')?)"""
+)
+# the encodings told by a file's first bytes: UTF-16, which expat (rdflib's parser) reads too, or else UTF-8
+_UTF16 = ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"), (b"<\0", "utf-16-le"), (b"\0<", "utf-16-be"))
+_REFERENCE = re.compile(r"&([^\s&;<>\"'#]+);")
+_AMPERSAND = re.compile(r"&#(?:0*38|[xX]0*26);")  # in an entity's value, a reference once its text is read again
+_ENTITY_REFUSED = "RDF/XML entities that expand this much are refused"
+
 
 @dataclass(frozen=True)
 class DataFiles:
@@ -207,10 +228,15 @@ def compiled_file(path: str | Path) -> Path | None:
     """For a file kgtool compiles before any engine reads it, the compiled N-Triples in the user's cache
     (keyed by content): a results table (:mod:`kgtool.tables`), or Turtle that states sourced facts in
     RDF 1.2's annotation syntax, expanded to plain triples and their statements
-    (:func:`kgtool.provenance.expand_annotations`). None for any other file, which is read as it is."""
+    (:func:`kgtool.provenance.expand_annotations`). None for any other file, which is read as it is, once an
+    RDF/XML file has passed :func:`check_xml_entities`."""
     path = Path(path)
     if tables.is_table(path):
         return tables.ntriples_file(path)
+    if path.suffix.lower() in _XML_SUFFIXES:
+        # every reader asks this first (load_store, parse_file, kgtool load): the check comes before any parser
+        check_xml_entities(path)
+        return None
     if path.suffix.lower() != ".ttl" or not path.is_file():
         return None
     data = path.read_bytes()
@@ -221,6 +247,95 @@ def compiled_file(path: str | Path) -> Path | None:
     base = path.resolve().as_uri()
     code = Path(provenance.__file__).read_bytes()  # the expansion's own code: no stale file after a change
     return cached_file("expanded-turtle 1", (code, data, base.encode()), lambda: _expand(path, data, base))
+
+
+def check_xml_entities(path: Path) -> None:
+    """Refuse an XML file whose DOCTYPE declares entities that expand too far (:data:`_ENTITY_LIMIT`), an
+    external entity (which no parser is let read) or a parameter entity, before any parser reads it.
+
+    The declarations are read from the text, not by an XML parser: Oxigraph and expat read them differently
+    (of two declarations of a name, Oxigraph keeps the last and expat the first; after an undeclared
+    parameter entity, expat ignores the declarations that Oxigraph reads), so every declaration counts, at its
+    largest. A declaration inside a comment counts too, which only errs on the side of refusing."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return  # the parser reports it
+    if not any(marker in data for marker in _ENTITY_MARKERS):
+        return
+    encoding = next((encoding for start, encoding in _UTF16 if data.startswith(start)), "utf-8-sig")
+    text = data.decode(encoding, "replace")
+    values: dict[str, list[str]] = {}
+    declared: dict[str, int] = {}  # where each name is first declared
+    end = 0
+    for match in _ENTITY.finditer(text):
+        parameter, name, double, single, external, system = match.groups()
+        if parameter is not None or external is not None:
+            what = f"parameter entity %{name};" if parameter is not None else f"external entity &{name};"
+            if external is not None and system is not None:
+                what += f" ({external} {system})"
+            line, column = _position(text, match.start())
+            raise DataError(str(path), f"declares the {what}, which kgtool does not read", line=line, column=column)
+        values.setdefault(name, []).append(_AMPERSAND.sub("&", double if double is not None else single))
+        declared.setdefault(name, match.start())
+        end = match.end()
+    sizes = _expanded_sizes(values)
+    for name, offset in declared.items():
+        if sizes[name] > _ENTITY_LIMIT:
+            line, column = _position(text, offset)
+            message = f"the entity &{name}; expands to more than {_ENTITY_LIMIT:,} characters; {_ENTITY_REFUSED}"
+            raise DataError(str(path), message, line=line, column=column)
+    # the references after the declarations (in the content and the attribute values)
+    bound, total = _ENTITY_LIMIT + _ENTITY_FACTOR * len(data), 0
+    for match in _REFERENCE.finditer(text, end):
+        total += sizes.get(match.group(1), 0)
+        if total > bound:
+            line, column = _position(text, match.start())
+            message = (
+                f"its entity references expand to more than {bound:,} characters, over ten times the file's size; "
+                + _ENTITY_REFUSED
+            )
+            raise DataError(str(path), message, line=line, column=column)
+
+
+def _expanded_sizes(values: dict[str, list[str]]) -> dict[str, int]:
+    """The length of each entity's text with its references expanded (the longest of its declarations), at
+    most ``_ENTITY_LIMIT + 1``; an entity that refers to itself never ends, and counts as that."""
+    over = _ENTITY_LIMIT + 1
+    refers = {name: [_REFERENCE.findall(value) for value in texts] for name, texts in values.items()}
+    sizes: dict[str, int] = {}
+    visiting: set[str] = set()
+    for root in values:
+        stack = [root]  # depth first without recursion: a chain of entities may be longer than Python's stack
+        while stack:
+            name = stack[-1]
+            if name in sizes:
+                stack.pop()
+                continue
+            if name not in visiting:
+                visiting.add(name)
+                pending = {r for names in refers[name] for r in names if r in values and r not in sizes}
+                if pending & visiting:
+                    sizes[name] = over
+                    visiting.discard(name)
+                else:
+                    stack.extend(pending)
+                continue
+            visiting.discard(name)
+            stack.pop()
+            sizes[name] = min(
+                over,
+                max(
+                    len(value) + sum(sizes.get(r, over) - len(r) - 2 for r in names if r in values)
+                    for value, names in zip(values[name], refers[name], strict=True)
+                ),
+            )
+    return sizes
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """The line and column (from 1) of ``offset`` in ``text``."""
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
 
 
 def _expand(path: Path, data: bytes, base: str) -> bytes:
