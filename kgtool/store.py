@@ -64,6 +64,7 @@ _UTF16 = ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"), (b"<\0", "utf-16-le"
 _REFERENCE = re.compile(r"&([^\s&;<>\"'#]+);")
 _AMPERSAND = re.compile(r"&#(?:0*38|[xX]0*26);")  # in an entity's value, a reference once its text is read again
 _ENTITY_REFUSED = "RDF/XML entities that expand this much are refused"
+_RDFLIB_POSITION = re.compile(r":(\d+):(\d+): (.*)$", re.S)
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,10 @@ def parse_file(
     """Parse one RDF file or results table (:mod:`kgtool.tables`) into ``graph`` (a new graph when
     None). A syntax error raises :class:`DataError` naming the file, line and column. ``base`` and
     ``remote_context``: see :class:`DataFiles`."""
+    from xml.sax import SAXParseException
+
     from rdflib import Graph, URIRef
+    from rdflib.exceptions import ParserError
     from rdflib.plugins.parsers.notation3 import BadSyntax
     from rdflib.util import guess_format
 
@@ -116,6 +120,16 @@ def parse_file(
         raise DataError(str(path), why, line=line + 1, column=column) from err
     except RecursionError as err:
         raise DataError(str(path), "lists or [ ] nested too deep for the parser") from err
+    except SAXParseException as err:  # RDF/XML that is not well-formed XML (expat counts columns from 0)
+        raise DataError(
+            str(path), err.getMessage(), line=err.getLineNumber(), column=err.getColumnNumber() + 1
+        ) from err
+    except ParserError as err:  # RDF/XML that is XML but not RDF: rdflib puts "document:line:column: " first
+        where = _RDFLIB_POSITION.search(str(err))
+        if where is None:
+            raise DataError(str(path), str(err).strip().splitlines()[0]) from err
+        line, column, why = where.groups()
+        raise DataError(str(path), why, line=int(line), column=int(column) + 1) from err
     except (SyntaxError, ValueError) as err:  # other parsers (RDF/XML, JSON-LD)
         raise DataError(
             str(path), str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__

@@ -134,6 +134,20 @@ def test_ntriples_errors_give_line_and_column(tmp_path):
     assert_one_line_error(run("export", "--data", data), "bad.nt:2:")
 
 
+@pytest.mark.parametrize("text, where, why", [
+    ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n  <rdf:Description rdf:about="http://e/a">\n',
+     "broken.rdf:3:1:", "no element found"),
+    ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://e/">\n'
+     '<rdf:Description rdf:about="http://e/a"><ex:p rdf:parseType="Resource" rdf:resource="http://e/b"/>'
+     "</rdf:Description></rdf:RDF>\n", "broken.rdf:2:", "Invalid property attribute URI"),
+], ids=["not well-formed XML", "XML that is no RDF"])
+def test_rdfxml_errors_give_line_and_column(tmp_path, text, where, why):
+    """What rdflib's RDF/XML reader (export's) refuses; Oxigraph's reads both files as far as they go."""
+    data = tmp_path / "broken.rdf"
+    data.write_text(text)
+    assert_one_line_error(run("export", "-f", "nt", "--data", data), f"{tmp_path / where}", why)
+
+
 # ---------------------------------------------------------------------------------------------
 # one line, never a traceback
 
