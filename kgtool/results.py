@@ -341,7 +341,14 @@ TABLE_CELL_WIDTH = 60  # longer values are cut in the table (csv, json... carry 
 _GAP = "  "
 _MIN_WIDTH = 16  # a column is not shrunk below this, and numbers never are: a cut number misleads
 _NUMBER_TEXT = re.compile(r"[+-]?[\d,]+(\.\d+)?(%| \S+)?")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# controls, and the invisible format characters of Unicode (category Cf): bidirectional marks and overrides
+# (U+061C, U+200E, U+202A-U+202E, U+2066-U+2069), zero-width ones, U+FEFF, and the tag characters that can
+# carry hidden text; none shows anything, and some reorder or hide what is printed after them
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
 
 
 def terminal_width() -> int | None:
@@ -382,12 +389,13 @@ def text_table(
     header = [plain_text(h) for h in header]
     cells = [[plain_text(str(c)) for c in row] for row in rows]
     numeric = set(numeric)
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
+    widths = [max([text_width(h)] + [text_width(r[i]) for r in cells]) for i, h in enumerate(header)]
     shown = list(range(len(header)))
     if width is not None:
         # a number among words is not cut either
         number_widths = [
-            max([len(r[i]) for r in cells if _NUMBER_TEXT.fullmatch(r[i])], default=0) for i in range(len(header))
+            max([text_width(r[i]) for r in cells if _NUMBER_TEXT.fullmatch(r[i])], default=0)
+            for i in range(len(header))
         ]
         for i, floor in (floors or {}).items():
             number_widths[i] = max(number_widths[i], min(floor, widths[i]))
@@ -397,7 +405,8 @@ def text_table(
         parts = []
         for i in shown:
             text = _clip(values[i], widths[i])
-            parts.append(text.rjust(widths[i]) if i in numeric else text.ljust(widths[i]))
+            room = " " * (widths[i] - text_width(text))  # padded by the columns it takes, not its characters
+            parts.append(room + text if i in numeric else text + room)
         return _GAP.join(parts).rstrip()
 
     out = [line(header), line(["-" * w for w in widths]), *(line(r) for r in cells), *footer]
@@ -412,12 +421,33 @@ _MARKS = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹˒]+$")  # footnote numbers at
 
 
 def _clip(text: str, width: int) -> str:
-    """The text cut to ``width`` with an ellipsis; footnote numbers at its end survive the cut."""
-    if len(text) <= width:
+    """The text cut to ``width`` columns with an ellipsis; footnote numbers at its end survive the cut."""
+    if text_width(text) <= width:
         return text
     marks = _MARKS.search(text)
     tail = marks.group() if marks and len(marks.group()) < width - 1 else ""
-    return text[: max(width - 1 - len(tail), 0)] + "…" + tail
+    room, kept = max(width - 1 - len(tail), 0), 0
+    for end, character in enumerate(text):
+        kept += _character_width(character)
+        if kept > room:
+            return text[:end] + "…" + tail
+    return text  # not reached: the text is wider than the room
+
+
+def text_width(text: str) -> int:
+    """The columns ``text`` takes on a terminal: two for a wide character (CJK, most emoji), none for a
+    combining mark."""
+    if text.isascii():
+        return len(text)
+    return sum(_character_width(c) for c in text)
+
+
+def _character_width(character: str) -> int:
+    import unicodedata
+
+    if unicodedata.combining(character):
+        return 0
+    return 2 if unicodedata.east_asian_width(character) in ("W", "F") else 1
 
 
 def _fit(widths: list[int], numeric: set[int], number_widths: list[int], width: int) -> tuple[list[int], list[int]]:

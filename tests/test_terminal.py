@@ -83,3 +83,42 @@ def test_messages_strip_control_codes(hostile_data, tmp_path):
                  "--data", lonely)
     assert result.exit_code == 1, result.output
     assert result.stderr == "no path between Evil model! and LonelyEvil model!\n"
+
+
+INVISIBLE = "\u061c\u200e\u202e\u2066\ufeff\u180e\u2060\u00ad\U000e0041\U000e007f"
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_invisible_format_characters_are_dropped_from_tables(tmp_path, fmt):
+    """Bidirectional marks and overrides reorder what a terminal prints after them, and the others show
+    nothing (tag characters can carry a hidden text): none reaches a table."""
+    data = tmp_path / "invisible.ttl"
+    escaped = "".join(f"\\U{ord(c):08X}" for c in INVISIBLE)
+    data.write_text(f'<https://example.org/x> <http://www.w3.org/2000/01/rdf-schema#label> "a{escaped}b" .\n')
+    result = run("query", "-e", "SELECT ?l WHERE { <https://example.org/x> rdfs:label ?l }", "--data", data, "-f", fmt)
+    assert result.exit_code == 0, result.output
+    assert "ab" in result.stdout and not set(INVISIBLE) & set(result.stdout)
+
+
+def test_a_table_of_wide_characters_is_measured_in_columns(tmp_path):
+    """A CJK character takes two columns of a terminal: the table is padded and cut by columns, not
+    characters, so that it stays aligned and within the width."""
+    import unicodedata
+
+    data = tmp_path / "wide.ttl"
+    rows = {"https://example.org/a": "大規模言語モデルの評価と比較に関する研究報告書の要約と付録",
+            "https://example.org/b": "short", "https://example.org/c": "混合 mixed テキスト"}
+    data.write_text("".join(f'<{s}> <http://www.w3.org/2000/01/rdf-schema#comment> "{t}" .\n' for s, t in rows.items()),
+                    encoding="utf-8")
+
+    def columns(text):
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    result = CliRunner(env={"COLUMNS": "60"}).invoke(main, [
+        "query", "-e", "SELECT ?c ?s WHERE { ?s rdfs:comment ?c FILTER(STRSTARTS(STR(?s), 'https://example.org/')) } "
+        "ORDER BY ?s", "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if "<https://example.org/" in line]
+    assert len(lines) == 3 and all(columns(line) <= 60 for line in lines), result.stdout
+    assert len({columns(line[: line.index("<https")]) for line in lines}) == 1, result.stdout  # aligned
+    assert "…" in lines[0] and "short" in lines[1]
