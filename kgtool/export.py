@@ -71,7 +71,8 @@ def known_format(fmt: str) -> str:
 
 def format_for(path: str | Path | None, fmt: str | None) -> str:
     """The format to write: ``fmt`` when given (:func:`known_format`), else the one the file name's suffix
-    implies, else Turtle."""
+    implies, else (no suffix, or standard output) Turtle. A suffix that names no format is refused: written
+    as Turtle, x.nt.gz would hold neither N-Triples nor gzip."""
     if fmt:
         return known_format(fmt)
     if path and str(path) != "-":
@@ -83,6 +84,9 @@ def format_for(path: str | Path | None, fmt: str | None) -> str:
                 or (suffix == ".xml" and name == "rdfxml")
             ):
                 return name
+        if suffix:
+            suffixes = ", ".join(dict.fromkeys(f.suffix for f in FORMATS.values()))
+            raise KgtoolError(f"{path}: {suffix} names no format kgtool writes ({suffixes}); give the format with -f")
     return "turtle"
 
 

@@ -332,6 +332,23 @@ def test_a_failed_export_leaves_the_previous_file_intact(tmp_path):
     assert out.read_bytes() == previous
 
 
+@pytest.mark.parametrize("name", ["llmkg.nt.gz", "llmkg.txt", "llmkg.v2"])
+def test_a_file_name_that_names_no_format_is_refused(tmp_path, name):
+    """Written as Turtle, as it was, llmkg.nt.gz held neither N-Triples nor gzip."""
+    result = CliRunner().invoke(main, ["export", "-o", str(tmp_path / name)])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert "names no format kgtool writes" in result.stderr and "give the format with -f" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+    named = CliRunner().invoke(main, ["export", "-f", "nt", "--no-ontology", "-o", str(tmp_path / name)])
+    assert named.exit_code == 0 and (tmp_path / name).read_bytes().startswith(b"<https://w3id.org/llmkg/")
+
+
+def test_a_file_name_without_a_suffix_is_turtle(tmp_path):
+    out = tmp_path / "llmkg"
+    assert CliRunner().invoke(main, ["export", "--no-ontology", "-o", str(out)]).exit_code == 0
+    assert Graph().parse(out, format="turtle") and out.read_text().startswith("@prefix ")
+
+
 def test_missing_folder_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(main, ["export", "-o", str(tmp_path / "no" / "such" / "llmkg.ttl")])
     assert result.exit_code == 2
