@@ -27,6 +27,8 @@ graph would be a hairball of literals and statement nodes. :func:`project` turns
    another. With ``records=True`` records are nodes like any entity, and no such edges are made.
 6. An entity with no link of its own that only sources, statements and folded records refer to (a
    document cited as a source, a claim status, an evaluation setting) lives in their tooltip lines.
+7. An IRI with no link of its own that only says it is another's (``owl:sameAs``: a former IRI, kept so
+   that it still resolves) is no entity: what it names is drawn once, under its own IRI.
 
 The projection is computed with SPARQL, on Oxigraph (the bundled graph's cached store, a persistent
 store, a store made from files or from an rdflib graph) or on an endpoint, which gets the same queries
@@ -711,7 +713,7 @@ class Projector:
             edges += [(a, b, kind) for a, b, kind in pairs if a != b and a in nodes and b in nodes]
         linked = {n for e in edges for n in e[:2]}
         isolated = nodes - linked
-        return nodes - self.cited_only(isolated), edges
+        return nodes - self.cited_only(isolated) - self.other_names(isolated), edges
 
     def classes_of(self, kind: str) -> list[str]:
         """The classes whose members are records of ``kind``."""
@@ -728,6 +730,16 @@ class Projector:
             tests.append(f"?y IN ({self.extra_list()})")
         # one pattern and its tests, not a union (which the engine plans poorly)
         template = f"SELECT ?x WHERE {{ SCOPE FILTER EXISTS {{ ?y ?q ?x FILTER({' || '.join(tests)}) }} }}"
+        return {key_of(r["x"]) for r in self.data.scoped("x", keys, template)}
+
+    def other_names(self, keys: set[str]) -> set[str]:
+        """Those of ``keys`` that say only that they are another's (rule 7)."""
+        if not keys:
+            return set()
+        same = f"<{OWL}sameAs>"
+        template = (
+            f"SELECT DISTINCT ?x WHERE {{ SCOPE ?x {same} ?o FILTER NOT EXISTS {{ ?x ?p ?v FILTER(?p != {same}) }} }}"
+        )
         return {key_of(r["x"]) for r in self.data.scoped("x", keys, template)}
 
     # --- a part of the network, from a few entities outwards
@@ -826,7 +838,7 @@ class Projector:
             if lone
             else set()
         )
-        return linked | (subjects - self.cited_only(subjects))
+        return linked | (subjects - self.cited_only(subjects) - self.other_names(subjects))
 
     def find_entity(self, text: str, include: set[str], exclude: set[str]) -> str | None:
         """The node named by ``text``, as :func:`resolve_entity` finds it in the restricted network;
