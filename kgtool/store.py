@@ -42,6 +42,8 @@ _NO_BASE = "http://relative-iri.kgtool.invalid/"
 _RELATIVE = "holds the relative IRI <{}> and no base IRI was given: resolve it in the file (@base) or give --base IRI"
 # parsed by Oxigraph, whose parsers are linear in the line length (rdflib's N-Triples parser is quadratic)
 _OXIGRAPH_PARSED = {"nt": "N_TRIPLES", "nquads": "N_QUADS", "json-ld": "JSON_LD"}
+# the formats rdflib reads whose syntax errors Oxigraph's parser places more precisely (parse_file)
+_SYNTAX_CHECKED = {"turtle": "TURTLE", "trig": "TRIG"}
 _OXIGRAPH_POSITION = re.compile(r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+): ")
 
 # RDF/XML (and TriX, which rdflib reads with the same XML parser), by the suffixes the engines go by
@@ -114,6 +116,15 @@ def parse_file(
     try:
         graph.parse(path, format=fmt, publicID=base or _NO_BASE)
     except BadSyntax as err:
+        # rdflib names where the production it failed began ("objectList expected" at the space after a
+        # predicate); Oxigraph's parser, where the text goes wrong, and what it expected there
+        if fmt in _SYNTAX_CHECKED:
+            try:
+                for _ in oxigraph_quads(path, _SYNTAX_CHECKED[fmt], base):
+                    pass
+            except DataError as precise:
+                if precise.line is not None:
+                    raise precise from err
         # the arguments rdflib built the error with: document, line (from 0), text, offset in the text, reason
         _document, line, text, offset, why = err.args
         column = offset - text.rfind("\n", 0, offset)

@@ -102,6 +102,20 @@ def test_files_checked_alone_answer_for_themselves(tmp_path):
     assert any("rdfs:label" in line for line in violations)
 
 
+@pytest.mark.parametrize("line, column, why", [
+    ("kgr:a kgr:b kgr:c, kgr:d, kgr:e, @ .", 35, "A language code should always start with a letter"),
+    ('kgr:a rdfs:label "x" ;\n  kgr:c .', 9, ". is not a valid RDF object"),
+])
+def test_a_turtle_error_is_placed_where_the_text_goes_wrong(tmp_path, line, column, why):
+    """rdflib names where the production it failed began (the space after a predicate); the position
+    given is where the text goes wrong."""
+    bad = write(tmp_path, "bad.ttl", line + "\n")
+    result = run("validate", "--fresh", str(bad))
+    assert result.exit_code == 2
+    row = PREFIXES.count("\n") + 1 + line.count("\n")
+    assert f"syntax error: {bad}:{row}:{column}: {why}" in result.output, result.output
+
+
 def test_missing_file_is_exit_2(tmp_path):
     result = run("validate", str(tmp_path / "nope.ttl"))
     assert result.exit_code == 2
