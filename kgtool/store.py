@@ -198,7 +198,9 @@ def oxigraph_quads(
             yield quad
     except SyntaxError as err:
         message = _OXIGRAPH_POSITION.sub("", err.msg)
-        if "LoadDocumentCallback" in message:
+        if (err.lineno, err.offset) == (1, 1) and _starts_with_a_byte_order_mark(path, data):
+            message = "it starts with a byte order mark (U+FEFF), which RDF syntaxes do not allow: save it without one"
+        elif "LoadDocumentCallback" in message:
             message = (
                 "its JSON-LD @context is not inline (a URL or a file), and kgtool does not load "
                 "one unless asked: embed the context, or pass --allow-remote-context"
@@ -206,6 +208,13 @@ def oxigraph_quads(
         raise DataError(str(path), message, line=err.lineno, column=err.offset) from err
     except MemoryError as err:  # Oxigraph's parsers hold a token of at most 16 MB
         raise DataError(str(path), f"a literal or IRI is too long to parse ({err})") from err
+
+
+def _starts_with_a_byte_order_mark(path: Path, data: bytes | None) -> bool:
+    if data is None:
+        with open(path, "rb") as file:
+            data = file.read(3)
+    return data.startswith(b"\xef\xbb\xbf")
 
 
 def rdflib_converter():

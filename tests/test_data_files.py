@@ -148,6 +148,18 @@ def test_rdfxml_errors_give_line_and_column(tmp_path, text, where, why):
     assert_one_line_error(run("export", "-f", "nt", "--data", data), f"{tmp_path / where}", why)
 
 
+@pytest.mark.parametrize("suffix", [".ttl", ".nt"])
+@pytest.mark.parametrize("command", [["query", "-e", "ASK {}"], ["validate", "--fresh"]])
+def test_a_byte_order_mark_is_named(tmp_path, suffix, command):
+    """Not "\ufeff is not a valid subject", with the invisible character in the message."""
+    data = tmp_path / f"bom{suffix}"
+    data.write_bytes(b"\xef\xbb\xbf" + f'<{EX}a> <{EX}p> "x" .\n'.encode())
+    result = run(*command, *(["--data"] if command[0] == "query" else []), data)
+    assert result.exit_code == 2
+    assert f"{data}:1:1: it starts with a byte order mark (U+FEFF)" in result.output
+    assert "\ufeff" not in result.output
+
+
 # ---------------------------------------------------------------------------------------------
 # one line, never a traceback
 
