@@ -454,7 +454,8 @@ def validate(
     ctx: click.Context, files: tuple[Path, ...], extra: tuple[Path, ...], bundled: bool | None, fresh: bool
 ) -> None:
     """Check the data: parse every file, run the SHACL shapes, run every violation query under
-    queries/checks/, and check that every class and property is declared in the ontology.
+    queries/checks/, and check that every class and property is declared in the ontology and that every
+    literal's text is a value of its datatype.
 
     FILES (or --data FILE) are RDF files (Turtle, N-Triples, RDF/XML, JSON-LD...) or results tables (.csv,
     .tsv) to validate, alone unless --bundled is given (against the ontology and the shapes, reporting what

@@ -247,11 +247,12 @@ def _check(
 
     report.violations += _shacl(shapes, whole, rows, described)
     queries = resources.check_queries()
-    report.checks = len(queries) + 2  # + declared terms + statement IRIs
+    report.checks = len(queries) + 3  # + declared terms + statement IRIs + literal values
     for query in queries:
         report.violations += _violation_query(query, engine, whole, rows, described)
     report.violations += _undeclared_terms(used, ontology, whole)
     report.violations += _statement_iris(whole, lexical=lexical)
+    report.violations += _ill_typed_literals(whole, described)
     return report
 
 
@@ -382,6 +383,25 @@ def _undeclared_terms(used: set[tuple[str, Node]], ontology: Graph, graph: Graph
         for kind, term in sorted(used)
         if isinstance(term, URIRef) and not str(term).startswith(BUILTIN_NAMESPACES) and term not in declared
     ]
+
+
+def _ill_typed_literals(graph: Graph, described: set | None = None) -> list[Violation]:
+    """Literals whose text is no value of their datatype ("abc"^^xsd:integer, "2023-13-45"^^xsd:date, an
+    xsd:int out of its range): rdflib reads each as it parses (``Literal.ill_typed``)."""
+    return sorted(
+        (
+            Violation(
+                check="literal-values",
+                focus=_show(graph, s),
+                message=f"the text is not a value of its datatype, {o.datatype.n3(graph.namespace_manager)}",
+                path=_show(graph, p),
+                value=repr(str(o)),
+            )
+            for s, p, o in graph
+            if isinstance(o, Literal) and o.ill_typed and (described is None or s in described)
+        ),
+        key=str,
+    )
 
 
 def _statement_iris(data: Graph, lexical: bool = True) -> list[Violation]:

@@ -116,6 +116,23 @@ def test_a_turtle_error_is_placed_where_the_text_goes_wrong(tmp_path, line, colu
     assert f"syntax error: {bad}:{row}:{column}: {why}" in result.output, result.output
 
 
+def test_a_literal_whose_text_is_no_value_of_its_datatype_is_reported(tmp_path):
+    data = write(tmp_path, "ill.ttl", """
+kgr:test-model a kg:LanguageModel ; rdfs:label "Test Model"@en ;
+    kg:parameterCount "about 7B"^^xsd:integer ; kg:releaseDate "2023-13-45"^^xsd:date .
+""")
+    result = run("validate", "--fresh", str(data))
+    assert result.exit_code == 1
+    reported = [line for line in result.output.splitlines() if "[literal-values]" in line]
+    assert len(reported) == 2, result.output
+    assert "kg:parameterCount) = 'about 7B': the text is not a value of its datatype, xsd:integer" in reported[0]
+    assert "kg:releaseDate) = '2023-13-45': the text is not a value of its datatype, xsd:date" in reported[1]
+    # rdflib's own complaint (a traceback for each such literal) is not printed, here or by other commands
+    assert "Traceback" not in result.stderr and "Failed to convert" not in result.stderr
+    exported = run("export", "--no-ontology", "-f", "nt", "--data", str(data))
+    assert exported.exit_code == 0 and "Traceback" not in exported.stderr and '"about 7B"' in exported.stdout
+
+
 def test_missing_file_is_exit_2(tmp_path):
     result = run("validate", str(tmp_path / "nope.ttl"))
     assert result.exit_code == 2
