@@ -471,16 +471,16 @@ def validate(
     if store_dir is not None and (files or bundled is not None):
         raise click.UsageError("--store is validated as it is: leave out the files and --bundled/--no-bundled")
     report = run_validation(files, bundled=bundled, fresh=fresh, store=store_dir)
-    from .results import terminal_text
+    from .results import plain_text  # one line each: a label may hold a newline
 
     for error in report.parse_errors:
-        click.echo(terminal_text(f"syntax error: {error}"), err=True)
+        click.echo(plain_text(f"syntax error: {error}"), err=True)
     if report.parse_errors:
         unreadable = len({error.path for error in report.parse_errors})  # a results table can have several errors
         click.echo(f"{unreadable} of {len(report.files)} files could not be parsed", err=True)
         ctx.exit(EXIT_ERROR)
     for violation in report.violations:
-        click.echo(terminal_text(f"violation: {violation}"))
+        click.echo(plain_text(f"violation: {violation}"))
     status = "conforms" if report.conforms else "does not conform"
     if report.saved:
         click.echo(

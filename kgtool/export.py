@@ -225,7 +225,8 @@ def _graph_result(query: str, params: Mapping[str, str] | None, options: dict) -
     result = run_query(query, params or {}, **options)
     if result.kind != "graph":
         raise QueryError(
-            f"query {query!r} is a {result.kind.upper()} query; export needs a CONSTRUCT or DESCRIBE query"
+            f"query {query!r} is {'an' if result.kind == 'ask' else 'a'} {result.kind.upper()} query; "
+            "export needs a CONSTRUCT or DESCRIBE query"
         )
     return result
 

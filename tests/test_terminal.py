@@ -122,3 +122,15 @@ def test_a_table_of_wide_characters_is_measured_in_columns(tmp_path):
     assert len(lines) == 3 and all(columns(line) <= 60 for line in lines), result.stdout
     assert len({columns(line[: line.index("<https")]) for line in lines}) == 1, result.stdout  # aligned
     assert "…" in lines[0] and "short" in lines[1]
+
+
+def test_validate_prints_each_violation_on_one_line(tmp_path):
+    data = tmp_path / "lines.ttl"
+    data.write_text('@prefix kg: <https://w3id.org/llmkg/ontology#> .\n'
+                    '<https://w3id.org/llmkg/resource/m> a kg:LanguageModel ;\n'
+                    '  <http://www.w3.org/2000/01/rdf-schema#label> "line1\\nline2\\ttab"@en ; kg:parameterCount "x" .\n')
+    result = run("validate", "--fresh", data)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[-1].startswith("does not conform")
+    assert all(line.startswith("violation: line1 line2 tab (kgr:m)") for line in lines[:-1]), lines
