@@ -139,9 +139,8 @@ def parse_file(
     except RecursionError as err:
         raise DataError(str(path), "lists or [ ] nested too deep for the parser") from err
     except SAXParseException as err:  # RDF/XML that is not well-formed XML (expat counts columns from 0)
-        raise DataError(
-            str(path), err.getMessage(), line=err.getLineNumber(), column=err.getColumnNumber() + 1
-        ) from err
+        line, column = err.getLineNumber(), err.getColumnNumber()
+        raise DataError(str(path), err.getMessage(), line=line, column=None if column is None else column + 1) from err
     except ParserError as err:  # RDF/XML that is XML but not RDF: rdflib puts "document:line:column: " first
         where = _RDFLIB_POSITION.search(str(err))
         if where is None:

@@ -393,7 +393,7 @@ def _ill_typed_literals(graph: Graph, described: set | None = None) -> list[Viol
             Violation(
                 check="literal-values",
                 focus=_show(graph, s),
-                message=f"the text is not a value of its datatype, {o.datatype.n3(graph.namespace_manager)}",
+                message=f"the text is not a value of its datatype, {_show(graph, o.datatype)}",
                 path=_show(graph, p),
                 value=repr(str(o)),
             )
