@@ -131,6 +131,17 @@ class FormatChoice(click.Choice):
         return super().convert(value, param, ctx)
 
 
+class FiniteRange(click.FloatRange):
+    """click's FloatRange, less nan and inf, which it lets through (an answer of inf megabytes, a nan
+    resolution): a usage error before any work."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value} is not a finite number", param, ctx)
+        return number
+
+
 class Seconds(click.FloatRange):
     """A time limit in seconds, the type of every --timeout, --request-timeout, --query-timeout and
     --client-timeout: a finite number greater than 0 (or at least ``minimum``). A value that cannot be a

@@ -65,6 +65,18 @@ def test_a_timeout_must_be_a_positive_finite_number_of_seconds(args, value, tmp_
     assert not any(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("value", ["nan", "inf"])
+@pytest.mark.parametrize("args, option", [
+    (["pull", "--endpoint", UNREACHABLE, "--query", "models", "-o", "pulled.ttl"], "--max-size"),
+    (["communities"], "--resolution"),
+], ids=["pull", "communities"])
+def test_a_number_must_be_finite(args, option, value, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    line = refused_as_usage(run([*args, option, value]))
+    assert f"'{option}'" in line and f"{value} is not a finite number" in line
+    assert not any(tmp_path.iterdir())
+
+
 # ---------------------------------------------------------------------------------------------
 # --base
 

@@ -15,7 +15,16 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_FAILED, GraphSource, data_options, endpoint_credentials, param_option, param_values, query_option
+from ..cli import (
+    EXIT_FAILED,
+    FiniteRange,
+    GraphSource,
+    data_options,
+    endpoint_credentials,
+    param_option,
+    param_values,
+    query_option,
+)
 
 MAX_NODES = 3000  # entities a page draws at most unless told otherwise
 
@@ -288,7 +297,7 @@ def path(ctx: click.Context, a: str, b: str, limit: int, hubs: bool, selection: 
 )
 @click.option(
     "--resolution",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteRange(min=0, min_open=True),
     default=1.0,
     help="Above 1, more and smaller communities; below 1, fewer and larger.",
 )

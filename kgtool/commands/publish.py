@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..cli import (
+    FiniteRange,
     FormatChoice,
     GraphSource,
     RenamedOption,
@@ -213,7 +214,7 @@ def push_command(
 @rdf_format_option([n for n, f in FORMATS.items() if f.kind != "network"])
 @click.option(
     "--max-size",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteRange(min=0, min_open=True),
     default=64.0,
     metavar="MB",
     help="The largest answer accepted, in megabytes.",
