@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from .auth import Credentials, Opener
-from .errors import EndpointError, QueryError
+from .errors import DataError, EndpointError, QueryError
 from .guard import calls_a_service, check_local, query_form
 from .namespaces import PREFIXES, sparql_prologue
 from .queries import NamedQuery, Param, find, is_query_name, parse_value
@@ -409,6 +409,13 @@ class RemoteEngine(Engine):
         fmt = ox.RdfFormat.from_media_type(mime) if mime else None
         if fmt is None:
             raise self._not_results(body, content_type, "not an RDF format")
+        if fmt == ox.RdfFormat.RDF_XML:  # entities that would expand without bound, as in a data file
+            from .store import check_xml_entities
+
+            try:
+                check_xml_entities(self.url, body)
+            except DataError as err:
+                raise self._not_results(body, content_type, err.message) from err
         try:
             triples = triples_from_oxigraph(ox.parse(body, format=fmt))
         except SyntaxError as err:

@@ -289,18 +289,20 @@ def compiled_file(path: str | Path) -> Path | None:
     return cached_file("expanded-turtle 1", (code, data, base.encode()), lambda: _expand(path, data, base))
 
 
-def check_xml_entities(path: Path) -> None:
-    """Refuse an XML file whose DOCTYPE declares entities that expand too far (:data:`_ENTITY_LIMIT`), an
-    external entity (which no parser is let read) or a parameter entity, before any parser reads it.
+def check_xml_entities(path: str | Path, data: bytes | None = None) -> None:
+    """Refuse an XML file (or ``data``, an answer named ``path``) whose DOCTYPE declares entities that expand
+    too far (:data:`_ENTITY_LIMIT`), an external entity (which no parser is let read) or a parameter entity,
+    before any parser reads it.
 
     The declarations are read from the text, not by an XML parser: Oxigraph and expat read them differently
     (of two declarations of a name, Oxigraph keeps the last and expat the first; after an undeclared
     parameter entity, expat ignores the declarations that Oxigraph reads), so every declaration counts, at its
     largest. A declaration inside a comment counts too, which only errs on the side of refusing."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return  # the parser reports it
+    if data is None:
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            return  # the parser reports it
     if not any(marker in data for marker in _ENTITY_MARKERS):
         return
     encoding = next((encoding for start, encoding in _UTF16 if data.startswith(start)), "utf-8-sig")

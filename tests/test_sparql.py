@@ -387,6 +387,12 @@ class _Faulty(BaseHTTPRequestHandler):
                 time.sleep(0.1)
         elif self.path.startswith("/error"):
             self._send(500, "text/plain", b"internal error")
+        elif self.path.startswith("/bomb"):  # RDF/XML whose entities expand to gigabytes (a "billion laughs")
+            levels = "".join(f'<!ENTITY e{i} "{("&e" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+            self._send(200, "application/rdf+xml", (
+                f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e0 "laugh">{levels}]>'
+                '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://e/">'
+                '<rdf:Description rdf:about="http://e/a"><ex:p>&e9;</ex:p></rdf:Description></rdf:RDF>').encode())
         elif self.path.startswith(("/to-a-file", "/to-ftp")):  # urllib follows ftp: and refuses file: itself
             self.send_response(302)
             self.send_header("Location", "file:///etc/hostname" if "file" in self.path else "ftp://127.0.0.1:9/x")
@@ -422,6 +428,12 @@ def test_faulty_endpoints_give_clear_errors(faulty, path, expected):
 def test_huge_answer_is_capped(faulty):
     with pytest.raises(EndpointError, match="larger than 1 MB"):
         kgtool.run_query("ASK { ?s ?p ?o }", endpoint=faulty + "/huge", max_bytes=1024 * 1024)
+
+
+def test_an_answer_whose_entities_expand_without_bound_is_refused(faulty):
+    """As a data file is: an endpoint's RDF/XML answer of 1 KB would otherwise expand to gigabytes."""
+    with pytest.raises(EndpointError, match="expands to more than 65,536 characters"):
+        kgtool.run_query("CONSTRUCT WHERE { ?s ?p ?o }", endpoint=faulty + "/bomb", timeout=10.0)
 
 
 def test_a_redirect_is_followed_to_http_urls_only(faulty):
