@@ -173,16 +173,12 @@ class AbsoluteIri(click.ParamType):
     name = "iri"
 
     def convert(self, value, param, ctx):
-        import pyoxigraph
+        from .queries import iri_error
 
-        try:
-            pyoxigraph.NamedNode(value)
-        except ValueError as err:
-            reason = str(err)
-            reason = reason[:1].lower() + reason[1:]
+        why = iri_error(value)
+        if why is not None:
             self.fail(
-                f"{value!r} is not an absolute IRI ({reason}): give one with a scheme, such as "
-                "http://example.org/data/",
+                f"{value!r} is not an absolute IRI ({why}): give one with a scheme, such as http://example.org/data/",
                 param,
                 ctx,
             )

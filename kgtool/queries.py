@@ -204,19 +204,28 @@ _NUMBER = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?")
 _LITERAL = re.compile(r'"(.*)"(?:@([A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^(\S+))?', re.S)
 
 
-@functools.lru_cache(maxsize=1024)  # pure; a query's defaults are parsed again on every run
-def iri_term(iri: str, given: str | None = None) -> Term:
-    """The IRI ``iri`` (written ``given``) as a term, if it is one (else a :class:`QueryError`): a query
-    must never be handed a value its parser would take for broken query text."""
+def iri_error(iri: str) -> str | None:
+    """Why ``iri`` is no absolute IRI, in Oxigraph's words as a clause ("invalid IRI code point ' '"), or
+    None when it is one."""
     import pyoxigraph
 
     try:
         pyoxigraph.NamedNode(iri)
     except ValueError as err:
-        raise QueryError(f"{given or iri!r} is not an IRI ({str(err)[:1].lower() + str(err)[1:]})") from err
+        return str(err)[:1].lower() + str(err)[1:]
+    return None
+
+
+def iri_term(iri: str, given: str | None = None) -> Term:
+    """The IRI ``iri`` (written ``given``) as a term, if it is one (else a :class:`QueryError`): a query
+    must never be handed a value its parser would take for broken query text."""
+    why = iri_error(iri)
+    if why is not None:
+        raise QueryError(f"{given or iri!r} is not an IRI ({why})")
     return Term("uri", iri)
 
 
+@functools.lru_cache(maxsize=1024)  # pure; a query's defaults are parsed again on every run
 def parse_value(text: str) -> Term | str:
     """A command-line value as a term; a bare word that is no term is returned as a label to resolve."""
     text = text.strip()

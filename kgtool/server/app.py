@@ -33,7 +33,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import __version__, guard
-from ..errors import KgtoolError, QueryError
+from ..errors import KgtoolError
 from ..namespaces import KGR, PREFIXES
 from ..results import QueryResult, Term
 from ..sparql import Engine
@@ -479,7 +479,7 @@ class _Endpoint:
         )
 
     async def resource(self, request: Request) -> Response:
-        from ..queries import iri_term
+        from ..queries import iri_error
         from ..sparql import with_values
 
         slug = request.path_params["slug"]
@@ -491,12 +491,8 @@ class _Endpoint:
                 "this resource is available as text/html, text/turtle, application/ld+json, "
                 "application/n-triples and application/rdf+xml",
             )
-        try:
-            if not slug:
-                raise QueryError("no slug")
-            iri_term(iri)  # a slug no IRI can end with names nothing here (and must not reach a query)
-        except QueryError as err:
-            raise Problem(404, f"no resource {slug!r} in this graph") from err
+        if not slug or iri_error(iri) is not None:  # a slug no IRI can end with names nothing (nor reaches a query)
+            raise Problem(404, f"no resource {slug!r} in this graph")
         bound = {"entity": Term("uri", iri)}
         if not await self.select(with_values(pages.ENTITY_EXISTS, bound)):
             if key == "html":
