@@ -41,6 +41,19 @@ def node_point(watched, node: int) -> tuple[float, float]:
     }""", node))
 
 
+def still_view(watched) -> None:
+    """Wait until the view has stopped moving: selecting by search moves it to the entity, in an animation
+    of 0.4 s, and a point taken meanwhile is elsewhere once it ends."""
+    import time
+
+    view = "[kgView.network.getViewPosition().x, kgView.network.getViewPosition().y, kgView.network.getScale()]"
+    deadline, last = time.monotonic() + 10, None
+    while (now := watched.page.evaluate(view)) != last:
+        assert time.monotonic() < deadline, "the view never came to rest"
+        last = now
+        watched.page.wait_for_timeout(150)
+
+
 def background_point(watched) -> tuple[float, float]:
     """A point of the canvas with no entity or link under it (the corner may hold one, as the view is laid
     out and zoomed)."""
@@ -136,6 +149,7 @@ def test_the_whole_graph_in_chromium(page, bundled_source, tmp_path):
     p.press("#search", "Enter")
     assert p.text_content("#details-title") == "Meta AI"
     # clicking the background clears the selection
+    still_view(page)
     p.mouse.click(*node_point(page, meta))
     p.mouse.click(*background_point(page))
     assert p.text_content("#details-title") == ""
