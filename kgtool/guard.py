@@ -247,8 +247,10 @@ def nesting_depth(tokens: Iterable[Token]) -> int:
     one for the bracket and one for every link of the chain written inside it so far (a join ``.``, a
     ``;`` or ``,``, a path step, an operator, ``UNION``, ``OPTIONAL``, a group beside another...).
     Engines build a chain of N links as a tree N deep, so a long chain counts as deep nesting; a list
-    (the rows of VALUES, the items of a projection) does not."""
+    (the rows of VALUES, the items of a projection, the values of ``IN (...)`` or a function's
+    arguments, whose commas sit directly inside parentheses) does not."""
     links = [0]  # one count per open bracket, the outermost level first
+    brackets = [""]  # the open brackets, the outermost level first
     depth = deepest = 0
     for token in tokens:
         if token.kind == "open":
@@ -256,10 +258,14 @@ def nesting_depth(tokens: Iterable[Token]) -> int:
                 links[-1] += 1
                 depth += 1
             links.append(0)
+            brackets.append(token.text)
             depth += 1
         elif token.kind == "close":
             if len(links) > 1:
                 depth -= 1 + links.pop()
+                brackets.pop()
+        elif token.text == "," and brackets[-1] == "(":
+            continue  # an item of an expression list: engines keep the items side by side
         elif token.kind == "op" or (token.kind == "word" and token.text.upper() in _LINK_WORDS):
             links[-1] += 1
             depth += 1

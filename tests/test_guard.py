@@ -70,6 +70,19 @@ def test_a_long_list_is_not_deep():
     check_query(text, READ_ONLY)
 
 
+def test_the_values_of_in_and_a_function_s_arguments_are_a_list_not_a_chain():
+    """Engines keep them side by side (Oxigraph answers IN and CONCAT of 20,000 items); an object list, whose
+    commas make a chain of joins, still counts."""
+    items = ", ".join(f"<http://e/{i}>" for i in range(2000))
+    for text in (f"SELECT * WHERE {{ ?s ?p ?o FILTER(?o IN ({items})) }}",
+                 f"SELECT * WHERE {{ ?s ?p ?o FILTER(?o NOT IN ({items})) }}",
+                 f"SELECT (COALESCE({items}) AS ?first) WHERE {{}}"):
+        assert depth(text) < 10
+        check_query(text, READ_ONLY)
+    assert depth(f"SELECT * WHERE {{ ?s ?p {items} }}") > guard.MAX_DEPTH
+    assert depth(f"SELECT * WHERE {{ ?s ?p [ ?q {items} ] }}") > guard.MAX_DEPTH
+
+
 def test_brackets_inside_strings_iris_and_comments_do_not_count():
     text = 'SELECT * WHERE { ?s ?p "((((((((((" . ?s ?p <http://e/((((> # ((((((((((\n }'
     assert depth(text) == depth("SELECT * WHERE { ?s ?p ?o . ?s ?p ?o }")
