@@ -205,12 +205,11 @@ def _product(hops: list[list[Step]], limit: int):
     return itertools.islice(itertools.product(*hops), limit)
 
 
-def path_statement(network: nx.MultiDiGraph, path: list[Step]) -> str:
-    """``BLIP-2 -uses frozen model-> OPT -developed by-> Meta AI <-developed by- LLaMA``."""
-    if not path:
-        return ""
+def path_statement(network: nx.MultiDiGraph, start: str, path: list[Step]) -> str:
+    """``BLIP-2 -uses frozen model-> OPT -developed by-> Meta AI <-developed by- LLaMA``; a path of no
+    link (from an entity to itself) is the entity alone."""
     label = lambda node: network.nodes[node].get("label", node)  # noqa: E731
-    out = [label(path[0].source)]
+    out = [label(start)]
     for step in path:
         out.append(f"-{step.label}->" if step.forward else f"<-{step.label}-")
         out.append(label(step.target))

@@ -277,7 +277,7 @@ def test_the_path_from_blip2_to_llama_through_meta_ai(graph, bundled_source):
     classes = set().union(*(network_views.resolve_class(bundled_source, c) for c in hub_classes))
     network = network_views.restrict(projection.project(bundled_source), exclude=classes)
     paths, _ = analytics.shortest_paths(network, KGR_IRI + "blip-2", KGR_IRI + "llama")
-    statements = [analytics.path_statement(network, p) for p in paths]
+    statements = [analytics.path_statement(network, KGR_IRI + "blip-2", p) for p in paths]
     assert "BLIP-2 -uses frozen model-> OPT -developed by-> Meta AI <-developed by- LLaMA" in statements
     # every link of it is a triple of the graph
     assert (KGR["blip-2"], KG.usesFrozenModel, KGR.opt) in graph
@@ -388,6 +388,10 @@ def test_path_command_prints_statements_and_exits_1_without_a_path():
 
     none = CliRunner().invoke(main, ["path", "NVIDIA", "LLaMA"])
     assert none.exit_code == 1 and none.stdout == "" and "no path between NVIDIA and LLaMA" in none.stderr
+
+    itself = CliRunner().invoke(main, ["path", "LLaMA", "llama"])  # an entity is the path of no link to itself
+    assert itself.exit_code == 0 and itself.stdout == "LLaMA\n", itself.output
+    assert "1 shortest path of 0 links between LLaMA and LLaMA" in itself.stderr
 
     unknown = run("path", "Nobody", "LLaMA")
     assert unknown.exit_code == 2 and unknown.output.startswith("error: no entity is labelled 'Nobody'")

@@ -278,7 +278,7 @@ def path(ctx: click.Context, a: str, b: str, limit: int, hubs: bool, selection: 
         click.echo(f"no path between {names}", err=True)
         ctx.exit(EXIT_FAILED)
     for found in paths:
-        click.echo(terminal_text(analytics.path_statement(network, found)))
+        click.echo(terminal_text(analytics.path_statement(network, source, found)))
     links = len(paths[0])
     summary = (
         f"{total} shortest path{'s' if total != 1 else ''} of {links} link{'s' if links != 1 else ''} between {names}"
