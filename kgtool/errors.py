@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class KgtoolError(Exception):
     """Something kgtool could not do (bad input, missing file); the message says what and where."""
@@ -22,3 +24,12 @@ class QueryError(KgtoolError):
 
 class EndpointError(KgtoolError):
     """A SPARQL endpoint was down, too slow, or answered with something that is not SPARQL results."""
+
+
+def closest(text: str, names: Iterable[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """Up to ``n`` of ``names`` closest to ``text``, case ignored (``Lama`` finds ``LLaMA``): what an error
+    offers after "did you mean"."""
+    import difflib  # only for these messages
+
+    folded = {name.casefold(): name for name in sorted(names, reverse=True)}  # the first of a case-fold wins
+    return [folded[c] for c in difflib.get_close_matches(text.casefold(), folded, n=n, cutoff=cutoff)]

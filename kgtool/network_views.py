@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .errors import KgtoolError, QueryError
+from .errors import KgtoolError, QueryError, closest
 from .namespaces import KG, PREFIXES
 from .projection import (
     HUB_CLASSES,
@@ -53,10 +53,7 @@ def resolve_entity(network: nx.MultiDiGraph, text: str) -> str:
         return found[0]
     if found:
         raise ambiguous(text, found)
-    import difflib
-
-    labels = {data.get("label", ""): n for n, data in network.nodes(data=True)}
-    close = difflib.get_close_matches(text, labels, n=5, cutoff=0.6)
+    close = closest(text, (data.get("label", "") for _, data in network.nodes(data=True)), n=5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise QueryError(f"no entity is labelled {text!r}{hint}")
 

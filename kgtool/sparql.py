@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from .auth import Credentials, Opener
-from .errors import DataError, EndpointError, QueryError
+from .errors import DataError, EndpointError, QueryError, closest
 from .guard import calls_a_service, check_local, query_form
 from .namespaces import PREFIXES, sparql_prologue
 from .queries import NamedQuery, Param, find, is_query_name, parse_value
@@ -254,8 +254,6 @@ class Engine:
     def _close_labels(self, text: str, like: Term | None) -> list[str]:
         """Up to three labels close to ``text``: of resources of the same class as ``like`` when
         any is close enough, else of any resource."""
-        import difflib
-
         for bindings in ([{"like": like}] if like else []) + [{}]:
             query = _SAME_KIND_LABELS if bindings else _ALL_LABELS
             labels = {
@@ -263,10 +261,9 @@ class Engine:
                 for row in self.run(NamedQuery.parse(query, "(label lookup)"), bindings).rows
                 if "label" in row
             }
-            folded = {label.casefold(): label for label in sorted(labels)}
-            close = difflib.get_close_matches(text.casefold(), folded, n=3, cutoff=0.6)
+            close = closest(text, labels)
             if close:
-                return [folded[c] for c in close]
+                return close
         return []
 
     def labels(self, iris: list[str]) -> dict[str, str]:

@@ -180,6 +180,8 @@ def test_an_entity_is_found_by_label_or_iri(network, text, slug):
 def test_an_unknown_or_folded_entity_is_a_clear_error(network):
     with pytest.raises(QueryError, match="no entity is labelled 'LLaMB'; did you mean .*LLaMA"):
         network_views.resolve_entity(network, "LLaMB")
+    with pytest.raises(QueryError, match="no entity is labelled 'Lama'; did you mean LLaMA"):  # case aside
+        network_views.resolve_entity(network, "Lama")
     with pytest.raises(QueryError, match="not an entity of the network"):
         network_views.resolve_entity(network, "kgr:result/gpt-3-175b/coqa/few-shot/f1")
 

@@ -125,7 +125,8 @@ def test_construct_json_is_json_ld():
 
 # --- labels that name nothing, defaults, parameters ---------------------------------------------
 
-@pytest.mark.parametrize("param,typo,suggestion", [("benchmark", "TrivaQA", "TriviaQA"), ("model", "GPT4", "GPT-4")])
+@pytest.mark.parametrize("param,typo,suggestion", [("benchmark", "TrivaQA", "TriviaQA"), ("model", "GPT4", "GPT-4"),
+                                                    ("model", "Lama", "LLaMA")])
 def test_a_mistyped_label_is_an_error_with_the_closest_labels(param, typo, suggestion):
     query = "leaderboard" if param == "benchmark" else "model-card"
     result = run("query", query, "-p", f"{param}={typo}")
