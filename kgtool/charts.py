@@ -266,6 +266,11 @@ def chart_data(kind: str, run: Runner, target: str | None = None, params: Mappin
 
 
 def _chart_data(kind: str, run: Runner, target: str | None, params: dict) -> ChartData:
+    # what a chart does not use is refused, not dropped: the chart would not be the one asked for
+    if params and kind != "leaderboard":
+        raise QueryError(f"only a leaderboard takes -p parameters; a {kind} chart takes none")
+    if target and kind == "timeline":
+        raise QueryError(f"a timeline shows every dated paper, release and product; it takes no {target!r}")
     if kind == "leaderboard":
         if not target:
             raise QueryError("a leaderboard needs a benchmark: kgtool chart leaderboard CoQA")

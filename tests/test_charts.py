@@ -137,6 +137,8 @@ def test_chart_command_writes_each_format(tmp_path):
     (["chart", "model", "No Such Model"], "no model is labelled 'No Such Model'"),
     (["chart", "timeline", "-o", "x.pdf"], "a chart is written as .html, .svg or .png"),
     (["chart", "leaderboard", "CoQA", "-p", "metric"], "write parameters as NAME=VALUE"),
+    (["chart", "timeline", "LLaMA"], "a timeline shows every dated paper, release and product; it takes no 'LLaMA'"),
+    (["chart", "model", "LLaMA", "-p", "setting=few-shot"], "only a leaderboard takes -p parameters"),
 ])
 def test_chart_command_errors_are_one_line(tmp_path, args, message):
     result = CliRunner().invoke(main, args)
