@@ -65,6 +65,23 @@ kgr:test-model a kg:LanguageModel ; rdfs:label "Test Model"@en ; kg:parameterCou
     assert result.output.strip().splitlines()[-1].startswith("does not conform:")
 
 
+def test_a_value_that_breaks_two_constraints_of_one_shape_alike_is_one_violation(tmp_path):
+    """The text "0.5" is no integer and no number of at least 1: two constraints of the property's shape,
+    under its one message. One line, counted once."""
+    data = write(tmp_path, "model.ttl", """
+kgr:test-model a kg:LanguageModel ; rdfs:label "Test Model"@en ; kg:parameterCount "0.5" .
+<statement/test-model/parameter-count/0.5> a kg:Statement ;
+    rdf:subject kgr:test-model ; rdf:predicate kg:parameterCount ; rdf:object "0.5" ;
+    kg:source kgr:arxiv-2005.14165 ; kg:locator "Table 2.1" .
+""")
+    result = run("validate", "--bundled", str(data))
+    assert result.exit_code == 1
+    lines = [l for l in result.output.splitlines() if l.startswith("violation:")]
+    assert len(lines) == len(set(lines)) == 1, lines
+    assert "'0.5': kg:parameterCount is one positive integer" in lines[0]
+    assert result.output.strip().splitlines()[-1].endswith(" 1 violations")
+
+
 @pytest.mark.parametrize("name,body,reported", [
     ("unsourced.ttl", 'kgr:llama kg:contextLength 4096 .\n', ["unsourced-fact-violation.rq", "LLaMA"]),
     ("rumour.ttl", """
