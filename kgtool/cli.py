@@ -265,6 +265,15 @@ def data_options(command):
     return endpoint_options(store_option(local_data_options(with_endpoint)))
 
 
+base_option = click.option(
+    "--base",
+    type=AbsoluteIri(),
+    metavar="IRI",
+    help="The base IRI that relative IRIs in the --data files resolve against "
+    "(without it, a relative IRI is an error).",
+)
+
+
 def local_data_options(command):
     """--data, --base, --allow-remote-context and --infer. The command receives them as one ``source``
     argument, a :class:`GraphSource` of the bundled graph and the data files (a
@@ -279,14 +288,7 @@ def local_data_options(command):
         files = DataFiles(tuple(extra), base, allow_remote_context)
         return function(*args, source=GraphSource(files, infer), **kwargs)
 
-    command = data_file_option(with_source)
-    command = click.option(
-        "--base",
-        type=AbsoluteIri(),
-        metavar="IRI",
-        help="The base IRI that relative IRIs in the --data files resolve against "
-        "(without it, a relative IRI is an error).",
-    )(command)
+    command = base_option(data_file_option(with_source))
     command = click.option(
         "--allow-remote-context",
         is_flag=True,
@@ -591,8 +593,16 @@ def _run_and_print(target, params, fmt, limit, iris, source: GraphSource) -> Non
     help="The store folder to build (or the KGTOOL_STORE variable); a store there is replaced.",
 )
 @bundled_option
+@base_option
 @quiet_option
-def load(files: tuple[Path, ...], extra: tuple[Path, ...], store_dir: Path, bundled: bool | None, quiet: bool) -> None:
+def load(
+    files: tuple[Path, ...],
+    extra: tuple[Path, ...],
+    store_dir: Path,
+    bundled: bool | None,
+    base: str | None,
+    quiet: bool,
+) -> None:
     """Build a persistent store from the bundled graph and FILES (or --data FILE): bulk load, then
     optimise. Every command that reads the graph opens it with --store DIR (or KGTOOL_STORE) instead of
     parsing files again.
@@ -605,7 +615,7 @@ def load(files: tuple[Path, ...], extra: tuple[Path, ...], store_dir: Path, bund
     sources = (bundled_files() if bundled is not False else []) + [*files, *extra]
     if not sources:
         raise click.UsageError("nothing to load: give files, or leave out --no-bundled")
-    record = build(sources, store_dir, quiet=quiet)
+    record = build(sources, store_dir, base=base, quiet=quiet)
     click.echo(
         f"loaded {record.triples:,} triples from {len(record.files)} files into {store_dir} ({record.seconds:.1f} s)",
         err=True,

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, cast
 
 from . import __version__
-from .errors import DataError, KgtoolError
+from .errors import KgtoolError
 
 # hashlib and shutil are imported where they are used: opening a store, which every command on one does,
 # needs neither (a cold `kgtool query` pays for every module it loads)
@@ -89,14 +89,14 @@ def progress_bar(total: int, description: str, quiet: bool = False, unit: str = 
     )
 
 
-def build(files: list[Path], location: Path, *, quiet: bool = False) -> StoreRecord:
+def build(files: list[Path], location: Path, *, base: str | None = None, quiet: bool = False) -> StoreRecord:
     """Bulk-load ``files`` into a new store at ``location`` (replacing any store there), optimise it and
-    record what it holds."""
+    record what it holds. Relative IRIs in the files resolve against ``base``; without it they are refused."""
     import shutil
 
     import pyoxigraph as ox
 
-    from .store import _OXIGRAPH_FORMATS, compiled_file
+    from .store import _OXIGRAPH_FORMATS, compiled_file, data_error
 
     location = Path(location)
     for path in files:
@@ -111,7 +111,7 @@ def build(files: list[Path], location: Path, *, quiet: bool = False) -> StoreRec
     try:
         # what the engine reads: results tables and annotated Turtle compiled to N-Triples first, as for
         # every other command (kgtool.store.compiled_file)
-        sources = [(Path(path), compiled_file(path)) for path in files]
+        sources = [(Path(path), compiled_file(path, base)) for path in files]
         try:
             store = ox.Store(str(building))
         except OSError as err:
@@ -120,18 +120,20 @@ def build(files: list[Path], location: Path, *, quiet: bool = False) -> StoreRec
         entries = []
         with progress_bar(total, "load", quiet) as bar:
             for path, compiled in sources:
-                if compiled is not None:
-                    read, fmt, base = compiled, ox.RdfFormat.N_TRIPLES, None
-                else:
-                    read, base = path, path.resolve().as_uri()
-                    fmt = getattr(ox.RdfFormat, _OXIGRAPH_FORMATS.get(path.suffix.lower(), "TURTLE"))
+                read = compiled or path
+                fmt = (
+                    ox.RdfFormat.N_TRIPLES
+                    if compiled
+                    else getattr(ox.RdfFormat, _OXIGRAPH_FORMATS.get(path.suffix.lower(), "TURTLE"))
+                )
                 with open(read, "rb") as handle:
                     try:
-                        # a file-like object that counts what Oxigraph reads (it needs only read and readinto)
+                        # a file-like object that counts what Oxigraph reads (it needs only read and readinto);
+                        # a relative IRI resolves against the base given, never against the file's own path
                         counting = cast(BinaryIO, _Counting(handle, bar.update))
                         store.bulk_load(counting, fmt, base_iri=base)
                     except SyntaxError as err:
-                        raise DataError(str(path), str(err)) from err
+                        raise data_error(path, err) from err
                 status = path.stat()
                 entries.append(
                     {

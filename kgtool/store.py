@@ -173,7 +173,7 @@ def oxigraph_parsed(
 
     if not path.is_file():
         raise KgtoolError(f"{path}: no such file")
-    derived = compiled_ntriples(path)
+    derived = compiled_ntriples(path, base)
     fmt = "nt" if derived is not None else guess_format(str(path)) or "turtle"
     if fmt in _OXIGRAPH_PARSED and not (fmt == "json-ld" and remote_context):
         return oxigraph_quads(path, _OXIGRAPH_PARSED[fmt], base, data=derived)
@@ -203,17 +203,25 @@ def oxigraph_quads(
                     raise DataError(str(path), _RELATIVE.format(term.value[len(_NO_BASE) :]))
             yield quad
     except SyntaxError as err:
-        message = _OXIGRAPH_POSITION.sub("", err.msg)
-        if (err.lineno, err.offset) == (1, 1) and _starts_with_a_byte_order_mark(path, data):
-            message = "it starts with a byte order mark (U+FEFF), which RDF syntaxes do not allow: save it without one"
-        elif "LoadDocumentCallback" in message:
-            message = (
-                "its JSON-LD @context is not inline (a URL or a file), and kgtool does not load "
-                "one unless asked: embed the context, or pass --allow-remote-context"
-            )
-        raise DataError(str(path), message, line=err.lineno, column=err.offset) from err
+        raise data_error(path, err, data) from err
     except MemoryError as err:  # Oxigraph's parsers hold a token of at most 16 MB
         raise DataError(str(path), f"a literal or IRI is too long to parse ({err})") from err
+
+
+def data_error(path: Path, err: SyntaxError, data: bytes | None = None) -> DataError:
+    """Oxigraph's syntax error in the file at ``path`` (or in ``data``, what it compiles to) as the
+    project's one-line error with the line and column."""
+    message = _OXIGRAPH_POSITION.sub("", err.msg)
+    if (err.lineno, err.offset) == (1, 1) and _starts_with_a_byte_order_mark(path, data):
+        message = "it starts with a byte order mark (U+FEFF), which RDF syntaxes do not allow: save it without one"
+    elif "LoadDocumentCallback" in message:
+        message = (
+            "its JSON-LD @context is not inline (a URL or a file), and kgtool does not load "
+            "one unless asked: embed the context, or pass --allow-remote-context"
+        )
+    elif message.startswith("No scheme found in an absolute IRI"):  # Oxigraph read an IRI with no base
+        message = "holds a relative IRI and no base IRI was given: resolve it in the file (@base) or give --base IRI"
+    return DataError(str(path), message, line=err.lineno, column=err.offset)
 
 
 def _starts_with_a_byte_order_mark(path: Path, data: bytes | None) -> bool:
@@ -264,12 +272,13 @@ def bundled_files(ontology: bool = True, data: bool = True) -> list[Path]:
     return files
 
 
-def compiled_file(path: str | Path) -> Path | None:
+def compiled_file(path: str | Path, base: str | None = None) -> Path | None:
     """For a file kgtool compiles before any engine reads it, the compiled N-Triples in the user's cache
     (keyed by content): a results table (:mod:`kgtool.tables`), or Turtle that states sourced facts in
     RDF 1.2's annotation syntax, expanded to plain triples and their statements
-    (:func:`kgtool.provenance.expand_annotations`). None for any other file, which is read as it is, once an
-    RDF/XML file has passed :func:`check_xml_entities`."""
+    (:func:`kgtool.provenance.expand_annotations`), its relative IRIs resolved against ``base`` or refused.
+    None for any other file, which is read as it is, once an RDF/XML file has passed
+    :func:`check_xml_entities`."""
     path = Path(path)
     if tables.is_table(path):
         return tables.ntriples_file(path)
@@ -284,7 +293,7 @@ def compiled_file(path: str | Path) -> Path | None:
         return None
     from .cache import cached_file
 
-    base = path.resolve().as_uri()
+    base = base or _NO_BASE
     code = Path(provenance.__file__).read_bytes()  # the expansion's own code: no stale file after a change
     return cached_file("expanded-turtle 1", (code, data, base.encode()), lambda: _expand(path, data, base))
 
@@ -382,23 +391,28 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 
 def _expand(path: Path, data: bytes, base: str) -> bytes:
     try:
-        return provenance.expanded_ntriples(data, base)
+        expanded = provenance.expanded_ntriples(data, base)
     except SyntaxError as err:
         message = str(err).split(": ", 1)[-1] if str(err).startswith("Parser error at") else str(err)
         raise DataError(str(path), message, line=err.lineno, column=err.offset) from err
     except ValueError as err:
         raise DataError(str(path), str(err)) from err
+    marker = b"<" + _NO_BASE.encode()
+    if marker in expanded:  # an IRI of the file was relative, and no base was given
+        start = expanded.index(marker) + len(marker)
+        relative = expanded[start : expanded.index(b">", start)].decode()
+        raise DataError(str(path), _RELATIVE.format(relative))
+    return expanded
 
 
-def compiled_ntriples(path: str | Path) -> bytes | None:
+def compiled_ntriples(path: str | Path, base: str | None = None) -> bytes | None:
     """The compiled N-Triples of :func:`compiled_file`, compiled in memory when the cache cannot be written."""
     try:
-        compiled = compiled_file(path)
+        compiled = compiled_file(path, base)
     except OSError:
         if tables.is_table(path):
             return tables.compile_table(path).ntriples()
-        data = Path(path).read_bytes()
-        return _expand(Path(path), data, Path(path).resolve().as_uri())
+        return _expand(Path(path), Path(path).read_bytes(), base or _NO_BASE)
     return None if compiled is None else compiled.read_bytes()
 
 
@@ -596,13 +610,13 @@ def _resolve_owlrl_terms() -> None:
                     setattr(module, attribute, _ResolvedTerms(value))
 
 
-def _load_compiled(store: pyoxigraph.Store, path: Path) -> bool:
+def _load_compiled(store: pyoxigraph.Store, path: Path, base: str | None = None) -> bool:
     """Load a file kgtool compiles first (:func:`compiled_file`) into ``store``; False for any other file."""
     import pyoxigraph
 
     if not path.is_file():
         raise KgtoolError(f"{path}: no such file")
-    derived = compiled_ntriples(path)
+    derived = compiled_ntriples(path, base)
     if derived is not None:
         store.load(derived, format=pyoxigraph.RdfFormat.N_TRIPLES)
     return derived is not None
@@ -641,7 +655,7 @@ def load_store(
         except SyntaxError as err:
             raise DataError(str(path), str(err)) from err
     for path in data:
-        if _load_compiled(store, path):
+        if _load_compiled(store, path, data.base):
             continue
         fmt = _OXIGRAPH_FORMATS.get(path.suffix.lower(), "TURTLE")
         if fmt == "JSON_LD" and data.remote_context:

@@ -98,7 +98,10 @@ def test_an_inline_context_needs_nothing(tmp_path):
 # ---------------------------------------------------------------------------------------------
 # relative IRIs
 
-@pytest.mark.parametrize("suffix,text", [(".ttl", '<thing> <http://example.org/p> "x" .\n'),
+ANNOTATED = '<thing> <http://example.org/p> "x" {| <http://example.org/q> "y" |} .\n'  # compiled before it is read
+
+
+@pytest.mark.parametrize("suffix,text", [(".ttl", '<thing> <http://example.org/p> "x" .\n'), (".ttl", ANNOTATED),
                                          (".rdf", '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
                                                   'xmlns:ex="http://example.org/"><rdf:Description rdf:about="thing">'
                                                   '<ex:p>x</ex:p></rdf:Description></rdf:RDF>\n'),
@@ -112,6 +115,20 @@ def test_relative_iris_resolve_against_the_stated_base_or_are_refused(tmp_path, 
     resolved = run(*command, "--data", data, "--base", "http://example.org/base/")
     assert resolved.exit_code == 0, resolved.output
     assert "http://example.org/base/thing" in resolved.stdout and "file:" not in resolved.stdout
+
+
+@pytest.mark.parametrize("text", ['<thing> <http://example.org/p> "x" .\n', ANNOTATED], ids=["plain", "annotated"])
+def test_a_store_resolves_relative_iris_against_the_stated_base_or_refuses_them(tmp_path, text):
+    data = tmp_path / "relative.ttl"
+    data.write_text(text)
+    store = tmp_path / "store"
+    refused = run("load", "--no-bundled", data, "--store", store)
+    assert_one_line_error(refused, "relative.ttl", "relative IRI", "--base")
+    assert not store.exists()
+    loaded = run("load", "--no-bundled", data, "--store", store, "--base", "http://example.org/base/")
+    assert loaded.exit_code == 0, loaded.output
+    answer = run("query", "--store", store, "-e", "SELECT ?s WHERE { ?s <http://example.org/p> ?o }", "-f", "csv")
+    assert answer.stdout.splitlines()[1:] == ["http://example.org/base/thing"]
 
 
 # ---------------------------------------------------------------------------------------------
