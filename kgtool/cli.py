@@ -45,6 +45,17 @@ LAZY_COMMANDS: dict[str, str] = {
 }
 
 
+def _quiet_rdflib() -> None:
+    """rdflib logs a traceback, or warns, for each literal whose text is no value of its datatype ("abc" as an
+    xsd:integer) as it reads it: validate reports them in its words, and no command prints rdflib's. Set by the
+    command, not by the library, which leaves a program's logging and warnings as they are."""
+    import logging
+    import warnings
+
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", message="Parsing weird boolean", module="rdflib")
+
+
 class _Group(click.Group):
     """Turns the project's errors into one line on stderr and exit code 2 (after the tracebacks of the error
     and its causes with --debug), and loads the commands of LAZY_COMMANDS on first use."""
@@ -61,6 +72,7 @@ class _Group(click.Group):
         return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
+        _quiet_rdflib()
         try:
             return super().invoke(ctx)
         except KgtoolError as err:

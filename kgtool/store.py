@@ -8,9 +8,7 @@ that need it, so that a plain query never pays for it.
 
 from __future__ import annotations
 
-import logging
 import re
-import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,11 +38,6 @@ _OXIGRAPH_FORMATS = {
 
 # Relative IRIs resolve against the base the user states (--base), never against the file's own path.
 # Without one, the parsers resolve them against this marker, and a parsed IRI under it is refused.
-# rdflib logs a traceback, or warns, for each literal whose text is no value of its datatype ("abc" as an
-# xsd:integer) as it reads it: validate reports them in its words, and no other command should print that
-logging.getLogger("rdflib.term").setLevel(logging.ERROR)
-warnings.filterwarnings("ignore", message="Parsing weird boolean", module="rdflib")
-
 _NO_BASE = "http://relative-iri.kgtool.invalid/"
 _RELATIVE = "holds the relative IRI <{}> and no base IRI was given: resolve it in the file (@base) or give --base IRI"
 # parsed by Oxigraph, whose parsers are linear in the line length (rdflib's N-Triples parser is quadratic)

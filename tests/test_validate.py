@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from pathlib import Path
 
 import pytest
@@ -148,6 +151,20 @@ kgr:test-model a kg:LanguageModel ; rdfs:label "Test Model"@en ;
     assert "Traceback" not in result.stderr and "Failed to convert" not in result.stderr
     exported = run("export", "--no-ontology", "-f", "nt", "--data", str(data))
     assert exported.exit_code == 0 and "Traceback" not in exported.stderr and '"about 7B"' in exported.stdout
+
+
+def test_the_library_leaves_a_program_s_logging_and_warnings_as_they_are(tmp_path):
+    """Quieting rdflib's complaints is the command's choice; a program that imports kgtool keeps its own."""
+    data = write(tmp_path, "ill.ttl", 'kgr:x kg:parameterCount "about 7B"^^xsd:integer .\n')
+    program = (
+        "import logging, warnings, kgtool\n"
+        "before = (logging.getLogger('rdflib.term').level, list(warnings.filters))\n"
+        f"kgtool.load_graph([{str(data)!r}], bundled=False)\n"
+        "kgtool.run_query('models')\n"
+        "assert (logging.getLogger('rdflib.term').level, list(warnings.filters)) == before\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 def test_missing_file_is_exit_2(tmp_path):
