@@ -497,8 +497,7 @@ def validate(
     for error in report.parse_errors:
         click.echo(plain_text(f"syntax error: {error}"), err=True)
     if report.parse_errors:
-        unreadable = len({error.path for error in report.parse_errors})  # a results table can have several errors
-        click.echo(f"{unreadable} of {len(report.files)} files could not be parsed", err=True)
+        click.echo(report.summary(), err=True)
         ctx.exit(EXIT_ERROR)
     for violation in report.violations:
         click.echo(plain_text(f"violation: {violation}"))

@@ -68,6 +68,10 @@ class ValidationReport:
         return not self.violations and not self.parse_errors
 
     def summary(self) -> str:
+        """What was checked and found, or, when a file could not be parsed (and nothing was checked), that."""
+        if self.parse_errors:
+            unreadable = len({error.path for error in self.parse_errors})  # a results table can have several
+            return f"{unreadable} of {len(self.files)} files could not be parsed"
         return (
             f"{len(self.files)} files, {self.triples} triples, {self.shapes} shapes, "
             f"{self.checks} checks, {len(self.violations)} violations"

@@ -52,6 +52,11 @@ def test_syntax_error_names_file_line_and_column(tmp_path):
     line_no = PREFIXES.count("\n") + 2  # the statement runs on into the next line, where it breaks
     assert f"typo.ttl:{line_no}:" in result.output
     assert "expected" in result.output
+    # the library's report says the same, not "0 violations" of checks that never ran
+    import kgtool
+
+    report = kgtool.validate([bad])
+    assert not report.conforms and report.summary() == "1 of 1 files could not be parsed"
 
 
 def test_violation_names_label_property_value_and_message(tmp_path):
