@@ -8,12 +8,12 @@ the rows came from the embedded engine or from an endpoint.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
-from .errors import KgtoolError
+from .errors import KgtoolError, QueryError
 from .formats import format_name
 from .namespaces import PREFIXES
 
@@ -115,6 +115,35 @@ class QueryResult:
     def __len__(self) -> int:
         return len(self.triples) if self.kind == "graph" else len(self.rows)
 
+    def __bool__(self) -> bool:
+        """An ASK result is its answer; any other is true when it holds rows (or triples)."""
+        return bool(self.boolean) if self.kind == "ask" else len(self) > 0
+
+    def __iter__(self) -> Iterator[dict[str, Term]]:
+        """The rows, as :attr:`rows` holds them."""
+        return iter(self._select_rows())
+
+    def __str__(self) -> str:
+        """The table ``kgtool query`` prints (``true`` or ``false`` for an ASK)."""
+        return render(self).rstrip("\n")
+
+    def __repr__(self) -> str:
+        if self.kind == "ask":
+            return f"<QueryResult ask: {self.boolean}>"
+        count = len(self)
+        unit = "triple" if self.kind == "graph" else "row"
+        columns = f" ({', '.join(self.variables)})" if self.kind == "select" else ""
+        more = ", more exist" if self.truncated else ""
+        return f"<QueryResult {self.kind}{columns}: {count} {unit}{'s' if count != 1 else ''}{more}>"
+
+    def _select_rows(self) -> list[dict[str, Term]]:
+        """The rows, refused for an ASK or graph result: its empty row list is not its answer."""
+        if self.kind == "ask":
+            raise QueryError("an ASK result has no rows: read its .boolean")
+        if self.kind == "graph":
+            raise QueryError("a CONSTRUCT or DESCRIBE result has triples, not rows: read its .triples or to_pandas()")
+        return self.rows
+
     def first(self, limit: int | None) -> QueryResult:
         """The result cut to its first ``limit`` rows (or triples), marked ``truncated`` if that
         left any out; the result itself when ``limit`` is None or nothing is left out."""
@@ -124,7 +153,7 @@ class QueryResult:
 
     def values(self) -> list[tuple[str | None, ...]]:
         """Rows as tuples of plain values (IRIs and lexical forms), in variable order."""
-        return [tuple(row[v].value if v in row else None for v in self.variables) for row in self.rows]
+        return [tuple(row[v].value if v in row else None for v in self.variables) for row in self._select_rows()]
 
     def labels(self) -> dict[str, str]:
         """The label of each IRI in the answer that has one (asked from the engine once)."""
@@ -138,16 +167,20 @@ class QueryResult:
 
     def to_records(self) -> list[tuple]:
         """Rows as tuples of Python values (:func:`python_value`), in variable order."""
-        return [tuple(python_value(row.get(v)) for v in self.variables) for row in self.rows]
+        return [tuple(python_value(row.get(v)) for v in self.variables) for row in self._select_rows()]
 
     def to_dicts(self) -> list[dict]:
         """Rows as dicts of Python values (:func:`python_value`); an unbound variable is None."""
-        return [{v: python_value(row.get(v)) for v in self.variables} for row in self.rows]
+        return [{v: python_value(row.get(v)) for v in self.variables} for row in self._select_rows()]
 
     def to_pandas(self):
-        """The rows as a pandas DataFrame with typed columns: numbers numeric, dates datetime64,
-        booleans bool, IRIs as strings with a ``<name>Label`` column beside each (unless the query
-        already has one). An ASK gives one column ``boolean``; a graph, subject/predicate/object."""
+        """The rows as a pandas DataFrame with typed columns: whole numbers Int64 (Python ints in an
+        object column where one does not fit Int64, so that every digit stays), other numbers float64,
+        dates and times datetime64, booleans boolean; IRIs as strings with a ``<name>Label`` column
+        beside each (unless the query already has one). A column is typed only when every value in it
+        converts as it is: one that mixes types or offsets (a day and a time, times at two offsets, a
+        number and an ill-typed literal) is an object column of the values :meth:`to_dicts` gives. An
+        ASK gives one column ``boolean``; a graph, subject/predicate/object."""
         try:
             import pandas as pd
         except ImportError as err:
@@ -267,8 +300,11 @@ def python_value(term: Term | None):
         return term.value
     try:
         return convert(term.value.strip())
-    except (ValueError, InvalidOperation):
+    except (ValueError, InvalidOperation, KeyError):
         return term.value  # an ill-typed literal stays as written
+
+
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
 def _datetime(text: str):
@@ -288,33 +324,59 @@ _PYTHON: dict[str, Callable[[str], object]] = {
     XSD + "decimal": Decimal,
     XSD + "double": float,
     XSD + "float": float,
-    XSD + "boolean": lambda text: text in ("true", "1"),
+    XSD + "boolean": lambda text: _BOOLEANS[text],
     XSD + "date": _date,
     XSD + "dateTime": _datetime,
 }
 
 
+_INT64 = range(-(2**63), 2**63)  # the whole numbers a pandas Int64 column holds
+
+
 def _pandas_column(pd, terms: list[Term | None]):
-    """One result column as a typed pandas Series (the type of its literals when they agree)."""
-    types = {t.datatype for t in terms if t is not None and t.kind == "literal"}
-    kinds = {t.kind for t in terms if t is not None}
+    """One result column as a pandas Series: typed when its literals share a type and every value
+    converts to it, else the Python values in an object column (no value becomes NaN or NaT)."""
     values = [python_value(t) for t in terms]
-    if kinds == {"literal"} and len(types) >= 1:
-        if types <= _INTEGERS and all(isinstance(v, int) or v is None for v in values):
+    typed = _typed_column(pd, terms, values)
+    return pd.Series(values, dtype="object") if typed is None else typed
+
+
+def _typed_column(pd, terms: list[Term | None], values: list):
+    """The typed Series of a column, or None when some value would be lost (an ill-typed literal
+    stays a string, which no typed column takes)."""
+    import datetime
+
+    present = [v for v in values if v is not None]
+    types = {t.datatype for t in terms if t is not None and t.kind == "literal"}
+    if not present or {t.kind for t in terms if t is not None} != {"literal"}:
+        return None
+    if types <= _INTEGERS and all(type(v) is int for v in present):
+        if all(v in _INT64 for v in present):
             return pd.Series(values, dtype="Int64")  # whole numbers stay whole where some are missing
-        if types <= _NUMERIC:
+        return None  # too large for Int64: Python ints keep every digit
+    if types <= _NUMERIC and all(isinstance(v, (int, Decimal, float)) for v in present):
+        try:
             return pd.Series([None if v is None else float(v) for v in values], dtype="float64")
-        if types <= {XSD + "date", XSD + "dateTime"}:
-            return pd.to_datetime(
-                pd.Series([None if v is None else str(v) for v in values], dtype="object"),
-                errors="coerce",
-                utc=XSD + "dateTime" in types
-                and XSD + "date" not in types
-                and any(str(v).endswith(("Z", "+00:00")) for v in values if v is not None),
-            )
-        if types == {XSD + "boolean"}:
-            return pd.Series(values, dtype="boolean")
-    return pd.Series([None if v is None else str(v) for v in values], dtype="object")
+        except OverflowError:  # a whole number beyond any float
+            return None
+    if types == {XSD + "boolean"} and all(type(v) is bool for v in present):
+        return pd.Series(values, dtype="boolean")
+    if types == {XSD + "date"} and all(type(v) is datetime.date for v in present):
+        return _datetimes(pd, values)
+    if types == {XSD + "dateTime"} and all(type(v) is datetime.datetime for v in present):
+        if len({v.utcoffset() for v in present}) > 1:
+            return None  # one column keeps one offset: converting times to another would lose theirs
+        return _datetimes(pd, values)
+    return None
+
+
+def _datetimes(pd, values: list):
+    """Python dates or datetimes (of one offset) as a datetime64 Series; None where pandas cannot hold
+    one (a year beyond its range)."""
+    try:
+        return pd.to_datetime(pd.Series(values, dtype="object"))
+    except (ValueError, OverflowError):  # pandas' OutOfBoundsDatetime is a ValueError
+        return None
 
 
 # ---------------------------------------------------------------------------------------------
