@@ -494,7 +494,8 @@ def local_runner(**where: Unpack[Where]) -> Runner:
     if not where.get("endpoint") and where.get("store") is None:
         from .store import load_store
 
-        where["store"] = load_store(where.get("extra", ()), infer=where.get("infer", False), read_only=True)
+        # the store holds the extra files and the entailments: the runs read it alone
+        where["store"] = load_store(where.pop("extra", ()), infer=where.pop("infer", False), read_only=True)
 
     def run(name: str, params: Mapping[str, str]) -> QueryResult:
         return run_query(name, params, **where)

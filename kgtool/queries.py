@@ -169,23 +169,37 @@ def _catalogue_query(name: str) -> NamedQuery | None:
     return _parse_file(f"{_queries_root()}{os.sep}{name}.rq", name)
 
 
+def is_query_file(text: str) -> bool:
+    """Whether ``text`` names a query file: an existing file, or a path ending in .rq (one line: SPARQL
+    text spans lines, or does not end so)."""
+    return (text.endswith(".rq") and "\n" not in text) or os.path.isfile(text)
+
+
+def query_file(path: str) -> NamedQuery:
+    """The query in the file ``path``, named after the file; a missing file is a :class:`QueryError`."""
+    found = _parse_file(path, Path(path).stem)
+    if found is None:
+        raise QueryError(f"{path}: no such query file")
+    return found
+
+
 def is_query_name(text: str) -> bool:
     """Whether ``text`` has the form of a catalogue name (leaderboard, checks/<name>)."""
     return _NAME.fullmatch(text) is not None
 
 
-def find(name_or_path: str) -> NamedQuery:
-    """A named query by name, or a .rq file by path; an unknown name lists the closest names. A name
-    of the catalogue wins over a file of that name in the working folder (write ./name for the file)."""
+def find(name_or_path: str | os.PathLike[str]) -> NamedQuery:
+    """A named query by name, or a .rq file by path (a :class:`~pathlib.Path` is always a file); an
+    unknown name lists the closest names. A name of the catalogue wins over a file of that name in the
+    working folder (write ./name for the file)."""
+    if isinstance(name_or_path, os.PathLike):
+        return query_file(os.fspath(name_or_path))
     if is_query_name(name_or_path):
         found = _catalogue_query(name_or_path)
         if found is not None:
             return found
-    if name_or_path.endswith(".rq") or os.path.isfile(name_or_path):
-        found = _parse_file(name_or_path, Path(name_or_path).stem)
-        if found is None:
-            raise QueryError(f"{name_or_path}: no such query file")
-        return found
+    if is_query_file(name_or_path):
+        return query_file(name_or_path)
     queries = catalogue()
     if name_or_path in queries:
         return queries[name_or_path]

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sized
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from .auth import Credentials, Opener
 from .errors import DataError, EndpointError, QueryError, closest
-from .guard import calls_a_service, check_local, query_form
-from .namespaces import PREFIXES, sparql_prologue
-from .queries import NamedQuery, Param, find, is_query_name, parse_value
+from .guard import calls_a_service, check_local, query_form, tokenize
+from .namespaces import KG, PREFIXES, sparql_prologue
+from .queries import NamedQuery, Param, find, iri_error, is_query_file, is_query_name, parse_value
 from .results import QueryResult, Term, rows_from_oxigraph, triples_from_oxigraph
 
 if TYPE_CHECKING:
@@ -40,7 +42,7 @@ class Where(TypedDict, total=False):
 
     endpoint: str | None
     infer: bool
-    extra: Iterable[str | Path]
+    extra: Iterable[str | Path]  # a single file is taken too (engine_for)
     store: Any  # an Oxigraph store
     timeout: float
     connect_timeout: float
@@ -49,8 +51,8 @@ class Where(TypedDict, total=False):
 
 
 def run_query(
-    query: str | NamedQuery,
-    params: Mapping[str, str | Term] | None = None,
+    query: str | os.PathLike[str] | NamedQuery,
+    params: Mapping[str, str | Term | int] | None = None,
     *,
     limit: int | None = None,
     **where: Unpack[Where],
@@ -59,8 +61,15 @@ def run_query(
     :func:`engine_for` (locally the bundled graph plus ``extra`` files, or a given Oxigraph ``store``;
     or an ``endpoint``, with its ``timeout`` and ``credentials``).
 
-    ``params`` maps parameter names to values: :class:`Term` objects, or strings in the command-line
-    notation (an IRI, a prefixed name, a literal, or a label resolved to its resource).
+    ``query`` is a name of the catalogue, the path of a .rq file (a str ending in .rq or naming a file,
+    or a :class:`~pathlib.Path`), or SPARQL text.
+
+    ``params`` maps parameter names to values: :class:`Term` objects, strings in the command-line
+    notation (an IRI, a prefixed name, a literal, or a label resolved to its resource), or ints (an
+    ``xsd:integer``, as ``"42"`` is; a bool or a float is refused: write ``"true"`` or ``"3.5"``, the
+    literal as it is meant). None takes the parameter's default, ``""`` leaves it unbound. Each name
+    must be a variable of the query that a VALUES block at the start of its WHERE group can bind (not
+    one the query assigns with BIND or AS, nor one used only inside a subquery that does not select it).
 
     ``limit`` keeps the first rows (or triples) of the answer, in its order; the result's
     ``truncated`` says whether more exist. Locally the rest is never read from the engine, which
@@ -74,8 +83,10 @@ def run_query(
     # the endpoint needs the query's form, and a syntax error should be caught before anything is
     # sent; locally, Oxigraph parses (and reports) the query once, when it runs it
     form = check_syntax(named) if isinstance(engine, RemoteEngine) else "SELECT"
-    given = params or {}
+    given = {} if params is None else params
     bindings = bind_parameters(named, given, engine)
+    if isinstance(engine, RemoteEngine):  # locally the engine's own parse finds these
+        check_bindings(named, bindings)
     result = engine.run(named, bindings, form, limit)
     result.labeller = engine.labels
     result.defaults = {p.name: bindings[p.name] for p in named.params if p.name not in given and p.name in bindings}
@@ -86,7 +97,7 @@ def engine_for(
     *,
     endpoint: str | None = None,
     infer: bool = False,
-    extra: Iterable[str | Path] = (),
+    extra: Iterable[str | Path] | str | Path = (),
     store=None,
     timeout: float = DEFAULT_TIMEOUT,
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
@@ -94,11 +105,17 @@ def engine_for(
     credentials: Credentials = Credentials(),
 ) -> Engine:
     """The engine that answers: ``endpoint``, else the given Oxigraph ``store``, else the bundled
-    graph plus ``extra`` files (with entailments when ``infer``)."""
+    graph plus ``extra`` files (with entailments when ``infer``); ``extra`` may be a single file."""
+    if isinstance(extra, (str, os.PathLike)):  # one file, not a string of one-letter file names
+        extra = [extra]
+    elif not isinstance(extra, Sized):  # a generator: read once, here (a DataFiles keeps its options)
+        extra = tuple(extra)
     if endpoint:
-        if infer or list(extra):
+        if infer or len(extra):
             raise QueryError("--infer and extra data files apply to the local graph, not to an endpoint")
         return RemoteEngine(endpoint, timeout, connect_timeout, max_bytes, credentials)
+    if store is not None and (infer or len(extra)):
+        raise QueryError("infer and extra data files apply to the bundled graph, not to a given store")
     if store is None:
         from .store import load_store
 
@@ -106,11 +123,18 @@ def engine_for(
     return LocalEngine(store)
 
 
-def as_named_query(query: str | NamedQuery) -> NamedQuery:
-    """A named query, a .rq path, or SPARQL text (anything with a brace or a query keyword)."""
+def as_named_query(query: str | os.PathLike[str] | NamedQuery) -> NamedQuery:
+    """A named query, a .rq path (a str or a :class:`~pathlib.Path`), or SPARQL text (anything else
+    with a brace or a query keyword)."""
     if isinstance(query, NamedQuery):
         return query
+    if isinstance(query, os.PathLike):
+        return find(query)
+    if not isinstance(query, str):
+        raise QueryError(f"a query is a name, a .rq file or SPARQL text, not {type(query).__name__} {query!r}")
     if is_query_name(query):  # no query is a single word (a name such as ask-the-graph is not ASK)
+        return find(query)
+    if is_query_file(query):  # before the keywords: a file may be named ask-gpt4.rq or select-models.rq
         return find(query)
     if "{" in query or _QUERY_KEYWORD.search(query):
         return NamedQuery.parse(query, "(inline query)")
@@ -148,14 +172,26 @@ def syntax_error(named: NamedQuery, err: SyntaxError) -> QueryError:
     return QueryError(f"query {named.name}: syntax error: {err}")
 
 
-def bind_parameters(named: NamedQuery, given: Mapping[str, str | Term], engine: Engine) -> dict[str, Term]:
+def bind_parameters(named: NamedQuery, given: Mapping[str, str | Term | int], engine: Engine) -> dict[str, Term]:
+    if not isinstance(given, Mapping):
+        raise QueryError(
+            f"parameters are a mapping of names to values, such as {{'org': 'OpenAI'}}, not a {type(given).__name__}"
+        )
     declared = {p.name: p for p in named.params}
     # a query with a header declares its parameters (none is a declaration too); plain SPARQL text
     # may bind any of its variables
-    unknown = sorted(set(given) - set(declared)) if declared or named.title else []
+    unknown = sorted(map(str, set(given) - set(declared))) if declared or named.title else []
     if unknown:
         known = f"its parameters are {', '.join(str(p) for p in named.params)}" if declared else "it has none"
         raise QueryError(f"query {named.name} has no parameter {', '.join(unknown)}; {known}")
+    # a value for a variable the VALUES block cannot reach would change nothing: the answer would
+    # look like one for that value
+    reachable = bindable_variables(named.text)
+    for name in given:
+        if reachable is not None and name not in reachable:
+            used = any(t.kind == "var" and t.text[1:] == name for t in tokenize(named.text))
+            where = "only inside a subquery that does not select it" if used else "nowhere in the query"
+            raise QueryError(f"query {named.name}, parameter {name}: the variable ?{name} is used {where}")
     bindings: dict[str, Term] = {}
     for name in declared or given:
         value, param = given.get(name), declared.get(name)
@@ -171,11 +207,126 @@ def bind_parameters(named: NamedQuery, given: Mapping[str, str | Term], engine: 
                 )
             continue
         try:
-            term = value if isinstance(value, Term) else parse_value(value)
+            term = given_term(value)
         except QueryError as err:
             raise QueryError(f"query {named.name}, parameter {name}: {err}") from err
         bindings[name] = term if isinstance(term, Term) else engine.resolve_label(term, name, param)
     return bindings
+
+
+def given_term(value: object) -> Term | str:
+    """A parameter's value as a term (a label, to resolve, as a str): a :class:`Term`, checked as the
+    parser would check it; a str in the command-line notation; an int as an ``xsd:integer``."""
+    if isinstance(value, Term):
+        check_term(value)
+        return value
+    if isinstance(value, str):
+        return parse_value(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return parse_value(str(value))
+    raise QueryError(
+        f"{value!r} is a {type(value).__name__}: give a str (an IRI, a prefixed name, a literal "
+        "such as 3.5 or true, or a label), an int or a Term"
+    )
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*")
+
+
+def check_term(term: Term) -> None:
+    """Raise a :class:`QueryError` if ``term`` is no value a VALUES block can hold."""
+    if term.kind == "bnode":
+        raise QueryError(
+            f"the blank node _:{term.value} cannot be a value: a blank node names nothing outside the "
+            "answer it came from (give an IRI)"
+        )
+    if term.kind == "uri" or (term.kind == "literal" and term.datatype):
+        iri = term.value if term.kind == "uri" else str(term.datatype)
+        why = iri_error(iri)
+        if why is not None:
+            raise QueryError(f"{iri!r} is not an IRI ({why})")
+    if term.kind == "literal" and term.lang and not _LANGUAGE_TAG.fullmatch(term.lang):
+        raise QueryError(f"{term.lang!r} is not a language tag (such as en or en-GB)")
+    if term.kind not in ("uri", "literal"):
+        raise QueryError(f"a term is of kind uri, literal or bnode, not {term.kind!r}")
+
+
+def check_bindings(named: NamedQuery, bindings: Mapping[str, Term]) -> None:
+    """Raise a :class:`QueryError` naming the parameter whose binding makes the query unparseable: a
+    variable the query assigns itself (BIND or AS), which a VALUES block before it must not bind. Each
+    binding is parsed alone, so that the error names the right one."""
+    import pyoxigraph
+
+    if not bindings or calls_a_service(named.text):  # see check_syntax: such a query is never run here
+        return
+    for name, term in bindings.items():
+        try:
+            pyoxigraph.Store().query(with_values(named.text, {name: term}), prefixes=PREFIXES)
+        except SyntaxError as err:
+            assigned = any(
+                token.kind == "word"
+                and token.text.upper() == "AS"
+                and following.kind == "var"
+                and following.text[1:] == name
+                for token, following in itertools.pairwise(tokenize(named.text))
+            )
+            if assigned:
+                raise QueryError(
+                    f"query {named.name}, parameter {name}: the query assigns ?{name} itself (with AS, "
+                    "in BIND or SELECT), so it cannot be given a value"
+                ) from err
+            raise QueryError(f"query {named.name}, parameter {name}: the query cannot take {term.n3()}") from err
+
+
+@dataclass
+class _Scope:
+    """The query, or one of its subqueries, as :func:`bindable_variables` reads it."""
+
+    variables: set[str] = field(default_factory=set)  # those it makes visible around it (a subquery: with *)
+    selected: set[str] = field(default_factory=set)  # those a subquery selects
+    subquery: bool = False
+    braces: int = 0  # the braces open within it
+    in_projection: bool = False  # between a subquery's SELECT and its WHERE group
+    parentheses: int = 0  # those open within the projection
+    star: bool = False
+
+
+@functools.lru_cache(maxsize=256)  # a program runs the same queries again
+def bindable_variables(text: str) -> frozenset[str] | None:
+    """The variables a VALUES block at the start of the query's WHERE group can bind: those used
+    outside its subqueries, and those a subquery selects (all of its own with SELECT *). None when the
+    braces do not balance: the parser says where."""
+    tokens = list(tokenize(text))
+    scopes = [_Scope()]
+    for i, token in enumerate(tokens):
+        scope = scopes[-1]
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        if token.text == "{" and after is not None and after.kind == "word" and after.text.upper() == "SELECT":
+            scopes.append(_Scope(subquery=True, braces=1, in_projection=True))
+        elif scope.in_projection and (token.text == "{" or (token.kind == "word" and token.text.upper() == "WHERE")):
+            scope.in_projection = False
+            scope.braces += token.text == "{"
+        elif token.text == "{":
+            scope.braces += 1
+        elif token.text == "}":
+            scope.braces -= 1
+            if scope.braces < 0:
+                return None
+            if scope.braces == 0 and scope.subquery:
+                scopes.pop()
+                scopes[-1].variables |= scope.variables if scope.star else scope.selected
+        elif scope.in_projection:
+            if token.text == "*" and scope.parentheses == 0:
+                scope.star = True
+            scope.parentheses += {"(": 1, ")": -1}.get(token.text, 0)
+            if token.kind == "var":
+                name = token.text[1:]
+                previous = tokens[i - 1]
+                as_name = previous.kind == "word" and previous.text.upper() == "AS"
+                (scope.selected if scope.parentheses == 0 or as_name else scope.variables).add(name)
+        elif token.kind == "var":
+            scope.variables.add(token.text[1:])
+    return frozenset(scopes[0].variables) if len(scopes) == 1 else None
 
 
 _LABEL_QUERY = """
@@ -220,6 +371,47 @@ SELECT ?resource ?label WHERE { VALUES ?resource { VALUES_BLOCK } ?resource rdfs
 """
 
 
+# the class of the ontology a parameter is named after (taskType: kg:TaskType), if its default is of it
+_KIND_QUERY = f"""
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?kind ?label WHERE {{
+  ?kind a owl:Class .
+  FILTER (isIRI(?kind) && LCASE(STR(?kind)) = LCASE(CONCAT("{KG}", STR(?name))))
+  FILTER (!BOUND(?default) || EXISTS {{ ?default a/rdfs:subClassOf* ?kind }})
+  OPTIONAL {{ ?kind rdfs:label ?label FILTER (LANG(?label) IN ("", "en")) }}
+}}
+ORDER BY ?kind ?label
+"""
+
+_MEMBERS_QUERY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?resource WHERE { VALUES ?resource { VALUES_BLOCK } ?resource a/rdfs:subClassOf* ?kind }
+"""
+
+_CLASSES_QUERY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?resource ?class ?label WHERE {
+  VALUES ?resource { VALUES_BLOCK }
+  ?resource a ?class .
+  OPTIONAL { ?class rdfs:label ?label FILTER (LANG(?label) IN ("", "en")) }
+}
+"""
+
+_KIND_LABELS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?label WHERE {
+  ?resource a/rdfs:subClassOf* ?kind .
+  { ?resource rdfs:label ?label } UNION { ?resource skos:altLabel ?label }
+}
+"""
+
+
+def _with_article(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeio' else 'a'} {noun}"  # a unit, an organization
+
+
 class Engine:
     """Where queries run: the embedded store, a remote endpoint, the server's worker pool. Each engine
     gives :meth:`run`; the label look-ups that bind parameters are built on it, once for all."""
@@ -232,9 +424,24 @@ class Engine:
     def resolve_label(self, text: str, param: str, declared: Param | None = None) -> Term:
         """The one resource whose label (or alternative label) is ``text``. A label that names no
         resource is an error that offers the closest labels (of the kind of the parameter's default
-        first): a mistyped name must not answer "nothing" as if that were the answer."""
+        first): a mistyped name must not answer "nothing" as if that were the answer.
+
+        A parameter named after a class of the ontology (benchmark, metric, model: its kind, with the
+        subclasses) prefers resources of that class: of several resources with the label, the one of
+        that kind wins. When the parameter's default is of that kind, a label that names only resources
+        of other kinds is an error that says what it names (F1 is a metric, not a benchmark)."""
         found = self.run(NamedQuery.parse(_LABEL_QUERY, "(label lookup)"), {"text": Term("literal", text)})
         resources = sorted({row["resource"].value for row in found.rows})
+        default = parse_value(declared.default) if declared is not None and declared.default else None
+        like = default if isinstance(default, Term) and default.kind == "uri" else None
+        kind = self._kind(param, like) if resources and (len(resources) > 1 or like) else None
+        if kind is not None:
+            of_kind = self._members(resources, kind[0])
+            if not of_kind and like is not None:
+                other_kinds = self._kinds_of(resources)
+                if other_kinds:  # else a resource has no class: its kind is unknown, not wrong
+                    raise self._other_kind(text, param, other_kinds, kind[0], kind[1])
+            resources = of_kind or resources
         if len(resources) == 1:
             return Term("uri", resources[0])
         if len(resources) > 1:
@@ -243,13 +450,45 @@ class Engine:
                 + ", ".join(f"<{r}>" for r in resources)
                 + "; give the IRI instead"
             )
-        default = parse_value(declared.default) if declared is not None and declared.default else None
-        kind = param if len(param) > 2 and param.isalpha() else f"resource (parameter {param})"
-        close = self._close_labels(text, default if isinstance(default, Term) and default.kind == "uri" else None)
+        kind_name = param if len(param) > 2 and param.isalpha() else f"resource (parameter {param})"
+        close = self._close_labels(text, like)
         hint = (
             f"did you mean {', '.join(close)}?" if close else f'give an IRI, or "{text}" in quotes for the text itself'
         )
-        raise QueryError(f"no {kind} is labelled {text!r}; {hint}")
+        raise QueryError(f"no {kind_name} is labelled {text!r}; {hint}")
+
+    def _kind(self, param: str, default: Term | None) -> tuple[str, str] | None:
+        """The class of the ontology named as ``param`` is (benchmark: kg:Benchmark) and its label, if
+        there is one and ``default`` (when given) is of it."""
+        bindings = {"name": Term("literal", param)} | ({"default": default} if default else {})
+        for row in self.run(NamedQuery.parse(_KIND_QUERY, "(label lookup)"), bindings).rows:
+            if "kind" in row:
+                return row["kind"].value, row["label"].value if "label" in row else param
+        return None
+
+    def _members(self, resources: list[str], kind: str) -> list[str]:
+        """Those of ``resources`` of the class ``kind`` (or a subclass of it)."""
+        values = " ".join(Term("uri", iri).n3() for iri in resources)
+        query = NamedQuery.parse(_MEMBERS_QUERY.replace("VALUES_BLOCK", values), "(label lookup)")
+        return sorted({row["resource"].value for row in self.run(query, {"kind": Term("uri", kind)}).rows})
+
+    def _kinds_of(self, resources: list[str]) -> list[str]:
+        """The names of the classes of ``resources`` (their labels, else their IRIs); none when one of
+        them has no class."""
+        values = " ".join(Term("uri", iri).n3() for iri in resources)
+        rows = self.run(NamedQuery.parse(_CLASSES_QUERY.replace("VALUES_BLOCK", values), "(label lookup)"), {}).rows
+        if {row["resource"].value for row in rows if "class" in row} != set(resources):
+            return []
+        return sorted({row["label"].value if "label" in row else f"<{row['class'].value}>" for row in rows})
+
+    def _other_kind(self, text: str, param: str, other_kinds: list[str], kind: str, kind_name: str) -> QueryError:
+        """The error for a label of resources of other kinds than the parameter's: what it names, and
+        the closest labels of the right kind."""
+        labels = self.run(NamedQuery.parse(_KIND_LABELS, "(label lookup)"), {"kind": Term("uri", kind)}).rows
+        close = closest(text, {row["label"].value for row in labels if "label" in row})
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        named = " and ".join(_with_article(name) for name in other_kinds)
+        return QueryError(f"parameter {param}: {text!r} is the label of {named}, not {_with_article(kind_name)}{hint}")
 
     def _close_labels(self, text: str, like: Term | None) -> list[str]:
         """Up to three labels close to ``text``: of resources of the same class as ``like`` when
@@ -303,6 +542,7 @@ class LocalEngine(Engine):
         except SyntaxError as err:
             if bindings:
                 check_syntax(named)  # an error in the query itself: its own lines and columns
+                check_bindings(named, bindings)  # else a value the query cannot take: its parameter
             raise syntax_error(named, err) from err
         except (OSError, RuntimeError) as err:
             raise QueryError(f"query {named.name} failed: {err}") from err
