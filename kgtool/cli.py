@@ -469,10 +469,16 @@ def format_option(command):
 @data_file_option
 @bundled_option
 @click.option("--fresh", is_flag=True, help="Run every check even when the inputs are unchanged since a saved report.")
+@base_option
 @store_option
 @click.pass_context
 def validate(
-    ctx: click.Context, files: tuple[Path, ...], extra: tuple[Path, ...], bundled: bool | None, fresh: bool
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    extra: tuple[Path, ...],
+    bundled: bool | None,
+    fresh: bool,
+    base: str | None,
 ) -> None:
     """Check the data: parse every file, run the SHACL shapes, run every violation query under
     queries/checks/, and check that every class and property is declared in the ontology and that every
@@ -491,7 +497,7 @@ def validate(
     store_dir = given_store_dir()
     if store_dir is not None and (files or bundled is not None):
         raise click.UsageError("--store is validated as it is: leave out the files and --bundled/--no-bundled")
-    report = run_validation(files, bundled=bundled, fresh=fresh, store=store_dir)
+    report = run_validation(files, bundled=bundled, fresh=fresh, store=store_dir, base=base)
     from .results import plain_text  # one line each: a label may hold a newline
 
     for error in report.parse_errors:

@@ -22,7 +22,7 @@ from .one_graph import OneGraph
 from .provenance import statement_iri
 from .queries import header
 from .results import from_oxigraph, to_rdflib
-from .store import bind_prefixes, load_store, parse_file
+from .store import DataFiles, bind_prefixes, load_store, parse_file
 
 SH = Namespace(PREFIXES["sh"])
 OWL = Namespace(PREFIXES["owl"])
@@ -84,8 +84,10 @@ def validate(
     bundled: bool | None = None,
     fresh: bool = False,
     store: str | Path | None = None,
+    base: str | None = None,
 ) -> ValidationReport:
     """Validate the bundled data (the default), the given files, or both (``bundled=True`` with files).
+    Relative IRIs in the files resolve against ``base``; without it they are errors.
     A results table names models, benchmarks and metrics of the bundled graph, so with a table among the
     files the bundled data is included unless ``bundled=False``.
 
@@ -100,20 +102,20 @@ def validate(
     if bundled is None:
         bundled = not paths or any(tables.is_table(f) for f in paths)
     data_files = (resources.data_files() if bundled else []) + paths
-    stored = _stored_report(data_files)
+    stored = _stored_report(data_files, base)
     report = _read_report(stored, data_files) if stored and not fresh else None
     if report is None:
-        report = _validate(data_files, alone=not bundled)
+        report = _validate(data_files, alone=not bundled, base=base)
         if stored and not report.parse_errors:
             _write_report(stored, report)
     return report
 
 
-def _stored_report(data_files: list[Path]) -> Path | None:
+def _stored_report(data_files: list[Path], base: str | None = None) -> Path | None:
     """Where the cache keeps the report on exactly these inputs: keyed by every file validation reads
-    (the path as given, which the report prints, and the content), kgtool's own code and the versions of
-    the engines, so that any change validates afresh. None when a file cannot be read: validating then
-    reports it."""
+    (the path as given, which the report prints, and the content), the base IRI, kgtool's own code and the
+    versions of the engines, so that any change validates afresh. None when a file cannot be read:
+    validating then reports it."""
     from importlib.metadata import version
 
     from . import __version__
@@ -126,6 +128,8 @@ def _stored_report(data_files: list[Path]) -> Path | None:
         inputs += [str(path).encode() + b"\0" + path.read_bytes() for path in read]
     except OSError:
         return None
+    if base is not None:
+        inputs.append(b"base\0" + base.encode())
     engines = " ".join(f"{name}-{version(name)}" for name in ("pyshacl", "rdflib", "pyoxigraph"))
     return cache_path(f"validation-report 1 kgtool-{__version__} {engines}", inputs, ".json")
 
@@ -166,7 +170,7 @@ def _ontology() -> Graph:
     return ontology
 
 
-def _validate(data_files: list[Path], alone: bool = False) -> ValidationReport:
+def _validate(data_files: list[Path], alone: bool = False, base: str | None = None) -> ValidationReport:
     """``alone``: the files without the bundled data, whose problems are the files' own: the ontology's
     terms cite papers of the bundled data, which a check of the files alone does not hold."""
     report = ValidationReport(files=data_files)
@@ -174,7 +178,7 @@ def _validate(data_files: list[Path], alone: bool = False) -> ValidationReport:
     data = bind_prefixes(OneGraph())
     for path in data_files:
         try:
-            parse_file(path, data)  # a results table as its compiled triples
+            parse_file(path, data, base=base)  # a results table as its compiled triples
         except tables.TableError as err:
             report.parse_errors += err.errors
         except DataError as err:
@@ -183,7 +187,7 @@ def _validate(data_files: list[Path], alone: bool = False) -> ValidationReport:
         return report
     # the checks are SPARQL; Oxigraph runs them ~50x faster than rdflib. It reads the files (the compiled
     # N-Triples of tables and annotated Turtle, cached) itself, faster than a re-serialised rdflib graph
-    engine = load_store(resources.ontology_files() + data_files, bundled=False)
+    engine = load_store(DataFiles(tuple(resources.ontology_files() + data_files), base), bundled=False)
     return _check(report, data, ontology, _table_rows(data_files), engine, alone=alone)
 
 

@@ -118,6 +118,16 @@ def test_relative_iris_resolve_against_the_stated_base_or_are_refused(tmp_path, 
 
 
 @pytest.mark.parametrize("text", ['<thing> <http://example.org/p> "x" .\n', ANNOTATED], ids=["plain", "annotated"])
+def test_validate_resolves_relative_iris_against_the_stated_base_or_refuses_them(tmp_path, text):
+    data = tmp_path / "relative.ttl"
+    data.write_text(text)
+    refused = run("validate", data)
+    assert refused.exit_code == 2 and "relative IRI <thing>" in refused.stderr and "--base" in refused.stderr
+    checked = run("validate", data, "--base", "http://example.org/base/")
+    assert checked.exit_code in (0, 1) and "could not be parsed" not in checked.output, checked.output
+
+
+@pytest.mark.parametrize("text", ['<thing> <http://example.org/p> "x" .\n', ANNOTATED], ids=["plain", "annotated"])
 def test_a_store_resolves_relative_iris_against_the_stated_base_or_refuses_them(tmp_path, text):
     data = tmp_path / "relative.ttl"
     data.write_text(text)
