@@ -27,8 +27,9 @@ graph would be a hairball of literals and statement nodes. :func:`project` turns
    another. With ``records=True`` records are nodes like any entity, and no such edges are made.
 6. An entity with no link of its own that only sources, statements and folded records refer to (a
    document cited as a source, a claim status, an evaluation setting) lives in their tooltip lines.
-7. An IRI with no link of its own that only says it is another's (``owl:sameAs``: a former IRI, kept so
-   that it still resolves) is no entity: what it names is drawn once, under its own IRI.
+7. An IRI with no link of its own that only says it is another's or was replaced by another
+   (``owl:sameAs``, ``dcterms:isReplacedBy``: a former IRI, kept so that it still resolves) is no entity:
+   what it names is drawn once, under its own IRI.
 
 The projection is computed with SPARQL, on Oxigraph (the bundled graph's cached store, a persistent
 store, a store made from files or from an rdflib graph) or on an endpoint, which gets the same queries
@@ -108,7 +109,6 @@ _STRUCTURE = frozenset(
         RDFS + "subPropertyOf",
         RDFS + "domain",
         RDFS + "range",
-        OWL + "sameAs",
         OWL + "equivalentClass",
         OWL + "equivalentProperty",
         SKOS + "inScheme",
@@ -116,7 +116,9 @@ _STRUCTURE = frozenset(
         SKOS + "hasTopConcept",
     ]
 )
-_NOT_FACTS = frozenset([*_LABELS, *_ALIASES, *_DEFINITIONS, *_SOURCES, _LOCATOR, *_STRUCTURE])
+# links between names, not between things (rule 7)
+_OTHER_NAMES = (OWL + "sameAs", DCTERMS + "isReplacedBy")
+_NOT_FACTS = frozenset([*_LABELS, *_ALIASES, *_DEFINITIONS, *_SOURCES, _LOCATOR, *_STRUCTURE, *_OTHER_NAMES])
 
 # record class -> the properties naming what it is about (rule 5)
 RECORD_ANCHORS: dict[str, tuple[str, ...]] = {
@@ -733,12 +735,12 @@ class Projector:
         return {key_of(r["x"]) for r in self.data.scoped("x", keys, template)}
 
     def other_names(self, keys: set[str]) -> set[str]:
-        """Those of ``keys`` that say only that they are another's (rule 7)."""
+        """Those of ``keys`` that say only that they are another's or were replaced by another (rule 7)."""
         if not keys:
             return set()
-        same = f"<{OWL}sameAs>"
         template = (
-            f"SELECT DISTINCT ?x WHERE {{ SCOPE ?x {same} ?o FILTER NOT EXISTS {{ ?x ?p ?v FILTER(?p != {same}) }} }}"
+            f"SELECT DISTINCT ?x WHERE {{ SCOPE ?x ?same ?o {_among('same', _OTHER_NAMES)} "
+            f"FILTER NOT EXISTS {{ ?x ?p ?v FILTER(!({_in('p', _OTHER_NAMES)})) }} }}"
         )
         return {key_of(r["x"]) for r in self.data.scoped("x", keys, template)}
 

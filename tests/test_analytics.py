@@ -96,18 +96,21 @@ def test_entities_cited_only_by_folded_things_are_left_out(graph, network):
 
 
 def test_a_former_iri_that_names_another_is_no_entity(network):
-    """Rule 7: an IRI kept only to say it is another's (owl:sameAs) is not drawn beside what it names."""
+    """Rule 7: an IRI kept only to say it is another's (owl:sameAs) or that it was replaced by another
+    (dcterms:isReplacedBy) is not drawn beside what it names."""
     same_as = URIRef("http://www.w3.org/2002/07/owl#sameAs")
+    replaced_by = URIRef("http://purl.org/dc/terms/isReplacedBy")
     ex = Namespace("https://example.org/")
     g = Graph()
     g.add((ex.a, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("A")))
     g.add((ex.a, ex.linksTo, ex.b))
     g.add((ex.former, same_as, ex.a))
+    g.add((ex.retired, replaced_by, ex.b))
     g.add((ex.alias, same_as, ex.b))
     g.add((ex.alias, ex.linksTo, ex.a))  # more than another's name: an entity of its own
     net = projection.project(g)
     assert set(net.nodes) == {str(ex.a), str(ex.b), str(ex.alias)}
-    # in the bundled graph: a statement's former IRI, which owl:sameAs gives to the one it became
+    # in the bundled graph: a statement's former IRI, which dcterms:isReplacedBy leads to the one it became
     assert KGR_IRI + "statement/blip-2-vit-g-flant5-xxl/trainable-parameter-count/188000000" not in network
     assert not [n for n in network if "/statement/" in n]
 
