@@ -215,7 +215,13 @@ def _resolve_models(engine, names: Sequence[str]) -> list[Model]:
         )
         iris = [row["model"].value for row in rows]
     labels = engine.labels(iris)
-    return [Model(iri, labels.get(iri) or short(Term("uri", iri))) for iri in iris]
+    names = [labels.get(iri) or short(Term("uri", iri)) for iri in iris]
+    # models are told apart by their names (columns, keys of to_dict): a name two models share gets the IRI
+    shared = {name for name in names if names.count(name) > 1}
+    return [
+        Model(iri, f"{name} ({short(Term('uri', iri))})" if name in shared else name)
+        for iri, name in zip(iris, names, strict=True)
+    ]
 
 
 def _select(engine, text: str) -> list[dict[str, Term]]:

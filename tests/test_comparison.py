@@ -124,6 +124,16 @@ def test_json_is_the_comparison_as_data(seven):
     assert organization["cells"]["LLaMA"][0]["text"] == "Meta AI" and organization["cells"]["LLaMA"][0]["sources"]
 
 
+def test_two_models_with_one_label_keep_a_column_each(tmp_path):
+    twin = tmp_path / "twin.ttl"
+    twin.write_text('<https://w3id.org/llmkg/resource/twin> a <https://w3id.org/llmkg/ontology#LanguageModel> ;\n'
+                    '    <http://www.w3.org/2000/01/rdf-schema#label> "LLaMA"@en .\n')
+    comparison = kgtool.compare(["kgr:llama", "kgr:twin"], extra=[twin])
+    names = [m.label for m in comparison.models]
+    assert names == ["LLaMA (kgr:llama)", "LLaMA (kgr:twin)"]
+    assert list(comparison.to_dict()["rows"][0]["cells"]) == names and list(comparison.to_pandas().columns) == names
+
+
 def test_markdown_lists_the_sources_as_links():
     text = run("compare", "Flamingo", "BLIP-2", "-f", "markdown").stdout
     assert text.startswith("| | Flamingo | BLIP-2 |")
