@@ -118,7 +118,10 @@ def calls_a_service(text: str) -> bool:
 @functools.lru_cache(maxsize=256)  # a program runs the same queries again
 def _service_in(text: str) -> tuple[str, str] | None:
     """The reading and the place of the first ``SERVICE`` the engine could read, or None."""
-    for note, reading in _readings(text):
+    readings = _readings(text)
+    if not any(_SERVICE.search(reading) for _, reading in readings):
+        return None  # no reading holds the word at all (most queries): no need to tokenize them
+    for note, reading in readings:
         match = _SERVICE.search(_keyword_text(reading, list(tokenize(reading))))
         if match:
             return note, _where(reading, match.start())
@@ -174,8 +177,7 @@ _PN_CHARS_BASE = (
 _PN_CHARS_U = _PN_CHARS_BASE + "_"
 _PN_CHARS = _PN_CHARS_BASE + "_0-9\u00b7\u0300-\u036f\u203f-\u2040\\-"
 _PLX = rf"%{_HEX}{{2}}|\\[_~.\-!$&'()*+,;=/?\#@%]"
-_TOKEN = re.compile(
-    rf"""
+_TOKEN_PATTERN = rf"""
     (?P<comment>\#[^\r\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
                |'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
@@ -190,9 +192,15 @@ _TOKEN = re.compile(
   | (?P<op>\|\||&&|!=|<=|>=|\^\^|[.;,/|+\-*=<>!^])
   | (?P<space>\s+)
   | (?P<other>.)
-""",
-    re.VERBOSE | re.DOTALL,
-)
+"""
+
+
+@functools.cache
+def _token_regex() -> re.Pattern:
+    # compiled on first use: its Unicode classes take ~15 ms, which a command that never tokenizes a
+    # query (most of them: see _service_in) should not pay at import
+    return re.compile(_TOKEN_PATTERN, re.VERBOSE | re.DOTALL)
+
 
 _ESCAPE = re.compile(rf"\\u({_HEX}{{4}})|\\U({_HEX}{{8}})")
 
@@ -211,9 +219,9 @@ def tokenize(text: str) -> Iterator[Token]:
     """The query's tokens, white space left out. A prefixed name whose prefix is a keyword of
     :data:`_WATCHED` (``SERVICE:x``) is given as the keyword and a name with the empty prefix
     (``SERVICE`` ``:x``), which is how Oxigraph reads it."""
-    for match in _TOKEN.finditer(text):
+    for match in _token_regex().finditer(text):
         kind = match.lastgroup
-        assert kind is not None  # every alternative of _TOKEN is a named group
+        assert kind is not None  # every alternative of the pattern is a named group
         if kind == "space":
             continue
         value, offset = match.group(0), match.start()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import subprocess
+import sys
 
 import pytest
 
@@ -81,6 +83,23 @@ def test_the_values_of_in_and_a_function_s_arguments_are_a_list_not_a_chain():
         check_query(text, READ_ONLY)
     assert depth(f"SELECT * WHERE {{ ?s ?p {items} }}") > guard.MAX_DEPTH
     assert depth(f"SELECT * WHERE {{ ?s ?p [ ?q {items} ] }}") > guard.MAX_DEPTH
+
+
+def test_a_query_without_the_word_service_is_not_tokenized_to_be_run_locally():
+    """The tokenizer's pattern takes ~15 ms to compile: a command whose queries cannot name a service never pays it."""
+    program = (
+        "from kgtool import guard\n"
+        "guard.check_local('SELECT * WHERE { ?s ?p ?o } # no call here')\n"
+        "assert guard._token_regex.cache_info().currsize == 0\n"
+        "try:\n"
+        "    guard.check_local('SELECT * WHERE { \\\\u0053ERVICE <http://e/> { ?s ?p ?o } }')\n"
+        "except guard.ForbiddenOperation:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise AssertionError('an escaped SERVICE was let through')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 def test_brackets_inside_strings_iris_and_comments_do_not_count():
