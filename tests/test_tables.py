@@ -282,6 +282,21 @@ def test_result_disagreements_lists_two_sources_that_differ(tmp_path):
     assert {abs(float(p[2])) for p in pairs} == {0.3}
 
 
+def test_two_rows_of_one_table_are_two_conditions_and_two_tables_of_one_paper_may_disagree(tmp_path):
+    # maj1@k beside the plain score: one table, two rows the columns do not tell apart; the same number
+    # printed otherwise in another table of the paper is a disagreement
+    header = HEADER.replace("note\n", "note,id\n")
+    other = write(tmp_path, header + 'gpt-3-175b,coqa,dev,f1,few-shot,5,90.0,,,percent,cited,,arxiv-2204.02311,'
+                  '"§6.1, Table 9, row ""maj1@k""",,result/gpt-3-175b/coqa@dev/few-shot-5/f1/arxiv-2204.02311/table-9/maj1-k\n'
+                  'gpt-3-175b,coqa,dev,f1,few-shot,5,84.7,,,percent,cited,,arxiv-2204.02311,"§6.1, Table 9, row ""plain""",,\n'
+                  'gpt-3-175b,coqa,dev,f1,few-shot,5,84.9,,,percent,cited,,arxiv-2204.02311,"Appendix H, Table 40",,\n')
+    rows = kgtool.run_query("result-disagreements", {"model": "kgr:gpt-3-175b", "benchmark": "kgr:coqa"},
+                            extra=[other]).rows
+    palm = {frozenset((row["value"].value, row["otherValue"].value)) for row in rows
+            if row["source"].value == row["otherSource"].value == KGR + "arxiv-2204.02311"}
+    assert palm == {frozenset({"90", "84.9"}), frozenset({"84.7", "84.9"})}  # never 90 against 84.7
+
+
 def test_a_slug_the_bundled_graph_does_not_label_stands_for_itself_in_a_results_label(tmp_path):
     path = write(tmp_path, HEADER + "my-own-model,mmlu,,accuracy,few-shot,5,50.0,,,percent,measured,,"
                                     "my-report-2026,Table 1,\n")
