@@ -12,8 +12,6 @@ The API is imported lazily so that ``kgtool --help`` and a plain query load only
 
 from __future__ import annotations
 
-import functools
-import os
 from importlib import import_module
 from typing import TYPE_CHECKING
 
@@ -56,35 +54,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from .validation import validate as validate
 
 
-# the list argument (the first) of the functions that take a list of files or models: a single one
-# is taken as a list of one, not as a string of one-letter names (engine_for does so for run_query)
-_LIST_ARGUMENTS = {"load_graph": "extra", "load_store": "extra", "validate": "files", "compare": "models"}
-
-
 def __getattr__(name: str):
     if name in _EXPORTS:
-        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
-        if name in _LIST_ARGUMENTS:
-            value = globals()[name] = _taking_one(value, _LIST_ARGUMENTS[name])  # wrapped once
-        return value
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
     raise AttributeError(f"module 'kgtool' has no attribute {name!r}")
-
-
-def _taking_one(function, argument: str):
-    """``function``, which also takes a single str or path for its first argument, ``argument``."""
-
-    def one_as_list(value):
-        return [value] if isinstance(value, (str, os.PathLike)) else value
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        if args:
-            args = (one_as_list(args[0]), *args[1:])
-        if argument in kwargs:
-            kwargs[argument] = one_as_list(kwargs[argument])
-        return function(*args, **kwargs)
-
-    return wrapper
 
 
 def __dir__() -> list[str]:

@@ -157,7 +157,7 @@ class Comparison:
 
 
 def compare(
-    models: Sequence[str] = (),
+    models: Sequence[str] | str = (),
     *,
     properties: bool = True,
     benchmarks: bool = True,
@@ -177,7 +177,7 @@ def compare(
         from .sparql import engine_for
 
         engine = engine_for(endpoint=endpoint, extra=extra, infer=infer, store=store, timeout=timeout)
-    chosen = _resolve_models(engine, models)
+    chosen = _resolve_models(engine, [models] if isinstance(models, str) else models)
     if len(chosen) < 2:
         raise QueryError("compare needs two models or more (none given compares the seven)")
     wanted = [benchmark] if isinstance(benchmark, str) else list(benchmark)

@@ -11,7 +11,7 @@ import functools
 import itertools
 import os
 import re
-from collections.abc import Iterable, Mapping, Sized
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -42,7 +42,7 @@ class Where(TypedDict, total=False):
 
     endpoint: str | None
     infer: bool
-    extra: Iterable[str | Path]  # a single file is taken too (engine_for)
+    extra: Iterable[str | Path]  # a single file is taken too (kgtool.store.data_files)
     store: Any  # an Oxigraph store
     timeout: float
     connect_timeout: float
@@ -106,10 +106,9 @@ def engine_for(
 ) -> Engine:
     """The engine that answers: ``endpoint``, else the given Oxigraph ``store``, else the bundled
     graph plus ``extra`` files (with entailments when ``infer``); ``extra`` may be a single file."""
-    if isinstance(extra, (str, os.PathLike)):  # one file, not a string of one-letter file names
-        extra = [extra]
-    elif not isinstance(extra, Sized):  # a generator: read once, here (a DataFiles keeps its options)
-        extra = tuple(extra)
+    from .store import data_files
+
+    extra = data_files(extra)  # one file, or a generator read once here (a DataFiles keeps its options)
     if endpoint:
         if infer or len(extra):
             raise QueryError("--infer and extra data files apply to the local graph, not to an endpoint")

@@ -8,6 +8,7 @@ that need it, so that a plain query never pays for it.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -86,8 +87,12 @@ class DataFiles:
         return len(self.paths)
 
 
-def data_files(extra: Iterable[str | Path] | DataFiles) -> DataFiles:
-    return extra if isinstance(extra, DataFiles) else DataFiles(tuple(Path(p) for p in extra))
+def data_files(extra: Iterable[str | Path] | str | os.PathLike[str] | DataFiles) -> DataFiles:
+    """The files to read: a :class:`DataFiles` as it is, one file (not a string of one-letter names), or
+    any iterable of them, read once."""
+    if isinstance(extra, DataFiles):
+        return extra
+    return DataFiles((Path(extra),) if isinstance(extra, (str, os.PathLike)) else tuple(Path(p) for p in extra))
 
 
 def parse_file(
@@ -416,7 +421,7 @@ def rdf_files(files: Iterable[str | Path]) -> list[Path]:
 
 
 def load_graph(
-    extra: Iterable[str | Path] | DataFiles = (),
+    extra: Iterable[str | Path] | str | Path | DataFiles = (),
     *,
     bundled: bool = True,
     infer: bool = False,
@@ -616,7 +621,11 @@ def _load_compiled(store: pyoxigraph.Store, path: Path, base: str | None = None)
 
 
 def load_store(
-    extra: Iterable[str | Path] | DataFiles = (), *, bundled: bool = True, infer: bool = False, read_only: bool = False
+    extra: Iterable[str | Path] | str | Path | DataFiles = (),
+    *,
+    bundled: bool = True,
+    infer: bool = False,
+    read_only: bool = False,
 ) -> pyoxigraph.Store:
     """The knowledge graph in an in-memory Oxigraph store, the engine that runs queries.
 

@@ -22,7 +22,7 @@ from .one_graph import OneGraph
 from .provenance import statement_iri
 from .queries import header
 from .results import from_oxigraph, to_rdflib
-from .store import DataFiles, bind_prefixes, load_store, parse_file
+from .store import DataFiles, bind_prefixes, data_files, load_store, parse_file
 
 SH = Namespace(PREFIXES["sh"])
 OWL = Namespace(PREFIXES["owl"])
@@ -79,7 +79,7 @@ class ValidationReport:
 
 
 def validate(
-    files: Iterable[str | Path] = (),
+    files: Iterable[str | Path] | str | Path = (),
     *,
     bundled: bool | None = None,
     fresh: bool = False,
@@ -98,14 +98,14 @@ def validate(
     its triples, less the ontology's, are the data."""
     if store is not None:
         return validate_store(store)[0]
-    paths = [Path(f) for f in files]
+    paths = list(data_files(files))  # one file, or several
     if bundled is None:
         bundled = not paths or any(tables.is_table(f) for f in paths)
-    data_files = (resources.data_files() if bundled else []) + paths
-    stored = _stored_report(data_files, base)
-    report = _read_report(stored, data_files) if stored and not fresh else None
+    inputs = (resources.data_files() if bundled else []) + paths
+    stored = _stored_report(inputs, base)
+    report = _read_report(stored, inputs) if stored and not fresh else None
     if report is None:
-        report = _validate(data_files, alone=not bundled, base=base)
+        report = _validate(inputs, alone=not bundled, base=base)
         if stored and not report.parse_errors:
             _write_report(stored, report)
     return report
