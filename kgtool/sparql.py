@@ -185,7 +185,7 @@ def bind_parameters(named: NamedQuery, given: Mapping[str, str | Term | int], en
         raise QueryError(f"query {named.name} has no parameter {', '.join(unknown)}; {known}")
     # a value for a variable the VALUES block cannot reach would change nothing: the answer would
     # look like one for that value
-    reachable = bindable_variables(named.text)
+    reachable = bindable_variables(named.text) if given else None  # tokenized only when a value is given
     for name in given:
         if reachable is not None and name not in reachable:
             used = any(t.kind == "var" and t.text[1:] == name for t in tokenize(named.text))
