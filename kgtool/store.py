@@ -391,8 +391,7 @@ def _expand(path: Path, data: bytes, base: str) -> bytes:
     try:
         expanded = provenance.expanded_ntriples(data, base)
     except SyntaxError as err:
-        message = str(err).split(": ", 1)[-1] if str(err).startswith("Parser error at") else str(err)
-        raise DataError(str(path), message, line=err.lineno, column=err.offset) from err
+        raise data_error(path, err, data) from err
     except ValueError as err:
         raise DataError(str(path), str(err)) from err
     marker = b"<" + _NO_BASE.encode()
@@ -655,7 +654,7 @@ def load_store(
         try:
             store.load(path=str(path), format=fmt)
         except SyntaxError as err:
-            raise DataError(str(path), str(err)) from err
+            raise data_error(path, err) from err
     for path in data:
         if _load_compiled(store, path, data.base):
             continue
