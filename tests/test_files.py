@@ -177,6 +177,8 @@ SIGNALLED_AS_MADE = """
 import os, signal, sys
 from kgtool.cli import main
 signum = getattr(signal, sys.argv[1])
+# Ctrl-C as a terminal delivers it, even where the tests were started as a background job, which ignores it
+signal.signal(signal.SIGINT, signal.default_int_handler)
 signalled = []
 for name in ("open", "mkdir"):
     def made_then_signalled(path, *args, made=getattr(os, name), **kwargs):
