@@ -554,7 +554,8 @@ def _table(comparison: Comparison, width: int | None) -> str:
         # the row names keep what the models' columns leave them: with few models, whole names
         name_floor = max(ROW_NAME_WIDTH, width - per_block * (MODEL_WIDTH + 6))
         # a benchmark's name is cut before its setting and metric, which tell its rows apart
-        names = [_clip_before(row.name, row.detail, name_floor) for row in comparison.rows]
+        names, name_floor = _told_apart(comparison.rows, name_floor)
+        per_block = max(1, min(per_block, (width - name_floor) // (MODEL_WIDTH + 2)))
     blocks = [list(range(start, min(start + per_block, count))) for start in range(0, count, per_block)]
     parts = []
     for block in blocks:
@@ -567,6 +568,18 @@ def _table(comparison: Comparison, width: int | None) -> str:
     if width:
         notes = [n if len(n) <= width else n[: width - 1] + "…" for n in notes]
     return "\n".join(parts) + ("\n" + "\n".join(notes) + "\n" if documents else "")
+
+
+def _told_apart(rows: list[Row], width: int) -> tuple[list[str], int]:
+    """The rows' names in ``width`` characters, or in as few more as keep apart the names that differ
+    (MMLU's subjects, cut at the same place, would all read "MMLU (Colleg…"), and that width."""
+    distinct = len({row.name for row in rows})
+    longest = max((len(row.name) for row in rows), default=0)
+    for fitted in range(width, max(width, longest) + 1):
+        names = [_clip_before(row.name, row.detail, fitted) for row in rows]
+        if len(set(names)) == distinct:
+            break
+    return names, fitted
 
 
 def _clip_before(name: str, detail: str, width: int) -> str:
