@@ -297,6 +297,26 @@ def test_two_rows_of_one_table_are_two_conditions_and_two_tables_of_one_paper_ma
     assert palm == {frozenset({"90", "84.9"}), frozenset({"84.7", "84.9"})}  # never 90 against 84.7
 
 
+def test_two_values_one_table_prints_both_of_are_two_conditions_beside_another_table(tmp_path):
+    # a restricted and an unrestricted state of the art in one table; another table prints only the
+    # unrestricted one, and a third paper a number of its own
+    header = HEADER.replace("note\n", "note,id\n")
+    other = write(tmp_path, header + 'gpt-3-175b,coqa,dev,f1,few-shot,5,81.4,,,percent,cited,,arxiv-2204.02311,'
+                  '"Table 2, row ""SotA""",,\n'
+                  'gpt-3-175b,coqa,dev,f1,few-shot,5,76.3,,,percent,cited,,arxiv-2204.02311,'
+                  '"Table 8, row ""Restricted SotA""",,result/gpt-3-175b/coqa@dev/few-shot-5/f1/arxiv-2204.02311/table-8/r\n'
+                  'gpt-3-175b,coqa,dev,f1,few-shot,5,81.4,,,percent,cited,,arxiv-2204.02311,'
+                  '"Table 8, row ""Unrestricted SotA""",,result/gpt-3-175b/coqa@dev/few-shot-5/f1/arxiv-2204.02311/table-8/u\n'
+                  'gpt-3-175b,coqa,dev,f1,few-shot,5,80.0,,,percent,cited,,arxiv-2302.13971,"Table 1",,\n')
+    rows = kgtool.run_query("result-disagreements", {"model": "kgr:gpt-3-175b", "benchmark": "kgr:coqa"},
+                            extra=[other]).rows
+    pairs = {frozenset((row["value"].value, row["otherValue"].value)) for row in rows
+             if {row["source"].value, row["otherSource"].value} <= {KGR + "arxiv-2204.02311", KGR + "arxiv-2302.13971"}}
+    # never Table 2's 81.4 against Table 8's 76.3, which Table 8 prints beside the 81.4
+    assert pairs == {frozenset({"81.4", "80"}), frozenset({"76.3", "80"})}
+    assert len(rows) == len({(row["result"], row["other"]) for row in rows})
+
+
 def test_a_slug_the_bundled_graph_does_not_label_stands_for_itself_in_a_results_label(tmp_path):
     path = write(tmp_path, HEADER + "my-own-model,mmlu,,accuracy,few-shot,5,50.0,,,percent,measured,,"
                                     "my-report-2026,Table 1,\n")
