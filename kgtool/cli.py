@@ -328,7 +328,8 @@ param_option = click.option(
     "params",
     multiple=True,
     metavar="NAME=VALUE",
-    help="A query parameter: an IRI, a prefixed name, a literal or a label (repeatable); "
+    help="A query parameter: an IRI, a prefixed name, a literal, a label or the end of an IRI of the graph "
+    "(repeatable); "
     "NAME= (empty) leaves it unbound.",
 )
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from .auth import Credentials, Opener
 from .errors import DataError, EndpointError, QueryError, closest
 from .guard import calls_a_service, check_local, query_form, tokenize
-from .namespaces import KG, PREFIXES, sparql_prologue
+from .namespaces import KG, KGR, PREFIXES, sparql_prologue
 from .queries import NamedQuery, Param, find, iri_error, is_query_file, is_query_name, parse_value
 from .results import QueryResult, Term, rows_from_oxigraph, triples_from_oxigraph
 
@@ -339,6 +339,11 @@ ORDER BY ?resource
 """
 
 
+# a resource of the graph's own namespace, named by the end of its IRI (mmlu-abstract-algebra)
+_SLUG = re.compile(r"[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*")
+_SLUG_QUERY = "SELECT ?resource WHERE { ?resource ?p ?o } LIMIT 1"
+
+
 _SAME_KIND_LABELS = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -431,6 +436,11 @@ class Engine:
         of other kinds is an error that says what it names (F1 is a metric, not a benchmark)."""
         found = self.run(NamedQuery.parse(_LABEL_QUERY, "(label lookup)"), {"text": Term("literal", text)})
         resources = sorted({row["resource"].value for row in found.rows})
+        if not resources and _SLUG.fullmatch(text):  # no label: the end of one of the graph's IRIs?
+            slug = {"resource": Term("uri", KGR + text)}
+            resources = [
+                row["resource"].value for row in self.run(NamedQuery.parse(_SLUG_QUERY, "(label lookup)"), slug).rows
+            ]
         default = parse_value(declared.default) if declared is not None and declared.default else None
         like = default if isinstance(default, Term) and default.kind == "uri" else None
         kind = self._kind(param, like) if resources and (len(resources) > 1 or like) else None
@@ -487,7 +497,7 @@ class Engine:
         close = closest(text, {row["label"].value for row in labels if "label" in row})
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         named = " and ".join(_with_article(name) for name in other_kinds)
-        return QueryError(f"parameter {param}: {text!r} is the label of {named}, not {_with_article(kind_name)}{hint}")
+        return QueryError(f"parameter {param}: {text!r} names {named}, not {_with_article(kind_name)}{hint}")
 
     def _close_labels(self, text: str, like: Term | None) -> list[str]:
         """Up to three labels close to ``text``: of resources of the same class as ``like`` when

@@ -188,7 +188,7 @@ def test_a_single_model_is_one_model_not_its_letters():
 def test_a_label_of_another_kind_than_the_parameter_is_an_error(where):
     with pytest.raises(QueryError) as err:
         kgtool.run_query("leaderboard", {"benchmark": "F1"}, **where)
-    assert str(err.value) == "parameter benchmark: 'F1' is the label of a metric, not a benchmark"
+    assert str(err.value) == "parameter benchmark: 'F1' names a metric, not a benchmark"
 
 
 def test_a_label_of_resources_without_a_class_is_not_of_another_kind(store):
@@ -196,14 +196,14 @@ def test_a_label_of_resources_without_a_class_is_not_of_another_kind(store):
     extra = Path(__file__).parent / "data" / "ambiguous.ttl"
     with pytest.raises(QueryError, match="parameter benchmark='Twin' is ambiguous"):
         kgtool.run_query("leaderboard", {"benchmark": "Twin"}, extra=[extra])
-    with pytest.raises(QueryError, match=r"'percentile' is the label of a metric and a unit, not a benchmark$"):
+    with pytest.raises(QueryError, match=r"'percentile' names a metric and a unit, not a benchmark$"):
         kgtool.run_query("leaderboard", {"benchmark": "percentile"}, store=store)
 
 
 def test_a_label_of_another_kind_is_an_error_on_the_command_line():
     result = run("query", "leaderboard", "-p", "benchmark=F1")
     assert result.exit_code == 2
-    assert "error: parameter benchmark: 'F1' is the label of a metric, not a benchmark" in result.output
+    assert "error: parameter benchmark: 'F1' names a metric, not a benchmark" in result.output
 
 
 def test_a_label_shared_by_two_kinds_resolves_to_the_one_of_the_parameters_kind(where):
@@ -218,3 +218,26 @@ def test_the_kind_of_a_parameter_takes_in_its_subclasses_and_a_parameter_without
     assert len(card) > 0
     # entity is no class of the ontology: any resource
     assert len(kgtool.run_query("entity-provenance", {"entity": "F1"}, **where)) > 0
+
+
+# --- the end of an IRI ---------------------------------------------------------------------------
+
+
+def test_the_end_of_an_iri_of_the_graph_names_its_resource_where_no_label_matches(where):
+    by_slug = kgtool.run_query("leaderboard", {"benchmark": "mmlu-abstract-algebra"}, **where)
+    by_label = kgtool.run_query("leaderboard", {"benchmark": "MMLU (Abstract Algebra)"}, **where)
+    assert len(by_slug) == 8 and by_slug.rows == by_label.rows
+    assert {row["benchmark"].value for row in by_slug.rows} == {KGR + "mmlu-abstract-algebra"}
+
+
+def test_the_end_of_an_iri_of_another_kind_or_of_nothing_is_an_error(where):
+    with pytest.raises(QueryError, match="^parameter benchmark: 'llama-65b' names a language model, not a benchmark"):
+        kgtool.run_query("leaderboard", {"benchmark": "llama-65b"}, **where)
+    with pytest.raises(QueryError, match="^no benchmark is labelled 'mmlu-abstract-algebr'; did you mean"):
+        kgtool.run_query("leaderboard", {"benchmark": "mmlu-abstract-algebr"}, **where)
+
+
+def test_the_end_of_an_iri_names_a_resource_on_the_command_line():
+    result = run("query", "leaderboard", "-p", "benchmark=mmlu-abstract-algebra", "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("\n") == 9 and "LLaMA-13B" in result.output
