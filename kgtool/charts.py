@@ -117,7 +117,7 @@ def leaderboard_data(run: Runner, benchmark: str, **params: str) -> ChartData:
     )
     if not rows:
         raise QueryError(f"no results on the benchmark {benchmark!r}: nothing to chart")
-    name = _benchmark_name(result, benchmark)
+    name = _benchmark_name(result)
     return ChartData(
         "leaderboard",
         rows,
@@ -127,8 +127,10 @@ def leaderboard_data(run: Runner, benchmark: str, **params: str) -> ChartData:
     )
 
 
-def _benchmark_name(result: QueryResult, benchmark: str) -> str:
-    return benchmark if not benchmark.startswith(("kgr:", "<", "http")) else short(result.rows[0]["benchmark"])
+def _benchmark_name(result: QueryResult) -> str:
+    """The benchmark's label, however it was named (a label in other letters, an IRI, the end of one)."""
+    iri = result.rows[0]["benchmark"]
+    return result.labels().get(iri.value) or short(iri)
 
 
 def model_data(run: Runner, model: str) -> ChartData:

@@ -161,6 +161,14 @@ def test_python_api_returns_an_altair_chart_and_writes_files(store, tmp_path):
     assert "GPT-3 175B" in svg_texts((tmp_path / "coqa.svg").read_text())
 
 
+@pytest.mark.parametrize("benchmark", ["MMLU (Professional Law)", "mmlu (professional law)",
+                                       "kgr:mmlu-professional-law", "mmlu-professional-law"])
+def test_a_leaderboard_is_titled_with_its_benchmark_s_label_however_it_is_named(store, benchmark):
+    spec = kgtool.chart("leaderboard", benchmark, store=store).to_dict()
+    assert spec["title"]["text"] == "Leaderboard: MMLU (Professional Law)"
+    assert spec["title"]["subtitle"].startswith("8 results on MMLU (Professional Law),")
+
+
 def test_control_characters_in_labels_neither_reach_the_terminal_nor_break_the_renderer(tmp_path):
     evil = tmp_path / "evil.ttl"
     evil.write_text('''@prefix kg: <https://w3id.org/llmkg/ontology#> . @prefix kgr: <https://w3id.org/llmkg/resource/> .
