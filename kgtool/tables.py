@@ -72,6 +72,19 @@ def place_of(locator: str) -> str:
     return literal_key(locator)[:40].strip("-.") or "unplaced"
 
 
+_PLACE_NAMES = {"table": "Table ", "figure": "Figure ", "appendix": "Appendix ", "section": "§"}
+
+
+def place_name(locator: str) -> str:
+    """The place a locator names, as a reader names it: its first table (``Table 3.2``), else its first
+    figure, appendix or section (``§6.1``), else the locator up to its first comma (``blog post``)."""
+    for kind, pattern in _PLACES:
+        match = pattern.search(locator)
+        if match:
+            return _PLACE_NAMES[kind] + match.group(1)
+    return locator.split(",")[0].strip()
+
+
 def is_table(path: str | Path) -> bool:
     return Path(path).suffix.lower() in TABLE_SUFFIXES
 
@@ -197,6 +210,8 @@ class _Compiler:
         self.errors: list[DataError] = []
         self.out = CompiledTable(path)
         self.ids: dict[str, int] = {}
+        # each label given, with where its triple is and the locator that can tell it apart
+        self.labels: dict[str, list[tuple[int, str, str]]] = {}
 
     # -- reading
 
@@ -241,7 +256,18 @@ class _Compiler:
             )
         if self.errors:
             raise TableError(self.errors)
+        self._tell_labels_apart()
         return self.out
+
+    def _tell_labels_apart(self) -> None:
+        """Two numbers of one place (maj1@k beside the plain score) would share a label: each names its
+        whole locator instead of the place."""
+        for given in self.labels.values():
+            if len(given) > 1:
+                for index, stem, locator in given:
+                    old = self.out.triples[index]
+                    label = self.ox.Literal(f"{stem}, {locator}", language="en")
+                    self.out.triples[index] = self.ox.Triple(old.subject, old.predicate, label)
 
     def _header(self, record: list[str], places: list[tuple[int, int]]) -> dict[str, int] | None:
         header: dict[str, int] = {}
@@ -397,7 +423,10 @@ class _Compiler:
             f" — {names.get(sources[0], sources[0])}"
         )
         add(ox.Triple(subject, ox.NamedNode(PREFIXES["rdf"] + "type"), p("EvaluationResult")))
-        add(ox.Triple(subject, ox.NamedNode(PREFIXES["rdfs"] + "label"), ox.Literal(label, language="en")))
+        # the place in the source tells apart the same number printed in two tables
+        located = f"{label}, {place_name(get('locator'))}"
+        self.labels.setdefault(located, []).append((len(self.out.triples), label, get("locator")))
+        add(ox.Triple(subject, ox.NamedNode(PREFIXES["rdfs"] + "label"), ox.Literal(located, language="en")))
         add(ox.Triple(subject, p("evaluatedModel"), node(get("model"))))
         add(ox.Triple(subject, p("benchmark"), node(get("benchmark"))))
         add(ox.Triple(subject, p("metric"), node(get("metric"))))

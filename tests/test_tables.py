@@ -59,9 +59,9 @@ def test_a_row_becomes_a_result_with_every_property(tmp_path):
     assert graph.value(first, URIRef(KG + "unit")) == URIRef(KGR + "unit/percentile")
     assert graph.value(first, URIRef(KG + "origin")) == URIRef(KGR + "origin/measured")
     assert graph.value(first, URIRef(KG + "note")) == Literal("a made-up range", lang="en")
-    # the label is made of the bundled labels of the row's model, benchmark, metric and source
+    # the label is made of the bundled labels of the row's model, benchmark, metric and source, and the place
     assert str(graph.value(first, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))) == \
-        "GPT-4 on Uniform Bar Exam, setting unknown, percentile — GPT-4 Technical Report (arXiv 2303.08774)"
+        "GPT-4 on Uniform Bar Exam, setting unknown, percentile — GPT-4 Technical Report (arXiv 2303.08774), Table 1"
     assert graph.value(second, URIRef(KG + "split")) == Literal("test")
     assert graph.value(second, URIRef(KG + "citedFrom")) == URIRef(KGR + "arxiv-2005.11401")
     assert graph.value(second, URIRef(KG + "origin")) == URIRef(KGR + "origin/cited")
@@ -202,7 +202,7 @@ def test_viz_with_data_csv(mine, tmp_path):
     out = tmp_path / "view.html"
     result = run("viz", "--query", "leaderboard", "-p", "benchmark=kgr:mmlu", "--data", str(mine), "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert "GPT-2 on MMLU, 5-shot, accuracy — GPT-4 Technical Report (arXiv 2303.08774): 86.4 percent" in \
+    assert "GPT-2 on MMLU, 5-shot, accuracy — GPT-4 Technical Report (arXiv 2303.08774), Table 2: 86.4 percent" in \
         out.read_text(encoding="utf-8")
 
 
@@ -317,9 +317,28 @@ def test_two_values_one_table_prints_both_of_are_two_conditions_beside_another_t
     assert len(rows) == len({(row["result"], row["other"]) for row in rows})
 
 
+def test_a_result_s_label_names_its_place_and_two_numbers_of_one_place_their_whole_locators(tmp_path):
+    header = HEADER.replace("note\n", "note,id\n")
+    path = write(tmp_path, header + 'gpt-3-175b,coqa,dev,f1,few-shot,5,90.0,,,percent,cited,,arxiv-2204.02311,'
+                 '"§6.1, Table 9, row ""maj1@k""",,result/gpt-3-175b/coqa@dev/few-shot-5/f1/arxiv-2204.02311/table-9/m\n'
+                 'gpt-3-175b,coqa,dev,f1,few-shot,5,84.7,,,percent,cited,,arxiv-2204.02311,"§6.1, Table 9, row ""plain""",,\n'
+                 'gpt-3-175b,coqa,dev,f1,few-shot,5,84.9,,,percent,cited,,arxiv-2204.02311,"Appendix H, Table 40",,\n'
+                 'gpt-3-175b,coqa,dev,f1,few-shot,5,85.0,,,percent,cited,,arxiv-2204.02311,"§6.1 text",,\n')
+    labels = [t.object.value for t in tables.compile_table(path).triples if t.predicate.value.endswith("#label")]
+    stem = "GPT-3 175B on CoQA dev, 5-shot, F1 — PaLM paper (arXiv 2204.02311), "
+    assert labels == [stem + '§6.1, Table 9, row "maj1@k"', stem + '§6.1, Table 9, row "plain"', stem + "Table 40",
+                      stem + "§6.1"]
+
+
+def test_no_two_results_of_the_graph_share_a_label():
+    rows = kgtool.run_query("""SELECT ?label (COUNT(?result) AS ?n) WHERE {
+        ?result a kg:EvaluationResult ; rdfs:label ?label } GROUP BY ?label HAVING (COUNT(?result) > 1)""").rows
+    assert [row["label"].value for row in rows] == []
+
+
 def test_a_slug_the_bundled_graph_does_not_label_stands_for_itself_in_a_results_label(tmp_path):
     path = write(tmp_path, HEADER + "my-own-model,mmlu,,accuracy,few-shot,5,50.0,,,percent,measured,,"
                                     "my-report-2026,Table 1,\n")
     compiled = tables.compile_table(path)
     labels = [t.object.value for t in compiled.triples if t.predicate.value.endswith("#label")]
-    assert labels == ["my-own-model on MMLU, 5-shot, accuracy — my-report-2026"]
+    assert labels == ["my-own-model on MMLU, 5-shot, accuracy — my-report-2026, Table 1"]
