@@ -297,6 +297,18 @@ def test_two_rows_of_one_table_are_two_conditions_and_two_tables_of_one_paper_ma
     assert palm == {frozenset({"90", "84.9"}), frozenset({"84.7", "84.9"})}  # never 90 against 84.7
 
 
+def test_an_appendix_table_is_one_place_too(tmp_path):
+    # "Table C.1" and "Table H.1" are tables like "Table 9": two of their rows are two conditions
+    header = HEADER.replace("note\n", "note,id\n")
+    other = write(tmp_path, header + 'gpt-3-175b,coqa,dev,f1,few-shot,5,86.4,,,percent,cited,,arxiv-2204.02311,'
+                  '"Appendix C, Table C.1, row ""LAMBADA""",,\n'
+                  'gpt-3-175b,coqa,dev,f1,few-shot,5,77.8,,,percent,cited,,arxiv-2204.02311,'
+                  '"Appendix C, Table C.1, row ""LAMBADA (No Blanks)""",,result/gpt-3-175b/coqa@dev/few-shot-5/f1/x/y/z\n')
+    rows = kgtool.run_query("result-disagreements", {"model": "kgr:gpt-3-175b", "benchmark": "kgr:coqa"},
+                            extra=[other]).rows
+    assert not [row for row in rows if row["source"].value == row["otherSource"].value == KGR + "arxiv-2204.02311"]
+
+
 def test_two_values_one_table_prints_both_of_are_two_conditions_beside_another_table(tmp_path):
     # a restricted and an unrestricted state of the art in one table; another table prints only the
     # unrestricted one, and a third paper a number of its own
