@@ -337,11 +337,8 @@ def build(data: ChartData, *, width: int = 640) -> altair.TopLevelMixin:
     elif data.kind == "model":
         # a dot per result, a row per benchmark and metric: a family has hundreds of results
         colour = "model" if len({r["model"] for r in data.rows}) > 1 else "setting"
-        rows = len({r["benchmark"] for r in data.rows})
-        dots = alt.Chart(source, width=width, height=max(60, 16 * rows)).mark_point(filled=True, size=55, opacity=0.8)
-        chart = dots.encode(
+        encoding = dict(
             y=alt.Y("benchmark:N", title=None, axis=alt.Axis(labelLimit=260)),
-            x=alt.X("value:Q", title=_value_title(data.rows)),
             color=alt.Color(f"{colour}:N", title="size" if colour == "model" else "setting"),
             shape=alt.Shape("mode:N", title="setting") if colour == "model" else alt.Undefined,
             tooltip=[
@@ -355,6 +352,18 @@ def build(data: ChartData, *, width: int = 640) -> altair.TopLevelMixin:
                 *tooltip_source,
             ],
         )
+        # one panel per unit, each with its own axis: a perplexity of 20 or an exam score of 298 of 400
+        # is not a percentage, and a fraction of 0.57 would sit at the left edge of a percent axis
+        panels = []
+        for unit in sorted({r["unit"] for r in data.rows}):
+            of_unit = [r for r in data.rows if r["unit"] == unit]
+            height = max(60, 16 * len({r["benchmark"] for r in of_unit}))
+            panels.append(
+                alt.Chart(alt.Data(values=of_unit), width=width, height=height)
+                .mark_point(filled=True, size=55, opacity=0.8)
+                .encode(x=alt.X("value:Q", title=_value_title(of_unit)), **encoding)
+            )
+        chart = panels[0] if len(panels) == 1 else alt.vconcat(*panels).resolve_scale(x="independent")
     elif data.kind == "scaling":
         base = alt.Chart(source, width=width // 2, height=360).encode(
             x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount="year")),

@@ -60,7 +60,20 @@ def test_model_chart_gathers_the_results_of_every_size(run, store):
     assert {r["model"] for r in data.rows} >= {"GPT-3 175B", "GPT-3 125M"}  # every size
     assert {r["benchmark"] for r in data.rows} >= {"CoQA · F1", "TriviaQA · accuracy"}
     spec = charts.spec(data)
-    assert spec["mark"]["type"] == "point" and spec["encoding"]["shape"]["field"] == "mode"
+    # a panel per unit, each with an axis of its own: GPT-3's perplexities are not percentages
+    panels = spec["vconcat"]
+    units = ["number", "percent", "points"]  # perplexity, accuracy, BLEU
+    assert [panel["encoding"]["x"]["title"] for panel in panels] == [f"value ({unit})" for unit in units]
+    assert spec["resolve"]["scale"]["x"] == "independent"
+    assert all(panel["mark"]["type"] == "point" and panel["encoding"]["shape"]["field"] == "mode" for panel in panels)
+    assert [len(panel["data"]["values"]) for panel in panels] == [sum(r["unit"] == u for r in data.rows) for u in units]
+
+
+def test_a_model_of_one_unit_is_one_panel(run):
+    data = charts.chart_data("model", run, "LaMDA")
+    assert {r["unit"] for r in data.rows} == {"percent"}
+    spec = charts.spec(data)
+    assert "vconcat" not in spec and spec["mark"]["type"] == "point" and len(spec["data"]["values"]) == len(data.rows)
 
 
 def test_scaling_marks_every_dated_size_and_estimates_nothing(run, store):

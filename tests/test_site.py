@@ -98,7 +98,8 @@ def test_a_model_page_opens_with_its_infobox(client):
     assert "OpenAI" in infobox and "2020-05-28" in infobox and "175,000,000,000 parameters" in infobox
     assert "corrected" in infobox and "unverified" in infobox  # claims with their status
     spec = json.loads(re.search(r'id="results-spec">(.*?)</script>', page, re.S).group(1))
-    assert {r["benchmark"] for r in spec["data"]["values"]} >= {"CoQA · F1", "TriviaQA · accuracy"}
+    values = [r for panel in spec.get("vconcat", [spec]) for r in panel["data"]["values"]]
+    assert {r["benchmark"] for r in values} >= {"CoQA · F1", "TriviaQA · accuracy"}
     status, benchmark = html(client, "/resource/coqa")
     assert status == 200 and 'id="infobox"' not in benchmark  # only models have one
 
