@@ -282,51 +282,43 @@ def test_result_disagreements_lists_two_sources_that_differ(tmp_path):
     assert {abs(float(p[2])) for p in pairs} == {0.3}
 
 
-def test_two_rows_of_one_table_are_two_conditions_and_two_tables_of_one_paper_may_disagree(tmp_path):
-    # maj1@k beside the plain score: one table, two rows the columns do not tell apart; the same number
-    # printed otherwise in another table of the paper is a disagreement
+def disagreements_among(tmp_path, cells) -> set[frozenset]:
+    """The pairs of values result-disagreements gives among GPT-3 175B's few-shot CoQA F1 results printed
+    at these places: (value, source, locator, id) each."""
     header = HEADER.replace("note\n", "note,id\n")
-    other = write(tmp_path, header + 'gpt-3-175b,coqa,dev,f1,few-shot,5,90.0,,,percent,cited,,arxiv-2204.02311,'
-                  '"§6.1, Table 9, row ""maj1@k""",,result/gpt-3-175b/coqa@dev/few-shot-5/f1/arxiv-2204.02311/table-9/maj1-k\n'
-                  'gpt-3-175b,coqa,dev,f1,few-shot,5,84.7,,,percent,cited,,arxiv-2204.02311,"§6.1, Table 9, row ""plain""",,\n'
-                  'gpt-3-175b,coqa,dev,f1,few-shot,5,84.9,,,percent,cited,,arxiv-2204.02311,"Appendix H, Table 40",,\n')
+    lines = "".join(f'gpt-3-175b,coqa,dev,f1,few-shot,5,{value},,,percent,cited,,{source},"{locator}",,{id_}\n'
+                    for value, source, locator, id_ in cells)
     rows = kgtool.run_query("result-disagreements", {"model": "kgr:gpt-3-175b", "benchmark": "kgr:coqa"},
-                            extra=[other]).rows
-    palm = {frozenset((row["value"].value, row["otherValue"].value)) for row in rows
-            if row["source"].value == row["otherSource"].value == KGR + "arxiv-2204.02311"}
-    assert palm == {frozenset({"90", "84.9"}), frozenset({"84.7", "84.9"})}  # never 90 against 84.7
+                            extra=[write(tmp_path, header + lines)]).rows
+    assert len(rows) == len({(row["result"], row["other"]) for row in rows})  # each pair once
+    sources = {KGR + source for _, source, _, _ in cells}
+    return {frozenset((row["value"].value, row["otherValue"].value)) for row in rows
+            if {row["source"].value, row["otherSource"].value} <= sources}
 
 
-def test_an_appendix_table_is_one_place_too(tmp_path):
-    # "Table C.1" and "Table H.1" are tables like "Table 9": two of their rows are two conditions
-    header = HEADER.replace("note\n", "note,id\n")
-    other = write(tmp_path, header + 'gpt-3-175b,coqa,dev,f1,few-shot,5,86.4,,,percent,cited,,arxiv-2204.02311,'
-                  '"Appendix C, Table C.1, row ""LAMBADA""",,\n'
-                  'gpt-3-175b,coqa,dev,f1,few-shot,5,77.8,,,percent,cited,,arxiv-2204.02311,'
-                  '"Appendix C, Table C.1, row ""LAMBADA (No Blanks)""",,result/gpt-3-175b/coqa@dev/few-shot-5/f1/x/y/z\n')
-    rows = kgtool.run_query("result-disagreements", {"model": "kgr:gpt-3-175b", "benchmark": "kgr:coqa"},
-                            extra=[other]).rows
-    assert not [row for row in rows if row["source"].value == row["otherSource"].value == KGR + "arxiv-2204.02311"]
+PALM, LLAMA = "arxiv-2204.02311", "arxiv-2302.13971"
+ID = "result/gpt-3-175b/coqa@dev/few-shot-5/f1/arxiv-2204.02311/"
 
 
-def test_two_values_one_table_prints_both_of_are_two_conditions_beside_another_table(tmp_path):
-    # a restricted and an unrestricted state of the art in one table; another table prints only the
-    # unrestricted one, and a third paper a number of its own
-    header = HEADER.replace("note\n", "note,id\n")
-    other = write(tmp_path, header + 'gpt-3-175b,coqa,dev,f1,few-shot,5,81.4,,,percent,cited,,arxiv-2204.02311,'
-                  '"Table 2, row ""SotA""",,\n'
-                  'gpt-3-175b,coqa,dev,f1,few-shot,5,76.3,,,percent,cited,,arxiv-2204.02311,'
-                  '"Table 8, row ""Restricted SotA""",,result/gpt-3-175b/coqa@dev/few-shot-5/f1/arxiv-2204.02311/table-8/r\n'
-                  'gpt-3-175b,coqa,dev,f1,few-shot,5,81.4,,,percent,cited,,arxiv-2204.02311,'
-                  '"Table 8, row ""Unrestricted SotA""",,result/gpt-3-175b/coqa@dev/few-shot-5/f1/arxiv-2204.02311/table-8/u\n'
-                  'gpt-3-175b,coqa,dev,f1,few-shot,5,80.0,,,percent,cited,,arxiv-2302.13971,"Table 1",,\n')
-    rows = kgtool.run_query("result-disagreements", {"model": "kgr:gpt-3-175b", "benchmark": "kgr:coqa"},
-                            extra=[other]).rows
-    pairs = {frozenset((row["value"].value, row["otherValue"].value)) for row in rows
-             if {row["source"].value, row["otherSource"].value} <= {KGR + "arxiv-2204.02311", KGR + "arxiv-2302.13971"}}
-    # never Table 2's 81.4 against Table 8's 76.3, which Table 8 prints beside the 81.4
-    assert pairs == {frozenset({"81.4", "80"}), frozenset({"76.3", "80"})}
-    assert len(rows) == len({(row["result"], row["other"]) for row in rows})
+@pytest.mark.parametrize("cells, pairs", [
+    # maj1@k beside the plain score: one table, two rows the columns do not tell apart; another table of
+    # the paper that prints a third number disagrees with both (never 90 against 84.7)
+    ([("90.0", PALM, '§6.1, Table 9, row ""maj1@k""', ID + "table-9/maj1-k"),
+      ("84.7", PALM, '§6.1, Table 9, row ""plain""', ""), ("84.9", PALM, "Appendix H, Table 40", "")],
+     {frozenset({"90", "84.9"}), frozenset({"84.7", "84.9"})}),
+    # "Table C.1" is a table like "Table 9"
+    ([("86.4", PALM, 'Appendix C, Table C.1, row ""LAMBADA""', ""),
+      ("77.8", PALM, 'Appendix C, Table C.1, row ""LAMBADA (No Blanks)""', ID + "table-c.1/no-blanks")],
+     set()),
+    # a restricted and an unrestricted state of the art in one table, another table that prints only the
+    # unrestricted one (never 81.4 against 76.3, which Table 8 prints beside the 81.4), a paper of its own
+    ([("81.4", PALM, 'Table 2, row ""SotA""', ""),
+      ("76.3", PALM, 'Table 8, row ""Restricted SotA""', ID + "table-8/r"),
+      ("81.4", PALM, 'Table 8, row ""Unrestricted SotA""', ID + "table-8/u"), ("80.0", LLAMA, "Table 1", "")],
+     {frozenset({"81.4", "80"}), frozenset({"76.3", "80"})}),
+], ids=["two rows of one table", "an appendix table", "one table prints both values"])
+def test_which_values_of_one_key_disagree(tmp_path, cells, pairs):
+    assert disagreements_among(tmp_path, cells) == pairs
 
 
 def test_a_result_s_label_names_its_place_and_two_numbers_of_one_place_their_whole_locators(tmp_path):
