@@ -537,6 +537,7 @@ def render(comparison: Comparison, fmt: str = "table", *, width: int | None = No
 
 
 ROW_NAME_WIDTH = 36  # the row names shrink last, and not below this (a benchmark row's setting and metric)
+NAME_LEAST_WIDTH = 12  # in a terminal narrower than this plus a model's column, the models are hidden
 MODEL_WIDTH = 16  # below this a terminal shows the models in more than one block
 
 
@@ -553,8 +554,11 @@ def _table(comparison: Comparison, width: int | None) -> str:
         per_block = max(1, min(count, (width - name_width) // (MODEL_WIDTH + 2)))
         # the row names keep what the models' columns leave them: with few models, whole names
         name_floor = max(ROW_NAME_WIDTH, width - per_block * (MODEL_WIDTH + 6))
+        # but never so wide that no model's column fits beside the names
+        widest = max(NAME_LEAST_WIDTH, width - MODEL_WIDTH - 2)
+        name_floor = min(name_floor, widest)
         # a benchmark's name is cut before its setting and metric, which tell its rows apart
-        names, name_floor = _told_apart(comparison.rows, name_floor)
+        names, name_floor = _told_apart(comparison.rows, name_floor, widest)
         per_block = max(1, min(per_block, (width - name_floor) // (MODEL_WIDTH + 2)))
     blocks = [list(range(start, min(start + per_block, count))) for start in range(0, count, per_block)]
     parts = []
@@ -570,11 +574,12 @@ def _table(comparison: Comparison, width: int | None) -> str:
     return "\n".join(parts) + ("\n" + "\n".join(notes) + "\n" if documents else "")
 
 
-def _told_apart(rows: list[Row], width: int) -> tuple[list[str], int]:
+def _told_apart(rows: list[Row], width: int, widest: int) -> tuple[list[str], int]:
     """The rows' names in ``width`` characters, or in as few more as keep apart the names that differ
-    (MMLU's subjects, cut at the same place, would all read "MMLU (Colleg…"), and that width."""
+    (MMLU's subjects, cut at the same place, would all read "MMLU (Colleg…"), but not more than
+    ``widest``; and that width."""
     distinct = len({row.name for row in rows})
-    longest = max((len(row.name) for row in rows), default=0)
+    longest = min(max((len(row.name) for row in rows), default=0), widest)
     for fitted in range(width, max(width, longest) + 1):
         names = [_clip_before(row.name, row.detail, fitted) for row in rows]
         if len(set(names)) == distinct:

@@ -402,7 +402,7 @@ def terminal_text(text: str) -> str:
 TABLE_CELL_WIDTH = 60  # longer values are cut in the table (csv, json... carry them whole)
 _GAP = "  "
 _MIN_WIDTH = 16  # a column is not shrunk below this, and numbers never are: a cut number misleads
-_NUMBER_TEXT = re.compile(r"[+-]?[\d,]+(\.\d+)?(%| \S+)?")
+_NUMBER_TEXT = re.compile(r"[+-]?[\d,]+(\.\d+)?(%| [^\s(]\S*)?")  # a qualifier in brackets may be cut
 # controls, and the invisible format characters of Unicode (category Cf): bidirectional marks and overrides
 # (U+061C, U+200E, U+202A-U+202E, U+2066-U+2069), zero-width ones, U+FEFF, and the tag characters that can
 # carry hidden text; none shows anything, and some reorder or hide what is printed after them

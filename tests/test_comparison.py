@@ -193,3 +193,15 @@ def test_every_row_stays_told_apart_in_a_100_column_terminal(seven):
         names = [line[:lines[start].index("  ")] for line in lines[start + 1:end] if line and not line[0].isspace()]
         names = [n for n in names if not n.startswith(("sources", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"))]
         assert len(names) == len(set(names)), [n for n in names if names.count(n) > 1][:3]
+
+
+@pytest.mark.parametrize("width", [40, 60, 80])
+def test_a_narrow_terminal_still_shows_every_model_s_values(seven, width):
+    # long MMLU subject names once widened the name column until no model's column fitted beside it
+    from kgtool.comparison import render
+
+    text = render(seven, "table", width=width)
+    lines = text.splitlines()
+    assert max(map(len, lines)) <= width and "hidden" not in text
+    headers = [lines[i - 1].split() for i, line in enumerate(lines) if line.startswith("---")]
+    assert sorted(label for header in headers for label in header) == sorted(m.label for m in seven.models)
