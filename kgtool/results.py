@@ -399,7 +399,7 @@ def terminal_text(text: str) -> str:
     return _TERMINAL_CONTROLS.sub("", text)
 
 
-TABLE_CELL_WIDTH = 60  # longer values are cut in the table (csv, json... carry them whole)
+TABLE_CELL_WIDTH = 60  # longer values are cut in a table of no set width (csv, json... carry them whole)
 _GAP = "  "
 _MIN_WIDTH = 16  # a column is not shrunk below this, and numbers never are: a cut number misleads
 _NUMBER_TEXT = re.compile(r"[+-]?[\d,]+(\.\d+)?(%| [^\s(]\S*)?")  # a qualifier in brackets may be cut
@@ -543,10 +543,11 @@ class _Column:
     links: list[str | None]  # the IRI behind each cell, for HTML
 
 
-def table_columns(result: QueryResult, iris: bool = False) -> list[_Column]:
+def table_columns(result: QueryResult, iris: bool = False, cut: bool = True) -> list[_Column]:
     """The columns a person reads: an entity by its label (its prefixed name where it has none,
     or always with ``iris``), a variable that only repeats another's label left out, numbers with
-    thousands separators and, where the answer gives one beside them, their unit."""
+    thousands separators and, where the answer gives one beside them, their unit; values longer
+    than TABLE_CELL_WIDTH cut unless ``cut`` is false."""
     labels = {} if iris else result.labels()
     variables = list(result.variables)
     if not iris:
@@ -563,7 +564,7 @@ def table_columns(result: QueryResult, iris: bool = False) -> list[_Column]:
             cells = [_with_unit(c, _display(u, labels)) for c, u in zip(cells, unit_terms, strict=True)]
         numeric = bool(result.rows) and all(t is None or t.datatype in _NUMERIC for t in terms)
         links = [t.value if t is not None and t.kind == "uri" else None for t in terms]
-        columns.append(_Column(v, [_cell(c) for c in cells], numeric, links))
+        columns.append(_Column(v, [_cell(c) if cut else plain_text(c) for c in cells], numeric, links))
     return columns
 
 
@@ -615,7 +616,7 @@ def _cell(text: str) -> str:
 
 
 def _table(result: QueryResult, width: int | None = None, iris: bool = False) -> str:
-    columns = table_columns(result, iris)
+    columns = table_columns(result, iris, cut=width is None)  # a terminal's width cuts only what does not fit
     above = ""
     if width is not None and len(result.rows) > 1 and _natural_width(columns) > width:
         columns, above = _fold_uniform(columns, width)

@@ -81,6 +81,14 @@ def test_no_width_without_a_terminal_gives_the_whole_table():
     assert max(len(line) for line in whole.splitlines()) > 100 and "hidden" not in whole
 
 
+def test_a_long_value_is_cut_at_the_cell_width_only_where_no_terminal_sets_the_room():
+    long = Term("literal", "word " * 20)
+    result = QueryResult("select", ["x", "n"], [{"x": long, "n": Term("literal", "1", XSD + "integer")}])
+    assert "…" in render(result).splitlines()[2]  # no width: a cell is kept to 60 characters
+    assert render(result, width=400).splitlines()[2].startswith(("word " * 20).strip())
+    assert max(map(len, render(result, width=50).splitlines())) <= 50
+
+
 def test_numbers_are_right_aligned_with_thousands_separators():
     text = render(QueryResult("select", ["n"], [{"n": Term("literal", "1234567.5", XSD + "decimal")},
                                                 {"n": Term("literal", "3", XSD + "integer")}]))
