@@ -75,10 +75,19 @@ def place_of(locator: str) -> str:
 _PLACE_NAMES = {"table": "Table ", "figure": "Figure ", "appendix": "Appendix ", "section": "§"}
 
 
+# a table as a reader names it, with an appendix's tables numbered by letter (Table C.1): place_of leaves
+# those to the appendix, whose segment is in published IRIs
+_TABLE_NAME = re.compile(r"\bTable\s+([A-Z]\.[0-9]+(?:\.[0-9]+)*|" + _NUMBER[1:])
+
+
 def place_name(locator: str) -> str:
-    """The place a locator names, as a reader names it: its first table (``Table 3.2``), else its first
-    figure, appendix or section (``§6.1``), else the locator up to its first comma (``blog post``)."""
-    for kind, pattern in _PLACES:
+    """The place a locator names, as a reader names it: its first table (``Table 3.2``, ``Table C.1``),
+    else its first figure, appendix or section (``§6.1``), else the locator up to its first comma
+    (``blog post``)."""
+    table = _TABLE_NAME.search(locator)
+    if table:
+        return "Table " + table.group(1)
+    for kind, pattern in _PLACES[1:]:  # after the table, read above
         match = pattern.search(locator)
         if match:
             return _PLACE_NAMES[kind] + match.group(1)
@@ -417,9 +426,11 @@ class _Compiler:
             else ("setting unknown" if setting == "unknown" else setting)
         )
         names = bundled_labels()
+        model, benchmark = names.get(get("model"), get("model")), names.get(get("benchmark"), get("benchmark"))
+        # a prior system named for its benchmark ("Fine-tuned state of the art on CoQA") names it once
+        evaluated = model if model.endswith(f" on {benchmark}") else f"{model} on {benchmark}"
         label = (
-            f"{names.get(get('model'), get('model'))} on {names.get(get('benchmark'), get('benchmark'))}"
-            f"{' ' + split if split else ''}, {how}, {names.get(get('metric'), get('metric'))}"
+            f"{evaluated}{' ' + split if split else ''}, {how}, {names.get(get('metric'), get('metric'))}"
             f" — {names.get(sources[0], sources[0])}"
         )
         add(ox.Triple(subject, ox.NamedNode(PREFIXES["rdf"] + "type"), p("EvaluationResult")))

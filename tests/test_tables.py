@@ -346,3 +346,14 @@ def test_a_slug_the_bundled_graph_does_not_label_stands_for_itself_in_a_results_
     compiled = tables.compile_table(path)
     labels = [t.object.value for t in compiled.triples if t.predicate.value.endswith("#label")]
     assert labels == ["my-own-model on MMLU, 5-shot, accuracy — my-report-2026, Table 1"]
+
+
+def test_a_result_s_label_names_an_appendix_table_by_its_number_and_a_benchmark_once(tmp_path):
+    path = write(tmp_path, HEADER + 'gpt-3-175b,lambada,,accuracy,zero-shot,0,76.2,,,percent,measured,,'
+                                    'arxiv-2005.14165,"Appendix C, Table C.1, row ""LAMBADA""",\n'
+                                    'coqa-fine-tuned-sota,coqa,dev,f1,fine-tuned,,90.7,,,percent,cited,,'
+                                    'arxiv-2005.14165,Table 3.7,\n')
+    labels = [t.object.value for t in tables.compile_table(path).triples if t.predicate.value.endswith("#label")]
+    assert labels == ["GPT-3 175B on LAMBADA, zero-shot, accuracy — GPT-3 paper (arXiv 2005.14165), Table C.1",
+                      "Fine-tuned state of the art on CoQA dev, fine-tuned, F1 — GPT-3 paper (arXiv 2005.14165), "
+                      "Table 3.7"]
