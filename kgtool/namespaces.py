@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 KG = "https://w3id.org/llmkg/ontology#"
 KGR = "https://w3id.org/llmkg/resource/"
+# the end of an IRI of the graph's own namespace, as a user may type it (mmlu-anatomy, result/…/coqa@dev/…)
+_RESOURCE_SLUG = re.compile(r"[a-z0-9][a-z0-9._@-]*(?:/[a-z0-9][a-z0-9._@-]*)*")
+
+
+def resource_iri(text: str) -> str | None:
+    """The IRI in the graph's own namespace that ``text`` would end, if it has the shape of one."""
+    return KGR + text if _RESOURCE_SLUG.fullmatch(text) else None
+
 
 PREFIXES: dict[str, str] = {
     "kg": KG,

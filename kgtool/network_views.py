@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .errors import KgtoolError, QueryError, closest
-from .namespaces import KG, PREFIXES
+from .namespaces import KG, PREFIXES, resource_iri
 from .projection import (
     HUB_CLASSES,
     HUB_DEGREE,
@@ -53,6 +53,9 @@ def resolve_entity(network: nx.MultiDiGraph, text: str) -> str:
         return found[0]
     if found:
         raise ambiguous(text, found)
+    iri = resource_iri(text)
+    if iri is not None and iri in network:  # no label: the end of one of the graph's IRIs
+        return iri
     close = closest(text, (data.get("label", "") for _, data in network.nodes(data=True)), n=5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise QueryError(f"no entity is labelled {text!r}{hint}")

@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .errors import KgtoolError, QueryError
-from .namespaces import KG, PREFIXES
+from .namespaces import KG, PREFIXES, resource_iri
 from .provenance import RECORD_CLASSES
 from .results import Term, prefixed, short
 
@@ -868,6 +868,9 @@ class Projector:
         )
         if len(found) > 1:
             raise ambiguous(text, found)
+        iri = resource_iri(text)
+        if not found and iri and iri in self.entities([iri]) and kept(self.types(iri), include, exclude):
+            return iri  # no label: the end of one of the graph's IRIs
         return found[0] if found else None
 
     def around(

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from .auth import Credentials, Opener
 from .errors import DataError, EndpointError, QueryError, closest
 from .guard import calls_a_service, check_local, query_form, tokenize
-from .namespaces import KG, KGR, PREFIXES, sparql_prologue
+from .namespaces import KG, PREFIXES, resource_iri, sparql_prologue
 from .queries import NamedQuery, Param, find, iri_error, is_query_file, is_query_name, parse_value
 from .results import QueryResult, Term, rows_from_oxigraph, triples_from_oxigraph
 
@@ -340,7 +340,6 @@ ORDER BY ?resource
 
 
 # a resource of the graph's own namespace, named by the end of its IRI (mmlu-abstract-algebra)
-_SLUG = re.compile(r"[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*")
 _SLUG_QUERY = "SELECT ?resource WHERE { ?resource ?p ?o } LIMIT 1"
 
 
@@ -436,8 +435,9 @@ class Engine:
         of other kinds is an error that says what it names (F1 is a metric, not a benchmark)."""
         found = self.run(NamedQuery.parse(_LABEL_QUERY, "(label lookup)"), {"text": Term("literal", text)})
         resources = sorted({row["resource"].value for row in found.rows})
-        if not resources and _SLUG.fullmatch(text):  # no label: the end of one of the graph's IRIs?
-            slug = {"resource": Term("uri", KGR + text)}
+        iri = resource_iri(text)
+        if not resources and iri:  # no label: the end of one of the graph's IRIs?
+            slug = {"resource": Term("uri", iri)}
             resources = [
                 row["resource"].value for row in self.run(NamedQuery.parse(_SLUG_QUERY, "(label lookup)"), slug).rows
             ]

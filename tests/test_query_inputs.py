@@ -237,6 +237,20 @@ def test_the_end_of_an_iri_of_another_kind_or_of_nothing_is_an_error(where):
         kgtool.run_query("leaderboard", {"benchmark": "mmlu-abstract-algebr"}, **where)
 
 
+def test_the_end_of_a_result_s_iri_with_its_split_names_the_result(where):
+    slug = "result/gpt-4/ap-english-language@frq/unknown/exam-score/arxiv-2303.08774/table-10"
+    with pytest.raises(QueryError, match=f"^parameter benchmark: '{slug}' names an evaluation result, not a"):
+        kgtool.run_query("leaderboard", {"benchmark": slug}, **where)
+
+
+def test_the_network_commands_take_the_end_of_an_iri_as_the_query_command_does(tmp_path):
+    by_slug, by_label = run("path", "gpt-3-175b", "llama-65b"), run("path", "GPT-3 175B", "LLaMA-65B")
+    assert by_slug.exit_code == 0 and by_slug.stdout == by_label.stdout != "", by_slug.output
+    page = tmp_path / "anatomy.html"
+    shown = run("viz", "--focus", "mmlu-anatomy", "-o", str(page))
+    assert shown.exit_code == 0 and "Neighbourhood of MMLU (Anatomy)" in shown.stderr, shown.output
+
+
 def test_the_end_of_an_iri_names_a_resource_on_the_command_line():
     result = run("query", "leaderboard", "-p", "benchmark=mmlu-abstract-algebra", "-f", "csv")
     assert result.exit_code == 0, result.output

@@ -118,7 +118,9 @@ def _print_table(header: list[str], rows: list[list], numeric: AbstractSet[int] 
     "-o", "--output", default="graph.html", metavar="FILE", help="The HTML file to write (- for standard output)."
 )
 @click.option(
-    "--focus", metavar="ENTITY", help="Draw this entity's neighbourhood: a label (LLaMA) or an IRI (kgr:llama)."
+    "--focus",
+    metavar="ENTITY",
+    help="Draw this entity's neighbourhood: a label (LLaMA), an IRI (kgr:llama) or its end (llama).",
 )
 @click.option("--depth", type=click.IntRange(min=0), default=1, help="How many links from the --focus entity to draw.")
 @query_option
