@@ -21,7 +21,7 @@ from .errors import DataError, EndpointError, QueryError, closest
 from .guard import calls_a_service, check_local, query_form, tokenize
 from .namespaces import KG, PREFIXES, resource_iri, sparql_prologue
 from .queries import NamedQuery, Param, find, iri_error, is_query_file, is_query_name, parse_value
-from .results import QueryResult, Term, rows_from_oxigraph, triples_from_oxigraph
+from .results import QueryResult, Term, prefixed, rows_from_oxigraph, triples_from_oxigraph
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack from Python 3.11
@@ -488,7 +488,7 @@ class Engine:
         rows = self.run(NamedQuery.parse(_CLASSES_QUERY.replace("VALUES_BLOCK", values), "(label lookup)"), {}).rows
         if {row["resource"].value for row in rows if "class" in row} != set(resources):
             return []
-        return sorted({row["label"].value if "label" in row else f"<{row['class'].value}>" for row in rows})
+        return sorted({row["label"].value if "label" in row else prefixed(row["class"].value) for row in rows})
 
     def _other_kind(self, text: str, param: str, other_kinds: list[str], kind: str, kind_name: str) -> QueryError:
         """The error for a label of resources of other kinds than the parameter's: what it names, and

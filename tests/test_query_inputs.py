@@ -237,6 +237,11 @@ def test_the_end_of_an_iri_of_another_kind_or_of_nothing_is_an_error(where):
         kgtool.run_query("leaderboard", {"benchmark": "mmlu-abstract-algebr"}, **where)
 
 
+def test_a_label_of_the_ontology_s_terms_is_named_by_its_kind_s_prefixed_name(where):
+    with pytest.raises(QueryError, match="^parameter benchmark: 'Model' names an owl:Class, not a benchmark$"):
+        kgtool.run_query("leaderboard", {"benchmark": "Model"}, **where)
+
+
 def test_the_end_of_a_result_s_iri_with_its_split_names_the_result(where):
     slug = "result/gpt-4/ap-english-language@frq/unknown/exam-score/arxiv-2303.08774/table-10"
     with pytest.raises(QueryError, match=f"^parameter benchmark: '{slug}' names an evaluation result, not a"):
