@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -113,17 +114,30 @@ def _result_rows(result: QueryResult, about: str, grouped: Callable[[Mapping[str
 def leaderboard_data(run: Runner, benchmark: str, **params: str) -> ChartData:
     result = run("leaderboard", {"benchmark": benchmark, **params})
     rows = _result_rows(
-        result, "model", lambda r: {"model": _label(r, "model"), "metric": _label(r, "metric"), "setting": _setting(r)}
+        result,
+        "model",
+        lambda r: {
+            "model": _label(r, "model"),
+            "metric": _label(r, "metric"),
+            "setting": _setting(r),
+            "result": r["result"].value,
+        },
     )
     if not rows:
         raise QueryError(f"no results on the benchmark {benchmark!r}: nothing to chart")
+    slots: dict[tuple[str, str], int] = defaultdict(int)
+    for row in rows:  # a panel per metric and unit: one axis never mixes percent with numbers
+        row["panel"] = f"{row['metric']} ({row['unit']})" if row["unit"] else row["metric"]
+        # the result's place in its model's band, so that a model's results stand side by side
+        row["slot"] = slots[row["panel"], row["model"]]
+        slots[row["panel"], row["model"]] += 1
     name = _benchmark_name(result)
     return ChartData(
         "leaderboard",
         rows,
         f"Leaderboard: {name}",
-        f"{len(rows)} results on {name}, by model, coloured by setting and shots; "
-        "hover a bar for the value as stated and who reports it.",
+        f"{len(rows)} results on {name}, a bar each, by model, a panel per metric and unit, coloured by setting "
+        "and shots; hover a bar for the value as stated and who reports it.",
     )
 
 
@@ -311,15 +325,16 @@ def build(data: ChartData, *, width: int = 640) -> altair.TopLevelMixin:
     source = alt.Data(values=data.rows)
     tooltip_source = [alt.Tooltip("source:N", title="source"), alt.Tooltip("locator:N", title="where")]
     if data.kind == "leaderboard":
-        # a result reported by several papers is drawn once per paper, over itself (not stacked)
+        # a bar per result, side by side within its model's band: a model's splits, conditions and the
+        # papers that report one number each get a bar of their own (never stacked, never drawn over)
         bars = (
             alt.Chart(source, width=width)
             .mark_bar(opacity=0.85)
             .encode(
                 y=alt.Y("model:N", sort=alt.EncodingSortField("value", op="max", order="descending"), title=None),
-                x=alt.X("value:Q", title=_value_title(data.rows), stack=None),
+                x=alt.X("value:Q", title="value", stack=None),
                 color=alt.Color("setting:N", title="setting"),
-                yOffset=alt.YOffset("setting:N"),
+                yOffset=alt.YOffset("slot:O", scale=alt.Scale(paddingInner=0.2), title=None),
                 tooltip=[
                     "model:N",
                     "setting:N",
@@ -331,9 +346,13 @@ def build(data: ChartData, *, width: int = 640) -> altair.TopLevelMixin:
                     *tooltip_source,
                 ],
             )
-            .properties(height=alt.Step(7))
+            .properties(height={"step": 8, "for": "offset"})  # a bar of 8 pixels, however many a model has
         )
-        chart = bars.facet(row=alt.Row("metric:N", title=None)).resolve_scale(x="independent", y="independent")
+        # the panel's name above it, level: a long metric's name turned on its side overran the next panel
+        header = alt.Header(labelAngle=0, labelOrient="top", labelAnchor="start", labelFontWeight="bold")
+        chart = bars.facet(row=alt.Row("panel:N", title=None, header=header)).resolve_scale(
+            x="independent", y="independent"
+        )
     elif data.kind == "model":
         # a dot per result, a row per benchmark and metric: a family has hundreds of results
         colour = "model" if len({r["model"] for r in data.rows}) > 1 else "setting"

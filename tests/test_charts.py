@@ -53,6 +53,18 @@ def test_leaderboard_has_one_bar_per_result_of_the_named_query(run, store):
     assert "GPT-3 175B" in texts and "Leaderboard: TriviaQA" in texts
 
 
+def test_a_leaderboard_gives_each_result_its_own_bar_and_each_unit_its_own_panel(run, store):
+    # RealToxicityPrompts: PaLM reports four numbers per size (two prompt sets, two decoding lengths),
+    # LLaMA two per size; GPT-4's report gives rates in percent, the others plain numbers
+    data = charts.chart_data("leaderboard", run, "RealToxicityPrompts")
+    places = [(r["panel"], r["model"], r["slot"]) for r in data.rows]
+    assert len(places) == len(set(places))  # no bar drawn over another
+    assert {r["slot"] for r in data.rows if r["model"] == "PaLM 540B"} == {0, 1, 2, 3}
+    assert {r["panel"] for r in data.rows if r["model"] == "GPT-4"} == {"toxic generation rate (percent)"}
+    spec = charts.spec(data)
+    assert spec["facet"]["row"]["field"] == "panel" and spec["spec"]["encoding"]["yOffset"]["field"] == "slot"
+
+
 def test_model_chart_gathers_the_results_of_every_size(run, store):
     data = charts.chart_data("model", run, "GPT-3")
     results = run_query("model-results", {"model": "GPT-3"}, store=store)
