@@ -594,7 +594,10 @@ def _run_and_print(target, params, fmt, limit, iris, source: GraphSource) -> Non
         raise QueryError(str(err)) from err
     click.echo(text, nl=False)
     if result.truncated:
-        click.echo(f"note: showing the first {limit:,} rows; more exist (raise or drop --limit)", err=True)
+        click.echo(
+            f"note: showing the first {limit:,} row{'s' if limit != 1 else ''}; more exist (raise or drop --limit)",
+            err=True,
+        )
     if result.kind == "ask":
         sys.exit(EXIT_OK if result.boolean else EXIT_FAILED)
 

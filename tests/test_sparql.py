@@ -484,5 +484,6 @@ def test_limit_option_prints_the_first_rows_and_says_more_exist():
     assert cut.exit_code == 0, cut.output
     assert list(csv.reader(io.StringIO(cut.stdout))) == full[:4]  # header and the first three rows
     assert "showing the first 3 rows; more exist" in cut.stderr
+    assert "showing the first 1 row; more exist" in run("query", "findings", "--limit", "1").stderr
     whole = run("query", "findings", "-f", "csv", "--limit", str(len(full)))
     assert "more exist" not in whole.stderr
