@@ -61,5 +61,7 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    # the lazily loaded API is part of the module for dir(), help() and completion in notebooks
-    return sorted(set(globals()) | set(__all__))
+    # the lazily loaded API is part of the module for dir(), help() and completion in notebooks; the
+    # names this file uses to load it (import_module, TYPE_CHECKING...) are not
+    loaded = {name for name, value in globals().items() if getattr(value, "__name__", "").startswith(f"{__name__}.")}
+    return sorted({name for name in globals() if name.startswith("__")} | set(__all__) | loaded)
