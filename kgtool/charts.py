@@ -289,11 +289,11 @@ def _chart_data(kind: str, run: Runner, target: str | None, params: dict) -> Cha
         raise QueryError(f"a timeline shows every dated paper, release and product; it takes no {target!r}")
     if kind == "leaderboard":
         if not target:
-            raise QueryError("a leaderboard needs a benchmark: kgtool chart leaderboard CoQA")
+            raise QueryError("a leaderboard needs a benchmark, such as CoQA")  # on the command line and the web alike
         return leaderboard_data(run, target, **params)
     if kind == "model":
         if not target:
-            raise QueryError("a model chart needs a model: kgtool chart model LLaMA")
+            raise QueryError("a model chart needs a model, such as LLaMA")
         return model_data(run, target)
     if kind == "scaling":
         return scaling_data(run, target or "")

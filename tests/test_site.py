@@ -130,6 +130,9 @@ def test_chart_files_in_each_format(client):
     missing = client.get("/charts/leaderboard.svg", params={"target": "No such benchmark"})
     assert missing.status_code == 404 and "no benchmark is labelled 'No such benchmark'" in missing.text
     assert "did you mean benchmark" not in missing.text  # the class of benchmarks is no value of the parameter
+    untargeted = client.get("/charts/leaderboard.svg")  # told what is missing, not which command to type
+    assert untargeted.status_code == 404 and "needs a benchmark" in untargeted.text
+    assert "kgtool chart" not in untargeted.text
     status, page = html(client, "/charts?kind=model&target=GPT-3")
     assert status == 200 and 'data-spec="chart-spec"' in page
 
