@@ -33,3 +33,11 @@ def closest(text: str, names: Iterable[str], n: int = 3, cutoff: float = 0.6) ->
 
     folded = {name.casefold(): name for name in sorted(names, reverse=True)}  # the first of a case-fold wins
     return [folded[c] for c in difflib.get_close_matches(text.casefold(), folded, n=n, cutoff=cutoff)]
+
+
+def did_you_mean(close: list[str]) -> str:
+    """The "did you mean A, B?" of an error; names that hold a comma themselves (a result's label) come
+    in quotes, so that the list still reads as a list."""
+    if any("," in name for name in close):
+        return "did you mean " + ", ".join(f'"{name}"' for name in close) + "?"
+    return f"did you mean {', '.join(close)}?"

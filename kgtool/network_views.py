@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .errors import KgtoolError, QueryError, closest
+from .errors import KgtoolError, QueryError, closest, did_you_mean
 from .namespaces import KG, PREFIXES, resource_iri
 from .projection import (
     HUB_CLASSES,
@@ -57,7 +57,7 @@ def resolve_entity(network: nx.MultiDiGraph, text: str) -> str:
     if iri is not None and iri in network:  # no label: the end of one of the graph's IRIs
         return iri
     close = closest(text, (data.get("label", "") for _, data in network.nodes(data=True)), n=5)
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    hint = f"; {did_you_mean(close)}" if close else ""
     raise QueryError(f"no entity is labelled {text!r}{hint}")
 
 

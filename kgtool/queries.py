@@ -23,7 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from . import resources
-from .errors import QueryError
+from .errors import QueryError, did_you_mean
 from .namespaces import PREFIXES
 from .results import XSD, Term
 
@@ -207,7 +207,7 @@ def find(name_or_path: str | os.PathLike[str]) -> NamedQuery:
 
     close = difflib.get_close_matches(name_or_path, queries, n=5, cutoff=0.4)
     close += [n for n in queries if name_or_path in n and n not in close][: 5 - len(close)]
-    hint = f"; did you mean {', '.join(close)}?" if close else "; `kgtool queries` lists them"
+    hint = f"; {did_you_mean(close)}" if close else "; `kgtool queries` lists them"
     raise QueryError(f"no query named {name_or_path!r}{hint}")
 
 

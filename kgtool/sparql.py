@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from .auth import Credentials, Opener
-from .errors import DataError, EndpointError, QueryError, closest
+from .errors import DataError, EndpointError, QueryError, closest, did_you_mean
 from .guard import calls_a_service, check_local, query_form, tokenize
 from .namespaces import KG, PREFIXES, resource_iri, sparql_prologue
 from .queries import NamedQuery, Param, find, iri_error, is_query_file, is_query_name, parse_value
@@ -461,9 +461,7 @@ class Engine:
             )
         kind_name = param if len(param) > 2 and param.isalpha() else f"resource (parameter {param})"
         close = self._close_labels(text, like)
-        hint = (
-            f"did you mean {', '.join(close)}?" if close else f'give an IRI, or "{text}" in quotes for the text itself'
-        )
+        hint = did_you_mean(close) if close else f'give an IRI, or "{text}" in quotes for the text itself'
         raise QueryError(f"no {kind_name} is labelled {text!r}; {hint}")
 
     def _kind(self, param: str, default: Term | None) -> tuple[str, str] | None:
@@ -495,7 +493,7 @@ class Engine:
         the closest labels of the right kind."""
         labels = self.run(NamedQuery.parse(_KIND_LABELS, "(label lookup)"), {"kind": Term("uri", kind)}).rows
         close = closest(text, {row["label"].value for row in labels if "label" in row})
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        hint = f"; {did_you_mean(close)}" if close else ""
         named = " and ".join(_with_article(name) for name in other_kinds)
         return QueryError(f"parameter {param}: {text!r} names {named}, not {_with_article(kind_name)}{hint}")
 

@@ -242,6 +242,14 @@ def test_a_label_of_the_ontology_s_terms_is_named_by_its_kind_s_prefixed_name(wh
         kgtool.run_query("leaderboard", {"benchmark": "Model"}, **where)
 
 
+def test_suggested_labels_that_hold_commas_are_quoted_so_the_list_reads_as_one(where):
+    with pytest.raises(QueryError) as raised:
+        kgtool.run_query("leaderboard", {"benchmark": "GPT-3 175B on CoQA dev, one-shot, F1"}, **where)
+    assert '; did you mean "GPT-3 175B on CoQA dev, one-shot, F1 — GPT-3 paper' in str(raised.value)
+    with pytest.raises(QueryError, match="did you mean TriviaQA"):  # plain names stay plain
+        kgtool.run_query("leaderboard", {"benchmark": "TrivaQA"}, **where)
+
+
 def test_the_end_of_a_result_s_iri_with_its_split_names_the_result(where):
     slug = "result/gpt-4/ap-english-language@frq/unknown/exam-score/arxiv-2303.08774/table-10"
     with pytest.raises(QueryError, match=f"^parameter benchmark: '{slug}' names an evaluation result, not a"):
