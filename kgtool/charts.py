@@ -114,14 +114,7 @@ def _result_rows(result: QueryResult, about: str, grouped: Callable[[Mapping[str
 def leaderboard_data(run: Runner, benchmark: str, **params: str) -> ChartData:
     result = run("leaderboard", {"benchmark": benchmark, **params})
     rows = _result_rows(
-        result,
-        "model",
-        lambda r: {
-            "model": _label(r, "model"),
-            "metric": _label(r, "metric"),
-            "setting": _setting(r),
-            "result": r["result"].value,
-        },
+        result, "model", lambda r: {"model": _label(r, "model"), "metric": _label(r, "metric"), "setting": _setting(r)}
     )
     if not rows:
         raise QueryError(f"no results on the benchmark {benchmark!r}: nothing to chart")
