@@ -431,8 +431,10 @@ class Engine:
 
         A parameter named after a class of the ontology (benchmark, metric, model: its kind, with the
         subclasses) prefers resources of that class: of several resources with the label, the one of
-        that kind wins. When the parameter's default is of that kind, a label that names only resources
-        of other kinds is an error that says what it names (F1 is a metric, not a benchmark)."""
+        that kind wins. A label that names only resources of other kinds is an error that says what it
+        names (F1 is a metric, not a benchmark), as the answer would otherwise be silently empty; this
+        holds when the parameter's default is of that kind, or when it has no default and its header
+        does not say it takes any kind (architecture-lineage's takes components too)."""
         found = self.run(NamedQuery.parse(_LABEL_QUERY, "(label lookup)"), {"text": Term("literal", text)})
         resources = sorted({row["resource"].value for row in found.rows})
         iri = resource_iri(text)
@@ -443,10 +445,11 @@ class Engine:
             ]
         default = parse_value(declared.default) if declared is not None and declared.default else None
         like = default if isinstance(default, Term) and default.kind == "uri" else None
-        kind = self._kind(param, like) if resources and (len(resources) > 1 or like) else None
+        strict = like is not None or (declared is not None and declared.default is None and not declared.any_kind)
+        kind = self._kind(param, like) if resources and (len(resources) > 1 or strict) else None
         if kind is not None:
             of_kind = self._members(resources, kind[0])
-            if not of_kind and like is not None:
+            if not of_kind and strict:
                 other_kinds = self._kinds_of(resources)
                 if other_kinds:  # else a resource has no class: its kind is unknown, not wrong
                     raise self._other_kind(text, param, other_kinds, kind[0], kind[1])

@@ -191,6 +191,29 @@ def test_a_label_of_another_kind_than_the_parameter_is_an_error(where):
     assert str(err.value) == "parameter benchmark: 'F1' names a metric, not a benchmark"
 
 
+@pytest.mark.parametrize(
+    ("query", "param", "text", "message"),
+    [
+        ("leaderboard", "metric", "MMLU", "'MMLU' names a benchmark, not a metric"),
+        ("results-with-settings", "model", "MMLU", "'MMLU' names a benchmark, not a model"),
+        ("benchmarks-by-task-type", "taskType", "F1", "'F1' names a metric, not a task type"),
+    ],
+)
+def test_an_optional_parameter_given_a_label_of_another_kind_is_an_error_not_an_empty_answer(
+    where, query, param, text, message
+):
+    with pytest.raises(QueryError) as err:
+        kgtool.run_query(query, {param: text}, **where)
+    assert str(err.value) == f"parameter {param}: {message}"
+
+
+def test_an_optional_parameter_whose_header_takes_any_kind_follows_what_it_is_given(where):
+    # architecture-lineage follows components (kg:Component) as well as architectures
+    lineage = kgtool.run_query("architecture-lineage", {"architecture": "Q-Former"}, **where)
+    assert {row["subject"].value for row in lineage.rows} == {KGR + "blip-2"}
+    assert kgtool.queries.catalogue()["architecture-lineage"].params[0].any_kind
+
+
 def test_a_label_of_resources_without_a_class_is_not_of_another_kind(store):
     # their kind is unknown: ambiguous, as it was
     extra = Path(__file__).parent / "data" / "ambiguous.ttl"
