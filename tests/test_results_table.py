@@ -46,12 +46,12 @@ def store():
 def names_table(locator: str, table: str) -> bool:
     """'Table 3' is named by "Table 3, row ..." but not by "Table 3.1"; a cell from the text ('§3.5 text') is
     named by a locator that gives that section and says it is the text."""
-    if not table.startswith("Table"):
+    if not table.startswith(("Table", "Figure")):
         section = re.match(r"§[\d.]*\d", table)
         return bool(section) and re.search(re.escape(section.group()) + r"(?![.\d]*\d)", locator) is not None \
             and ("text" not in table or "text" in locator)
-    number = table.removeprefix("Table").strip()
-    return re.search(rf"\bTables?\s+(?:[\w.]+(?:,| and)\s+)*{re.escape(number)}(?![.\d]*\d)", locator) is not None
+    kind, number = table.split(maxsplit=1)  # a table, or a figure that prints its numbers (GPT-4's Figure 5)
+    return re.search(rf"\b{kind}s?\s+(?:[\w.]+(?:,| and)\s+)*{re.escape(number)}(?![.\d]*\d)", locator) is not None
 
 
 def test_the_table_covers_all_seven_papers_and_enough_cells():
@@ -69,6 +69,9 @@ def test_names_table_tells_tables_apart():
     assert names_table("§3.5 text (zero-shot PIQA accuracy)", "§3.5 text")
     assert not names_table('Table 3.6, row "GPT-3 Zero-Shot"', "§3.5 text")
     assert not names_table("§3.5.1, text", "§3.5 text")
+    assert names_table('§4, Figure 5, bar "Welsh"', "Figure 5")
+    assert not names_table('§4, Table 5, row "x"', "Figure 5")
+    assert not names_table('§4, Figure 5, bar "Welsh"', "Table 5")
 
 
 @pytest.mark.parametrize("cell", CELLS, ids=lambda c: "{paper} {table} {model} {benchmark} {metric} {setting} {value}".format(**c))
