@@ -46,6 +46,8 @@ def store():
 def names_table(locator: str, table: str) -> bool:
     """'Table 3' is named by "Table 3, row ..." but not by "Table 3.1"; a cell from the text ('§3.5 text') is
     named by a locator that gives that section and says it is the text."""
+    if not table.startswith(("Table", "Figure", "§")):  # a page's table without a number, named as the page heads it
+        return locator.startswith(table + ",")
     if not table.startswith(("Table", "Figure")):
         section = re.match(r"§[\d.]*\d", table)
         return bool(section) and re.search(re.escape(section.group()) + r"(?![.\d]*\d)", locator) is not None \
@@ -56,9 +58,9 @@ def names_table(locator: str, table: str) -> bool:
 
 def test_the_table_covers_all_seven_papers_and_enough_cells():
     papers = {cell["paper"] for cell in CELLS}
-    assert papers == set(SEVEN.values())
+    assert papers >= set(SEVEN.values())  # and pages that report results beside them (GPT-4's research page)
     assert len(CELLS) >= 400
-    assert all(len({c["table"] for c in CELLS if c["paper"] == p}) >= 2 for p in papers)
+    assert all(len({c["table"] for c in CELLS if c["paper"] == p}) >= 2 for p in SEVEN.values())
 
 
 def test_names_table_tells_tables_apart():
@@ -69,6 +71,8 @@ def test_names_table_tells_tables_apart():
     assert names_table("§3.5 text (zero-shot PIQA accuracy)", "§3.5 text")
     assert not names_table('Table 3.6, row "GPT-3 Zero-Shot"', "§3.5 text")
     assert not names_table("§3.5.1, text", "§3.5 text")
+    assert names_table('Visual inputs table, row "TVQA", column "GPT-4"', "Visual inputs table")
+    assert not names_table('Visual inputs table, row "TVQA"', "Visual inputs")
     assert names_table('§4, Figure 5, bar "Welsh"', "Figure 5")
     assert not names_table('§4, Table 5, row "x"', "Figure 5")
     assert not names_table('§4, Figure 5, bar "Welsh"', "Table 5")
