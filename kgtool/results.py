@@ -474,8 +474,7 @@ def text_table(
     out = [line(header), line(["-" * w for w in widths]), *(line(r) for r in cells), *footer]
     hidden = [header[i] for i in range(len(header)) if i not in shown]
     if hidden and width is not None:  # only a width hides columns
-        start, end = f"{len(hidden)} column{'s' if len(hidden) != 1 else ''} hidden (", "); -f csv shows every column"
-        out.append(start + _clip(", ".join(hidden), max(width - len(start) - len(end), 10)) + end)
+        out.append(_hidden_line(hidden, width))
     return "\n".join(out) + "\n"
 
 
@@ -512,9 +511,22 @@ def _character_width(character: str) -> int:
     return 2 if unicodedata.east_asian_width(character) in ("W", "F") else 1
 
 
+def _hidden_line(hidden: list[str], width: int) -> str:
+    """The line that says which columns a table left out, as much of it as ``width`` holds: their
+    names first, then the advice in full, short or not at all."""
+    count = f"{len(hidden)} column{'s' if len(hidden) != 1 else ''} hidden"
+    names = ", ".join(hidden)
+    for advice in ("; -f csv shows every column", "; -f csv", ""):
+        room = width - len(count) - len(" ()") - len(advice)
+        if room >= min(text_width(names), 10):
+            return f"{count} ({_clip(names, room)}){advice}"
+    return count
+
+
 def _fit(widths: list[int], numeric: set[int], number_widths: list[int], width: int) -> tuple[list[int], list[int]]:
     """Column widths that fit ``width``: the widest shrinks first, down to its floor; then columns
-    are dropped from the right. Returns the widths and the indexes of the columns shown."""
+    are dropped from the right, the numbers last (a leaderboard's value outlasts the words beside it)
+    and the first column never. Returns the widths and the indexes of the columns shown."""
     natural, widths = widths, list(widths)
     floors = [w if i in numeric else max(min(w, _MIN_WIDTH), number_widths[i]) for i, w in enumerate(widths)]
     shown = list(range(len(widths)))
@@ -528,7 +540,8 @@ def _fit(widths: list[int], numeric: set[int], number_widths: list[int], width: 
             widest = max(shrinkable, key=lambda i: (widths[i], i))
             widths[widest] -= 1
         elif len(shown) > 1:
-            shown.pop()
+            words = [i for i in shown[1:] if i not in numeric]
+            shown.remove(words[-1] if words else shown[-1])
             widths = list(natural)  # the columns left share the room again
         else:
             break

@@ -72,8 +72,19 @@ def test_columns_shrink_with_an_ellipsis_before_they_are_hidden():
     assert all(len(line) <= 60 for line in shrunk)
     assert "…" in shrunk[2] and shrunk[2].endswith("12,345")  # a number is never cut
     hidden = text_table(["x", "y", "z"], [["a" * 30, "b" * 30, "c" * 30]], width=40).splitlines()
-    assert hidden[-1] == "1 column hidden (z); -f csv shows every column"
+    assert hidden[-1] == "1 column hidden (z); -f csv"  # the advice in short, to fit the 40 columns
     assert hidden[2] == "a" * 18 + "…" + "  " + "b" * 18 + "…"   # both shrink alike before z is left out
+    roomy = text_table(["x", "y", "z"], [["a" * 30, "b" * 30, "c" * 30]], width=51).splitlines()
+    assert roomy[-1] == "1 column hidden (z); -f csv shows every column"
+
+
+@pytest.mark.parametrize("width", [20, 30, 40, 50, 60, 80])
+def test_a_narrow_table_keeps_its_values_and_its_last_line_fits(width):
+    header = ["model", "split", "setting", "value", "source", "locator"]
+    rows = [["GPT-3 175B", "dev", "few-shot", "85.0", "GPT-3 paper (arXiv 2005.14165)", 'Table 3.1, row "x"']]
+    lines = text_table(header, rows, numeric=[3], width=width).splitlines()
+    assert all(len(line) <= width for line in lines), lines
+    assert lines[0].split()[0] == "model" and "value" in lines[0].split()  # the name and the number stay
 
 
 def test_no_width_without_a_terminal_gives_the_whole_table():
