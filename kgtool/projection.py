@@ -608,9 +608,11 @@ class Projector:
                 found[self.label(document)] = min(url) if url else document.value
         return found
 
-    def sources_text(self, key: str) -> str:
-        """``[LLaMA paper (arXiv 2302.13971): §2.2]`` for a statement or record; "" when unsourced."""
-        documents = sorted({self.label(s) for p in _SOURCES for s in self.values(key, p)})
+    def sources_text(self, key: str, named: str = "") -> str:
+        """``[LLaMA paper (arXiv 2302.13971): §2.2]`` for a statement or record; "" when unsourced. A
+        document that ``named`` (the record's label) already names is not named again: ``[§2.2]``."""
+        documents = sorted({self.label(s) for p in _SOURCES for s in self.values(key, p)} - {""})
+        documents = [d for d in documents if d not in named]
         locators = sorted({_clip(locator.value, 120) for locator in self.values(key, _LOCATOR)})
         if not documents and not locators:
             return ""
@@ -1059,8 +1061,9 @@ class Projector:
                 if (vs := self.values(record, p))
             )
             status = ", ".join(sorted(self.label(s) for s in self.values(record, KG + "status")))
-            line = _clip(self.label(record) + (f": {value}" if value else "") + (f" ({status})" if status else ""))
-            where = self.sources_text(record)
+            label = self.label(record)
+            line = _clip(label + (f": {value}" if value else "") + (f" ({status})" if status else ""))
+            where = self.sources_text(record, named=label)
             line += f" {where}" if where else ""
             about = [
                 k

@@ -63,9 +63,9 @@ def test_literals_and_records_fold_into_the_tooltip(network):
     assert any(line.startswith("parameter count: 65,200,000,000 [") for line in size)
     coqa = network.nodes[KGR_IRI + "coqa"]["details"]
     assert "34 evaluation results:" in coqa
-    # a result's label is made of its parts' labels
-    assert ('  GPT-3 175B on CoQA dev, 5-shot, F1 — GPT-3 paper (arXiv 2005.14165), Table 3.7: 85.0 percent [GPT-3 paper (arXiv 2005.14165): '
-            'Table 3.7, row "GPT-3 Few-Shot", column "CoQA"]') in coqa
+    # a result's label is made of its parts' labels; the source it names is not named again beside the locator
+    assert ('  GPT-3 175B on CoQA dev, 5-shot, F1 — GPT-3 paper (arXiv 2005.14165), Table 3.7: 85.0 percent '
+            '[Table 3.7, row "GPT-3 Few-Shot", column "CoQA"]') in coqa
     gpt4 = network.nodes[KGR_IRI + "gpt-4"]["details"]
     assert "(rumoured)" in gpt4 and "(undisclosed)" in gpt4
 
