@@ -171,11 +171,11 @@ def test_compare_in_a_notebook_is_a_table(seven):
 
 
 def test_training_compute_as_the_papers_state_it_with_their_qualifiers(seven):
-    # GPT-3 paper Table D.1: 3.14E+23 FLOPs for 175B, an approximate figure; PaLM paper: 2.56e24 (Table 22)
-    # and 2.5272e24 (Table 31) for 540B, both kept
-    gpt3 = cell(seven, "training compute (FLOPs)", "GPT-3")
-    assert [(v.text, v.size) for v in gpt3] == [("≈3.14e23", "175B")]
-    assert gpt3[0].qualifier.endswith("qualifier/approximate") and gpt3[0].to_dict()["value"] == 314 * 10 ** 21
+    # GPT-3 paper Table D.1: 3.14E+23 FLOPs for 175B and 2.25E+20 for Small (125M), approximate figures;
+    # PaLM paper: 2.56e24 (Table 22) and 2.5272e24 (Table 31) for 540B, both kept
+    gpt3 = {v.size: v for v in cell(seven, "training compute (FLOPs)", "GPT-3")}
+    assert gpt3["175B"].text == "≈3.14e23" and gpt3["125M"].text == "≈2.25e20"
+    assert gpt3["175B"].qualifier.endswith("qualifier/approximate") and gpt3["175B"].to_dict()["value"] == 314 * 10 ** 21
     palm = {v.text for v in cell(seven, "training compute (FLOPs)", "PaLM") if v.size == "540B"}
     assert palm == {"2.56e24", "2.5272e24"}
     runs = [v.text for v in cell(seven, "training runs", "PaLM")]
