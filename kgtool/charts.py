@@ -113,8 +113,14 @@ def _result_rows(result: QueryResult, about: str, grouped: Callable[[Mapping[str
 
 def leaderboard_data(run: Runner, benchmark: str, **params: str) -> ChartData:
     result = run("leaderboard", {"benchmark": benchmark, **params})
+    labels = result.labels() if any("part" in r for r in result.rows) else {}
+
+    def band(r: Mapping[str, Term]) -> str:  # a suite's results stand by model and part
+        part = r.get("part")
+        return _label(r, "model") + (f" · {labels.get(part.value) or short(part)}" if part is not None else "")
+
     rows = _result_rows(
-        result, "model", lambda r: {"model": _label(r, "model"), "metric": _label(r, "metric"), "setting": _setting(r)}
+        result, "model", lambda r: {"model": band(r), "metric": _label(r, "metric"), "setting": _setting(r)}
     )
     if not rows:
         raise QueryError(f"no results on the benchmark {benchmark!r}: nothing to chart")
@@ -129,7 +135,8 @@ def leaderboard_data(run: Runner, benchmark: str, **params: str) -> ChartData:
         "leaderboard",
         rows,
         f"Leaderboard: {name}",
-        f"{len(rows)} results on {name}, a bar each, by model, a panel per metric and unit, coloured by setting "
+        f"{len(rows)} results on {name}, a bar each, by model{' and part' if labels else ''}, a panel per metric "
+        "and unit, coloured by setting "
         "and shots; hover a bar for the value as stated and who reports it.",
     )
 

@@ -53,6 +53,14 @@ def test_leaderboard_has_one_bar_per_result_of_the_named_query(run, store):
     assert "GPT-3 175B" in texts and "Leaderboard: TriviaQA" in texts
 
 
+def test_a_suite_s_leaderboard_stands_its_parts_results_by_model_and_part(run, store):
+    # GPT-4's Figure 5: MMLU machine-translated into 26 languages, a suite with no result of its own
+    data = charts.chart_data("leaderboard", run, "MMLU, machine-translated")
+    assert len(data.rows) == 26 and "by model and part" in data.description
+    welsh = [r for r in data.rows if r["model"] == "GPT-4 · MMLU (Welsh)"]
+    assert [r["value"] for r in welsh] == [77.5]
+
+
 def test_a_leaderboard_gives_each_result_its_own_bar_and_each_unit_its_own_panel(run, store):
     # RealToxicityPrompts: PaLM reports four numbers per size (two prompt sets, two decoding lengths),
     # LLaMA two per size; GPT-4's report gives rates in percent, the others plain numbers

@@ -243,6 +243,23 @@ def test_the_kind_of_a_parameter_takes_in_its_subclasses_and_a_parameter_without
     assert len(kgtool.run_query("entity-provenance", {"entity": "F1"}, **where)) > 0
 
 
+# --- a suite's leaderboard ------------------------------------------------------------------------
+
+
+def test_a_suite_without_results_of_its_own_lists_its_parts_results_each_named(where):
+    # GPT-4's Figure 5: GPT-4 3-shot on MMLU machine-translated into 26 languages (77.5% in Welsh)
+    suite = kgtool.run_query("leaderboard", {"benchmark": "MMLU, machine-translated"}, **where)
+    parts = {row["part"].value.removeprefix(KGR): row["value"].value for row in suite.rows}
+    assert len(suite) == 26 and len(parts) == 26 and parts["mmlu-translated-welsh"] == "77.5"
+    assert {row["benchmark"].value for row in suite.rows} == {KGR + "mmlu-translated"}
+
+
+def test_a_benchmark_with_results_of_its_own_keeps_its_parts_out(where):
+    # MMLU holds its own results: its subjects' (LLaMA's Table 16) stay on their own leaderboards
+    mmlu = kgtool.run_query("leaderboard", {"benchmark": "MMLU"}, **where)
+    assert len(mmlu) > 0 and not any("part" in row for row in mmlu.rows)
+
+
 # --- the end of an IRI ---------------------------------------------------------------------------
 
 
