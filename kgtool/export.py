@@ -575,8 +575,9 @@ def _sort_values(node, type_key: str, xsd: str, ordered: bool = False):
         # ("2.5" as "2.5E0", 1.0 as the integer 1) and JSON cannot hold when not finite (Infinity, NaN):
         # write the lexical form the graph holds instead
         return {"@value": results.double_lexical(node), type_key: xsd + "double"}
-    if isinstance(node, int) and not isinstance(node, bool) and abs(node) >= 10**21:
-        # JSON-LD reads a native number from 10^21 up as an xsd:double: keep a large integer exact
+    if isinstance(node, int) and not isinstance(node, bool) and abs(node) > 2**53:
+        # beyond the integers every JSON reader holds exactly (RFC 8259 §6), a native number is read back
+        # as an xsd:double: by JSON-LD from 10^21 up, and by Oxigraph beyond 64 bits: keep it exact
         return {"@value": str(node), "@type": PREFIXES["xsd"] + "integer"}
     return node
 

@@ -107,6 +107,22 @@ def test_jsonld_reads_back_as_exactly_the_doubles_the_other_formats_write(text, 
     assert example_lines(written["json-ld"], ox.RdfFormat.JSON_LD) == expected
 
 
+@pytest.mark.parametrize("number", [2**53, 2**53 + 1, 2**63, 225 * 10**18, 314 * 10**21, -(2**64)])
+def test_jsonld_keeps_integers_exact_that_a_json_reader_would_take_for_doubles(number, tmp_path):
+    # GPT-3's training compute (2.25E+20 FLOPs for its smallest size) came back from Oxigraph as an xsd:double
+    data = tmp_path / "big.ttl"
+    data.write_text(f"<{EX}s> <{EX}n> {number} .\n", encoding="utf-8")
+    out = tmp_path / "big.jsonld"
+    result = run("export", "--no-ontology", "--data", str(data), "-f", "json-ld", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    read = [
+        (t.object.value, t.object.datatype.value)
+        for t in ox.parse(path=str(out), format=ox.RdfFormat.JSON_LD)
+        if t.predicate == ox.NamedNode(EX + "n")
+    ]
+    assert read == [(str(number), XSD + "integer")]
+
+
 # --- XML -------------------------------------------------------------------------------------------
 
 # every kind of character XML 1.0 cannot hold (a Turtle \u escape writes each into the data)
