@@ -254,10 +254,16 @@ def test_a_suite_without_results_of_its_own_lists_its_parts_results_each_named(w
     assert {row["benchmark"].value for row in suite.rows} == {KGR + "mmlu-translated"}
 
 
-def test_a_benchmark_with_results_of_its_own_keeps_its_parts_out(where):
+def test_a_benchmark_with_results_of_its_own_keeps_its_parts_out_unless_asked(where):
     # MMLU holds its own results: its subjects' (LLaMA's Table 16) stay on their own leaderboards
     mmlu = kgtool.run_query("leaderboard", {"benchmark": "MMLU"}, **where)
     assert len(mmlu) > 0 and not any("part" in row for row in mmlu.rows)
+    # PaLM's Table 17: TyDiQA-GoldP's average, and with parts=true its nine languages beside it
+    own = kgtool.run_query("leaderboard", {"benchmark": "TyDiQA-GoldP"}, **where)
+    both = kgtool.run_query("leaderboard", {"benchmark": "TyDiQA-GoldP", "parts": "true"}, **where)
+    languages = {row["part"].value.removeprefix(KGR) for row in both.rows if "part" in row}
+    assert len(languages) == 9 and "tydiqa-goldp-sw" in languages
+    assert [row for row in both.rows if "part" not in row] == own.rows
 
 
 # --- the end of an IRI ---------------------------------------------------------------------------
