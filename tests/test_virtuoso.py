@@ -27,12 +27,17 @@ def run(*args: str, env: dict | None = None):
     return CliRunner().invoke(main, list(args), env=env)
 
 
-@pytest.fixture(scope="module")
-def loaded(virtuoso):
-    """The bundled graph, pushed with kgtool through the Graph Store Protocol as the dba user."""
+def push_bundled(virtuoso) -> None:
+    """The bundled graph, pushed with kgtool through the Graph Store Protocol as the dba user, in place
+    of what the graph held."""
     result = run("push", "--to", virtuoso.sparql_auth, "--graph-store", virtuoso.graph_store,
                  "--user", USER, env={"KGTOOL_PASSWORD": PASSWORD})
     assert result.exit_code == 0, result.output + result.stderr
+
+
+@pytest.fixture(scope="module")
+def loaded(virtuoso):
+    push_bundled(virtuoso)
     return virtuoso
 
 
@@ -91,11 +96,16 @@ def test_push_with_digest_authentication_and_read_back(loaded):
 def test_push_through_sparql_update(loaded):
     # Virtuoso's SPARQL compiler runs out of memory on INSERT DATA of 5,000 triples (smaller batches), and
     # refuses integers beyond 64 bits there (the training compute of 3.14e23 FLOPs): a part of the graph,
-    # added to the same graph (the same triples, so no row of the union default graph doubles)
-    result = run("push", "--to", loaded.sparql_auth, "--query", "model-neighbourhood", "-p", "model=LLaMA",
-                 "--add", "--batch-size", "1000", "--user", USER, "--password", PASSWORD)
-    assert result.exit_code == 0, result.output + result.stderr
-    assert "through SPARQL Update" in result.output
+    # added to the same graph
+    try:
+        result = run("push", "--to", loaded.sparql_auth, "--query", "model-neighbourhood", "-p", "model=LLaMA",
+                     "--add", "--batch-size", "1000", "--user", USER, "--password", PASSWORD)
+        assert result.exit_code == 0, result.output + result.stderr
+        assert "through SPARQL Update" in result.output
+    finally:
+        # the part's blank nodes (the reifiers of its annotations) arrive as new nodes, which would double
+        # rows of the named queries compared below: the graph is put back as it was
+        push_bundled(loaded)
 
 
 @pytest.mark.parametrize("name", NAMED)
@@ -119,13 +129,15 @@ def test_named_query_gives_the_same_rows_on_virtuoso(name, loaded, local):
     assert len(mine) > 0 or mine.kind == "ask"
 
 
-def test_a_suite_s_leaderboard_gives_its_parts_results_on_virtuoso_too(loaded, local):
-    # GEM holds no result of its own: the leaderboard lists its parts', each named in the part column
-    mine = kgtool.run_query("leaderboard", {"benchmark": "GEM"}, store=local)
-    theirs = kgtool.run_query("leaderboard", {"benchmark": "GEM"}, endpoint=loaded.sparql)
+@pytest.mark.parametrize("params", [{"benchmark": "GEM"}, {"benchmark": "TyDiQA-GoldP", "parts": "true"}])
+def test_a_suite_s_leaderboard_gives_its_parts_results_on_virtuoso_too(params, loaded, local):
+    # GEM holds no result of its own: the leaderboard lists its parts', each named in the part column;
+    # TyDiQA-GoldP holds its own, and parts=true lists its languages' beside them
+    mine = kgtool.run_query("leaderboard", params, store=local)
+    theirs = kgtool.run_query("leaderboard", params, endpoint=loaded.sparql)
     documented = BOOLEANS_AS_INTEGERS in catalogue()["leaderboard"].text
     assert sorted(rows_of(theirs, documented), key=repr) == sorted(rows_of(mine, documented), key=repr)
-    assert len(mine) > 0 and all("part" in row for row in mine.rows)
+    assert any("part" in row for row in mine.rows)
 
 
 def test_reading_commands_accept_the_same_credentials(loaded, tmp_path):
