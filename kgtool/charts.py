@@ -81,7 +81,9 @@ def unit_label(row: Mapping[str, Term]) -> str:
 def _setting(row: Mapping[str, Term]) -> str:
     setting = _text(row.get("settingLabel")) or short(row["setting"]).split("/")[-1].split(":")[-1]
     shots = _text(row.get("shots"))
-    return f"{setting}, {shots} shots" if shots and setting not in ("zero-shot", "one-shot") else setting
+    if not shots or setting in ("zero-shot", "one-shot"):
+        return setting
+    return f"{setting}, {shots} shot{'' if shots == '1' else 's'}"  # PaLM's few-shot columns print one shot too
 
 
 def _qualified(row: Mapping[str, Term]) -> str:

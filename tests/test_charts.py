@@ -53,6 +53,13 @@ def test_leaderboard_has_one_bar_per_result_of_the_named_query(run, store):
     assert "GPT-3 175B" in texts and "Leaderboard: TriviaQA" in texts
 
 
+def test_a_setting_with_one_shot_says_shot_and_with_more_shots(run, store):
+    # PaLM's Table 4 prints TriviaQA few-shot with one shot (81.4 EM) beside GPT-3's 64-shot result
+    settings = {row["setting"] for row in charts.chart_data("leaderboard", run, "TriviaQA").rows}
+    assert "few-shot, 1 shot" in settings and "few-shot, 64 shots" in settings
+    assert not any(setting.endswith(" 1 shots") for setting in settings)
+
+
 def test_a_suite_s_leaderboard_stands_its_parts_results_by_model_and_part(run, store):
     # GPT-4's Figure 5: MMLU machine-translated into 26 languages, a suite with no result of its own
     data = charts.chart_data("leaderboard", run, "MMLU, machine-translated")
