@@ -138,8 +138,7 @@ def leaderboard_data(run: Runner, benchmark: str, **params: str) -> ChartData:
         rows,
         f"Leaderboard: {name}",
         f"{len(rows)} results on {name}, a bar each, by model{' and part' if labels else ''}, a panel per metric "
-        "and unit, coloured by setting "
-        "and shots; hover a bar for the value as stated and who reports it.",
+        "and unit, coloured by setting and shots; hover a bar for the value as stated and who reports it.",
     )
 
 

@@ -611,8 +611,7 @@ class Projector:
     def sources_text(self, key: str, named: str = "") -> str:
         """``[LLaMA paper (arXiv 2302.13971): §2.2]`` for a statement or record; "" when unsourced. A
         document that ``named`` (the record's label) already names is not named again: ``[§2.2]``."""
-        documents = sorted({self.label(s) for p in _SOURCES for s in self.values(key, p)} - {""})
-        documents = [d for d in documents if d not in named]
+        documents = sorted(d for d in {self.label(s) for p in _SOURCES for s in self.values(key, p)} if d not in named)
         locators = sorted({_clip(locator.value, 120) for locator in self.values(key, _LOCATOR)})
         if not documents and not locators:
             return ""

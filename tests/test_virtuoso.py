@@ -120,13 +120,19 @@ def test_named_query_gives_the_same_rows_on_virtuoso(name, loaded, local):
         assert sorted(map(repr, (tuple(map(comparable, t)) for t in mine.triples))) == \
             sorted(map(repr, (tuple(map(comparable, t)) for t in theirs.triples)))
     else:
-        assert mine.variables == theirs.variables
-        documented = BOOLEANS_AS_INTEGERS in query.text
-        expected, got = rows_of(mine, documented), rows_of(theirs, documented)
-        assert sorted(got, key=repr) == sorted(expected, key=repr)
-        if ordered(query) and ORDER_DIFFERS not in query.text:  # a difference the query's header documents
-            assert got == expected
+        assert_same_rows(mine, theirs, query)
     assert len(mine) > 0 or mine.kind == "ask"
+
+
+def assert_same_rows(mine, theirs, query, in_order: bool = True) -> None:
+    """The same rows from both engines, and (``in_order``) in the same order where the query orders them
+    and its header documents no difference of order."""
+    assert mine.variables == theirs.variables
+    documented = BOOLEANS_AS_INTEGERS in query.text
+    expected, got = rows_of(mine, documented), rows_of(theirs, documented)
+    assert sorted(got, key=repr) == sorted(expected, key=repr)
+    if in_order and ordered(query) and ORDER_DIFFERS not in query.text:  # a difference the header documents
+        assert got == expected
 
 
 @pytest.mark.parametrize("params", [{"benchmark": "GEM"}, {"benchmark": "TyDiQA-GoldP", "parts": "true"}])
@@ -135,8 +141,9 @@ def test_a_suite_s_leaderboard_gives_its_parts_results_on_virtuoso_too(params, l
     # TyDiQA-GoldP holds its own, and parts=true lists its languages' beside them
     mine = kgtool.run_query("leaderboard", params, store=local)
     theirs = kgtool.run_query("leaderboard", params, endpoint=loaded.sparql)
-    documented = BOOLEANS_AS_INTEGERS in catalogue()["leaderboard"].text
-    assert sorted(rows_of(theirs, documented), key=repr) == sorted(rows_of(mine, documented), key=repr)
+    # compared as sets: where two of GEM's prior states of the art tie, Virtuoso orders their labels
+    # ("... WikiLingua Es→En ..." and "... Tr→En ...") otherwise than by code point
+    assert_same_rows(mine, theirs, catalogue()["leaderboard"], in_order=False)
     assert any("part" in row for row in mine.rows)
 
 
