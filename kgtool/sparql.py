@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack from Python 3.11
 
 DEFAULT_TIMEOUT = 30.0  # seconds for a whole remote answer
-DEFAULT_CONNECT_TIMEOUT = 10.0  # seconds to connect, and for any single read
+DEFAULT_CONNECT_TIMEOUT = 10.0  # seconds to connect, and for any single read once the answer has begun
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 _RESULTS_TYPES = "application/sparql-results+json"
 _GRAPH_TYPES = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5, application/ld+json;q=0.3"

@@ -74,6 +74,15 @@ class _Deadline:
             if self.expired:
                 _shut(sock)
 
+    def limit_reads(self, seconds: float) -> None:
+        """From now on, wait at most ``seconds`` for any one packet on the watched sockets."""
+        with self._lock:
+            for sock in self._sockets:
+                try:
+                    sock.settimeout(seconds)
+                except OSError:  # closed: the connection of a redirect
+                    pass
+
     def expire(self) -> None:
         with self._lock:
             self.expired = True
@@ -105,6 +114,9 @@ class _DeadlineConnect(_ConnectionBase):
     def connect(self):
         self.timeout = min(self.timeout, self.deadline.remaining()) if self.timeout else self.deadline.remaining()
         super().connect()
+        # a server may work out its whole answer before it sends a byte of it (Virtuoso does): until the answer
+        # begins, the deadline alone bounds the wait; exchange() then limits the wait for each packet of the body
+        self.sock.settimeout(self.deadline.remaining())
         self.deadline.watch(self.sock)
 
 
@@ -142,7 +154,8 @@ def exchange(
 ) -> tuple[bytes, Message]:
     """Send ``request`` and read the whole answer within ``timeout`` seconds in all: its body and headers.
 
-    ``read_timeout``: the longest wait for any single packet (default: ``timeout``). ``max_bytes``: the
+    ``read_timeout``: the longest wait for any single packet of the answer once its headers have come (default:
+    ``timeout``; the wait for them is bounded by ``timeout`` alone, as the server may be at work). ``max_bytes``: the
     largest body accepted. ``handlers``: more urllib handlers (authentication). Past the deadline or the
     size, an :class:`EndpointError` naming the URL; other failures raise urllib's own exceptions
     (``HTTPError``, ``URLError``, ``OSError``...), for the caller to explain.
@@ -157,6 +170,7 @@ def exchange(
     timer.start()
     try:
         with opener.open(request, timeout=min(read_timeout or timeout, timeout)) as response:
+            deadline.limit_reads(min(read_timeout or timeout, timeout))
             chunks, size = [], 0
             while chunk := response.read(_CHUNK):
                 size += len(chunk)

@@ -107,3 +107,49 @@ def test_a_slow_connect_counts_against_the_deadline():
             filler.close()
     assert result.exit_code == 2 and url in result.stderr, result.output
     assert seconds < TIMEOUT + SLACK, f"{seconds:.1f} s"
+
+
+THINK = 1.5  # seconds a store spends on its answer, or stalls in the middle of it
+
+
+class _Thinking(BaseHTTPRequestHandler):
+    """Works out its answer for THINK seconds before the first byte (/think), or sends the headers and half the
+    body and then stalls for THINK seconds (/stall), as a store that computes, or stops, would."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):  # noqa: N802
+        body = b'{"head": {"vars": ["x"]}, "results": {"bindings": []}}'
+        if self.path.startswith("/think"):
+            time.sleep(THINK)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body[:10])
+            self.wfile.flush()
+            if self.path.startswith("/stall"):
+                time.sleep(THINK)
+            self.wfile.write(body[10:])
+        except OSError:  # the client gave up
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+def test_the_wait_for_an_answer_to_begin_is_bounded_by_the_deadline_and_each_packet_after_it_by_the_read_limit():
+    import urllib.request
+
+    from kgtool.web import exchange
+
+    with http_server(_Thinking) as url:
+        # a store may take longer than the wait for one packet to work out its answer: that is no stall
+        body, _ = exchange(urllib.request.Request(f"{url}/think"), timeout=THINK + 5, read_timeout=THINK / 3)
+        assert body.startswith(b'{"head"')
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):  # once the answer has begun, a pause longer than the limit is one
+            exchange(urllib.request.Request(f"{url}/stall"), timeout=THINK + 5, read_timeout=THINK / 3)
+        assert time.monotonic() - started < THINK
+
