@@ -101,7 +101,8 @@ def _result_rows(result: QueryResult, about: str, grouped: Callable[[Mapping[str
             **grouped(r),
             "value": _number(r["value"]),
             "stated": _qualified(r),
-            "split": _text(r.get("split")) or "",
+            # a subset of the split (the dirty examples of a contamination check) beside the split it is of
+            "split": " ".join(filter(None, (_text(r.get("split")), f"({r['subset'].value})" if "subset" in r else ""))),
             "unit": unit_label(r),
             "origin": _text(r.get("origin")) or "",
             "source": short(r["source"]),

@@ -5,7 +5,8 @@ A family is compared through its sizes: a value stated for one size (LLaMA-65B's
 tokens) appears in the family's column with the size it belongs to. A benchmark row holds the best
 value of each model in one setting (the highest, or the lowest where lower is better), with the
 size and the number of shots. Baseline systems that papers report (a fine-tuned state of the art,
-a human reference) are not models here and stay out.
+a human reference) are not models here and stay out, and so do numbers on a subset of a split (the
+dirty examples of a contamination check, one group of prompts): they are no score on the benchmark.
 """
 
 from __future__ import annotations
@@ -362,6 +363,7 @@ def _benchmark_rows(engine, models: list[Model], only: set[str]) -> list[Row]:
           ?result a kg:EvaluationResult ; kg:evaluatedModel ?subject ; kg:benchmark ?benchmark ;
               kg:metric ?metric ; kg:setting ?setting ; kg:value ?value ; kg:source ?source ; kg:locator ?locator .
           FILTER NOT EXISTS {{ ?result kg:isBaseline true }}
+          FILTER NOT EXISTS {{ ?result kg:subset ?subset }}
           OPTIONAL {{ ?result kg:shots ?shots }}
           OPTIONAL {{ ?result kg:unit ?unit }}
           OPTIONAL {{ ?result kg:lowerIsBetter ?resultLower }}

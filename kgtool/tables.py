@@ -3,7 +3,7 @@
 A table is a CSV file (or TSV) whose header names its columns, in any order:
 
 - required: ``model benchmark metric setting value unit origin source locator``
-- optional: ``split shots qualifier upper cites note``, and ``id`` (keeps an already published result IRI),
+- optional: ``split subset shots qualifier upper cites note``, and ``id`` (keeps an already published result IRI),
   ``evidence`` (``secondary`` when checked only through a reproduction), ``compared_to`` (the model a
   relative result is measured against), ``sample_size`` (how many items the value was computed over).
 
@@ -11,7 +11,11 @@ Slugs name resources (``gpt-3-175b`` is ``kgr:gpt-3-175b``); ``setting``, ``unit
 ``origin`` and ``evidence`` take the ``skos:notation`` of a concept of their closed scheme in
 ontology/schemes.ttl. ``source`` may name several documents, separated by spaces.
 
-A row's result IRI is ``result/{model}/{benchmark}[@{split}]/{setting}[-{shots}]/{metric}/{source}/{place}``
+A ``subset`` is the part of the split a number is on where it is not the whole (the clean or dirty examples of a
+contamination check, a group of prompts or of people, a section of an exam): such a number is no score on the
+benchmark, and comparisons leave it out.
+
+A row's result IRI is ``result/{model}/{benchmark}[@{split}[-{subset}]]/{setting}[-{shots}]/{metric}/{source}/{place}``
 (the first source; the place is the table, figure or section the locator names first, see
 :func:`place_of`), unless ``id`` gives one. A paper may print the same number twice (a table and its
 text, two tables), and each is a row of its own. Every cell is a checked slug or code, so two rows get
@@ -34,7 +38,19 @@ from .results import rdf_bytes
 
 TABLE_SUFFIXES = {".csv": ",", ".tsv": "\t"}
 REQUIRED = ("model", "benchmark", "metric", "setting", "value", "unit", "origin", "source", "locator")
-OPTIONAL = ("split", "shots", "qualifier", "upper", "cites", "note", "id", "evidence", "compared_to", "sample_size")
+OPTIONAL = (
+    "split",
+    "subset",
+    "shots",
+    "qualifier",
+    "upper",
+    "cites",
+    "note",
+    "id",
+    "evidence",
+    "compared_to",
+    "sample_size",
+)
 
 # which closed scheme each coded column takes its codes from
 SCHEMES = {
@@ -320,7 +336,7 @@ class _Compiler:
         for name in REQUIRED:
             if not get(name):
                 self._error(cells, name, "required, but empty")
-        for name in ("model", "benchmark", "metric", "compared_to", "split"):
+        for name in ("model", "benchmark", "metric", "compared_to", "split", "subset"):
             value = get(name)
             if value and not _SLUG.match(value):
                 self._error(cells, name, f"{value!r} is not a slug (lowercase letters, digits, '.', '-', '_')")
@@ -355,14 +371,15 @@ class _Compiler:
                 )
         if len(self.errors) > before:
             return
-        split = get("split")
+        # the split and the subset name the part together, as the split alone did before subsets had a column
+        part = "-".join(name for name in (get("split"), get("subset")) if name)
         iri = KGR + (
             id_
             or "/".join(
                 (
                     "result",
                     row["model"],
-                    row["benchmark"] + (f"@{split}" if split else ""),
+                    row["benchmark"] + (f"@{part}" if part else ""),
                     row["setting"] + (f"-{int(shots)}" if shots else ""),
                     row["metric"],
                     sources[0],
@@ -374,7 +391,7 @@ class _Compiler:
             self._error(
                 cells,
                 "id" if id_ else "model",
-                f"the same result as line {self.ids[iri]} (<{iri}>): model, benchmark, split, metric, "
+                f"the same result as line {self.ids[iri]} (<{iri}>): model, benchmark, split, subset, metric, "
                 "setting, shots, source and the place in it are all equal"
                 if not id_
                 else f"the result IRI <{iri}> is already used on line {self.ids[iri]}",
@@ -419,7 +436,7 @@ class _Compiler:
         def literal(text: str, datatype: str):
             return ox.Literal(text, datatype=ox.NamedNode(PREFIXES["xsd"] + datatype))
 
-        setting, shots, split = get("setting"), get("shots"), get("split")
+        setting, shots, split, subset = get("setting"), get("shots"), get("split"), get("subset")
         how = (
             f"{int(shots)}-shot"
             if setting == "few-shot" and shots
@@ -430,7 +447,8 @@ class _Compiler:
         # a prior system named for its benchmark ("Fine-tuned state of the art on CoQA") names it once
         evaluated = model if model.endswith(f" on {benchmark}") else f"{model} on {benchmark}"
         label = (
-            f"{evaluated}{' ' + split if split else ''}, {how}, {names.get(get('metric'), get('metric'))}"
+            f"{evaluated}{' ' + split if split else ''}{f' ({subset})' if subset else ''}, {how}, "
+            f"{names.get(get('metric'), get('metric'))}"
             f" — {names.get(sources[0], sources[0])}"
         )
         add(ox.Triple(subject, ox.NamedNode(PREFIXES["rdf"] + "type"), p("EvaluationResult")))
@@ -443,6 +461,8 @@ class _Compiler:
         add(ox.Triple(subject, p("metric"), node(get("metric"))))
         if split:
             add(ox.Triple(subject, p("split"), ox.Literal(split)))
+        if subset:
+            add(ox.Triple(subject, p("subset"), ox.Literal(subset)))
         if shots:
             add(ox.Triple(subject, p("shots"), literal(str(int(shots)), "integer")))
         add(ox.Triple(subject, p("value"), literal(get("value"), "decimal")))

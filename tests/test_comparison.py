@@ -76,6 +76,12 @@ def test_benchmark_rows_hold_the_best_value_per_setting_with_size_and_shots(extr
     assert llama[0].sources[0].locator == "Table 9"
 
 
+def test_a_number_on_a_subset_of_a_split_is_no_score_on_the_benchmark():
+    # GPT-3's Table C.1, ANLI R1 test: 36.8 on every example; 40.5 on the dirty ones alone is higher, not better
+    found = kgtool.compare(["GPT-3", "PaLM"], benchmark="ANLI R1", properties=False)
+    assert [v.text for v in cell(found, "ANLI R1 unknown, accuracy (%)", "GPT-3")] == ["36.8"]
+
+
 def test_benchmarks_only_properties_only_and_one_benchmark(extra_store):
     both = kgtool.compare(["LLaMA", "GPT-3"], store=extra_store)
     kinds = {r.kind for r in both.rows}

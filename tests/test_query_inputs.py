@@ -266,6 +266,18 @@ def test_a_benchmark_with_results_of_its_own_keeps_its_parts_out_unless_asked(wh
     assert [row for row in both.rows if "part" not in row] == own.rows
 
 
+def test_numbers_on_a_subset_of_a_split_stay_off_a_leaderboard_unless_asked(where):
+    # GPT-3's Table C.1, ANLI R1 test: 36.8 on every example, 40.5 on the dirty ones, 35.9 on the clean ones
+    def gpt3(result):
+        return sorted((row["value"].value, row["subset"].value if "subset" in row else None)
+                      for row in result.rows if row["model"].value == KGR + "gpt-3")
+
+    assert gpt3(kgtool.run_query("leaderboard", {"benchmark": "ANLI R1"}, **where)) == [("36.8", None)]
+    every = kgtool.run_query("leaderboard", {"benchmark": "ANLI R1", "subsets": "true"}, **where)
+    assert gpt3(every) == [("35.9", "clean"), ("36.8", None), ("40.5", "dirty")]
+    assert {row["split"].value for row in every.rows if row["model"].value == KGR + "gpt-3"} == {"test"}
+
+
 # --- the end of an IRI ---------------------------------------------------------------------------
 
 

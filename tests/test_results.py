@@ -50,7 +50,7 @@ def test_leaderboard_is_label_first_and_iris_bring_the_iris_back():
 
 def test_what_every_row_shares_moves_above_a_table_too_wide_for_the_terminal():
     lines = run("query", "leaderboard", "-p", "benchmark=MMLU").stdout.splitlines()
-    assert lines[0] == "benchmark: MMLU · metric: accuracy · lowerIsBetter: false · empty: qualifier, upper, part"
+    assert lines[0] == "benchmark: MMLU · metric: accuracy · lowerIsBetter: false · empty: subset, qualifier, upper, part"
     header = lines[1].split()
     assert "benchmark" not in header and "upper" not in header
     assert "source" in header  # who reports each number stays on screen

@@ -1,6 +1,7 @@
 """The results table (tests/results_table.tsv): cells of the seven papers' result tables, read from the papers
 independently of graph/results/, each looked up by SPARQL in the loaded graph with its model, benchmark,
-split, metric, setting, shots, value and source paper, and a locator that names the table."""
+split (with the subset of it, if any), metric, setting, shots, value and source paper, and a locator that names
+the table."""
 
 from __future__ import annotations
 
@@ -28,10 +29,11 @@ CELLS = read_cells()
 CELL_QUERY = f"""
 PREFIX kg: <{KG}>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?model ?benchmark ?metric ?setting ?paper ?value ?locator ?split ?shots WHERE {{
+SELECT ?model ?benchmark ?metric ?setting ?paper ?value ?locator ?split ?subset ?shots WHERE {{
   ?result a kg:EvaluationResult ; kg:evaluatedModel ?model ; kg:benchmark ?benchmark ; kg:metric ?metric ;
       kg:setting/skos:notation ?setting ; kg:value ?value ; kg:source ?paper ; kg:locator ?locator .
   OPTIONAL {{ ?result kg:split ?split }}
+  OPTIONAL {{ ?result kg:subset ?subset }}
   OPTIONAL {{ ?result kg:shots ?shots }}
 }}"""
 
@@ -89,7 +91,9 @@ def test_cell(store, cell):
                 ox.Variable("paper"): ox.NamedNode(KGR + cell["paper"])}
     found = []
     for row in store.query(CELL_QUERY, substitutions=bindings):
-        if cell["split"] and (row["split"] is None or row["split"].value != cell["split"]):
+        # the table's split names the part as the paper heads it ("test-dirty"): the graph's split and subset
+        part = "-".join(term.value for term in (row["split"], row["subset"]) if term is not None)
+        if cell["split"] and part != cell["split"]:
             continue
         if cell["shots"] and (row["shots"] is None or int(row["shots"].value) != int(cell["shots"])):
             continue

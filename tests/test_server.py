@@ -391,7 +391,7 @@ def test_named_queries_are_listed_with_their_parameters(client):
 
     listed = {q["name"]: q for q in client.get("/queries").json()}
     assert set(listed) == {name for name in catalogue() if not name.startswith("checks/")}
-    assert [p["name"] for p in listed["leaderboard"]["params"]] == ["benchmark", "setting", "metric", "parts"]
+    assert [p["name"] for p in listed["leaderboard"]["params"]] == ["benchmark", "setting", "metric", "parts", "subsets"]
     assert listed["leaderboard"]["params"][0]["default"] == "kgr:coqa"
 
 

@@ -86,6 +86,30 @@ def test_the_iri_tells_apart_split_shots_and_source(tmp_path):
     assert len(compiled.rows) == 4
 
 
+def test_a_subset_of_a_split_is_a_property_of_its_own_and_part_of_the_iri(tmp_path):
+    # GPT-3's Table C.1: ANLI R1 on the whole test set and on its dirty examples only
+    header = HEADER.replace(",split,", ",split,subset,")
+    rows = ["gpt-3,anli-r1,test,,accuracy,unknown,,36.8,,,percent,measured,,arxiv-2005.14165,Table C.1,",
+            "gpt-3,anli-r1,test,dirty,accuracy,unknown,,40.5,,,percent,measured,,arxiv-2005.14165,Table C.1,",
+            "gpt-4,uniform-bar-exam,,non-contaminated,percentile,unknown,,90,,,percentile,measured,,"
+            "arxiv-2303.08774,Table 9,"]
+    from kgtool.store import parse_file
+
+    graph = parse_file(write(tmp_path, header + "\n".join(rows) + "\n"))
+    whole = URIRef(KGR + "result/gpt-3/anli-r1@test/unknown/accuracy/arxiv-2005.14165/table-c.1")
+    dirty = URIRef(KGR + "result/gpt-3/anli-r1@test-dirty/unknown/accuracy/arxiv-2005.14165/table-c.1")
+    clean = URIRef(KGR + "result/gpt-4/uniform-bar-exam@non-contaminated/unknown/percentile/arxiv-2303.08774/table-9")
+    assert (whole, URIRef(KG + "subset"), None) not in graph
+    assert graph.value(dirty, URIRef(KG + "split")) == Literal("test")
+    assert graph.value(dirty, URIRef(KG + "subset")) == Literal("dirty")
+    assert str(graph.value(dirty, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))).startswith(
+        "GPT-3 on ANLI R1 test (dirty), setting unknown, accuracy")
+    assert (clean, URIRef(KG + "split"), None) not in graph
+    assert graph.value(clean, URIRef(KG + "subset")) == Literal("non-contaminated")
+    error = error_of(write(tmp_path, header + rows[1].replace(",dirty,", ",Dirty Acc,") + "\n", "bad.csv"))
+    assert str(error).startswith(f"{tmp_path / 'bad.csv'}:2:") and "subset: 'Dirty Acc' is not a slug" in str(error)
+
+
 def test_a_number_printed_in_two_places_is_two_results(tmp_path):
     text = MMLU.replace('"Table 2, row MMLU"', '"§4, text"')
     compiled = tables.compile_table(write(tmp_path, HEADER + MMLU + text))
