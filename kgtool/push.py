@@ -158,7 +158,8 @@ def push(
             f"the final {verb} into <{target}> did not complete as far as kgtool can tell: {err}. Stores that run "
             f"each update in one transaction (Oxigraph, Fuseki, GraphDB, Neptune) applied it whole or not at all: "
             f"if the target does not hold the new data, it is still in the staging graph <{staging}>; run "
-            f"`{operation}` yourself, or remove it with `DROP SILENT GRAPH <{staging}>`"
+            f"`{operation}` yourself, or remove it with `DROP SILENT GRAPH <{staging}>`. A store that is only slow "
+            f"gets longer with --request-timeout (now {store.client.timeout:g} s)"
         ) from err
     try:
         if add:

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 import kgtool
 from kgtool.cli import main
 from kgtool.persistent import RECORD, open_store
+from tests.virtuoso import PUSH_TIMEOUT
 
 
 def run(*args: str, env: dict | None = None):
@@ -193,7 +194,7 @@ def test_load_shows_progress_on_a_terminal_only(tmp_path):
 def test_push_quiet_says_nothing_on_stderr(virtuoso):
     # the graph every Virtuoso test reads, replaced by the same triples
     result = run("push", "--to", virtuoso.sparql_auth, "--graph-store", virtuoso.graph_store, "--quiet",
-                 "--user", "dba", "--password", "dba")
+                 "--user", "dba", "--password", "dba", *PUSH_TIMEOUT)
     assert result.exit_code == 0, result.stderr
     assert result.stderr == "" and "pushed " in result.output
 

@@ -18,6 +18,7 @@ import urllib.request
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import ClassVar
 
 import pyoxigraph as ox
 import pytest
@@ -248,6 +249,53 @@ def test_the_store_is_asked_before_the_graph_is_read(tmp_path):
     # the file does stop a command that reads the graph
     exported = run("export", "--data", str(broken), "-o", str(tmp_path / "out.nt"))
     assert exported.exit_code == 2 and exported.stderr.startswith(f"error: {broken}:1:")
+
+
+SLOW_MOVE = 3.0  # seconds the store below spends on a MOVE
+
+
+class _SlowMove(BaseHTTPRequestHandler):
+    """A store whose final MOVE outlasts the request's deadline (as Virtuoso's now and then does), all else quick:
+    counts the triples INSERT DATA puts in each graph, and answers COUNT queries from them."""
+
+    graphs: ClassVar[dict[str, int]] = {}
+
+    def do_POST(self):  # noqa: N802
+        form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+        if "update" in form:
+            text = form["update"][0]
+            if text.startswith("MOVE"):
+                time.sleep(SLOW_MOVE)
+            else:
+                graph = re.search(r"GRAPH <([^>]+)>", text).group(1)
+                triples = sum(1 for line in text.splitlines() if line.endswith(" ."))
+                self.graphs[graph] = self.graphs.get(graph, 0) + triples
+            body, content_type = b"", "text/plain"
+        else:
+            graph = re.search(r"GRAPH <([^>]+)>", form["query"][0]).group(1)
+            n = {"type": "literal", "value": str(self.graphs.get(graph, 0))}
+            body = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [{"n": n}]}}).encode()
+            content_type = "application/sparql-results+json"
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except OSError:  # the client gave up on the MOVE
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_final_move_past_the_deadline_names_the_option_that_sets_it():
+    with http_server(_SlowMove) as url:
+        result = run("push", "--to", f"{url}/query", "--update-endpoint", f"{url}/update", "--request-timeout", "1",
+                     "--quiet")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "the final MOVE into" in result.stderr and "no complete answer within 1 s" in result.stderr
+    assert result.stderr.rstrip().endswith("A store that is only slow gets longer with --request-timeout (now 1 s)")
 
 
 def test_push_needs_an_endpoint_and_a_graph_iri(server):

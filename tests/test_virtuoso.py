@@ -14,7 +14,7 @@ from click.testing import CliRunner
 import kgtool
 from kgtool.cli import main
 from kgtool.queries import catalogue
-from tests.virtuoso import PASSWORD, USER
+from tests.virtuoso import PASSWORD, PUSH_TIMEOUT, USER
 
 NAMED = sorted(n for n in catalogue() if not n.startswith("checks/"))
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -31,7 +31,7 @@ def push_bundled(virtuoso) -> None:
     """The bundled graph, pushed with kgtool through the Graph Store Protocol as the dba user, in place
     of what the graph held."""
     result = run("push", "--to", virtuoso.sparql_auth, "--graph-store", virtuoso.graph_store,
-                 "--user", USER, env={"KGTOOL_PASSWORD": PASSWORD})
+                 "--user", USER, *PUSH_TIMEOUT, env={"KGTOOL_PASSWORD": PASSWORD})
     assert result.exit_code == 0, result.output + result.stderr
 
 
@@ -99,7 +99,7 @@ def test_push_through_sparql_update(loaded):
     # added to the same graph
     try:
         result = run("push", "--to", loaded.sparql_auth, "--query", "model-neighbourhood", "-p", "model=LLaMA",
-                     "--add", "--batch-size", "1000", "--user", USER, "--password", PASSWORD)
+                     "--add", "--batch-size", "1000", "--user", USER, "--password", PASSWORD, *PUSH_TIMEOUT)
         assert result.exit_code == 0, result.output + result.stderr
         assert "through SPARQL Update" in result.output
     finally:

@@ -41,6 +41,11 @@ class Virtuoso:
         return f"{self.base}/sparql-graph-crud-auth"
 
 
+# Now and then Virtuoso spends 45 to 60 s on a push's final MOVE of the whole graph, where it usually takes 2 s
+# (3 of 36 pushes of the bundled graph in a row, on an idle machine): more than push's default 30 s per request
+PUSH_TIMEOUT = ("--request-timeout", "120")
+
+
 def _config(folder: Path, sql_port: int, http_port: int) -> str:
     return f"""[Database]
 DatabaseFile = {folder}/virtuoso.db
