@@ -28,7 +28,7 @@ from .namespaces import PREFIXES
 from .results import XSD, Term
 
 _HEADER = re.compile(r"#\s*(title|description|param|message):\s*(.*)")
-_PARAM = re.compile(r"(\w+)\s*(?:\((optional(, any kind)?|default\s+([^)]*))\))?\s*(.*)")
+_PARAM = re.compile(r"(\w+)\s*(?:\((optional(, any kind|, true or false)?|default\s+([^)]*))\))?\s*(.*)")
 _NAME = re.compile(r"[\w-]+(?:/[\w-]+)*")  # a catalogue name such as leaderboard or checks/<name>
 
 
@@ -40,6 +40,8 @@ class Param:
     default: str | None = None
     # a parameter named after a class of the ontology takes resources of that class, unless it takes any kind
     any_kind: bool = False
+    # a switch: true or false, never a label to look up
+    boolean: bool = False
 
     @property
     def required(self) -> bool:
@@ -73,16 +75,18 @@ class NamedQuery:
                 if match is None:
                     raise QueryError(
                         f"query {name}: the param line {value!r} does not start with the variable's name"
-                        " (# param: NAME [(optional) | (optional, any kind) | (default VALUE)] description)"
+                        " (# param: NAME [(optional) | (optional, any kind) | (optional, true or false) |"
+                        " (default VALUE)] description)"
                     )
-                pname, modifier, any_kind, default, pdesc = match.groups()
+                pname, modifier, kind, default, pdesc = match.groups()
                 params.append(
                     Param(
                         pname,
                         pdesc.strip(),
                         optional=bool(modifier) and modifier.startswith("optional"),
                         default=default.strip() if default else None,
-                        any_kind=bool(any_kind),
+                        any_kind=kind == ", any kind",
+                        boolean=kind == ", true or false",
                     )
                 )
         return cls(name, text, title, description, tuple(params), path)

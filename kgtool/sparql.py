@@ -21,7 +21,7 @@ from .errors import DataError, EndpointError, QueryError, closest, did_you_mean
 from .guard import calls_a_service, check_local, query_form, tokenize
 from .namespaces import KG, PREFIXES, resource_iri, sparql_prologue
 from .queries import NamedQuery, Param, find, iri_error, is_query_file, is_query_name, parse_value
-from .results import QueryResult, Term, prefixed, rows_from_oxigraph, triples_from_oxigraph
+from .results import XSD, QueryResult, Term, prefixed, rows_from_oxigraph, triples_from_oxigraph
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack from Python 3.11
@@ -209,8 +209,13 @@ def bind_parameters(named: NamedQuery, given: Mapping[str, str | Term | int], en
             term = given_term(value)
         except QueryError as err:
             raise QueryError(f"query {named.name}, parameter {name}: {err}") from err
+        if param is not None and param.boolean and term not in _BOOLEANS:
+            raise QueryError(f"query {named.name}, parameter {name}: {value!r} is neither true nor false")
         bindings[name] = term if isinstance(term, Term) else engine.resolve_label(term, name, param)
     return bindings
+
+
+_BOOLEANS = (Term("literal", "true", XSD + "boolean"), Term("literal", "false", XSD + "boolean"))
 
 
 def given_term(value: object) -> Term | str:

@@ -13,6 +13,7 @@ import kgtool
 from kgtool import Term
 from kgtool.cli import main
 from kgtool.errors import KgtoolError, QueryError
+from kgtool.queries import NamedQuery
 
 KGR = "https://w3id.org/llmkg/resource/"
 LABELS = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nSELECT ?m WHERE { ?m rdfs:label ?l }"
@@ -276,6 +277,17 @@ def test_numbers_on_a_subset_of_a_split_stay_off_a_leaderboard_unless_asked(wher
     every = kgtool.run_query("leaderboard", {"benchmark": "ANLI R1", "subsets": "true"}, **where)
     assert gpt3(every) == [("35.9", "clean"), ("36.8", None), ("40.5", "dirty")]
     assert {row["split"].value for row in every.rows if row["model"].value == KGR + "gpt-3"} == {"test"}
+
+
+def test_a_switch_takes_true_or_false_and_nothing_else(where):
+    # parts and subsets are switches: "yes" is no label to look up in the graph
+    for name in ("parts", "subsets"):
+        with pytest.raises(QueryError, match=f"^query leaderboard, parameter {name}: 'yes' is neither true nor false$"):
+            kgtool.run_query("leaderboard", {"benchmark": "CoQA", name: "yes"}, **where)
+    off = kgtool.run_query("leaderboard", {"benchmark": "CoQA", "subsets": "false"}, **where)
+    assert off.rows == kgtool.run_query("leaderboard", {"benchmark": "CoQA"}, **where).rows
+    header = "# param: flag (optional, true or false) a switch\nSELECT * WHERE { BIND (?flag AS ?x) }"
+    assert NamedQuery.parse(header, "switch").params[0].boolean
 
 
 # --- the end of an IRI ---------------------------------------------------------------------------
