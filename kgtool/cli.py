@@ -688,7 +688,9 @@ def compare(
     """Compare MODELs side by side (two or more, by label or IRI; the seven models of the source
     article when none are given): one row per property (organization, dates, sizes, training,
     architecture, techniques, hardware, weights, modalities, products) and one per benchmark they
-    share, the best value per setting with its size and shots. Every value keeps its source."""
+    share, the best value per setting with its size and shots (a number on a subset of a split, such as
+    a contamination check's clean examples, is no score on the benchmark and stays out). Every value
+    keeps its source."""
     from . import comparison as comparing
     from .errors import QueryError
     from .results import terminal_width

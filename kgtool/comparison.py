@@ -752,7 +752,8 @@ a {{ color: #0645ad; text-decoration: none; }}
 </head>
 <body>
 <h1>{escape(names)}</h1>
-<p>One row per property and per benchmark the models share (best value per setting, with the size and shots).
+<p>One row per property and per benchmark the models share (best value per setting, with the size and shots;
+a number on a subset of a split, such as the clean examples of a contamination check, is left out).
 Each number in brackets is a source: hover for the section or table, follow it to read the source.</p>
 {_html_table(comparison)}
 <h2>Sources</h2>
