@@ -294,7 +294,8 @@ def test_a_final_move_past_the_deadline_names_the_option_that_sets_it():
         result = run("push", "--to", f"{url}/query", "--update-endpoint", f"{url}/update", "--request-timeout", "1",
                      "--quiet")
     assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
-    assert "the final MOVE into" in result.stderr and "no complete answer within 1 s" in result.stderr
+    # the deadline or the socket's own timeout, whichever fires first: both name the second
+    assert "the final MOVE into" in result.stderr and "within 1 s" in result.stderr
     assert result.stderr.rstrip().endswith("A store that is only slow gets longer with --request-timeout (now 1 s)")
 
 
