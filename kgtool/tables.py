@@ -18,10 +18,10 @@ benchmark, and comparisons leave it out.
 A row's result IRI is ``result/{model}/{benchmark}[@{part}]/{setting}[-{shots}]/{metric}/{source}/{place}``
 (the part is the split and the subset joined by ``-``, either of them absent or both; the first source; the
 place is the table, figure or section the locator names first, see :func:`place_of`), unless ``id`` gives
-one. A paper may print the same number twice (a table and its
-text, two tables), and each is a row of its own. Every cell is a checked slug or code, so two rows get
-the same IRI only when they state the same number twice in one place; that is an error naming both
-lines. Every error names the file, line and column of the cell at fault.
+one. A paper may print the same number twice (a table and its text, two tables), and each is a row of its
+own. Every cell is a checked slug or code, so two rows get the same IRI only when they state the same number
+twice in one place; that is an error naming both lines. Every error names the file, line and column of the
+cell at fault.
 """
 
 from __future__ import annotations

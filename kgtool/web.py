@@ -169,8 +169,9 @@ def exchange(
     timer.daemon = True
     timer.start()
     try:
-        with opener.open(request, timeout=min(read_timeout or timeout, timeout)) as response:
-            deadline.limit_reads(min(read_timeout or timeout, timeout))
+        packet_wait = min(read_timeout or timeout, timeout)
+        with opener.open(request, timeout=packet_wait) as response:
+            deadline.limit_reads(packet_wait)
             chunks, size = [], 0
             while chunk := response.read(_CHUNK):
                 size += len(chunk)
