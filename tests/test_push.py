@@ -294,8 +294,9 @@ def test_a_final_move_past_the_deadline_names_the_option_that_sets_it():
         result = run("push", "--to", f"{url}/query", "--update-endpoint", f"{url}/update", "--request-timeout", "1",
                      "--quiet")
     assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
-    # the deadline or the socket's own timeout, whichever fires first: both name the second
-    assert "the final MOVE into" in result.stderr and "within 1 s" in result.stderr
+    # which of the deadline, the socket's timeout or the shut socket ends the MOVE depends on the machine's load;
+    # the error names the store either way
+    assert "the final MOVE into" in result.stderr and f"can tell: {url}/update" in result.stderr
     assert result.stderr.rstrip().endswith("A store that is only slow gets longer with --request-timeout (now 1 s)")
 
 
