@@ -250,6 +250,19 @@ class GraphSource:
         """The read-only store of --store, or None (see :func:`given_store`)."""
         return given_store(self.extra, self.infer, self.endpoint)
 
+    def identity(self) -> bytes | None:
+        """What tells the graph read from any other, when it cannot change: the record of --store's
+        store, or of the bundled graph's cached store (:func:`kgtool.persistent.store_identity`). None
+        for --data files, --infer and --endpoint."""
+        from .persistent import bundled_location, store_identity
+
+        store_dir = given_store_dir(self.extra, self.infer, self.endpoint)
+        if store_dir is not None:
+            return store_identity(store_dir)
+        if self.endpoint or self.infer or len(self.extra):
+            return None
+        return store_identity(bundled_location())
+
     def reading(self) -> Where:
         """The keyword arguments with which the library reads this graph (run_query, engine_for,
         select_triples and charts.local_runner all take them)."""

@@ -272,29 +272,37 @@ def check_fresh(location: Path, record: StoreRecord) -> None:
             )
 
 
-def bundled_store() -> pyoxigraph.Store:
-    """The bundled graph in a persistent store in the user's cache, keyed on the content of its files
-    (and the engine's version): built once, then opened read-only."""
+def bundled_location() -> Path:
+    """Where the user's cache keeps the bundled graph's store, keyed on the content of its files (and
+    the engine's version)."""
     import hashlib
-    import shutil
     from importlib.metadata import version
-
-    import pyoxigraph as ox
 
     from .cache import cache_dir
     from .store import bundled_files, rdf_files
 
-    files = bundled_files()
     # keyed on what the engine reads (the compiled form of results tables and annotated Turtle)
     digest = hashlib.sha256(f"kgtool-store 1 pyoxigraph {version('pyoxigraph')}".encode())
-    for path in rdf_files(files):
+    for path in rdf_files(bundled_files()):
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    location = cache_dir() / f"store-{digest.hexdigest()[:32]}"
+    return cache_dir() / f"store-{digest.hexdigest()[:32]}"
+
+
+def bundled_store() -> pyoxigraph.Store:
+    """The bundled graph in a persistent store in the user's cache (:func:`bundled_location`): built
+    once, then opened read-only."""
+    import shutil
+
+    import pyoxigraph as ox
+
+    from .store import bundled_files
+
+    location = bundled_location()
     if not (location / RECORD).is_file():
         # built aside and renamed into place: of two processes building at once, the second keeps the
         # first's store (a directory is not renamed onto a full one), which a reader may have open
         mine = location.with_name(f"{location.name}-{os.getpid()}")
-        build(files, mine, quiet=True)
+        build(bundled_files(), mine, quiet=True)
         try:
             os.rename(mine, location)
         except OSError:
@@ -303,6 +311,18 @@ def bundled_store() -> pyoxigraph.Store:
         return ox.Store.read_only(str(location))
     except OSError as err:
         raise KgtoolError(f"cannot open the cached store {location}: {err}; remove the folder to rebuild it") from err
+
+
+def store_identity(location: Path) -> bytes | None:
+    """What tells one build of the store at ``location`` from any other, for the caches of what is
+    derived from it: its record, and the record file's place and time (a rebuild swaps in a new
+    folder). None when there is no store there."""
+    path = Path(location) / RECORD
+    try:
+        status = path.stat()
+        return path.read_bytes() + f"\n{status.st_dev} {status.st_ino} {status.st_mtime_ns}".encode()
+    except OSError:
+        return None
 
 
 def graph_of(store) -> Graph:

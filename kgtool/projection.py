@@ -47,8 +47,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import provenance
 from .errors import KgtoolError, QueryError
 from .namespaces import KG, PREFIXES, resource_iri
 from .provenance import RECORD_CLASSES
@@ -226,10 +228,13 @@ class Source:
     """A graph as the projection reads it: SELECT queries answered by a :mod:`kgtool.sparql` engine, on
     an Oxigraph store or on an endpoint (which is sent the very same queries). ``renamed`` maps the
     stand-in IRIs of a store made from an rdflib graph back to the IRIs they stand for (rdflib keeps
-    IRIs that RDF does not allow, such as ones with spaces; Oxigraph refuses them)."""
+    IRIs that RDF does not allow, such as ones with spaces; Oxigraph refuses them). ``identity`` tells
+    this graph from any other (:func:`kgtool.persistent.store_identity`) when it cannot change, as a
+    store built by `kgtool load` cannot: the whole network read from it is then kept in the cache."""
 
-    def __init__(self, engine, renamed: Mapping[str, str] | None = None):
+    def __init__(self, engine, renamed: Mapping[str, str] | None = None, identity: bytes | None = None):
         self.engine = engine
+        self.identity = identity
         self._original = dict(renamed or {})
         self._stand_in = {iri: stand_in for stand_in, iri in self._original.items()}
         self._schema: _Schema | None = None
@@ -432,6 +437,36 @@ class Outline:
     classes: dict[str, str]  # node -> the label of its main class
     edges: list[tuple[str, str, str, str]]  # (from, to, property IRI or record class, label)
     hubs_left_out: int = 0  # hub concepts a view around an entity left out
+
+    def as_json(self) -> dict:
+        """The outline as JSON, each IRI written once: nodes, classes and link keys are lists, and the
+        rest refers to them by position (a 1M-triple graph's outline takes 2 MB, not 13 MB)."""
+        nodes = list(self.types)
+        position = {n: i for i, n in enumerate(nodes)}
+        classes = sorted({t for types in self.types.values() for t in types})
+        class_position = {c: i for i, c in enumerate(classes)}
+        keys = sorted({(key, label) for _, _, key, label in self.edges})
+        key_position = {k: i for i, k in enumerate(keys)}
+        return {
+            "nodes": nodes,
+            "class_labels": [self.classes[n] for n in nodes],
+            "classes": classes,
+            "types": [sorted(class_position[t] for t in self.types[n]) for n in nodes],
+            "keys": keys,
+            "edges": [[position[a], position[b], key_position[(key, label)]] for a, b, key, label in self.edges],
+            "hubs_left_out": self.hubs_left_out,
+        }
+
+    @classmethod
+    def from_json(cls, value: dict) -> Outline:
+        nodes, classes = value["nodes"], value["classes"]
+        keys = value["keys"]
+        return cls(
+            {n: frozenset(classes[t] for t in types) for n, types in zip(nodes, value["types"], strict=True)},
+            dict(zip(nodes, value["class_labels"], strict=True)),
+            [(nodes[a], nodes[b], keys[k][0], keys[k][1]) for a, b, k in value["edges"]],
+            value["hubs_left_out"],
+        )
 
     def restricted(self, include: Iterable[str] = (), exclude: Iterable[str] = ()) -> Outline:
         keep = {n for n, types in self.types.items() if kept(types, set(include), set(exclude))}
@@ -662,14 +697,41 @@ class Projector:
 
     # --- the whole network
 
+    @property
+    def cache_identity(self) -> bytes | None:
+        """The graph's identity when its whole network is kept in the cache (it cannot change, and no
+        context adds to it), else None."""
+        return self.data.identity if len(self.sources) == 1 else None
+
     def whole(self) -> tuple[set[str], list[tuple[str, str, str]]]:
         """Every node and every edge (from, to, key) of the network (rules 1, 2, 5 and 6)."""
         if self._whole is None:
-            self._whole = self._read_whole()
+            if self.cache_identity is not None:
+                whole = self.outline()  # from the cache, or read and then kept there
+                self._whole = set(whole.types), [(a, b, key) for a, b, key, _ in whole.edges]
+            else:
+                self._whole = self._read_whole()
         return self._whole
 
     def outline(self) -> Outline:
-        nodes, edges = self.whole()
+        """The whole network's outline: kept in the cache for a graph that cannot change (a store built by
+        `kgtool load`, the bundled graph's), since reading it from a big graph takes seconds."""
+        identity = self.cache_identity
+        if identity is None:
+            return self._read_outline()
+        from .cache import cached_json
+
+        # keyed on the graph, the folding, and the code whose rules make the network (this module and
+        # the record classes it folds), so that a change to either is never answered from the cache
+        kind = f"network 1 {'folded' if self.folding else 'records'}"
+        code = [Path(__file__).read_bytes(), Path(str(provenance.__file__)).read_bytes()]
+        stored = cached_json(kind, [identity, *code], lambda: self._read_outline().as_json())
+        return Outline.from_json(stored)
+
+    def _read_outline(self) -> Outline:
+        if self._whole is None:
+            self._whole = self._read_whole()
+        nodes, edges = self._whole
         self.lookup(nodes, [_TYPE])
         types = {n: self.types(n) for n in sorted(nodes)}
         self.lookup({c for ts in types.values() for c in ts}, _LABELS)

@@ -280,3 +280,69 @@ def test_validating_a_store_gives_back_exactly_what_it_holds(built, tmp_path):
     assert run("load", str(extra), "--no-bundled", "--store", str(alone), "-q").exit_code == 0
     report, graph = validate_store(alone)
     assert report.triples == 1 and len(graph) == len(open_store(alone)) == 1
+
+
+LINKED = """@prefix kgr: <https://w3id.org/llmkg/resource/> .
+@prefix kg: <https://w3id.org/llmkg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+kgr:new-model a kg:LanguageModel ; rdfs:label "New model"@en ; kg:builtOn kgr:llama .
+"""
+
+
+def test_a_stores_network_is_read_once_then_answered_from_the_cache(built, tmp_path, monkeypatch):
+    from kgtool.projection import Projector
+
+    location, extra = built
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    first = run("stats", "--store", str(location))
+    assert first.exit_code == 0, first.output
+    assert len(list((tmp_path / "kgtool").glob("network-*.json"))) == 1
+    # from now on no command reads the whole network from the engine
+    monkeypatch.setattr(Projector, "_read_whole", lambda self: pytest.fail("the whole network was read again"))
+    assert run("stats", "--store", str(location)).output == first.output
+    for command in (["central", "-n", "3"], ["path", "BLIP-2", "LLaMA"]):
+        from_cache = run(*command, "--store", str(location))
+        monkeypatch.undo()
+        from_files = run(*command, "--data", str(extra))
+        monkeypatch.setattr(Projector, "_read_whole", lambda self: pytest.fail("the whole network was read again"))
+        assert from_cache.exit_code == 0 and from_cache.output == from_files.output, from_cache.output
+
+
+def test_a_rebuilt_store_is_never_answered_from_the_previous_network(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    location, extra = tmp_path / "kg", tmp_path / "linked.ttl"
+    assert run("load", "--store", str(location), "-q").exit_code == 0
+    before = run("stats", "--store", str(location))
+    extra.write_text(LINKED, encoding="utf-8")
+    assert run("load", str(extra), "--store", str(location), "-q").exit_code == 0
+    after = run("stats", "--store", str(location))
+    assert after.exit_code == before.exit_code == 0
+    assert after.output == run("stats", "--data", str(extra)).output != before.output
+    assert len(list((tmp_path / "cache" / "kgtool").glob("network-*.json"))) == 2  # one for each build
+
+
+@pytest.mark.parametrize("damage", ["garbage", "unwritable"])
+def test_a_damaged_or_unwritable_cache_only_costs_time(built, tmp_path, monkeypatch, damage):
+    location, _ = built
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    expected = run("stats", "--store", str(location))
+    (kept,) = (tmp_path / "kgtool").glob("network-*.json")
+    if damage == "garbage":
+        kept.write_bytes(b'{"nodes": [')
+    else:
+        not_a_folder = tmp_path / "file"
+        not_a_folder.write_text("", encoding="utf-8")  # no cache can be made under a file, whoever runs this
+        monkeypatch.setenv("XDG_CACHE_HOME", str(not_a_folder))
+    again = run("stats", "--store", str(location))
+    assert again.exit_code == 0 and again.output == expected.output, again.output
+    if damage == "garbage":
+        assert json.loads(kept.read_bytes())["nodes"]  # written again, whole
+
+
+@pytest.mark.parametrize("records", [False, True])
+def test_an_outline_comes_back_whole_from_its_json(records):
+    from kgtool.projection import Outline, outline
+
+    original = outline(kgtool.load_store(), records=records)
+    assert len(original.types) > 100 and len(original.edges) > 100
+    assert Outline.from_json(json.loads(json.dumps(original.as_json()))) == original

@@ -44,7 +44,9 @@ class NetworkSelection:
         from ..projection import Source
         from ..sparql import engine_for
 
-        return Source(engine_for(**self.source.reading()))
+        # the engine first: it builds the bundled graph's store, whose record is then its identity
+        engine = engine_for(**self.source.reading())
+        return Source(engine, identity=self.source.identity())
 
     def classes(self, graph) -> tuple[set[str], set[str]]:
         """The classes to keep and those to leave out, subclasses included."""
