@@ -20,7 +20,9 @@ For each size (the project's generator, benchmarks/synthetic_scale.py, seeded):
   network   `kgtool stats --store A` and `kgtool viz --store A --focus LLaMA` against the baseline of
             opening the store and running one SPARQL query in a fresh process: time and peak memory;
             then `kgtool central`, `path BLIP-2 LLaMA` and `communities` on the store, which read the
-            whole network: that they finish, their time and peak memory (no time target)
+            whole network: that they finish, their time and peak memory (no time target). The
+            commands share a new, empty cache: the first `stats` reads the whole network from the
+            store and keeps it there, and runs again to show the time of every later command
 
 kgtool's modules are compiled to bytecode first, as installing the package does: where
 PYTHONDONTWRITEBYTECODE is set, every cold kgtool process would otherwise compile them from source again.
@@ -261,22 +263,31 @@ def part_network(store: Path, folder: Path) -> tuple[list[str], bool]:
         f"baseline: open the store, one SPARQL query {b_seconds:7.1f}  {b_mb:8.0f}",
     ]
     all_ok = True
-    # the first two have the targets; the others read the whole network, and must finish
+    # a cache of its own: the first command reads the whole network from the store and keeps it there,
+    # the commands after it (the same one again included) read it from the cache
+    cache = folder / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    # the first three have the targets; the others read the whole network, and must finish
     for label, command, targeted in (
-        ("kgtool stats", ["stats"], True),
+        ("kgtool stats (first: reads the network)", ["stats"], True),
+        ("kgtool stats (again: from the cache)", ["stats"], True),
         ("kgtool viz --focus LLaMA", ["viz", "--focus", "LLaMA", "-o", str(folder / "llama.html")], True),
         ("kgtool central -n 5", ["central", "-n", "5"], False),
         ("kgtool path BLIP-2 LLaMA", ["path", "BLIP-2", "LLaMA"], False),
         ("kgtool communities", ["communities"], False),
     ):
-        seconds, mb, code, err = run_measured([sys.executable, "-m", "kgtool", *command, "--store", str(store)])
+        seconds, mb, code, err = run_measured(
+            [sys.executable, "-m", "kgtool", *command, "--store", str(store)], env=env
+        )
         ok = code == 0 and (not targeted or (seconds <= 5 * b_seconds and mb <= 512))
         all_ok &= ok
         note = "" if code == 0 else f"  (exit {code}: {err.decode().strip()[-200:]})"
         result = verdict(ok) if targeted else ("finishes" if ok else "FAIL")
         lines.append(f"{label:40s} {seconds:7.1f}  {mb:8.0f}   {seconds / b_seconds:9.1f}x   {result}{note}")
     lines.append(
-        "targets: stats and viz --focus <= 5x the baseline, peak memory <= 512 MB; central, path and communities finish"
+        "targets: stats (each run) and viz --focus <= 5x the baseline, peak memory <= 512 MB; central, path "
+        "and communities (the network from the cache) finish"
     )
     return lines, all_ok
 
