@@ -41,26 +41,56 @@ def _refuse_constant(name: str):
     raise AssertionError(f"{name} is not JSON")
 
 
-def example_lines(path: Path, fmt: ox.RdfFormat) -> set[str]:
-    """The triples of the file about ex: subjects (and the blank nodes of their lists), as N-Triples lines with
-    the blank nodes labelled canonically."""
+def example_lines(path: Path, fmt: ox.RdfFormat, subject: str) -> set[str]:
+    """The triples of the file about ``subject`` and the blank nodes of its lists, as N-Triples lines
+    with the blank nodes labelled canonically."""
     triples = list(ox.parse(path=str(path), format=fmt))
-    blank = {t.object for t in triples if isinstance(t.object, ox.BlankNode)}
-    blank |= {t.subject for t in triples if isinstance(t.subject, ox.BlankNode)}
-    kept = [(t.subject, t.predicate, t.object) for t in triples if t.subject in blank or EX in str(t.subject)]
-    return {str(t) for t in export._canonical(kept)}
+    kept = {ox.NamedNode(subject)}
+    while True:  # the list nodes reached from the subject, one link further each round
+        reached = {t.object for t in triples if t.subject in kept and isinstance(t.object, ox.BlankNode)}
+        if reached <= kept:
+            break
+        kept |= reached
+    about = [(t.subject, t.predicate, t.object) for t in triples if t.subject in kept]
+    return {str(t) for t in export._canonical(about)}
 
 
 # --- JSON-LD ---------------------------------------------------------------------------------------
 
 
-def test_jsonld_writes_non_finite_doubles_as_json(tmp_path):
-    data = tmp_path / "dbl.ttl"
-    data.write_text(DOUBLES, encoding="utf-8")
-    out = tmp_path / "dbl.jsonld"
-    result = run("export", "--no-ontology", "--data", str(data), "-f", "json-ld", "-o", str(out))
-    assert result.exit_code == 0, result.output
+# integers past 2**53, which a JSON reader would take for doubles; GPT-3's training compute (2.25E+20 FLOPs
+# for its smallest size) came back from Oxigraph as an xsd:double
+BIG_INTEGERS = [2**53, 2**53 + 1, 2**63, 225 * 10**18, 314 * 10**21, -(2**64)]
 
+
+def integer_subject(number: int) -> str:
+    return f"{EX}integer/{'minus-' if number < 0 else ''}{abs(number)}"
+
+
+# The JSON-LD tests read what one export of the bundled graph and these examples wrote, in N-Triples and in
+# JSON-LD (each export takes seconds), so they share its run on one worker.
+shares_example_exports = pytest.mark.xdist_group("test_output_validity_exports")
+
+
+@pytest.fixture(scope="module")
+def example_exports(tmp_path_factory) -> dict[str, Path]:
+    """The files ``kgtool export --no-ontology --data EXAMPLES`` writes as nt and json-ld, the examples
+    being the doubles, the float and list, and the big integers above."""
+    folder = tmp_path_factory.mktemp("examples")
+    data = folder / "examples.ttl"
+    integers = "".join(f"<{integer_subject(n)}> <{EX}n> {n} .\n" for n in BIG_INTEGERS)
+    data.write_text(DOUBLES + MORE_DOUBLES + integers, encoding="utf-8")
+    written = {}
+    for fmt, suffix in (("nt", ".nt"), ("json-ld", ".jsonld")):
+        written[fmt] = folder / f"examples{suffix}"
+        result = run("export", "--no-ontology", "--data", str(data), "-f", fmt, "-o", str(written[fmt]))
+        assert result.exit_code == 0, result.output
+    return written
+
+
+@shares_example_exports
+def test_jsonld_writes_non_finite_doubles_as_json(example_exports):
+    out = example_exports["json-ld"]
     document = json.loads(out.read_text(encoding="utf-8"), parse_constant=_refuse_constant)  # strict JSON
     node = next(n for n in document["@graph"] if n.get("id") == EX + "s")
     assert node[EX + "q"] == {"@value": "-INF", "type": "xsd:double"}
@@ -92,33 +122,22 @@ def test_non_finite_doubles_keep_their_xsd_spelling_in_every_format(tmp_path):
     assert objects == sorted(f'"{v}"^^<{XSD}double> .' for v in ("INF", "2.5", "NaN", "-INF"))
 
 
-@pytest.mark.parametrize("text", [DOUBLES, MORE_DOUBLES], ids=["non-finite", "one-large-small-float-list"])
-def test_jsonld_reads_back_as_exactly_the_doubles_the_other_formats_write(text, tmp_path):
-    data = tmp_path / "doubles.ttl"
-    data.write_text(text, encoding="utf-8")
-    written = {}
-    for fmt, suffix in (("nt", ".nt"), ("json-ld", ".jsonld")):
-        written[fmt] = tmp_path / f"out{suffix}"
-        result = run("export", "--no-ontology", "--data", str(data), "-f", fmt, "-o", str(written[fmt]))
-        assert result.exit_code == 0, result.output
-    json.loads(written["json-ld"].read_text(encoding="utf-8"), parse_constant=_refuse_constant)
-    expected = example_lines(written["nt"], ox.RdfFormat.N_TRIPLES)
+@shares_example_exports
+@pytest.mark.parametrize("subject", ["s", "t"], ids=["non-finite", "one-large-small-float-list"])
+def test_jsonld_reads_back_as_exactly_the_doubles_the_other_formats_write(subject, example_exports):
+    json.loads(example_exports["json-ld"].read_text(encoding="utf-8"), parse_constant=_refuse_constant)
+    expected = example_lines(example_exports["nt"], ox.RdfFormat.N_TRIPLES, EX + subject)
     assert len(expected) >= 4
-    assert example_lines(written["json-ld"], ox.RdfFormat.JSON_LD) == expected
+    assert example_lines(example_exports["json-ld"], ox.RdfFormat.JSON_LD, EX + subject) == expected
 
 
-@pytest.mark.parametrize("number", [2**53, 2**53 + 1, 2**63, 225 * 10**18, 314 * 10**21, -(2**64)])
-def test_jsonld_keeps_integers_exact_that_a_json_reader_would_take_for_doubles(number, tmp_path):
-    # GPT-3's training compute (2.25E+20 FLOPs for its smallest size) came back from Oxigraph as an xsd:double
-    data = tmp_path / "big.ttl"
-    data.write_text(f"<{EX}s> <{EX}n> {number} .\n", encoding="utf-8")
-    out = tmp_path / "big.jsonld"
-    result = run("export", "--no-ontology", "--data", str(data), "-f", "json-ld", "-o", str(out))
-    assert result.exit_code == 0, result.output
+@shares_example_exports
+@pytest.mark.parametrize("number", BIG_INTEGERS)
+def test_jsonld_keeps_integers_exact_that_a_json_reader_would_take_for_doubles(number, example_exports):
     read = [
         (t.object.value, t.object.datatype.value)
-        for t in ox.parse(path=str(out), format=ox.RdfFormat.JSON_LD)
-        if t.predicate == ox.NamedNode(EX + "n")
+        for t in ox.parse(path=str(example_exports["json-ld"]), format=ox.RdfFormat.JSON_LD)
+        if t.subject == ox.NamedNode(integer_subject(number))
     ]
     assert read == [(str(number), XSD + "integer")]
 
