@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import subprocess
 import sys
@@ -156,12 +157,22 @@ def store():
     return kgtool.load_store(read_only=True)
 
 
+@pytest.fixture(scope="module")
+def whole_network(store):
+    """``whole_network(records)``: the whole network of the bundled graph, projected once for each value of
+    ``records`` (read only: the tests cut copies from it)."""
+    return functools.cache(lambda records: projection.project(store, records=records))
+
+
+# the cases share the whole networks, projected once on one worker (each projection takes seconds)
+@pytest.mark.xdist_group("test_analytics_whole_network")
 @pytest.mark.parametrize("focus,depth,records,include,hubs", [
     ("LLaMA", 2, False, None, False), ("GPT-4", 1, True, None, False), ("OPT", 2, False, "model", False),
     ("Meta AI", 1, False, None, True), ("CoQA", 1, False, None, False)])
-def test_a_neighbourhood_asked_of_the_graph_is_the_cut_of_the_whole_network(store, focus, depth, records, include, hubs):
+def test_a_neighbourhood_asked_of_the_graph_is_the_cut_of_the_whole_network(
+        store, whole_network, focus, depth, records, include, hubs):
     included = network_views.resolve_class(store, include) if include else set()
-    whole = network_views.restrict(projection.project(store, records=records), included)
+    whole = network_views.restrict(whole_network(records), included)
     if not hubs:
         whole = network_views.without_hubs(store, whole, included, keep=[network_views.resolve_entity(whole, focus)])
     expected = network_views.neighbourhood(whole, network_views.resolve_entity(whole, focus), depth)
