@@ -307,22 +307,19 @@ def part_serve(store: Path, oxigraph: str, seconds: float, clients: int) -> tupl
     return lines, all(checks.values())
 
 
+def cold_query(store: Path, query: str) -> tuple[float, float]:
+    """Seconds and peak MB of a fresh Python process that opens the store and runs ``query``."""
+    code = f"import pyoxigraph as ox; s = ox.Store.read_only({str(store)!r}); print(len(list(s.query({query!r}))))"
+    seconds, mb, status, err = run_measured([sys.executable, "-c", code])
+    if status:
+        sys.exit(f"{query} failed on the store: {err.decode()[-300:]}")
+    return seconds, mb
+
+
 def part_network(store: Path, folder: Path) -> tuple[list[str], bool]:
-    baseline_code = (
-        f"import pyoxigraph as ox; s = ox.Store.read_only({str(store)!r}); "
-        "print(len(list(s.query('SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c } GROUP BY ?c'))))"
-    )
-    b_seconds, b_mb, code, err = run_measured([sys.executable, "-c", baseline_code])
-    if code:
-        sys.exit(f"baseline failed: {err.decode()[-300:]}")
+    b_seconds, b_mb = cold_query(store, "SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")
     # the least a command that reads the whole graph pays: one pass over every triple, in a cold process
-    scan_code = (
-        f"import pyoxigraph as ox; s = ox.Store.read_only({str(store)!r}); "
-        "print(next(iter(s.query('SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }')))['n'].value)"
-    )
-    s_seconds, _, code, err = run_measured([sys.executable, "-c", scan_code])
-    if code:
-        sys.exit(f"the scan failed: {err.decode()[-300:]}")
+    s_seconds, _ = cold_query(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     lines = [
         "network (one run each)                  seconds   peak MB   x baseline   verdict",
         f"baseline: open the store, one SPARQL query {b_seconds:7.1f}  {b_mb:8.0f}",
