@@ -11,9 +11,10 @@ from tests.serving import free_port, stop, wait_for_http
 from tests.virtuoso import virtuoso  # noqa: F401  (the fixture: one Virtuoso per worker)
 
 # A test that uses one of these fixtures carries its marker, so that `pytest -m "not browser"` leaves it out
-# (a module's `server` fixture is a real server process; the tests that start one themselves are marked where
-# they are written).
-MARKERS = {"browser": "browser", "virtuoso": "virtuoso", "server": "server", "oxigraph_endpoint": "server"}
+# (a module's `server` or `durable_server` fixture is a real server process; the tests that start one themselves
+# are marked where they are written).
+MARKERS = {"browser": "browser", "virtuoso": "virtuoso", "server": "server", "durable_server": "server",
+           "oxigraph_endpoint": "server"}
 # A worker starts these once, when a test first needs them: their tests run on one worker (xdist's loadgroup).
 ONE_PER_RUN = ("browser", "virtuoso")
 
